@@ -1,0 +1,42 @@
+# Escalate's two set-up commands are `make demo` and `make test`; `make` alone
+# builds the binary. Everything a fresh machine needs is installed from here.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/escalate
+
+.PHONY: all build demo test check vet fmt bench
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/escalate
+
+# The run command: for now prints the built-in policy packs.
+demo: build
+	./$(BIN) demo
+
+# The test command. With ESCALATE_REQUIRE_ALL=1 (CI sets it) a skipped test fails
+# the run, so a missing PostgreSQL or Chromium can never pass silently.
+test:
+	@mkdir -p .ci/out
+	@set -o pipefail; $(GO) test -count=1 -timeout 60m -v ./... 2>&1 | tee .ci/out/test.log \
+		| grep -E '^(ok |FAIL|--- FAIL|--- SKIP|panic:|\s+\S+\.go:[0-9]+:)'; rc=$${PIPESTATUS[0]}; \
+	pass=$$(grep -cE '^\s*--- PASS' .ci/out/test.log); \
+	fail=$$(grep -cE '^\s*--- FAIL' .ci/out/test.log); \
+	skip=$$(grep -cE '^\s*--- SKIP' .ci/out/test.log); \
+	echo "tests: $$pass passed, $$fail failed, $$skip skipped"; \
+	if [ "$$rc" != 0 ] || grep -qE '^(FAIL|panic:)' .ci/out/test.log; then exit 1; fi; \
+	if [ "$${ESCALATE_REQUIRE_ALL:-}" = 1 ] && [ "$$skip" != 0 ]; then \
+		echo "ESCALATE_REQUIRE_ALL=1: skipped tests are not allowed"; exit 1; fi
+
+# What CI checks besides the tests.
+check: vet fmt
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 200x -count 6 ./... | tee .ci/out/bench.txt
