@@ -1,0 +1,278 @@
+package calendar
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Calendar is a division's working days: Monday to Friday except its bank
+// holidays and any holidays added to it, each ending at the same London time.
+// A Calendar is safe for concurrent reads; AddHolidays, RemoveHolidays and
+// SetWorkingDayEnd must not run concurrently with other methods.
+type Calendar struct {
+	division        string
+	endHour, endMin int
+	// holidays is sorted by date with one entry per date. It may be shared
+	// with other calendars of the same division, so it is never written in
+	// place: AddHolidays builds new slices.
+	holidays []Holiday
+	// weekdays indexes the holidays that fall Monday to Friday: the only
+	// holidays that change working-day arithmetic.
+	weekdays dayIndex
+}
+
+type builtin struct {
+	holidays []Holiday
+	weekdays dayIndex
+}
+
+// builtins computes each division's rule-based holidays once per process.
+var builtins = sync.OnceValue(func() map[string]builtin {
+	m := map[string]builtin{}
+	for _, div := range Divisions() {
+		var hs []Holiday
+		for y := FirstYear; y <= ruleLastYear; y++ {
+			hs = append(hs, yearHolidays(div, y)...)
+		}
+		m[div] = builtin{holidays: hs, weekdays: newDayIndex(hs)}
+	}
+	return m
+})
+
+// New returns the calendar of division with its built-in bank holidays and a
+// working day that ends at 17:00 London time.
+func New(division string) (*Calendar, error) {
+	if err := checkDivision(division); err != nil {
+		return nil, err
+	}
+	b := builtins()[division]
+	return &Calendar{division: division, endHour: 17, holidays: b.holidays, weekdays: b.weekdays}, nil
+}
+
+// Division returns the calendar's division, e.g. "england-and-wales".
+func (c *Calendar) Division() string { return c.division }
+
+// SetWorkingDayEnd sets the London time at which each working day ends. It
+// must be after midnight: a start at or after it counts from the next
+// working day.
+func (c *Calendar) SetWorkingDayEnd(hour, min int) error {
+	if hour < 0 || hour > 23 || min < 0 || min > 59 || (hour == 0 && min == 0) {
+		return fmt.Errorf("working day end %02d:%02d is not a time of day between 00:01 and 23:59", hour, min)
+	}
+	c.endHour, c.endMin = hour, min
+	return nil
+}
+
+// WorkingDayEnd returns the London time at which each working day ends.
+func (c *Calendar) WorkingDayEnd() (hour, min int) { return c.endHour, c.endMin }
+
+// AddHolidays adds imported bank holidays or local closures. A date the
+// calendar already holds keeps its first entry, so importing the GOV.UK feed
+// over the built-in rules changes nothing that was already right.
+func (c *Calendar) AddHolidays(hs ...Holiday) {
+	if len(hs) == 0 {
+		return
+	}
+	merged := make([]Holiday, len(c.holidays), len(c.holidays)+len(hs))
+	copy(merged, c.holidays)
+	seen := map[Date]bool{}
+	for _, h := range hs {
+		h.Date = NewDate(h.Date.Year, h.Date.Month, h.Date.Day) // 30 February would break the order
+		if seen[h.Date] {
+			continue
+		}
+		seen[h.Date] = true
+		if _, ok := c.holiday(h.Date); !ok {
+			merged = append(merged, h)
+		}
+	}
+	sortHolidays(merged)
+	c.holidays = merged
+	c.weekdays = newDayIndex(merged)
+}
+
+// RemoveHolidays makes the given dates working days again (unless they fall
+// at a weekend): for a regular holiday that an announcement has moved, which
+// AddHolidays alone cannot express. Dates that are not holidays are ignored.
+func (c *Calendar) RemoveHolidays(ds ...Date) {
+	drop := map[Date]bool{}
+	for _, d := range ds {
+		drop[NewDate(d.Year, d.Month, d.Day)] = true
+	}
+	kept := make([]Holiday, 0, len(c.holidays))
+	for _, h := range c.holidays {
+		if !drop[h.Date] {
+			kept = append(kept, h)
+		}
+	}
+	if len(kept) == len(c.holidays) {
+		return
+	}
+	c.holidays = kept
+	c.weekdays = newDayIndex(kept)
+}
+
+// Holidays returns the calendar's holidays, built-in and added, in the years
+// fromYear to toYear inclusive, sorted by date.
+func (c *Calendar) Holidays(fromYear, toYear int) []Holiday {
+	lo := sort.Search(len(c.holidays), func(i int) bool { return c.holidays[i].Date.Year >= fromYear })
+	hi := sort.Search(len(c.holidays), func(i int) bool { return c.holidays[i].Date.Year > toYear })
+	if lo >= hi {
+		return nil
+	}
+	return append([]Holiday(nil), c.holidays[lo:hi]...)
+}
+
+// NonWorking reports why d is not a working day: "Saturday", "Sunday" or the
+// holiday's name. ok is false for a working day.
+func (c *Calendar) NonWorking(d Date) (reason string, ok bool) {
+	if isWeekend(d) {
+		return d.Weekday().String(), true
+	}
+	if h, ok := c.holiday(d); ok {
+		return h.Name, true
+	}
+	return "", false
+}
+
+// IsWorkingDay reports whether d is a working day.
+func (c *Calendar) IsWorkingDay(d Date) bool {
+	if isWeekend(d) {
+		return false
+	}
+	n := d.dayNumber()
+	days := c.weekdays.days
+	i := c.weekdays.lowerBound(n, d.Year)
+	return i == len(days) || days[i] != n
+}
+
+// holiday returns the holiday on d, if any.
+func (c *Calendar) holiday(d Date) (Holiday, bool) {
+	n := d.dayNumber()
+	i := sort.Search(len(c.holidays), func(i int) bool { return c.holidays[i].Date.dayNumber() >= n })
+	if i < len(c.holidays) && c.holidays[i].Date == d {
+		return c.holidays[i], true
+	}
+	return Holiday{}, false
+}
+
+// AddWorkingDays returns the nth working day after d (d itself for n = 0,
+// the |n|th working day before d for negative n). d need not be a working
+// day. It does not walk day by day: weekends are counted in whole weeks and
+// the weekday holidays found by one binary search, so it costs O(log h + k)
+// for h holidays in the calendar and k met on the way.
+func (c *Calendar) AddWorkingDays(d Date, n int) Date {
+	switch {
+	case n > 0:
+		return fromDayNumber(c.forward(d.dayNumber(), d.Year, n))
+	case n < 0:
+		return fromDayNumber(c.backward(d.dayNumber(), d.Year, -n))
+	}
+	return d
+}
+
+// forward returns the nth (n >= 1) working day after day number a, which
+// falls in year.
+func (c *Calendar) forward(a, year, n int) int {
+	hs := c.weekdays.days
+	i := c.weekdays.lowerBound(a+1, year) // the first weekday holiday after a
+	for {
+		r := addWeekdays(a, n)
+		// Each weekday holiday in (a, r] pushes the answer one weekday on;
+		// the extra weekdays may hold holidays of their own, hence the loop.
+		j := i
+		for j < len(hs) && hs[j] <= r {
+			j++
+		}
+		if n = j - i; n == 0 {
+			return r
+		}
+		a, i = r, j
+	}
+}
+
+// backward returns the nth (n >= 1) working day before day number a, which
+// falls in year.
+func (c *Calendar) backward(a, year, n int) int {
+	hs := c.weekdays.days
+	i := c.weekdays.lowerBound(a, year) // holidays before a are hs[:i]
+	for {
+		r := subWeekdays(a, n)
+		j := i
+		for j > 0 && hs[j-1] >= r {
+			j--
+		}
+		if n = i - j; n == 0 {
+			return r
+		}
+		a, i = r, j
+	}
+}
+
+// dayIndex is a sorted set of day numbers with, for each year of the
+// holiday tables, where that year's entries start: a search looks only at
+// one year's handful of entries.
+type dayIndex struct {
+	days   []int
+	byYear []int // byYear[y-FirstYear]: index of the first day in year y, up to ruleLastYear+1
+}
+
+func newDayIndex(hs []Holiday) dayIndex {
+	x := dayIndex{days: make([]int, 0, len(hs))}
+	for _, h := range hs {
+		if !isWeekend(h.Date) {
+			x.days = append(x.days, h.Date.dayNumber())
+		}
+	}
+	sort.Ints(x.days)
+	for y := FirstYear; y <= ruleLastYear+1; y++ {
+		x.byYear = append(x.byYear, sort.SearchInts(x.days, Date{y, time.January, 1}.dayNumber()))
+	}
+	return x
+}
+
+// lowerBound returns the index of the first day at least n. n must fall in
+// year or be 1 January of the year after; the search is then confined to
+// that year's entries.
+func (x dayIndex) lowerBound(n, year int) int {
+	lo, hi := 0, len(x.days)
+	if i := uint(year - FirstYear); i < uint(len(x.byYear)-1) {
+		lo, hi = x.byYear[i], x.byYear[i+1]
+	}
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if x.days[mid] < n {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// addWeekdays returns the nth (n >= 1) Monday-to-Friday after day number a.
+func addWeekdays(a, n int) int {
+	// A weekend start has the same weekdays after it as the Friday before.
+	w := uint(weekdayOf(a)+6) % 7 // Monday 0 … Sunday 6
+	if w > 4 {
+		a -= int(w - 4)
+		w = 4
+	}
+	k := w + uint(n)
+	return a - int(w) + int(k/5*7+k%5)
+}
+
+// subWeekdays returns the nth (n >= 1) Monday-to-Friday before day number a.
+func subWeekdays(a, n int) int {
+	// A weekend start has the same weekdays before it as the Monday after.
+	w := uint(weekdayOf(a)+6) % 7 // Monday 0 … Sunday 6
+	if w > 4 {
+		a += int(7 - w)
+		w = 0
+	}
+	w = 4 - w // Friday 0 … Monday 4
+	k := w + uint(n)
+	return a + int(w) - int(k/5*7+k%5)
+}
