@@ -40,3 +40,28 @@ fmt:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 200x -count 6 ./... | tee .ci/out/bench.txt
+
+# Front-end files: npm ci (only when package-lock.json is newer than the
+# installed tree), then copy govuk-frontend's built CSS, JS and assets (not its
+# GDS Transport fonts: the service is not on GOV.UK and uses Arial) and the
+# common-password list into web/static/vendor/, which the binary embeds and git
+# ignores.
+VENDOR := web/static/vendor
+GOVUK := node_modules/govuk-frontend/dist/govuk
+
+.PHONY: vendor
+build test: vendor
+
+vendor: $(VENDOR)/.stamp
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(VENDOR)/.stamp: node_modules/.package-lock.json
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/assets
+	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.js $(VENDOR)/
+	cp -r $(GOVUK)/assets/images $(GOVUK)/assets/manifest.json $(VENDOR)/assets/
+	cp node_modules/popular-passwords/data.json $(VENDOR)/common-passwords.json
+	@touch $@

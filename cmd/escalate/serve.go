@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/escalate-project/escalate/sqlstore"
+	"github.com/escalate-project/escalate/web"
+)
+
+func init() {
+	register("serve", "run the web app (--db, --addr; or ESCALATE_* variables)", runServe)
+}
+
+// serveConfig is escalate serve's configuration: each flag defaults to its
+// ESCALATE_* variable.
+type serveConfig struct {
+	DB              string
+	Addr            string
+	BaseURL         string
+	SecureCookies   bool
+	IdleTimeout     time.Duration
+	SessionLifetime time.Duration
+	ShutdownTimeout time.Duration
+}
+
+// parseServeFlags reads the configuration from args and env; bad values are
+// usage errors.
+func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
+	cfg := &serveConfig{}
+	fs := newCommandFlags("serve")
+	fs.StringVar(&cfg.DB, "db", envValue(env, "ESCALATE_DB"), "database: a SQLite file or a postgres:// URL ($ESCALATE_DB)")
+	fs.StringVar(&cfg.Addr, "addr", envOr(env, "ESCALATE_ADDR", "127.0.0.1:8080"), "address to listen on ($ESCALATE_ADDR)")
+	fs.StringVar(&cfg.BaseURL, "base-url", envValue(env, "ESCALATE_BASE_URL"), "the URL users reach the service at, e.g. https://escalate.example.org ($ESCALATE_BASE_URL)")
+	secure, err := envBool(env, "ESCALATE_SECURE_COOKIES", true)
+	if err != nil {
+		return nil, false, err
+	}
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", secure, "Secure __Host- session cookie and HSTS; turn off only for plain http on localhost ($ESCALATE_SECURE_COOKIES)")
+	durations := []struct {
+		p         *time.Duration
+		name, key string
+		def       time.Duration
+		usage     string
+	}{
+		{&cfg.IdleTimeout, "idle-timeout", "ESCALATE_IDLE_TIMEOUT", sqlstore.DefaultIdleTimeout, "a session unused this long ends"},
+		{&cfg.SessionLifetime, "session-lifetime", "ESCALATE_SESSION_LIFETIME", sqlstore.DefaultLifetime, "a session ends this long after sign-in"},
+		{&cfg.ShutdownTimeout, "shutdown-timeout", "ESCALATE_SHUTDOWN_TIMEOUT", 15 * time.Second, "how long requests in flight may take to finish at shutdown"},
+	}
+	for _, d := range durations {
+		v := d.def
+		if s := envValue(env, d.key); s != "" {
+			if v, err = time.ParseDuration(s); err != nil || v <= 0 {
+				return nil, false, usagef("%s=%q: want a duration such as 30m", d.key, s)
+			}
+		}
+		fs.DurationVar(d.p, d.name, v, d.usage+" ($"+d.key+")")
+	}
+	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
+		return nil, done, err
+	}
+	if cfg.DB == "" {
+		return nil, false, usagef("missing --db: a SQLite file or a postgres:// URL (or set ESCALATE_DB)")
+	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return nil, false, usagef("--addr %q: want host:port, e.g. 127.0.0.1:8080", cfg.Addr)
+	}
+	if cfg.IdleTimeout <= 0 || cfg.SessionLifetime <= 0 || cfg.ShutdownTimeout <= 0 {
+		return nil, false, usagef("--idle-timeout, --session-lifetime and --shutdown-timeout must be positive")
+	}
+	if cfg.IdleTimeout > cfg.SessionLifetime {
+		return nil, false, usagef("--idle-timeout %v is longer than --session-lifetime %v", cfg.IdleTimeout, cfg.SessionLifetime)
+	}
+	return cfg, false, nil
+}
+
+func envOr(env *Env, key, def string) string {
+	if v := envValue(env, key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(env *Env, key string, def bool) (bool, error) {
+	s := envValue(env, key)
+	if s == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, usagef("%s=%q: want 1 or 0", key, s)
+	}
+	return b, nil
+}
+
+// runServe opens and migrates the database, then serves until ctx ends
+// (SIGINT or SIGTERM), when it lets requests in flight finish.
+func runServe(ctx context.Context, env *Env, args []string) error {
+	cfg, done, err := parseServeFlags(env, args)
+	if done || err != nil {
+		return err
+	}
+	// JSON logs on stderr. Nothing personal is logged: requests log their
+	// path (no query) and the user's ID only.
+	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	db, err := openDB(ctx, env, cfg.DB, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("database ready", "engine", string(db.Dialect()), "migrations_applied", n)
+	if web.CommonPasswordCount() < 1000 {
+		log.Warn("the common-password list is missing: run make to copy it; using a short built-in list")
+	}
+	if !cfg.SecureCookies {
+		log.Warn("secure cookies are off: use this only for plain http on localhost")
+	}
+	srv, err := web.New(web.Config{
+		Auth:          &sqlstore.Sessions{DB: db, Idle: cfg.IdleTimeout, Lifetime: cfg.SessionLifetime},
+		Logger:        log,
+		SecureCookies: cfg.SecureCookies,
+		BaseURL:       cfg.BaseURL,
+	})
+	if err != nil {
+		return cliError(err, "base_url", "base-url")
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String())
+	return serveHTTP(ctx, ln, srv, log, cfg.ShutdownTimeout)
+}
+
+// serveHTTP serves h on ln until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, grace time.Duration) error {
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

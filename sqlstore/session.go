@@ -1,0 +1,333 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/escalate-project/escalate"
+)
+
+// Rate limits on failed sign-ins, counted in the database so they hold across
+// app instances. A sign-in is refused, without checking the password, while
+// the account (the email, whether or not it exists) has MaxAccountFailures
+// failures in the last FailureWindow, or the client IP has MaxIPFailures. The
+// window slides: the oldest failure ageing out lets one more attempt in. A
+// successful sign-in clears the account's count, not the IP's.
+const (
+	FailureWindow      = 15 * time.Minute
+	MaxAccountFailures = 5
+	MaxIPFailures      = 50
+)
+
+// Default session lifetimes (OWASP ASVS 5.0 level 2).
+const (
+	DefaultIdleTimeout = 30 * time.Minute
+	DefaultLifetime    = 12 * time.Hour
+)
+
+// touchEvery is how stale last_seen may get before a request writes it
+// again, so that reading pages does not write to the database every time.
+// The idle timeout is therefore exact to within this much.
+const touchEvery = time.Minute
+
+// Sessions signs users in and out with their local passwords and keeps their
+// sessions server-side in the sessions table.
+type Sessions struct {
+	DB       *DB
+	Idle     time.Duration // a session unused this long ends; 0 for DefaultIdleTimeout
+	Lifetime time.Duration // a session ends this long after sign-in; 0 for DefaultLifetime
+}
+
+// Errors of sign-in. The same message answers an unknown email, a wrong
+// password and a disabled account, so that none can be told apart.
+var (
+	errBadCredentials = escalate.Errorf(escalate.EUNAUTHORIZED, "The email address or password is not right.")
+	errThrottled      = escalate.Errorf(escalate.EFORBIDDEN,
+		"There have been too many attempts to sign in. Wait %d minutes, then try again.", int(FailureWindow/time.Minute))
+	errNoSession = escalate.Errorf(escalate.EUNAUTHORIZED, "Sign in to continue.")
+)
+
+// SignIn checks email and password, and on success starts a new session and
+// returns its token, which goes only into the cookie. oldToken, the session
+// the browser had before (or ""), is ended, so the ID always changes at
+// sign-in. ip is the client's address, for the per-IP limit. Every attempt
+// is audited with the user's ID (or "unknown"), never the email.
+func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken string) (string, *escalate.User, error) {
+	db := s.DB
+	email = strings.ToLower(strings.TrimSpace(email))
+	account := accountKey(email)
+	// Normally one candidate; an email used in several partnerships signs in
+	// to the first (lowest ID) whose password matches.
+	cands, err := passwordCandidates(ctx, db.db, email)
+	if err != nil {
+		return "", nil, err
+	}
+	object := "unknown"
+	if len(cands) > 0 {
+		object = fmt.Sprintf("user:%d", cands[0].userID)
+	}
+
+	throttled := false
+	err = db.WithTx(ctx, func(tx *Tx) error {
+		since := timeArg(tx.now.Add(-FailureWindow))
+		var byAccount, byIP int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sign_in_failures WHERE account = $1 AND at > $2`,
+			account, since).Scan(&byAccount); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sign_in_failures WHERE ip = $1 AND at > $2`,
+			ip, since).Scan(&byIP); err != nil {
+			return err
+		}
+		if byAccount < MaxAccountFailures && byIP < MaxIPFailures {
+			return nil
+		}
+		// Committed: a refused attempt is recorded, but not counted, so
+		// that the lock lifts once the window has passed.
+		throttled = true
+		return tx.Audit("anonymous", "sign-in.throttled", object, map[string]any{"ip": ip})
+	})
+	if err != nil {
+		return "", nil, err
+	} else if throttled {
+		return "", nil, errThrottled
+	}
+
+	// Hash outside any transaction: it takes tens of milliseconds, and a
+	// SQLite write transaction would hold every other writer that long.
+	var match *candidate
+	checked := false
+	for i := range cands {
+		c := &cands[i]
+		if c.hash == "" {
+			continue
+		}
+		checked = true
+		ok, rehash, err := VerifyPassword(c.hash, password)
+		if err != nil {
+			return "", nil, fmt.Errorf("sign in: user %d: %w", c.userID, err)
+		}
+		if ok && !c.disabled {
+			match, c.rehash = c, rehash
+			object = fmt.Sprintf("user:%d", c.userID)
+			break
+		}
+	}
+	if !checked {
+		VerifyPassword(dummyHash(), password)
+	}
+
+	var token string
+	var u *escalate.User
+	err = db.WithTx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE at <= $1`,
+			timeArg(tx.now.Add(-FailureWindow))); err != nil {
+			return err
+		}
+		if match == nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sign_in_failures (at, account, ip) VALUES ($1, $2, $3)`,
+				timeArg(tx.now), account, ip); err != nil {
+				return err
+			}
+			return tx.Audit("anonymous", "sign-in.failed", object, map[string]any{"ip": ip})
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE account = $1`, account); err != nil {
+			return err
+		}
+		if oldToken != "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, tokenHash(oldToken)); err != nil {
+				return err
+			}
+		}
+		if match.rehash {
+			if h, err := HashPassword(password); err == nil {
+				if err := tx.setPassword(match.userID, h, "password.rehash"); err != nil {
+					return err
+				}
+			}
+		}
+		var err error
+		if u, err = findUser(ctx, tx, `id = $1`, match.userID); err != nil {
+			return err
+		}
+		token = newToken()
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO sessions (id_hash, user_id, created, last_seen, expires) VALUES ($1, $2, $3, $3, $4)`,
+			tokenHash(token), u.ID, timeArg(tx.now), timeArg(tx.now.Add(s.lifetime()))); err != nil {
+			return err
+		}
+		return tx.Audit(fmt.Sprintf("user:%d", u.ID), "sign-in", object, map[string]any{"ip": ip})
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	if match == nil {
+		return "", nil, errBadCredentials
+	}
+	return token, u, nil
+}
+
+// User returns the signed-in user of the session token names and their
+// partnership, or EUNAUTHORIZED when there is no such session, it has been
+// idle too long or outlived its lifetime, or the user is disabled. An ended
+// session is deleted.
+func (s *Sessions) User(ctx context.Context, token string) (*escalate.User, *escalate.Partnership, error) {
+	db := s.DB
+	if !validToken(token) {
+		return nil, nil, errNoSession
+	}
+	id := tokenHash(token)
+	var userID int64
+	var created, lastSeen, expires time.Time
+	err := db.db.QueryRowContext(ctx, `SELECT user_id, created, last_seen, expires FROM sessions WHERE id_hash = $1`, id).
+		Scan(&userID, scanTime(&created), scanTime(&lastSeen), scanTime(&expires))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, errNoSession
+	} else if err != nil {
+		return nil, nil, err
+	}
+	now := db.Now().UTC()
+	u, err := findUser(ctx, db.db, `id = $1`, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !now.Before(expires) || !now.Before(lastSeen.Add(s.idle())) || u.Disabled {
+		if _, err := db.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, id); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, errNoSession
+	}
+	if now.Sub(lastSeen) >= touchEvery {
+		if _, err := db.db.ExecContext(ctx, `UPDATE sessions SET last_seen = $1 WHERE id_hash = $2`, timeArg(now), id); err != nil {
+			return nil, nil, err
+		}
+	}
+	p, err := findPartnership(ctx, db.db, "id", u.PartnershipID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, p, nil
+}
+
+// SignOut ends the session token names, if there is one, and audits it.
+func (s *Sessions) SignOut(ctx context.Context, token string) error {
+	if !validToken(token) {
+		return nil
+	}
+	return s.DB.WithTx(ctx, func(tx *Tx) error {
+		var userID int64
+		err := tx.QueryRowContext(ctx, `DELETE FROM sessions WHERE id_hash = $1 RETURNING user_id`, tokenHash(token)).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		who := fmt.Sprintf("user:%d", userID)
+		return tx.Audit(who, "sign-out", who, nil)
+	})
+}
+
+// Ping reports whether the database answers, for a readiness check.
+func (s *Sessions) Ping(ctx context.Context) error { return s.DB.db.PingContext(ctx) }
+
+// DisableUser disables the user and ends all their sessions, in one
+// transaction, so that no request of theirs succeeds once it returns.
+func (db *DB) DisableUser(ctx context.Context, userID int64) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = TRUE WHERE id = $1`, userID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return escalate.Errorf(escalate.ENOTFOUND, "There is no such user.")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+			return err
+		}
+		return tx.Audit(Actor(ctx), "user.disable", fmt.Sprintf("user:%d", userID), nil)
+	})
+}
+
+func (s *Sessions) idle() time.Duration {
+	if s.Idle > 0 {
+		return s.Idle
+	}
+	return DefaultIdleTimeout
+}
+
+func (s *Sessions) lifetime() time.Duration {
+	if s.Lifetime > 0 {
+		return s.Lifetime
+	}
+	return DefaultLifetime
+}
+
+// candidate is a user an email may sign in as.
+type candidate struct {
+	userID   int64
+	hash     string // "" when the user has no password
+	disabled bool
+	rehash   bool
+}
+
+func passwordCandidates(ctx context.Context, q querier, email string) ([]candidate, error) {
+	rows, err := q.QueryContext(ctx, `
+		SELECT u.id, COALESCE(p.hash, ''), u.disabled
+		FROM users u LEFT JOIN passwords p ON p.user_id = u.id
+		WHERE u.email = $1 ORDER BY u.id LIMIT 10`, email)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cs []candidate
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.userID, &c.hash, &c.disabled); err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}
+
+// accountKey is what the rate limit counts failures by: the email's SHA-256,
+// so the table holds no address.
+func accountKey(email string) string {
+	h := sha256.Sum256([]byte(email))
+	return hex.EncodeToString(h[:])
+}
+
+// tokenLen is the length of a session token: 128 random bits in unpadded
+// base64url.
+const tokenLen = 22
+
+func newToken() string {
+	b := make([]byte, 16)
+	rand.Read(b) // never fails: crypto/rand panics rather than return an error
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func validToken(t string) bool {
+	if len(t) != tokenLen {
+		return false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(t)
+	return err == nil && len(b) == 16
+}
+
+// tokenHash is how a session is stored: a database reader who sees it
+// cannot turn it back into the cookie.
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}

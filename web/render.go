@@ -1,0 +1,161 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/escalate-project/escalate"
+)
+
+// handlerFunc is a page handler: it writes a response or returns an error
+// for handle to render.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle adapts a handlerFunc to http.Handler: the one place errors become
+// pages.
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	})
+}
+
+// errorStatus maps the domain's error codes to HTTP statuses.
+func errorStatus(code string) int {
+	switch code {
+	case escalate.EINVALID:
+		return http.StatusBadRequest
+	case escalate.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case escalate.EFORBIDDEN:
+		return http.StatusForbidden
+	case escalate.ENOTFOUND:
+		return http.StatusNotFound
+	case escalate.ECONFLICT:
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
+}
+
+// renderError shows err as a page. Only internal errors are logged, with
+// their detail; the user sees a generic message for those.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	code := escalate.ErrorCode(err)
+	status := errorStatus(code)
+	title, msg := "Sorry, there is a problem with the service", escalate.ErrorMessage(err)
+	switch code {
+	case escalate.EINTERNAL:
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		msg = "Try again later."
+	case escalate.ENOTFOUND:
+		title, msg = "Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address."
+	case escalate.EFORBIDDEN:
+		title = "You cannot do that"
+	case escalate.EUNAUTHORIZED:
+		title = "Sign in to continue"
+	}
+	s.render(w, r, status, "error", &page{Title: title, Data: msg})
+}
+
+// page is what every template gets.
+type page struct {
+	Title       string
+	User        *escalate.User
+	Partnership *escalate.Partnership
+	Errors      []fieldError // for the error summary, in the order of the fields
+	Data        any
+}
+
+// fieldError is one entry of the GOV.UK error summary; Field is the id of
+// the input it links to.
+type fieldError struct{ Field, Message string }
+
+// ErrorFor returns the message for field, or "".
+func (p *page) ErrorFor(field string) string {
+	for _, e := range p.Errors {
+		if e.Field == field {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// render executes the named page into a buffer first, so that a template
+// error becomes an error page rather than half a page. HTML pages are never
+// stored by caches: they may hold case data.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	if p.User == nil {
+		p.User, p.Partnership = signedInUser(r)
+	}
+	t, ok := s.pages[name]
+	var buf bytes.Buffer
+	var err error
+	if !ok {
+		err = fmt.Errorf("no template %q", name)
+	} else {
+		err = t.ExecuteTemplate(&buf, "layout", p)
+	}
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
+		http.Error(w, "Sorry, there is a problem with the service. Try again later.", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// parseTemplates parses layout.tmpl with each page template, once.
+func parseTemplates() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"roleName":   roleName,
+		"fieldError": func(field, msg string) fieldError { return fieldError{field, msg} },
+	}
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(templateFS, "templates/*.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		if path.Base(n) == "layout.tmpl" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, err
+		}
+		pages[strings.TrimSuffix(path.Base(n), ".tmpl")] = t
+	}
+	return pages, nil
+}
+
+// roleNames are the roles as the pages show them.
+var roleNames = map[escalate.Role]string{
+	escalate.RolePractitioner:     "Practitioner",
+	escalate.RoleManager:          "Manager",
+	escalate.RoleSafeguardingLead: "Safeguarding lead",
+	escalate.RoleSeniorManager:    "Senior manager",
+	escalate.RoleBusinessManager:  "Business manager",
+	escalate.RoleChair:            "Chair",
+	escalate.RoleViceChair:        "Vice chair",
+	escalate.RoleAdmin:            "Administrator",
+}
+
+func roleName(r escalate.Role) string {
+	if n, ok := roleNames[r]; ok {
+		return n
+	}
+	return string(r)
+}

@@ -1,0 +1,163 @@
+// Package web serves Escalate's pages: GOV.UK-style HTML that works without
+// JavaScript, sign-in with server-side sessions, and the request protection
+// every page shares. Templates and static files are embedded and parsed once
+// at start-up. It depends on the domain only; cmd/escalate wires in the store.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/escalate-project/escalate"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// staticFS holds our own CSS and JS and, once make has copied them, the
+// govuk-frontend files under static/vendor/. A missing vendor file is a 404
+// at run time, never a build failure.
+//
+//go:embed static
+var staticFS embed.FS
+
+// Auth signs people in and out and finds who a session belongs to.
+// sqlstore.Sessions implements it.
+type Auth interface {
+	// SignIn checks the credentials and starts a new session, ending
+	// oldToken's. A wrong email or password is EUNAUTHORIZED, too many
+	// recent failures EFORBIDDEN.
+	SignIn(ctx context.Context, email, password, ip, oldToken string) (token string, u *escalate.User, err error)
+	// User returns the user of a live session, or EUNAUTHORIZED.
+	User(ctx context.Context, token string) (*escalate.User, *escalate.Partnership, error)
+	// SignOut ends the session, if any.
+	SignOut(ctx context.Context, token string) error
+	// Ping reports whether the store answers, for /readyz.
+	Ping(ctx context.Context) error
+}
+
+// Config is what a Server needs.
+type Config struct {
+	Auth   Auth
+	Logger *slog.Logger // nil for slog.Default()
+	// SecureCookies marks the session cookie Secure with the __Host- prefix
+	// and sends HSTS. Only a plain-http demo on localhost turns it off.
+	SecureCookies bool
+	// BaseURL is where users reach the service, e.g. https://escalate.example.org;
+	// its origin is trusted for form posts when a proxy changes the Host.
+	BaseURL string
+}
+
+// Server is the web application; it is an http.Handler.
+type Server struct {
+	auth    Auth
+	log     *slog.Logger
+	secure  bool
+	pages   map[string]*template.Template
+	handler http.Handler
+}
+
+// New parses the templates and builds the routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Auth == nil {
+		return nil, errors.New("web: no Auth")
+	}
+	s := &Server{auth: cfg.Auth, log: cfg.Logger, secure: cfg.SecureCookies}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	var err error
+	if s.pages, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	cop := http.NewCrossOriginProtection()
+	if cfg.BaseURL != "" {
+		u, err := url.Parse(cfg.BaseURL)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return nil, escalate.Errorf(escalate.EINVALID, "the base URL %q is not like https://escalate.example.org", cfg.BaseURL)
+		}
+		if err := cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("web: base URL: %w", err)
+		}
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, escalate.Errorf(escalate.EFORBIDDEN,
+			"This form was sent from another website, so it has been refused. Go back to the page and try again."))
+	}))
+	s.handler = s.logRequests(s.securityHeaders(cop.Handler(s.routes())))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", fileServer(static)))
+	assets, _ := fs.Sub(staticFS, "static/vendor/assets")
+	mux.Handle("GET /assets/", http.StripPrefix("/assets/", fileServer(assets)))
+
+	mux.Handle("GET /sign-in", s.handle(s.signInForm))
+	mux.Handle("POST /sign-in", s.handle(s.signIn))
+	mux.Handle("POST /sign-out", s.handle(s.signOut))
+	mux.Handle("GET /{$}", s.handle(s.signedIn(s.home)))
+	mux.Handle("/", s.handle(s.notFound))
+	return mux
+}
+
+// notFound answers every path no route has, with the header of whoever is
+// signed in.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	r, err := s.withSession(w, r)
+	if err != nil {
+		return err
+	}
+	s.renderError(w, r, escalate.Errorf(escalate.ENOTFOUND, "Page not found"))
+	return nil
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.auth.Ping(ctx); err != nil {
+		s.log.Error("readyz: database unreachable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "database unreachable")
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+// fileServer serves files from fsys but never lists a directory.
+func fileServer(fsys fs.FS) http.Handler {
+	fsrv := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.URL.Path
+		if name == "" || name[len(name)-1] == '/' {
+			http.NotFound(w, r)
+			return
+		}
+		if st, err := fs.Stat(fsys, name); err != nil || st.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
+		// File names carry no version, so browsers must check back soon.
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		fsrv.ServeHTTP(w, r)
+	})
+}
