@@ -1,0 +1,340 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/calendar"
+	"github.com/escalate-project/escalate/policy"
+)
+
+// EscalationService implements escalate.EscalationService on a DB. Every
+// change is one transaction (see doc/storage.md): load the case and its
+// pinned policy version, build the calendar, check access with escalate.Can,
+// apply the pure rule at the transaction's now, then write the new state
+// (only if the stored version is still the one loaded), its audit events and
+// its outbox rows.
+type EscalationService struct {
+	db *DB
+}
+
+var _ escalate.EscalationService = (*EscalationService)(nil)
+
+// NewEscalationService returns the escalation service of db.
+func NewEscalationService(db *DB) *EscalationService { return &EscalationService{db: db} }
+
+// policies caches parsed policy versions by the SHA-256 of their text, which
+// never changes for a stored version; the rules only read a policy.
+var policies sync.Map // string → *escalate.Policy
+
+// pinned is an escalation's policy version made usable: the parsed policy
+// and the calendar it counts working days on.
+type pinned struct {
+	policy *escalate.Policy
+	cal    *calendar.Calendar
+}
+
+// pinnedPolicy loads policy version versionID and the partnership's calendar
+// for that version's division, inside tx so it sees holidays tx imported.
+func (tx *Tx) pinnedPolicy(partnershipID, versionID int64) (*pinned, error) {
+	var sum, division, ends string
+	err := tx.QueryRowContext(tx.ctx, `SELECT sha256, division, working_day_ends FROM policy_versions WHERE id = $1`,
+		versionID).Scan(&sum, &division, &ends)
+	if err != nil {
+		return nil, fmt.Errorf("policy version %d: %w", versionID, err)
+	}
+	p, ok := policies.Load(sum)
+	if !ok {
+		var text string
+		if err := tx.QueryRowContext(tx.ctx, `SELECT yaml FROM policy_versions WHERE id = $1`, versionID).Scan(&text); err != nil {
+			return nil, fmt.Errorf("policy version %d: %w", versionID, err)
+		}
+		pol, _, err := policy.Load(fmt.Sprintf("policy-version-%d.yaml", versionID), []byte(text))
+		if err != nil {
+			return nil, fmt.Errorf("policy version %d no longer loads: %w", versionID, err)
+		}
+		p, _ = policies.LoadOrStore(sum, pol)
+	}
+	cal, err := calendarFor(tx.ctx, tx, partnershipID, division, ends)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
+	return &pinned{policy: p.(*escalate.Policy), cal: cal}, nil
+}
+
+// actorOf returns the acting user of ctx, or EUNAUTHORIZED.
+func actorOf(ctx context.Context) (*escalate.User, error) {
+	u := escalate.UserFromContext(ctx)
+	if u == nil {
+		return nil, escalate.Errorf(escalate.EUNAUTHORIZED, "Sign in to do this.")
+	}
+	return u, nil
+}
+
+// actingUser re-reads the acting user inside tx: the store, not the
+// session, supplies the facts access is decided on, so a change of roles or
+// agency, or a disabled account, applies at once.
+func (tx *Tx) actingUser(u *escalate.User) (*escalate.User, error) {
+	fresh, err := findUser(tx.ctx, tx, `id = $1`, u.ID)
+	if notFound(err) || err == nil && fresh.PartnershipID != u.PartnershipID {
+		return nil, escalate.Errorf(escalate.EUNAUTHORIZED, "Sign in to do this.")
+	}
+	return fresh, err
+}
+
+// writeEvents appends the events of one change to the audit chain, each
+// against the escalation it concerns.
+func (tx *Tx) writeEvents(ref string, events []escalate.Event) error {
+	for _, ev := range events {
+		object := "escalation:" + ref
+		if ref == "" {
+			object = fmt.Sprintf("user:%d", ev.Actor)
+		}
+		if err := tx.Audit(fmt.Sprintf("user:%d", ev.Actor), ev.Action, object, ev.Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rule is a pure domain rule bound to its input.
+type rule func(e *escalate.Escalation, now time.Time, pin *pinned, actor *escalate.User) ([]escalate.Event, error)
+
+// change runs one state change on the escalation ref as described on
+// EscalationService. action is what escalate.Can is asked about.
+func (s *EscalationService) change(ctx context.Context, ref, action string, fn rule) (*escalate.Escalation, error) {
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *escalate.Escalation
+	err = s.db.WithTx(ctx, func(tx *Tx) error {
+		if err := tx.lockForChange(); err != nil {
+			return err
+		}
+		actor, err := tx.actingUser(actor)
+		if err != nil {
+			return err
+		}
+		row, pin, err := tx.loadForActor(ref, actor, action)
+		if err != nil {
+			return err
+		}
+		old, from := row.Clone(), row.Version
+		events, err := fn(row.Escalation, tx.now, pin, actor)
+		if err != nil {
+			return err
+		}
+		if row.Version != from {
+			if err := tx.updateEscalation(old, row.Escalation, from); err != nil {
+				return err
+			}
+		}
+		if err := tx.writeEvents(row.Ref, events); err != nil {
+			return err
+		}
+		if err := tx.writeOutbox(pin.policy, row.Escalation, events); err != nil {
+			return err
+		}
+		out = row.Escalation
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// lockForChange takes, before anything is read, the lock every change
+// needs in the end to append to the audit chain: PostgreSQL's audit advisory
+// lock (SQLite's immediate transaction already holds the only write lock).
+// With it taken first, every writer locks in one order (audit lock, then
+// rows), so a change can never deadlock with a calendar recompute, which
+// holds the audit lock while it updates many escalations; and a racing
+// writer reads the case only after the winner committed, so it sees the new
+// version and gets ECONFLICT. The version check in updateEscalation stays
+// as a second guard.
+func (tx *Tx) lockForChange() error {
+	_, err := tx.lastAudit()
+	return err
+}
+
+// loadForActor loads escalation ref with its pinned policy and checks actor
+// may take action on it. A user of another partnership learns nothing:
+// ENOTFOUND, as for a reference that does not exist.
+func (tx *Tx) loadForActor(ref string, actor *escalate.User, action string) (*escalationRow, *pinned, error) {
+	row, err := tx.loadEscalation(ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	if row.PartnershipID != actor.PartnershipID {
+		return nil, nil, escalate.Errorf(escalate.ENOTFOUND, "Escalation not found.")
+	}
+	pin, err := tx.pinnedPolicy(row.PartnershipID, row.PolicyVersionID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ps, err := tx.parties(pin.policy, row.Escalation)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := authorize(actor, row.Escalation, ps, action); err != nil {
+		return nil, nil, err
+	}
+	return row, pin, nil
+}
+
+// Get returns escalation ref with its clocks and records, and records that
+// the actor viewed it: every view is attributable.
+func (s *EscalationService) Get(ctx context.Context, ref string) (*escalate.Escalation, error) {
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *escalate.Escalation
+	err = s.db.WithTx(ctx, func(tx *Tx) error {
+		if err := tx.lockForChange(); err != nil {
+			return err
+		}
+		actor, err := tx.actingUser(actor)
+		if err != nil {
+			return err
+		}
+		row, _, err := tx.loadForActor(ref, actor, escalate.ActionView)
+		if err != nil {
+			return err
+		}
+		if err := tx.Audit(fmt.Sprintf("user:%d", actor.ID), escalate.ActionView, "escalation:"+row.Ref,
+			map[string]any{"version": row.Version}); err != nil {
+			return err
+		}
+		out = row.Escalation
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AddParty names user as a party to escalation ref, e.g. the receiving
+// practitioner the raiser is dealing with, so they may see and act on it
+// before they have added a record. Only a party may name one, and only a
+// user of the same partnership. It changes no state the rules read, so it
+// needs no version; it is audited as "escalation.party".
+func (s *EscalationService) AddParty(ctx context.Context, ref string, userID int64) (*escalate.Escalation, error) {
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *escalate.Escalation
+	err = s.db.WithTx(ctx, func(tx *Tx) error {
+		if err := tx.lockForChange(); err != nil {
+			return err
+		}
+		actor, err := tx.actingUser(actor)
+		if err != nil {
+			return err
+		}
+		row, _, err := tx.loadForActor(ref, actor, escalate.ActionRecordAdd)
+		if err != nil {
+			return err
+		}
+		u, err := findUser(tx.ctx, tx, `id = $1`, userID)
+		if notFound(err) || err == nil && (u.PartnershipID != row.PartnershipID || u.Disabled) {
+			return escalate.FieldErrorf("user", "There is no such user in this partnership.")
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(tx.ctx, `
+			INSERT INTO escalation_parties (escalation_id, user_id, added_by, added) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (escalation_id, user_id) DO NOTHING`,
+			row.ID, userID, actor.ID, timeArg(tx.now)); err != nil {
+			return err
+		}
+		out = row.Escalation
+		return tx.Audit(fmt.Sprintf("user:%d", actor.ID), "escalation.party", "escalation:"+row.Ref,
+			map[string]any{"user": userID, "agency": u.AgencyID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AddRecord adds a record of a discussion or action.
+func (s *EscalationService) AddRecord(ctx context.Context, ref string, in escalate.RecordInput) (*escalate.Escalation, error) {
+	return s.change(ctx, ref, escalate.ActionRecordAdd, func(e *escalate.Escalation, now time.Time, pin *pinned, actor *escalate.User) ([]escalate.Event, error) {
+		return e.AddRecord(now, pin.policy, pin.cal, actor, in)
+	})
+}
+
+// ApproveRecord approves and dates a record, once.
+func (s *EscalationService) ApproveRecord(ctx context.Context, ref string, in escalate.ApproveInput) (*escalate.Escalation, error) {
+	return s.change(ctx, ref, escalate.ActionRecordApprove, func(e *escalate.Escalation, now time.Time, pin *pinned, actor *escalate.User) ([]escalate.Event, error) {
+		return e.ApproveRecord(now, pin.policy, pin.cal, actor, in)
+	})
+}
+
+// AgreeOutcome records the agreed outcome.
+func (s *EscalationService) AgreeOutcome(ctx context.Context, ref string, in escalate.AgreeInput) (*escalate.Escalation, error) {
+	return s.change(ctx, ref, escalate.ActionOutcomeAgree, func(e *escalate.Escalation, now time.Time, pin *pinned, actor *escalate.User) ([]escalate.Event, error) {
+		return e.AgreeOutcome(now, pin.policy, pin.cal, actor, in)
+	})
+}
+
+// ConfirmOutcome confirms an agreed outcome in writing.
+func (s *EscalationService) ConfirmOutcome(ctx context.Context, ref string, in escalate.ConfirmInput) (*escalate.Escalation, error) {
+	return s.change(ctx, ref, escalate.ActionOutcomeConfirm, func(e *escalate.Escalation, now time.Time, pin *pinned, actor *escalate.User) ([]escalate.Event, error) {
+		return e.ConfirmOutcome(now, pin.policy, pin.cal, actor, in)
+	})
+}
+
+// Escalate moves the escalation up its ladder.
+func (s *EscalationService) Escalate(ctx context.Context, ref string, in escalate.EscalateInput) (*escalate.Escalation, error) {
+	return s.change(ctx, ref, escalate.ActionEscalate, func(e *escalate.Escalation, now time.Time, pin *pinned, actor *escalate.User) ([]escalate.Event, error) {
+		return e.Escalate(now, pin.policy, pin.cal, actor, in)
+	})
+}
+
+// Determine records the final stage's determination or recommendations.
+func (s *EscalationService) Determine(ctx context.Context, ref string, in escalate.DetermineInput) (*escalate.Escalation, error) {
+	return s.change(ctx, ref, escalate.ActionDetermine, func(e *escalate.Escalation, now time.Time, pin *pinned, actor *escalate.User) ([]escalate.Event, error) {
+		return e.Determine(now, pin.policy, pin.cal, actor, in)
+	})
+}
+
+// Redirect takes the matter out of the process.
+func (s *EscalationService) Redirect(ctx context.Context, ref string, in escalate.RedirectInput) (*escalate.Escalation, error) {
+	return s.change(ctx, ref, escalate.ActionRedirect, func(e *escalate.Escalation, now time.Time, pin *pinned, actor *escalate.User) ([]escalate.Event, error) {
+		return e.Redirect(now, pin.policy, pin.cal, actor, in)
+	})
+}
+
+// Withdraw withdraws the escalation.
+func (s *EscalationService) Withdraw(ctx context.Context, ref string, in escalate.WithdrawInput) (*escalate.Escalation, error) {
+	return s.change(ctx, ref, escalate.ActionWithdraw, func(e *escalate.Escalation, now time.Time, pin *pinned, actor *escalate.User) ([]escalate.Event, error) {
+		return e.Withdraw(now, pin.policy, pin.cal, actor, in)
+	})
+}
+
+// ShortenClock brings a running clock's deadline forward.
+func (s *EscalationService) ShortenClock(ctx context.Context, ref string, in escalate.ShortenInput) (*escalate.Escalation, error) {
+	return s.change(ctx, ref, escalate.ActionClockShorten, func(e *escalate.Escalation, now time.Time, pin *pinned, actor *escalate.User) ([]escalate.Event, error) {
+		return e.ShortenClock(now, pin.policy, pin.cal, actor, in)
+	})
+}
+
+// ChangeRisk raises or lowers the risk level; raising it shortens clocks.
+func (s *EscalationService) ChangeRisk(ctx context.Context, ref string, in escalate.RiskInput) (*escalate.Escalation, error) {
+	action := escalate.ActionRiskRaise
+	if in.Level.Valid() && !in.Level.Elevated() {
+		action = escalate.ActionRiskLower
+	}
+	return s.change(ctx, ref, action, func(e *escalate.Escalation, now time.Time, pin *pinned, actor *escalate.User) ([]escalate.Event, error) {
+		return e.ChangeRisk(now, pin.policy, pin.cal, actor, in)
+	})
+}

@@ -1,0 +1,166 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/escalate-project/escalate"
+)
+
+// Raising an escalation, and the immediate-risk step that must never wait
+// for anything, not even a raise.
+
+// Raise raises an escalation under the actor's partnership's current policy,
+// which it pins for life, and gives it the partnership's next reference.
+func (s *EscalationService) Raise(ctx context.Context, in escalate.RaiseInput) (*escalate.Escalation, error) {
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *escalate.Escalation
+	err = s.db.WithTx(ctx, func(tx *Tx) error {
+		actor, err := tx.actingUser(actor)
+		if err != nil {
+			return err
+		}
+		e, err := tx.Raise(actor, in)
+		out = e
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Raise raises an escalation inside tx, as actor; EscalationService.Raise
+// wraps it in its own transaction. It is exported for bulk loaders, such as
+// a scale generator, that raise many escalations per transaction: each
+// still gets its reference, pinned policy, clocks, audit events and outbox
+// rows exactly as through the service.
+func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Escalation, error) {
+	if !escalate.Can(actor, nil, escalate.Parties{}, escalate.ActionRaise) {
+		return nil, escalate.Errorf(escalate.EFORBIDDEN, "Your account may not raise escalations.")
+	}
+	if err := tx.lockForChange(); err != nil {
+		return nil, err
+	}
+	var key string
+	var versionID int64
+	err := tx.QueryRowContext(tx.ctx, `SELECT key, COALESCE(policy_version_id, 0) FROM partnerships WHERE id = $1`,
+		actor.PartnershipID).Scan(&key, &versionID)
+	if err != nil {
+		return nil, WrapError(err)
+	}
+	if versionID == 0 {
+		return nil, escalate.Errorf(escalate.EINTERNAL, "partnership %d has no policy", actor.PartnershipID)
+	}
+	pin, err := tx.pinnedPolicy(actor.PartnershipID, versionID)
+	if err != nil {
+		return nil, err
+	}
+	e, events, err := escalate.Raise(tx.now, pin.policy, pin.cal, actor, in)
+	if err != nil {
+		return nil, err
+	}
+	// The receiving agency must be one of the partnership's: the foreign
+	// key alone would accept another partnership's agency.
+	var agencyPartnership int64
+	err = tx.QueryRowContext(tx.ctx, `SELECT partnership_id FROM agencies WHERE id = $1`, in.ReceivingAgencyID).Scan(&agencyPartnership)
+	if notFound(WrapError(err)) || err == nil && agencyPartnership != actor.PartnershipID {
+		return nil, escalate.FieldErrorf("receiving_agency", "There is no such agency in this partnership.")
+	} else if err != nil {
+		return nil, err
+	}
+	if e.Ref, err = tx.allocateRef(actor.PartnershipID, key); err != nil {
+		return nil, err
+	}
+	for i := range events {
+		events[i].Ref = e.Ref
+	}
+	if err := tx.insertEscalation(&escalationRow{Escalation: e, PolicyVersionID: versionID}); err != nil {
+		return nil, err
+	}
+	if err := tx.writeEvents(e.Ref, events); err != nil {
+		return nil, err
+	}
+	if err := tx.writeOutbox(pin.policy, e, events); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// RecordImmediateAction records what was done for a child at immediate
+// risk. It asks for no version: should another change commit between load
+// and write, it loads again and retries rather than refuse, because this
+// step must never be held up.
+func (s *EscalationService) RecordImmediateAction(ctx context.Context, ref string, in escalate.ImmediateInput) (*escalate.ImmediateAction, error) {
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ref == "" {
+		return s.recordImmediateBeforeRaise(ctx, actor, in)
+	}
+	var e *escalate.Escalation
+	var at time.Time
+	for attempt := 0; ; attempt++ {
+		e, err = s.change(ctx, ref, escalate.ActionRiskImmediate, func(e *escalate.Escalation, now time.Time, pin *pinned, actor *escalate.User) ([]escalate.Event, error) {
+			at = now
+			return e.RecordImmediateAction(now, pin.policy, pin.cal, actor, in)
+		})
+		if escalate.ErrorCode(err) != escalate.ECONFLICT || attempt == 4 {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if e.Immediate == nil || e.Status.Closed() {
+		// A closed case records the event only.
+		return &escalate.ImmediateAction{Action: in.Action, At: at, By: actor.ID}, nil
+	}
+	im := *e.Immediate
+	return &im, nil
+}
+
+// recordImmediateBeforeRaise records an immediate action that no escalation
+// holds yet, against the actor, and tells the policy's immediate-risk
+// contacts in the actor's agency.
+func (s *EscalationService) recordImmediateBeforeRaise(ctx context.Context, actor *escalate.User, in escalate.ImmediateInput) (*escalate.ImmediateAction, error) {
+	var out *escalate.ImmediateAction
+	err := s.db.WithTx(ctx, func(tx *Tx) error {
+		actor, err := tx.actingUser(actor)
+		if err != nil {
+			return err
+		}
+		im, ev, err := escalate.RecordImmediateAction(tx.now, actor, in)
+		if err != nil {
+			return err
+		}
+		if err := tx.writeEvents("", []escalate.Event{ev}); err != nil {
+			return err
+		}
+		var versionID int64
+		err = tx.QueryRowContext(tx.ctx, `SELECT COALESCE(policy_version_id, 0) FROM partnerships WHERE id = $1`,
+			actor.PartnershipID).Scan(&versionID)
+		if err != nil {
+			return WrapError(err)
+		}
+		if versionID != 0 {
+			pin, err := tx.pinnedPolicy(actor.PartnershipID, versionID)
+			if err != nil {
+				return err
+			}
+			body := jsonText(map[string]any{"action": ev.Action, "user": actor.ID})
+			for _, r := range pin.policy.Immediate.Contacts {
+				if err := tx.insertOutbox(ev.Action, 0, Recipient{Role: r, AgencyID: actor.AgencyID}, notifiable[ev.Action], body); err != nil {
+					return err
+				}
+			}
+		}
+		out = im
+		return nil
+	})
+	return out, err
+}
