@@ -1,7 +1,9 @@
 package calendar_test
 
 import (
+	"fmt"
 	"math/rand"
+	"sync"
 	"testing"
 	"time"
 
@@ -208,32 +210,195 @@ func TestAddWorkingDays(t *testing.T) {
 	}
 }
 
-// TestAddWorkingDaysMatchesNaive checks the fast arithmetic against the walk
-// for random starts and counts, forwards and backwards, in every division,
-// with and without local closures.
+// indexFirst and indexLast bound the days the working-day index covers.
+var (
+	indexFirst = calendar.NewDate(calendar.FirstYear, time.January, 1)
+	indexLast  = calendar.NewDate(2100, time.December, 31)
+)
+
+// edgeDate returns a date within about a year either side of an end of the
+// working-day index, where AddWorkingDays moves between the index and the
+// search.
+func edgeDate(rng *rand.Rand) calendar.Date {
+	if rng.Intn(2) == 0 {
+		return indexFirst.AddDays(rng.Intn(800) - 400)
+	}
+	return indexLast.AddDays(rng.Intn(800) - 400)
+}
+
+func inIndex(d calendar.Date) bool { return !d.Before(indexFirst) && !indexLast.Before(d) }
+
+// TestAddWorkingDaysMatchesNaive checks AddWorkingDays, its index alone and
+// its search alone against the walk for random starts and counts, forwards
+// and backwards, in every division, with and without local closures (some
+// at and beyond the ends of the index). The index must answer exactly when
+// the start and the answer fall from 1995 to 2100, and both paths must be
+// exercised.
 func TestAddWorkingDaysMatchesNaive(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
 	for _, div := range calendar.Divisions() {
 		plain := mustNew(t, div)
 		closed := mustNew(t, div)
-		for range 300 { // clusters of closures, some next to bank holidays and weekends
+		for i := range 300 { // clusters of closures, some next to bank holidays and weekends
 			d := randomDate(rng)
+			if i%5 == 0 {
+				d = edgeDate(rng)
+			}
 			for k := range rng.Intn(4) + 1 {
 				closed.AddHolidays(calendar.Holiday{Date: d.AddDays(k), Name: "closure", Notes: calendar.NoteLocalClosure})
 			}
 		}
 		for _, c := range []*calendar.Calendar{plain, closed} {
-			for range 5000 {
+			var indexed, searched int
+			for i := range 5000 {
 				d := randomDate(rng)
+				if i%4 == 0 {
+					d = edgeDate(rng)
+				}
 				n := rng.Intn(600) - 300
 				if rng.Intn(3) == 0 {
 					n = rng.Intn(11) - 5
 				}
-				if got, want := c.AddWorkingDays(d, n), addWorkingDaysNaive(c, d, n); got != want {
+				want := addWorkingDaysNaive(c, d, n)
+				if got := c.AddWorkingDays(d, n); got != want {
 					t.Fatalf("%s: AddWorkingDays(%s, %d) = %s, naive says %s", div, d, n, got, want)
 				}
+				if got := calendar.SearchedAdd(c, d, n); n != 0 && got != want {
+					t.Fatalf("%s: search alone: AddWorkingDays(%s, %d) = %s, naive says %s", div, d, n, got, want)
+				}
+				got, ok := calendar.IndexedAdd(c, d, n)
+				if wantOK := n != 0 && inIndex(d) && inIndex(want); ok != wantOK {
+					t.Fatalf("%s: AddWorkingDays(%s, %d) = %s: answered from the index %v, want %v", div, d, n, want, ok, wantOK)
+				}
+				if !ok {
+					searched++
+					continue
+				}
+				indexed++
+				if got != want {
+					t.Fatalf("%s: index alone: AddWorkingDays(%s, %d) = %s, naive says %s", div, d, n, got, want)
+				}
+			}
+			if indexed < 1000 || searched < 500 {
+				t.Errorf("%s: %d answers from the index, %d from the search: both paths need exercising", div, indexed, searched)
 			}
 		}
+	}
+}
+
+// TestAddWorkingDaysUnnormalised: a Date built by hand with a day past the
+// end of its month (30 February) counts as the day it overflows to, on the
+// index as in the search; impossible months and days go to the search.
+func TestAddWorkingDaysUnnormalised(t *testing.T) {
+	c := mustNew(t, calendar.EnglandAndWales)
+	for _, d := range []calendar.Date{
+		{Year: 2026, Month: time.February, Day: 29},
+		{Year: 2026, Month: time.February, Day: 30},
+		{Year: 2026, Month: time.February, Day: 31},
+		{Year: 2028, Month: time.February, Day: 30}, // leap year
+		{Year: 2026, Month: time.April, Day: 31},
+		{Year: 2100, Month: time.November, Day: 31},
+		{Year: 2026, Month: time.March, Day: 0},
+		{Year: 2026, Month: time.March, Day: 32},
+		{Year: 2026, Month: 13, Day: 1},
+		{Year: 2026, Month: 0, Day: 10},
+	} {
+		for _, n := range []int{-3, -1, 1, 5} {
+			if got, want := c.AddWorkingDays(d, n), calendar.SearchedAdd(c, d, n); got != want {
+				t.Errorf("AddWorkingDays(%v, %d) = %s, the search says %s", d, n, got, want)
+			}
+		}
+	}
+}
+
+// TestAddWorkingDaysHuge: counts far past the index's range, or that would
+// overflow an index, go to the search rather than wrapping around.
+func TestAddWorkingDaysHuge(t *testing.T) {
+	c := mustNew(t, calendar.EnglandAndWales)
+	d := mustDate(t, "2026-12-24")
+	for _, n := range []int{40000, -40000, 1 << 40, -(1 << 40)} {
+		if got, want := c.AddWorkingDays(d, n), calendar.SearchedAdd(c, d, n); got != want {
+			t.Errorf("AddWorkingDays(%s, %d) = %s, the search says %s", d, n, got, want)
+		}
+		if _, ok := calendar.IndexedAdd(c, d, n); ok {
+			t.Errorf("AddWorkingDays(%s, %d) was answered from the index", d, n)
+		}
+	}
+}
+
+// TestWorkIndexFollowsHolidays: a calendar's index is rebuilt when its
+// weekday holidays change, even after it has been used, and is shared by
+// calendars with the same weekday holidays, which never see each other's
+// changes.
+func TestWorkIndexFollowsHolidays(t *testing.T) {
+	c := mustNew(t, calendar.EnglandAndWales)
+	other := mustNew(t, calendar.EnglandAndWales)
+	from, closure := mustDate(t, "2031-03-04"), mustDate(t, "2031-03-05") // Tue, Wed
+	if got := c.AddWorkingDays(from, 1).String(); got != "2031-03-05" {
+		t.Fatalf("before the closure: %s", got)
+	}
+	if !calendar.SharesWorkIndex(c, other) {
+		t.Error("two new calendars of one division do not share an index")
+	}
+
+	c.AddHolidays(calendar.Holiday{Date: closure, Name: "Office closed", Notes: calendar.NoteLocalClosure})
+	if got := c.AddWorkingDays(from, 1).String(); got != "2031-03-06" {
+		t.Errorf("with the closure: 1 working day after %s = %s, want 2031-03-06", from, got)
+	}
+	if got := other.AddWorkingDays(from, 1).String(); got != "2031-03-05" {
+		t.Errorf("the closure leaked into another calendar: %s", got)
+	}
+	if calendar.SharesWorkIndex(c, other) {
+		t.Error("calendars with different holidays share an index")
+	}
+
+	same := mustNew(t, calendar.EnglandAndWales)
+	same.AddHolidays(calendar.Holiday{Date: closure, Name: "Closed too"})
+	if !calendar.SharesWorkIndex(c, same) {
+		t.Error("calendars that added the same closure do not share an index")
+	}
+	other.AddHolidays(calendar.Holiday{Date: mustDate(t, "2031-03-08"), Name: "Saturday closure"})
+	if !calendar.SharesWorkIndex(other, mustNew(t, calendar.EnglandAndWales)) {
+		t.Error("a Saturday closure, which changes no working day, gave a new index")
+	}
+
+	c.RemoveHolidays(closure)
+	if got := c.AddWorkingDays(from, 1).String(); got != "2031-03-05" {
+		t.Errorf("after removing the closure: %s, want 2031-03-05", got)
+	}
+}
+
+// TestAddWorkingDaysConcurrent: readers racing to build a calendar's index
+// all get the right answers (run with -race to check the build is safe).
+func TestAddWorkingDaysConcurrent(t *testing.T) {
+	c := mustNew(t, calendar.Scotland)
+	// A closure no other test adds, so that this index is built here.
+	c.AddHolidays(calendar.Holiday{Date: mustDate(t, "2077-07-07"), Name: "closure"})
+	starts := make([]calendar.Date, 200)
+	rng := rand.New(rand.NewSource(4))
+	for i := range starts {
+		starts[i] = randomDate(rng)
+	}
+	want := make([]calendar.Date, len(starts))
+	for i, d := range starts {
+		want[i] = addWorkingDaysNaive(c, d, 7)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for range 8 {
+		wg.Go(func() {
+			for i, d := range starts {
+				if got := c.AddWorkingDays(d, 7); got != want[i] {
+					errs <- fmt.Sprintf("AddWorkingDays(%s, 7) = %s, want %s", d, got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
 

@@ -93,9 +93,3 @@ func clientIP(r *http.Request) string {
 	}
 	return host
 }
-
-// home is the signed-in start page; the real "My work" queue comes later.
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "home", &page{Title: "My work"})
-	return nil
-}

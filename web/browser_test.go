@@ -39,6 +39,20 @@ type browser struct {
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
 	path := testenv.Chromium(t)
+	// Not t.TempDir: Chromium's helper processes may still be writing the
+	// profile when the test ends, which fails TempDir's own cleanup.
+	profile, err := os.MkdirTemp("", "escalate-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", true),
@@ -50,7 +64,7 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1024, 900),
 	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)

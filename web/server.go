@@ -54,6 +54,18 @@ type Config struct {
 	// BaseURL is where users reach the service, e.g. https://escalate.example.org;
 	// its origin is trusted for form posts when a proxy changes the Host.
 	BaseURL string
+	// Escalations serves the escalation pages and My work; nil leaves
+	// them out. sqlstore.EscalationService implements it.
+	Escalations Escalations
+	// Raise is what the raise pages need besides Escalations: *sqlstore.DB.
+	// Without it, or without Escalations, there are no raise pages.
+	Raise RaiseStore
+	// Partnership serves the contacts, policy, overview and administration
+	// pages: *sqlstore.DB. Without it there are none.
+	Partnership PartnershipStore
+	// API serves the JSON API and the API tokens page (see api.go); they
+	// also need Escalations.
+	API APIConfig
 }
 
 // Server is the web application; it is an http.Handler.
@@ -63,6 +75,10 @@ type Server struct {
 	secure  bool
 	pages   map[string]*template.Template
 	handler http.Handler
+	esc     Escalations
+	raise   RaiseStore
+	org     PartnershipStore
+	api     APIConfig
 }
 
 // New parses the templates and builds the routes.
@@ -70,7 +86,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Auth == nil {
 		return nil, errors.New("web: no Auth")
 	}
-	s := &Server{auth: cfg.Auth, log: cfg.Logger, secure: cfg.SecureCookies}
+	s := &Server{auth: cfg.Auth, log: cfg.Logger, secure: cfg.SecureCookies, esc: cfg.Escalations}
+	s.raise = cfg.Raise
+	s.org = cfg.Partnership
+	s.api = cfg.API
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -115,6 +134,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /sign-in", s.handle(s.signIn))
 	mux.Handle("POST /sign-out", s.handle(s.signOut))
 	mux.Handle("GET /{$}", s.handle(s.signedIn(s.home)))
+	s.escalationRoutes(mux)
+	s.raiseRoutes(mux)
+	s.partnershipRoutes(mux)
+	s.apiRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
 }

@@ -119,6 +119,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	log.Info("database ready", "engine", string(db.Dialect()), "migrations_applied", n)
+	return serveDB(ctx, cfg, db, log, nil)
+}
+
+// serveDB runs the web app on the migrated db as cfg says until ctx ends;
+// escalate demo runs it too. listening, if not nil, is called with the
+// address once the server listens.
+func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.Logger, listening func(addr string)) error {
 	if web.CommonPasswordCount() < 1000 {
 		log.Warn("the common-password list is missing: run make to copy it; using a short built-in list")
 	}
@@ -130,6 +137,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Logger:        log,
 		SecureCookies: cfg.SecureCookies,
 		BaseURL:       cfg.BaseURL,
+		Raise:         db,
+		Partnership:   db,
+		Escalations:   sqlstore.NewEscalationService(db),
+		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})
 	if err != nil {
 		return cliError(err, "base_url", "base-url")
@@ -139,6 +150,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	log.Info("listening", "addr", ln.Addr().String())
+	if listening != nil {
+		listening(ln.Addr().String())
+	}
 	return serveHTTP(ctx, ln, srv, log, cfg.ShutdownTimeout)
 }
 

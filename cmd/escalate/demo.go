@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/escalate-project/escalate/demo"
+	"github.com/escalate-project/escalate/sqlstore"
+)
+
+func init() {
+	register("demo", "run the web app on a fresh database of fictional partnerships (--db, --addr)", runDemo)
+}
+
+// demoListening, when set (by tests), is told the demo's address once it
+// listens.
+var demoListening func(addr string)
+
+// demoNamePrefix starts the name of every demo partnership: it is how an
+// existing file is known to be a demo database that may be replaced.
+const demoNamePrefix = "Demo partnership on the "
+
+// runDemo replaces the demo database with a freshly seeded one, then serves
+// the web app on it as escalate serve does, with plain-http cookies for
+// localhost, until ctx ends.
+func runDemo(ctx context.Context, env *Env, args []string) error {
+	cfg := &serveConfig{
+		IdleTimeout:     sqlstore.DefaultIdleTimeout,
+		SessionLifetime: sqlstore.DefaultLifetime,
+		ShutdownTimeout: 5 * time.Second,
+	}
+	fs := newCommandFlags("demo")
+	fs.StringVar(&cfg.DB, "db", "./escalate-demo.db", "the demo's SQLite file, replaced each run")
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
+		return err
+	}
+	if sqlstore.IsPostgresURL(cfg.DB) || cfg.DB == "" {
+		return usagef("--db %q: the demo needs a SQLite file name", cfg.DB)
+	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return usagef("--addr %q: want host:port, e.g. 127.0.0.1:8080", cfg.Addr)
+	}
+	if err := removeDemoDB(ctx, cfg.DB); err != nil {
+		return err
+	}
+	db, err := sqlstore.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	password := demo.NewPassword()
+	fmt.Fprintf(env.Stdout, "Seeding %s with fictional partnerships...\n", cfg.DB)
+	res, err := demo.Seed(ctx, db, time.Now(), password)
+	if err != nil {
+		return err
+	}
+	// Only warnings and errors on the terminal, so the sign-ins stay in view.
+	log := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return serveDB(ctx, cfg, db, log, func(addr string) {
+		printDemo(env.Stdout, "http://"+addr, cfg.DB, password, res)
+		if demoListening != nil {
+			demoListening(addr)
+		}
+	})
+}
+
+// removeDemoDB removes the SQLite file path and its -wal and -shm files,
+// but only if path is missing, empty or a demo database: a mistyped --db
+// must never delete real data.
+func removeDemoDB(ctx context.Context, path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return err
+	case st.IsDir():
+		return usagef("--db %s is a folder: give a file name such as ./escalate-demo.db", path)
+	case st.Size() > 0:
+		if !isDemoDB(ctx, path) {
+			return usagef("--db %s exists and is not a demo database: the demo replaces its file, so give another name", path)
+		}
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// isDemoDB reports whether the SQLite file at path holds only demo
+// partnerships.
+func isDemoDB(ctx context.Context, path string) bool {
+	db, err := sqlstore.Open(ctx, path)
+	if err != nil {
+		return false
+	}
+	defer db.Close()
+	ps, err := db.Partnerships(ctx)
+	if err != nil {
+		return false
+	}
+	for _, p := range ps {
+		if !strings.HasPrefix(p.Name, demoNamePrefix) {
+			return false
+		}
+	}
+	return true
+}
+
+// printDemo tells a newcomer where to go and who to sign in as: every role
+// of one partnership, and how the others' accounts are named.
+func printDemo(w io.Writer, url, path, password string, res *demo.Result) {
+	if len(res.Partnerships) == 0 {
+		return
+	}
+	show := res.Partnerships[0]
+	var others []string
+	for _, p := range res.Partnerships {
+		if p.Key == "redbridge" {
+			show = p
+		}
+	}
+	for _, p := range res.Partnerships {
+		if p.Key != show.Key {
+			others = append(others, p.Key)
+		}
+	}
+	fmt.Fprintf(w, "\nEscalate demo is running: open %s\n\n", url)
+	fmt.Fprintf(w, "%d fictional partnerships, one for each built-in policy, with agencies, people,\n", len(res.Partnerships))
+	fmt.Fprintf(w, "contacts and escalations in every state. Every demo account's password is:\n\n    %s\n\n", password)
+	fmt.Fprintf(w, "Sign in as any role of the %s:\n\n", strings.TrimPrefix(show.Name, "Demo partnership on the "))
+	for _, a := range show.SignIns {
+		fmt.Fprintf(w, "    %-18s %-36s %s, %s\n", a.Role, a.Email, a.Name, a.Agency)
+	}
+	fmt.Fprintf(w, "\nThe other partnerships' accounts follow the same pattern, e.g. practitioner@%s.example\n", others[0])
+	fmt.Fprintf(w, "(partnerships: %s).\n", strings.Join(others, ", "))
+	fmt.Fprintf(w, "\nThe data is made up and lives in %s, replaced each run. Press Ctrl+C to stop.\n", path)
+}

@@ -1,0 +1,258 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/escalate-project/escalate"
+)
+
+// story is the substance of a demo disagreement. Child references and
+// initials are made up; no story is about a real case.
+type story struct {
+	decision, issue, risk, disagreement, sought string
+}
+
+var stories = []story{
+	{"No further action after the school's referral about bruising.",
+		"A referral about unexplained bruising was closed without a strategy discussion.",
+		"Possible physical abuse at home; the child has said they are scared to go home.",
+		"We believe the threshold for a strategy discussion was met and was applied wrongly.",
+		"A strategy discussion and a child and family assessment."},
+	{"The child was discharged without a safeguarding follow-up.",
+		"A missed appointment pattern was not shared before discharge.",
+		"Neglect of health needs: three missed appointments for a baby under one.",
+		"The discharge plan does not say who follows up the missed appointments.",
+		"A joint home visit and a named lead for health follow-up."},
+	{"The case was stepped down to early help.",
+		"Domestic abuse incidents continue after the step-down.",
+		"Children living with domestic abuse; two police call-outs this month.",
+		"The step-down did not consider the latest police information.",
+		"The case to be reopened to children's social care."},
+	{"A request for information sharing was refused.",
+		"Information about a risky adult in the household was not shared.",
+		"A person who poses a risk to children may be living with the family.",
+		"Sharing is lawful and necessary to protect the child.",
+		"The information shared with the school's safeguarding lead this week."},
+	{"No housing offer was made to the family.",
+		"The family remain in overcrowded, unsafe housing after the child protection conference.",
+		"Damp and overcrowding affect the baby's health; the plan depends on a move.",
+		"The child protection plan's housing action has not been taken forward.",
+		"A housing assessment and an attendance at the next core group."},
+	{"The child was not seen alone at the assessment visit.",
+		"The assessment closed without the child's voice recorded.",
+		"The child may be experiencing emotional harm that has not been heard.",
+		"An assessment must see the child alone.",
+		"The child seen alone and the assessment reviewed."},
+}
+
+var initials = []string{"AB", "CD", "EF", "GH", "JK", "LM", "NP", "QR", "ST", "UV", "WX", "YZ", "BC", "DF", "HJ", "KL"}
+
+// kase is one demo escalation being planned: its steps run later, in time
+// order with every other case's, because the audit chain's times only go
+// forward.
+type kase struct {
+	e        *escalate.Escalation
+	from, to string // the raising and receiving agencies' keys
+	last     time.Time
+}
+
+// step is one planned change, run with the store's clock at at.
+type step struct {
+	at   time.Time
+	name string
+	run  func() error
+}
+
+// then plans fn on c at t, or just after c's previous step if t is not
+// after it, so every case's history runs forward.
+func (s *seeder) then(c *kase, t time.Time, name string, fn func(e *escalate.Escalation) (*escalate.Escalation, error)) {
+	if !t.After(c.last) {
+		t = c.last.Add(5 * time.Minute)
+	}
+	c.last = t
+	s.steps = append(s.steps, step{at: t, name: name, run: func() error {
+		e, err := fn(c.e)
+		if err != nil {
+			if c.e != nil {
+				return fmt.Errorf("%s %s: %w", name, c.e.ChildRef, err)
+			}
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		c.e = e
+		return nil
+	}})
+}
+
+func (s *seeder) as(key string) context.Context {
+	u, ok := s.users[key]
+	if !ok {
+		panic("demo: no user " + key)
+	}
+	return escalate.NewContextWithUser(s.ctx, u)
+}
+
+// raise plans a case from agency from against agency to, raised by from's
+// practitioner, who then names to's practitioner as the person dealt with.
+func (s *seeder) raise(t time.Time, from, to string, risk escalate.RiskLevel) *kase {
+	c := &kase{from: from, to: to}
+	i := s.cases
+	s.cases++
+	st := stories[i%len(stories)]
+	in := escalate.RaiseInput{
+		RaisedRole:        escalate.RolePractitioner,
+		ReceivingAgencyID: s.agencies[to].ID,
+		ReceivingContact:  "Duty practitioner",
+		Decision:          st.decision,
+		DecisionDate:      t.In(london).AddDate(0, 0, -1).Format("2006-01-02"),
+		ChildRef:          fmt.Sprintf("DEMO-%d", 1001+i),
+		ChildInitials:     initials[i%len(initials)],
+		Categories:        []string{s.pol.Categories[i%len(s.pol.Categories)].Key},
+		Issue:             st.issue,
+		Risk:              st.risk,
+		Disagreement:      st.disagreement,
+		OutcomeSought:     st.sought,
+		RiskLevel:         risk,
+	}
+	if risk == escalate.RiskImmediate {
+		in.ImmediateAction = "Called 999 at 10:20; police attended and the child is staying with a grandparent tonight."
+	}
+	s.then(c, t, "raise "+in.ChildRef, func(*escalate.Escalation) (*escalate.Escalation, error) {
+		return s.svc.Raise(s.as(from+"/practitioner"), in)
+	})
+	s.then(c, t.Add(time.Minute), "name the receiving practitioner", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+		return s.svc.AddParty(s.as(from+"/practitioner"), e.Ref, s.users[to+"/practitioner"].ID)
+	})
+	return c
+}
+
+// actor is who acts for the other side at e's stage: the raiser's line
+// manager at a stage within the raising agency, else the receiving
+// practitioner.
+func (s *seeder) actor(c *kase) string {
+	if c.e.CurrentStage(s.pol).Scope == "within-agency" {
+		return c.from + "/manager"
+	}
+	return c.to + "/practitioner"
+}
+
+// discuss plans a record of a discussion at the case's stage.
+func (s *seeder) discuss(c *kase, t time.Time) {
+	s.then(c, t, "record a discussion", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+		who := s.actor(c)
+		in := escalate.RecordInput{Version: e.Version, At: t.Add(-30 * time.Minute), Form: escalate.FormPhone,
+			Participants: []string{s.users[c.from+"/practitioner"].Name, s.users[who].Name},
+			Discussion:   "Went through the evidence and the policy's threshold together.",
+			Outcome:      "Each side to check its records and speak again within the timescale."}
+		if e.Stage > 0 {
+			in.Form = escalate.FormMeeting
+		}
+		return s.svc.AddRecord(s.as(who), e.Ref, in)
+	})
+}
+
+// climb plans escalations by the raiser, one a day from daysAgo, until the
+// case reaches stage (an index).
+func (s *seeder) climb(c *kase, stage, daysAgo int) {
+	for i := 0; i < stage; i++ {
+		s.then(c, s.day(daysAgo-i, 10, 0), "escalate", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+			if e.Stage >= stage {
+				return e, nil
+			}
+			return s.svc.Escalate(s.as(c.from+"/practitioner"), e.Ref, escalate.EscalateInput{Version: e.Version,
+				Reason: "We could not agree within the stage's timescale."})
+		})
+	}
+}
+
+// agree plans an agreed outcome, confirmed in writing two hours later where
+// the policy asks for that.
+func (s *seeder) agree(c *kase, t time.Time) {
+	s.then(c, t, "agree an outcome", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+		return s.svc.AgreeOutcome(s.as(s.actor(c)), e.Ref, escalate.AgreeInput{Version: e.Version,
+			Outcome:           "Agreed: the assessment will be reopened and the raiser invited to the strategy discussion.",
+			OutstandingIssues: "The managers will review progress together in four weeks."})
+	})
+	s.then(c, t.Add(2*time.Hour), "confirm the outcome", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+		if e.Status != escalate.StatusOpen {
+			return e, nil
+		}
+		return s.svc.ConfirmOutcome(s.as(s.actor(c)), e.Ref, escalate.ConfirmInput{Version: e.Version,
+			Text: "Confirmed by email to both agencies; filed on the child's record."})
+	})
+}
+
+// determine plans the final stage's outcome by the board chair, who chaired
+// the meeting from the partnership team: an uninvolved agency.
+func (s *seeder) determine(c *kase, t time.Time) {
+	s.then(c, t, "determine", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+		kind := escalate.OutcomeRecommendations
+		if p := e.CurrentStage(s.pol).Produces; p == escalate.OutcomeDetermination {
+			kind = p
+		}
+		return s.svc.Determine(s.as("partnership/chair"), e.Ref, escalate.DetermineInput{Version: e.Version, Kind: kind,
+			Text:              "Children's social care to complete an assessment within 10 working days; all agencies to attend the strategy meeting.",
+			OutstandingIssues: "The learning goes to the board's practice subgroup.",
+			ChairAgencyID:     s.agencies["partnership"].ID})
+	})
+}
+
+// plan plans about a dozen cases, one or more in every state the policy
+// allows: new, at each stage, overdue, immediate risk, resolved, redirected
+// (where the policy has redirects) and withdrawn.
+func (s *seeder) plan() {
+	last := len(s.pol.Stages) - 1
+	std, inc := escalate.RiskStandard, escalate.RiskIncreased
+
+	s.raise(s.ago(50*time.Minute), "school", "care", std) // new
+	s.raise(s.ago(3*time.Hour), "health", "care", inc)    // new, at increased risk
+	s.raise(s.ago(2*time.Hour), "school", "police", escalate.RiskImmediate)
+
+	c := s.raise(s.day(2, 10, 0), "police", "care", std) // discussed, stage 1
+	s.discuss(c, s.day(1, 11, 0))
+
+	s.raise(s.day(15, 10, 0), "housing", "care", std) // overdue at stage 1
+
+	c = s.raise(s.day(22, 10, 0), "probation", "police", std) // overdue at stage 2
+	s.discuss(c, s.day(21, 14, 0))
+	s.climb(c, 1, 14)
+
+	c = s.raise(s.day(12, 10, 0), "school", "health", std) // resolved at stage 1
+	s.discuss(c, s.day(11, 11, 0))
+	s.agree(c, s.day(10, 11, 0))
+
+	c = s.raise(s.day(18, 10, 0), "voluntary", "care", inc) // resolved at stage 2
+	s.climb(c, 1, 17)
+	s.discuss(c, s.day(16, 11, 0))
+	s.agree(c, s.day(15, 11, 0))
+
+	c = s.raise(s.day(35, 10, 0), "police", "care", std) // decided at the final stage
+	s.climb(c, last, 33)
+	s.determine(c, s.day(25, 15, 0))
+
+	c = s.raise(s.day(6, 10, 0), "school", "housing", std) // withdrawn
+	s.then(c, s.day(5, 12, 0), "withdraw", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+		return s.svc.Withdraw(s.as("school/practitioner"), e.Ref, escalate.WithdrawInput{Version: e.Version,
+			Reason: "The housing association made an offer the same day; nothing left to resolve."})
+	})
+
+	if n := len(s.pol.Redirects); n > 0 {
+		r := s.pol.Redirects[n-1]
+		c = s.raise(s.day(8, 10, 0), "gp", "health", std)
+		s.then(c, s.day(7, 12, 0), "redirect", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+			return s.svc.Redirect(s.as("gp/practitioner"), e.Ref, escalate.RedirectInput{Version: e.Version,
+				To: r.Key, Reason: "Passed to " + r.To + " as the policy directs; the child's plan continues meanwhile."})
+		})
+	}
+
+	// One open case at each later stage, each raised by another agency.
+	raisers := []string{"school", "gp", "housing", "probation", "voluntary"}
+	receivers := []string{"care", "health", "police", "care", "health"}
+	for stage := 1; stage <= last; stage++ {
+		i := (stage - 1) % len(raisers)
+		c = s.raise(s.day(stage+3, 9, 30), raisers[i], receivers[i], std)
+		s.discuss(c, s.day(stage+3, 14, 0))
+		s.climb(c, stage, stage+1)
+	}
+}

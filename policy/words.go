@@ -1,0 +1,204 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/calendar"
+)
+
+// builtinRoleNames are how a practitioner reads the built-in roles.
+var builtinRoleNames = map[escalate.Role]string{
+	escalate.RolePractitioner:     "practitioner",
+	escalate.RoleManager:          "line manager",
+	escalate.RoleSafeguardingLead: "named or designated safeguarding lead",
+	escalate.RoleSeniorManager:    "senior manager",
+	escalate.RoleBusinessManager:  "Partnership Business Manager",
+	escalate.RoleChair:            "Partnership Chair",
+	escalate.RoleViceChair:        "Partnership Vice Chair",
+	escalate.RoleAdmin:            "administrator",
+	escalate.RoleBoardMember:      "board member",
+	escalate.RoleHeadOfService:    "Head of Service",
+	escalate.RoleDesignatedNurse:  "Designated Nurse",
+	escalate.RoleDesignatedDoctor: "Designated Doctor",
+	escalate.RoleNamedNurse:       "Named Nurse",
+	escalate.RoleNamedDoctor:      "Named Doctor",
+	escalate.RoleNamedGP:          "Named GP",
+	escalate.RoleLADO:             "Local Authority Designated Officer (LADO)",
+	escalate.RoleFrontDoor:        "children's services front door",
+	escalate.RolePolice:           "police (999 in an emergency)",
+	escalate.RoleConferenceChair:  "Child Protection Conference Chair",
+	escalate.RoleHeadOfSafeguard:  "Head of Safeguarding",
+}
+
+// RoleName returns how a practitioner reads role r under policy p: the name
+// the policy declares for it, the built-in name, or the key itself.
+func RoleName(p *escalate.Policy, r escalate.Role) string {
+	for _, d := range p.Roles {
+		if d.Key == r && d.Name != "" {
+			return d.Name
+		}
+	}
+	if n, ok := builtinRoleNames[r]; ok {
+		return n
+	}
+	return string(r)
+}
+
+// roleList joins role names: "a", "a or b", "a, b or c" (conj "or"/"and").
+func roleList(p *escalate.Policy, rs []escalate.Role, conj string) string {
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = RoleName(p, r)
+	}
+	return joinWords(names, conj)
+}
+
+func joinWords(ws []string, conj string) string {
+	if conj == "then" {
+		return strings.Join(ws, ", then ")
+	}
+	switch len(ws) {
+	case 0:
+		return ""
+	case 1:
+		return ws[0]
+	}
+	return strings.Join(ws[:len(ws)-1], ", ") + " " + conj + " " + ws[len(ws)-1]
+}
+
+// timescaleWords says a timescale as a practitioner would: "within 2
+// working days", "on the same working day", "immediately". Unreadable text
+// is returned as written.
+func timescaleWords(s string) string {
+	ts, err := calendar.ParseTimescale(s)
+	if err != nil {
+		return s
+	}
+	switch ts.Kind {
+	case calendar.Immediately:
+		return "immediately"
+	case calendar.SameWorkingDay:
+		return "on the same working day"
+	}
+	return "within " + ts.String()
+}
+
+// clockWords says a clock's timescale from its start, with its
+// increased-risk alternative: "within 1 working week of the decision
+// disagreed with; 24 hours if the child is at increased risk".
+func clockWords(p *escalate.Policy, s *escalate.Stage, k escalate.Clock) string {
+	w := timescaleWords(k.Within)
+	switch start := startWords(p, s, k.Starts); {
+	case start == "" || w == "immediately":
+	case w == "on the same working day":
+		w += " as " + start
+	default:
+		w += " of " + start
+	}
+	if k.Increased != "" {
+		inc := strings.TrimPrefix(timescaleWords(k.Increased), "within ")
+		w += "; " + inc + " if the child is at increased risk"
+	}
+	return w
+}
+
+// startWords names the event that starts a clock of stage s.
+func startWords(p *escalate.Policy, s *escalate.Stage, st escalate.ClockStart) string {
+	where := ""
+	target := s
+	if st.Stage != "" && st.Stage != s.Key {
+		if t, _ := p.Stage(st.Stage); t != nil {
+			target = t
+			where = " at " + stageTitle(p, st.Stage)
+		}
+	}
+	switch st.Event {
+	case escalate.StartDecision:
+		return "the decision disagreed with"
+	case escalate.StartStageEntry:
+		if where != "" {
+			return "the disagreement reaching " + stageTitle(p, st.Stage)
+		}
+		return "the disagreement reaching this stage"
+	case escalate.StartOutcomeAgreed:
+		return "an outcome being agreed" + where
+	case escalate.StartClockMet:
+		for _, k := range target.Clocks {
+			if k.Key == st.Clock {
+				return fmt.Sprintf("the step before being done%s (%s)", where, strings.TrimSuffix(lowerFirst(k.Action), "."))
+			}
+		}
+		return fmt.Sprintf("%q being done%s", st.Clock, where)
+	}
+	return ""
+}
+
+// stageTitle names a stage by number and name: "stage 2 (Line managers)".
+func stageTitle(p *escalate.Policy, key string) string {
+	s, i := p.Stage(key)
+	if s == nil {
+		return key
+	}
+	return fmt.Sprintf("stage %d (%s)", i+1, s.Name)
+}
+
+var recordWords = map[string]string{
+	"date":               "the date",
+	"form":               "the form of communication",
+	"participants":       "who took part",
+	"discussion":         "what was discussed",
+	"outcome":            "the outcome",
+	"next-steps":         "the next steps",
+	"approval":           "a manager's approval, dated",
+	"agreed-outcome":     "the agreed outcome, confirmed in writing",
+	"outstanding-issues": "how any outstanding issues will be pursued",
+	"reason":             "the reasons for the disagreement",
+	"determination":      "the determination",
+	"recommendations":    "the recommendations",
+}
+
+var producesWords = map[string]string{
+	"":                "a resolution agreed between the agencies",
+	"resolution":      "a resolution agreed between the agencies",
+	"determination":   "a determination, which settles the disagreement",
+	"recommendations": "recommendations to the agencies",
+}
+
+func divisionWords(div string) string {
+	switch div {
+	case "", calendar.EnglandAndWales:
+		return "England and Wales"
+	case calendar.Scotland:
+		return "Scotland"
+	case calendar.NorthernIreland:
+		return "Northern Ireland"
+	}
+	return div
+}
+
+func lowerFirst(s string) string {
+	if s == "" || (len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z') {
+		return s // keep acronyms such as "LSCB"
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// lowerArticle lower-cases a leading "The", "A" or "An", so a value can
+// follow a verb: "goes to the agency's complaints process".
+func lowerArticle(s string) string {
+	for _, a := range []string{"The ", "A ", "An "} {
+		if strings.HasPrefix(s, a) {
+			return strings.ToLower(a) + s[len(a):]
+		}
+	}
+	return s
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

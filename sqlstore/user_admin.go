@@ -1,0 +1,44 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/escalate-project/escalate"
+)
+
+// SetRoles replaces the roles of user userID. Sessions go on: the roles are
+// read again at each request.
+func (db *DB) SetRoles(ctx context.Context, userID int64, roles []escalate.Role) error {
+	rs, err := ParseRoles(formatRoles(roles))
+	if err != nil {
+		return err
+	}
+	return db.WithTx(ctx, func(tx *Tx) error {
+		u, err := findUser(ctx, tx, `id = $1`, userID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET roles = $1 WHERE id = $2`, formatRoles(rs), userID); err != nil {
+			return err
+		}
+		return tx.Audit(Actor(ctx), "user.roles", fmt.Sprintf("user:%d", userID),
+			map[string]any{"roles": formatRoles(rs), "was": formatRoles(u.Roles)})
+	})
+}
+
+// EnableUser lets a disabled user sign in again.
+func (db *DB) EnableUser(ctx context.Context, userID int64) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = FALSE WHERE id = $1`, userID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return escalate.Errorf(escalate.ENOTFOUND, "There is no such user.")
+		}
+		return tx.Audit(Actor(ctx), "user.enable", fmt.Sprintf("user:%d", userID), nil)
+	})
+}

@@ -1,0 +1,251 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/calendar"
+	"github.com/escalate-project/escalate/policy"
+)
+
+// summaryRow is one row of a GOV.UK summary list; Lines show one per line.
+type summaryRow struct {
+	Key   string
+	Value string
+	Lines []string
+}
+
+// clockView is one clock as the escalation page shows it.
+type clockView struct {
+	Action, Who, Within, Due, Explanation, Shortened, Stage string
+	Running, Overdue                                        bool
+}
+
+// recordView is one record as the escalation page shows it.
+type recordView struct {
+	ID   int
+	Rows []summaryRow
+}
+
+// actionLink is one action open to the user.
+type actionLink struct{ Href, Text string }
+
+// nextView is "What happens next" from the policy.
+type nextView struct {
+	Final      bool
+	Name       string
+	Raising    string
+	Receiving  string
+	Timescales []string
+	Help       string
+	Contacts   string
+	Copy       string
+	Immediate  string
+}
+
+// escalationData is the escalation page.
+type escalationData struct {
+	Ref       string
+	Banner    string
+	Stage     string
+	Status    string
+	StatusTag string
+	Closed    bool
+	Summary   []summaryRow
+	Outcome   []summaryRow
+	Clocks    []clockView
+	Records   []recordView
+	Timeline  []timelineItem
+	Actions   []actionLink
+	Next      nextView
+}
+
+func (s *Server) escalationPage(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.loadCase(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	d := v.pageData(r)
+	s.render(w, r, http.StatusOK, "escalation-page", &page{Title: "Escalation " + v.E.Ref, Data: d})
+	return nil
+}
+
+// pageData builds the escalation page from the case.
+func (v *caseView) pageData(r *http.Request) *escalationData {
+	e, p := v.E, v.Policy
+	d := &escalationData{
+		Ref: e.Ref, Banner: bannerFor(r.URL.Query().Get("done")), Stage: stageTitle(p, e.Stage),
+		Status: statusWords[e.Status], StatusTag: statusTags[e.Status], Closed: e.Status.Closed(),
+		Timeline: v.timeline(),
+	}
+	d.Summary = []summaryRow{
+		{Key: "Raised by", Value: v.People[e.RaisedBy] + ", " + v.Agencies[e.RaisingAgencyID] + " (" + policy.RoleName(p, e.RaisedRole) + ")"},
+		{Key: "Disagreement with", Value: v.Agencies[e.ReceivingAgencyID] + contactSuffix(e.ReceivingContact)},
+		{Key: "Decision disagreed with", Value: e.Decision},
+		{Key: "Date of the decision", Value: dateWords(e.DecisionDate)},
+		{Key: "Child", Value: "Case reference " + e.ChildRef + ", initials " + e.ChildInitials},
+		{Key: "Categories", Lines: categoryNames(p, e.Categories)},
+		{Key: "The issue", Value: e.Issue},
+		{Key: "The risk to the child", Value: e.Risk},
+		{Key: "The nature of the disagreement", Value: e.Disagreement},
+		{Key: "The outcome sought", Value: e.OutcomeSought},
+		{Key: "Risk level", Value: riskWords[e.RiskLevel]},
+		{Key: "Status", Value: statusWords[e.Status]},
+		{Key: "Policy", Value: p.Name + ", version " + e.PolicyVersion},
+		{Key: "Raised on", Value: londonTime(e.Created)},
+	}
+	if im := e.Immediate; im != nil {
+		d.Summary = append(d.Summary, summaryRow{Key: "Immediate-risk action", Value: im.Action + " (recorded " + londonTime(im.At) + " by " + v.People[im.By] + ")"})
+	}
+	if o := e.Outcome; o != nil {
+		d.Outcome = v.outcomeRows(o)
+	}
+	cal := calendarOf(p)
+	for _, c := range e.Clocks {
+		cv := clockView{
+			Action: c.Action, Within: c.Within, Due: dueWords(c, v.Now, cal), Explanation: c.Explanation,
+			Shortened: c.ShortenedReason, Stage: stageName(p, c.Stage),
+			Running: c.Status == escalate.ClockRunning, Overdue: c.Overdue(v.Now),
+		}
+		switch c.By {
+		case escalate.SideRaising:
+			cv.Who = v.Agencies[e.RaisingAgencyID] + " (the raising agency)"
+		case escalate.SideReceiving:
+			cv.Who = v.Agencies[e.ReceivingAgencyID] + " (the receiving agency)"
+		}
+		d.Clocks = append(d.Clocks, cv)
+	}
+	for _, rec := range e.Records {
+		d.Records = append(d.Records, v.recordView(rec))
+	}
+	for _, a := range escalationActions {
+		if a.offered(r.Context(), v) {
+			d.Actions = append(d.Actions, actionLink{Href: "/escalations/" + e.Ref + "/" + a.Path, Text: a.Link})
+		}
+	}
+	d.Next = v.next()
+	splitLines(d.Summary)
+	splitLines(d.Outcome)
+	for _, rv := range d.Records {
+		splitLines(rv.Rows)
+	}
+	return d
+}
+
+// splitLines shows a value typed over several lines on several lines.
+func splitLines(rows []summaryRow) {
+	for i := range rows {
+		if rows[i].Lines == nil && strings.Contains(rows[i].Value, "\n") {
+			rows[i].Lines = strings.Split(strings.ReplaceAll(rows[i].Value, "\r\n", "\n"), "\n")
+		}
+	}
+}
+
+func contactSuffix(c string) string {
+	if c == "" {
+		return ""
+	}
+	return " (contact: " + c + ")"
+}
+
+// dateWords shows a YYYY-MM-DD date as "Thu 24 Dec 2026".
+func dateWords(s string) string {
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		return s
+	}
+	return londonDay(d.At(12, 0))
+}
+
+func (v *caseView) outcomeRows(o *escalate.Outcome) []summaryRow {
+	kinds := map[string]string{
+		escalate.OutcomeAgreed: "Agreed outcome", escalate.OutcomeDetermination: "Determination",
+		escalate.OutcomeRecommendations: "Recommendations", escalate.OutcomeRedirected: "Redirected",
+		escalate.OutcomeWithdrawn: "Withdrawn",
+	}
+	rows := []summaryRow{{Key: "Outcome", Value: kinds[o.Kind]}}
+	if o.Text != "" {
+		rows = append(rows, summaryRow{Key: "What was decided", Value: o.Text})
+	}
+	if o.OutstandingIssues != "" {
+		rows = append(rows, summaryRow{Key: "How outstanding issues will be pursued", Value: o.OutstandingIssues})
+	}
+	if o.RedirectTo != "" {
+		to := o.RedirectTo
+		for _, rd := range v.Policy.Redirects {
+			if rd.Key == o.RedirectTo {
+				to = rd.Matter + ": " + rd.To
+			}
+		}
+		rows = append(rows, summaryRow{Key: "Sent to", Value: to})
+	}
+	if o.Reason != "" {
+		rows = append(rows, summaryRow{Key: "Reason", Value: o.Reason})
+	}
+	rows = append(rows, summaryRow{Key: "Recorded", Value: londonTime(o.At) + " by " + v.People[o.By]})
+	if o.Kind == escalate.OutcomeAgreed {
+		conf := "Not yet confirmed in writing"
+		if !o.ConfirmedAt.IsZero() {
+			conf = "Confirmed in writing " + londonTime(o.ConfirmedAt)
+		}
+		rows = append(rows, summaryRow{Key: "Written confirmation", Value: conf})
+	}
+	return rows
+}
+
+func (v *caseView) recordView(rec escalate.Record) recordView {
+	approval := "Not approved"
+	if rec.ApprovedBy != 0 {
+		approval = "Approved by " + v.People[rec.ApprovedBy] + " on " + londonTime(rec.ApprovedAt)
+	}
+	rows := []summaryRow{
+		{Key: "When", Value: londonTime(rec.At)},
+		{Key: "Form of communication", Value: formWords[rec.Form]},
+		{Key: "Who took part", Lines: rec.Participants},
+		{Key: "What was discussed", Value: orNone(rec.Discussion)},
+		{Key: "Outcome", Value: orNone(rec.Outcome)},
+		{Key: "Stage", Value: stageName(v.Policy, rec.Stage)},
+		{Key: "Recorded by", Value: v.People[rec.By] + ", " + londonTime(rec.Created)},
+		{Key: "Approval", Value: approval},
+	}
+	if rec.Corrects != 0 {
+		rows = append(rows, summaryRow{Key: "Corrects", Value: "Record " + strconv.Itoa(rec.Corrects)})
+	}
+	return recordView{ID: rec.ID, Rows: rows}
+}
+
+func orNone(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "Not recorded"
+	}
+	return s
+}
+
+// next is what the policy says happens next, and who to contact.
+func (v *caseView) next() nextView {
+	p, e := v.Policy, v.E
+	st := e.CurrentStage(p)
+	n := nextView{}
+	if st == nil {
+		return n
+	}
+	n.Help = st.Help
+	n.Contacts = roleWords(p, st.Receive)
+	n.Copy = roleWords(p, st.Copy)
+	if len(p.Immediate.Contacts) > 0 {
+		n.Immediate = "If a child is at immediate risk of significant harm, contact the " + roleWords(p, p.Immediate.Contacts) + " first. " + p.Immediate.Instruction
+	}
+	if e.Stage == len(p.Stages)-1 {
+		n.Final = true
+		return n
+	}
+	nx := &p.Stages[e.Stage+1]
+	n.Name = stageTitle(p, e.Stage+1)
+	n.Raising, n.Receiving = roleWords(p, nx.Raising), roleWords(p, nx.Receive)
+	for _, c := range nx.Clocks {
+		n.Timescales = append(n.Timescales, c.Action+": within "+c.Within)
+	}
+	return n
+}
