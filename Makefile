@@ -11,7 +11,7 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/escalate
 
-# The run command: for now prints the built-in policy packs.
+# The run command: a fresh fictional demo database, served on 127.0.0.1:8080.
 demo: build
 	./$(BIN) demo
 

@@ -14,37 +14,75 @@ type story struct {
 	decision, issue, risk, disagreement, sought string
 }
 
-var stories = []story{
-	{"No further action after the school's referral about bruising.",
-		"A referral about unexplained bruising was closed without a strategy discussion.",
-		"Possible physical abuse at home; the child has said they are scared to go home.",
-		"We believe the threshold for a strategy discussion was met and was applied wrongly.",
-		"A strategy discussion and a child and family assessment."},
-	{"The child was discharged without a safeguarding follow-up.",
-		"A missed appointment pattern was not shared before discharge.",
-		"Neglect of health needs: three missed appointments for a baby under one.",
-		"The discharge plan does not say who follows up the missed appointments.",
-		"A joint home visit and a named lead for health follow-up."},
-	{"The case was stepped down to early help.",
-		"Domestic abuse incidents continue after the step-down.",
-		"Children living with domestic abuse; two police call-outs this month.",
-		"The step-down did not consider the latest police information.",
-		"The case to be reopened to children's social care."},
-	{"A request for information sharing was refused.",
-		"Information about a risky adult in the household was not shared.",
-		"A person who poses a risk to children may be living with the family.",
-		"Sharing is lawful and necessary to protect the child.",
-		"The information shared with the school's safeguarding lead this week."},
-	{"No housing offer was made to the family.",
-		"The family remain in overcrowded, unsafe housing after the child protection conference.",
-		"Damp and overcrowding affect the baby's health; the plan depends on a move.",
-		"The child protection plan's housing action has not been taken forward.",
-		"A housing assessment and an attendance at the next core group."},
-	{"The child was not seen alone at the assessment visit.",
-		"The assessment closed without the child's voice recorded.",
-		"The child may be experiencing emotional harm that has not been heard.",
-		"An assessment must see the child alone.",
-		"The child seen alone and the assessment reviewed."},
+// stories holds, by the receiving agency's key, what is disagreed with
+// there; agencies without their own take children's social care's.
+var stories = map[string][]story{
+	"care": {
+		{"No further action after the referral about bruising.",
+			"A referral about unexplained bruising was closed without a strategy discussion.",
+			"Possible physical abuse at home; the child has said they are scared to go home.",
+			"We believe the threshold for a strategy discussion was met and was applied wrongly.",
+			"A strategy discussion and a child and family assessment."},
+		{"The case was stepped down to early help.",
+			"Domestic abuse incidents continue after the step-down.",
+			"Children living with domestic abuse; two police call-outs this month.",
+			"The step-down did not consider the latest police information.",
+			"The case to be reopened to children's social care."},
+		{"The assessment closed without seeing the child alone.",
+			"The assessment closed without the child's voice recorded.",
+			"The child may be experiencing emotional harm that has not been heard.",
+			"An assessment must see the child alone.",
+			"The child seen alone and the assessment reviewed."},
+	},
+	"health": {
+		{"The baby was discharged without a safeguarding follow-up.",
+			"A pattern of missed appointments was not shared before discharge.",
+			"Neglect of health needs: three missed appointments for a baby under one.",
+			"The discharge plan does not say who follows up the missed appointments.",
+			"A joint home visit and a named lead for health follow-up."},
+		{"A referral to the mental health service was declined.",
+			"Self-harm disclosed at school; the referral was declined as below threshold.",
+			"The young person has hurt themselves twice this month.",
+			"The decision did not take the school's evidence into account.",
+			"An assessment appointment within two weeks."},
+	},
+	"police": {
+		{"A request for information was refused.",
+			"Information about a risky adult in the household was not shared.",
+			"A person who poses a risk to children may be living with the family.",
+			"Sharing is lawful and necessary to protect the child.",
+			"The information shared with the safeguarding lead this week."},
+		{"No joint visit after a disclosure.",
+			"The child disclosed harm at school; no joint visit was arranged.",
+			"The child returns each day to the home where the harm is said to happen.",
+			"A disclosure of this kind needs a joint visit under the local procedures.",
+			"A strategy discussion with police and social care."},
+	},
+	"housing": {
+		{"No housing offer was made to the family.",
+			"The family remain in overcrowded, unsafe housing after the child protection conference.",
+			"Damp and overcrowding affect the baby's health; the plan depends on a move.",
+			"The child protection plan's housing action has not been taken forward.",
+			"A housing assessment and an attendance at the next core group."},
+	},
+}
+
+// storyFor returns the ith case's story against agency to.
+func storyFor(to string, i int) story {
+	list, ok := stories[to]
+	if !ok {
+		list = stories["care"]
+	}
+	return list[i%len(list)]
+}
+
+// workdayBefore returns the London date of the weekday before t.
+func workdayBefore(t time.Time) string {
+	d := t.In(london).AddDate(0, 0, -1)
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, -1)
+	}
+	return d.Format("2006-01-02")
 }
 
 var initials = []string{"AB", "CD", "EF", "GH", "JK", "LM", "NP", "QR", "ST", "UV", "WX", "YZ", "BC", "DF", "HJ", "KL"}
@@ -99,13 +137,13 @@ func (s *seeder) raise(t time.Time, from, to string, risk escalate.RiskLevel) *k
 	c := &kase{from: from, to: to}
 	i := s.cases
 	s.cases++
-	st := stories[i%len(stories)]
+	st := storyFor(to, i)
 	in := escalate.RaiseInput{
 		RaisedRole:        escalate.RolePractitioner,
 		ReceivingAgencyID: s.agencies[to].ID,
 		ReceivingContact:  "Duty practitioner",
 		Decision:          st.decision,
-		DecisionDate:      t.In(london).AddDate(0, 0, -1).Format("2006-01-02"),
+		DecisionDate:      workdayBefore(t),
 		ChildRef:          fmt.Sprintf("DEMO-%d", 1001+i),
 		ChildInitials:     initials[i%len(initials)],
 		Categories:        []string{s.pol.Categories[i%len(s.pol.Categories)].Key},
@@ -116,7 +154,7 @@ func (s *seeder) raise(t time.Time, from, to string, risk escalate.RiskLevel) *k
 		RiskLevel:         risk,
 	}
 	if risk == escalate.RiskImmediate {
-		in.ImmediateAction = "Called 999 at 10:20; police attended and the child is staying with a grandparent tonight."
+		in.ImmediateAction = "Called 999; police attended and the child is staying with a grandparent tonight."
 	}
 	s.then(c, t, "raise "+in.ChildRef, func(*escalate.Escalation) (*escalate.Escalation, error) {
 		return s.svc.Raise(s.as(from+"/practitioner"), in)
@@ -153,15 +191,29 @@ func (s *seeder) discuss(c *kase, t time.Time) {
 }
 
 // climb plans escalations by the raiser, one a day from daysAgo, until the
-// case reaches stage (an index).
+// case reaches stage (an index). At each stage the raiser names the
+// receiving agency's people in the roles the stage brings in, so the case
+// is in their My work.
 func (s *seeder) climb(c *kase, stage, daysAgo int) {
 	for i := 0; i < stage; i++ {
 		s.then(c, s.day(daysAgo-i, 10, 0), "escalate", func(e *escalate.Escalation) (*escalate.Escalation, error) {
 			if e.Stage >= stage {
 				return e, nil
 			}
-			return s.svc.Escalate(s.as(c.from+"/practitioner"), e.Ref, escalate.EscalateInput{Version: e.Version,
+			ctx := s.as(c.from + "/practitioner")
+			e, err := s.svc.Escalate(ctx, e.Ref, escalate.EscalateInput{Version: e.Version,
 				Reason: "We could not agree within the stage's timescale."})
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range e.CurrentStage(s.pol).Receive {
+				if u, ok := s.users[c.to+"/"+string(r)]; ok && r != escalate.RolePractitioner {
+					if _, err := s.svc.AddParty(ctx, e.Ref, u.ID); err != nil {
+						return nil, err
+					}
+				}
+			}
+			return e, nil
 		})
 	}
 }
@@ -207,14 +259,21 @@ func (s *seeder) plan() {
 
 	s.raise(s.ago(50*time.Minute), "school", "care", std) // new
 	s.raise(s.ago(3*time.Hour), "health", "care", inc)    // new, at increased risk
-	s.raise(s.ago(2*time.Hour), "school", "police", escalate.RiskImmediate)
+	// At immediate risk social care's safeguarding lead deals with it at
+	// once, and so has a case waiting in every partnership.
+	c := s.raise(s.ago(2*time.Hour), "school", "care", escalate.RiskImmediate)
+	s.then(c, s.ago(110*time.Minute), "name the safeguarding lead", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+		return s.svc.AddParty(s.as("school/practitioner"), e.Ref, s.users["care/safeguarding-lead"].ID)
+	})
 
-	c := s.raise(s.day(2, 10, 0), "police", "care", std) // discussed, stage 1
+	c = s.raise(s.day(2, 10, 0), "police", "care", std) // discussed, stage 1
 	s.discuss(c, s.day(1, 11, 0))
 
 	s.raise(s.day(15, 10, 0), "housing", "care", std) // overdue at stage 1
 
-	c = s.raise(s.day(22, 10, 0), "probation", "police", std) // overdue at stage 2
+	// Overdue at stage 2, raised by social care: its managers see it as
+	// their line's.
+	c = s.raise(s.day(22, 10, 0), "care", "police", std)
 	s.discuss(c, s.day(21, 14, 0))
 	s.climb(c, 1, 14)
 
@@ -247,11 +306,11 @@ func (s *seeder) plan() {
 	}
 
 	// One open case at each later stage, each raised by another agency.
-	raisers := []string{"school", "gp", "housing", "probation", "voluntary"}
-	receivers := []string{"care", "health", "police", "care", "health"}
+	// All are against children's social care, whose managers, safeguarding
+	// lead and senior manager are the printed sign-ins for those roles.
+	raisers := []string{"gp", "school", "school", "probation"}
 	for stage := 1; stage <= last; stage++ {
-		i := (stage - 1) % len(raisers)
-		c = s.raise(s.day(stage+3, 9, 30), raisers[i], receivers[i], std)
+		c = s.raise(s.day(stage+3, 9, 30), raisers[(stage-1)%len(raisers)], "care", std)
 		s.discuss(c, s.day(stage+3, 14, 0))
 		s.climb(c, stage, stage+1)
 	}

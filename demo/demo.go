@@ -182,13 +182,15 @@ var words = strings.Fields(`amber anchor apple arrow badger basket beacon birch 
 	otter pebble pepper pine plum quartz quill raven ribbon river robin saffron sage sparrow spruce
 	thistle tide timber topaz tulip velvet violet walnut willow wren yarrow zephyr`)
 
-// NewPassword returns a random passphrase of four words, e.g.
+// NewPassword returns a random passphrase of four different words, e.g.
 // "otter-lantern-quartz-fern": about 26 bits, plenty for a demo on localhost.
 func NewPassword() string {
-	parts := make([]string, 4)
-	for i := range parts {
+	var parts []string
+	for len(parts) < 4 {
 		n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(words))))
-		parts[i] = words[n.Int64()]
+		if w := words[n.Int64()]; !slices.Contains(parts, w) {
+			parts = append(parts, w)
+		}
 	}
 	return strings.Join(parts, "-")
 }

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/escalate-project/escalate"
@@ -41,15 +42,17 @@ var teamRoles = []escalate.Role{
 }
 
 // headline is the user key of the account printed for role r: the school's
-// front line, whose practitioner raised many of the demo escalations, and
+// practitioner, who raised many of the demo escalations; children's social
+// care's managers, against whom most were raised and on whom they wait; and
 // the partnership team.
 func headline(r escalate.Role) string {
-	for _, t := range teamRoles {
-		if t == r {
-			return "partnership/" + string(r)
-		}
+	switch {
+	case r == escalate.RolePractitioner:
+		return "school/" + string(r)
+	case slices.Contains(teamRoles, r):
+		return "partnership/" + string(r)
 	}
-	return "school/" + string(r)
+	return "care/" + string(r)
 }
 
 // title is a role as a surname part: "Safeguarding-Lead".

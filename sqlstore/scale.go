@@ -27,7 +27,10 @@ import (
 //
 // The history spans the Years before db.Now; escalations still open at its
 // end have running clocks, some of them overdue. Nothing here is a real
-// person or child.
+// person or child. Nothing else may write to db meanwhile: db.Now is
+// moved back to the start of the history while the organisations are
+// added, and a batch that finds someone else's event at the end of the
+// chain stops with ECONFLICT.
 func (db *DB) GenerateScale(ctx context.Context, opt ScaleOptions) (ScaleResult, error) {
 	var res ScaleResult
 	if err := opt.fill(); err != nil {

@@ -164,8 +164,10 @@ func TestScaleQueryPlans(t *testing.T) {
 				}
 			}
 			for _, line := range strings.Split(plan, "\n") {
-				if strings.HasPrefix(line, "SCAN ") && !strings.Contains(line, "USING ") {
-					t.Errorf("%s: full scan %q in plan:\n%s", q.name, line, plan)
+				// SEARCH narrows by an index; SCAN walks a whole table or
+				// index, which grows with history.
+				if strings.HasPrefix(line, "SCAN ") {
+					t.Errorf("%s: scan %q in plan:\n%s", q.name, line, plan)
 				}
 			}
 			var n int
@@ -186,14 +188,18 @@ func TestScaleQueryPlans(t *testing.T) {
 	t.Run("States", func(t *testing.T) {
 		for _, st := range []escalate.Status{escalate.StatusOpen, escalate.StatusResolved, escalate.StatusRedirected, escalate.StatusWithdrawn} {
 			var n int
-			db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM escalations WHERE status = $1`, string(st)).Scan(&n)
+			if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM escalations WHERE status = $1`, string(st)).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
 			if n == 0 {
 				t.Errorf("no %s escalations", st)
 			}
 		}
 		for _, st := range []string{escalate.ClockRunning, escalate.ClockMet, escalate.ClockStopped} {
 			var n int
-			db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM clocks WHERE status = $1`, st).Scan(&n)
+			if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM clocks WHERE status = $1`, st).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
 			if n == 0 {
 				t.Errorf("no %s clocks", st)
 			}

@@ -15,6 +15,7 @@ const maxFormBytes = 64 << 10
 type signInData struct {
 	Email     string
 	SignedOut bool
+	SSO       bool // single sign-on is configured
 }
 
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) error {
@@ -27,7 +28,7 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	s.render(w, r, http.StatusOK, "sign-in", &page{Title: "Sign in",
-		Data: signInData{SignedOut: r.URL.Query().Get("signed-out") == "1"}})
+		Data: signInData{SignedOut: r.URL.Query().Get("signed-out") == "1", SSO: s.oidc != nil}})
 	return nil
 }
 
@@ -39,7 +40,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return escalate.Errorf(escalate.EINVALID, "The form could not be read. Go back and try again.")
 	}
 	email, password := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
-	p := &page{Title: "Sign in", Data: signInData{Email: email}}
+	p := &page{Title: "Sign in", Data: signInData{Email: email, SSO: s.oidc != nil}}
 	if email == "" {
 		p.Errors = append(p.Errors, fieldError{"email", "Enter your email address"})
 	}

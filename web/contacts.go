@@ -260,6 +260,12 @@ func (s *Server) contactSave(w http.ResponseWriter, r *http.Request, id int64) e
 	if v.Role == "" {
 		pg.Errors = append(pg.Errors, fieldError{"role", "Select the contact's role"})
 	}
+	if v.Name == "" {
+		pg.Errors = append(pg.Errors, fieldError{"name", "Enter the contact's full name or team name"})
+	}
+	if v.Phone == "" && v.Email == "" {
+		pg.Errors = append(pg.Errors, fieldError{"phone", "Enter a phone number or an email address, or both"})
+	}
 	date, msg := verifiedDate(v.Day, v.Month, v.Year)
 	if msg != "" {
 		pg.Errors = append(pg.Errors, fieldError{"last-verified-day", msg})
@@ -298,6 +304,11 @@ func (s *Server) contactSave(w http.ResponseWriter, r *http.Request, id int64) e
 func verifiedDate(day, month, year string) (string, string) {
 	if day == "" && month == "" && year == "" {
 		return "", "Enter the date the details were last checked"
+	}
+	for _, part := range []struct{ v, name string }{{day, "day"}, {month, "month"}, {year, "year"}} {
+		if part.v == "" {
+			return "", "The date last checked must include a " + part.name
+		}
 	}
 	d, errD := strconv.Atoi(day)
 	m, errM := strconv.Atoi(month)

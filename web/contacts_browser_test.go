@@ -52,7 +52,7 @@ func TestPartnershipBrowser(t *testing.T) {
 			chromedp.Click(`main form button.govuk-button[type=submit]`, chromedp.ByQuery),
 			chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery),
 			chromedp.Evaluate(`[...document.querySelectorAll(".govuk-error-summary__list a")].map(a => a.getAttribute("href"))`, &links))
-		if strings.Join(links, " ") != "#agency #role #last-verified-day" {
+		if strings.Join(links, " ") != "#agency #role #name #phone #last-verified-day" {
 			t.Errorf("error summary links %q", links)
 		}
 		b.check(t, string(axe), "contacts-new-errors")
@@ -124,6 +124,24 @@ func TestPartnershipBrowser(t *testing.T) {
 		}
 		b.check(t, string(axe), "policy-640")
 		b.run(t, chromedp.EmulateViewport(1024, 900))
+	})
+	t.Run("Narrow", func(t *testing.T) {
+		// A phone-sized window: the pages reflow (WCAG 1.4.10); only the
+		// flowchart's own region scrolls sideways.
+		b.run(t, chromedp.EmulateViewport(375, 740))
+		defer b.run(t, chromedp.EmulateViewport(1024, 900))
+		for _, path := range []string{"/contacts", "/policy", "/overview"} {
+			var scrollW, clientW int
+			b.run(t, chromedp.Navigate(u+path), chromedp.WaitVisible("h1", chromedp.ByQuery),
+				chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW),
+				chromedp.Evaluate(`document.documentElement.clientWidth`, &clientW))
+			if scrollW > clientW {
+				var wide []string
+				b.run(t, chromedp.Evaluate(`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + "." + e.className)`, &wide))
+				t.Errorf("%s at 375px scrolls sideways: %d > %d: %q", path, scrollW, clientW, wide)
+			}
+			b.check(t, string(axe), strings.TrimPrefix(path, "/")+"-narrow")
+		}
 	})
 	signIn(t, "admin")
 	t.Run("Admin", func(t *testing.T) {

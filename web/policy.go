@@ -29,7 +29,7 @@ type policyView struct {
 type immediateView struct {
 	Instruction string
 	Who         []string // role names, in the order to try them
-	When        string
+	When        string   // "on the same working day"
 	Record      string
 	Contacts    []contactRow // the directory's entries for Who
 }
@@ -88,7 +88,7 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
 		v.Immediate.Who = append(v.Immediate.Who, upperFirst(policy.RoleName(pol, r)))
 	}
 	if im.Within != "" {
-		v.Immediate.When = upperFirst(policyTimescale(im.Within))
+		v.Immediate.When = policyTimescale(im.Within)
 	}
 	cs, err := s.org.ContactsForRoles(r.Context(), p.ID, im.Contacts)
 	if err != nil {

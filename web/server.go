@@ -66,6 +66,8 @@ type Config struct {
 	// API serves the JSON API and the API tokens page (see api.go); they
 	// also need Escalations.
 	API APIConfig
+	// OIDC turns on single sign-on (see oidc.go); nil leaves it off.
+	OIDC *OIDCConfig
 }
 
 // Server is the web application; it is an http.Handler.
@@ -79,6 +81,7 @@ type Server struct {
 	raise   RaiseStore
 	org     PartnershipStore
 	api     APIConfig
+	oidc    *oidcClient
 }
 
 // New parses the templates and builds the routes.
@@ -94,6 +97,9 @@ func New(cfg Config) (*Server, error) {
 		s.log = slog.Default()
 	}
 	var err error
+	if s.oidc, err = newOIDC(cfg.OIDC); err != nil {
+		return nil, err
+	}
 	if s.pages, err = parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -138,6 +144,7 @@ func (s *Server) routes() http.Handler {
 	s.raiseRoutes(mux)
 	s.partnershipRoutes(mux)
 	s.apiRoutes(mux)
+	s.oidcRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
 }

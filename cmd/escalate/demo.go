@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/escalate-project/escalate/demo"
@@ -49,6 +50,16 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		return usagef("--addr %q: want host:port, e.g. 127.0.0.1:8080", cfg.Addr)
 	}
+	// Probe the address before touching the file: a second "make demo"
+	// must not pull the database from under one already running.
+	probe, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("%s is in use: is a demo already running? Stop it, or choose another address with --addr 127.0.0.1:8081", cfg.Addr)
+		}
+		return err
+	}
+	probe.Close()
 	if err := removeDemoDB(ctx, cfg.DB); err != nil {
 		return err
 	}

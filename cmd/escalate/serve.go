@@ -28,6 +28,7 @@ type serveConfig struct {
 	IdleTimeout     time.Duration
 	SessionLifetime time.Duration
 	ShutdownTimeout time.Duration
+	OIDC            oidcFlags // single sign-on; see serve_oidc.go
 }
 
 // parseServeFlags reads the configuration from args and env; bad values are
@@ -62,6 +63,9 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 		}
 		fs.DurationVar(d.p, d.name, v, d.usage+" ($"+d.key+")")
 	}
+	if err := cfg.OIDC.register(env, fs); err != nil {
+		return nil, false, err
+	}
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return nil, done, err
 	}
@@ -76,6 +80,9 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 	}
 	if cfg.IdleTimeout > cfg.SessionLifetime {
 		return nil, false, usagef("--idle-timeout %v is longer than --session-lifetime %v", cfg.IdleTimeout, cfg.SessionLifetime)
+	}
+	if err := cfg.OIDC.check(cfg.BaseURL); err != nil {
+		return nil, false, err
 	}
 	return cfg, false, nil
 }
@@ -132,6 +139,10 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 	if !cfg.SecureCookies {
 		log.Warn("secure cookies are off: use this only for plain http on localhost")
 	}
+	oidc, err := cfg.OIDC.webConfig(ctx, db, &sqlstore.Sessions{DB: db, Idle: cfg.IdleTimeout, Lifetime: cfg.SessionLifetime})
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(web.Config{
 		Auth:          &sqlstore.Sessions{DB: db, Idle: cfg.IdleTimeout, Lifetime: cfg.SessionLifetime},
 		Logger:        log,
@@ -141,6 +152,7 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		Partnership:   db,
 		Escalations:   sqlstore.NewEscalationService(db),
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
+		OIDC:          oidc,
 	})
 	if err != nil {
 		return cliError(err, "base_url", "base-url")

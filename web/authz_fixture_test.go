@@ -1,0 +1,349 @@
+package web_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/policy"
+	"github.com/escalate-project/escalate/sqlstore"
+	"github.com/escalate-project/escalate/web"
+)
+
+// The authorisation matrix's world: partnership A ("wirral") with agencies
+// X (a school: the raising agency), Y (children's social care: the agency
+// the disagreement is with) and Z (the police: uninvolved), and partnership
+// B ("elsewhere") with W and V. Every agency of A, and W, has one person in
+// each user role, each practitioner managed by the manager, who is managed
+// by the senior manager. Escalation A is raised by X's practitioner against
+// Y, names Y's practitioner, and holds one unapproved record; escalation B
+// is raised by W's practitioner against V. Everyone has a session and an
+// API token. The world is built once into a SQLite file; each check that
+// may write runs on a fresh copy of it.
+type authzWorld struct {
+	dir, base string
+	now       time.Time
+	pol       *escalate.Policy
+	users     map[string]*escalate.User // "role@agency", e.g. "manager@X"
+	cookies   map[string]string
+	secrets   map[string]string // API tokens
+	tokenIDs  map[string]int64
+	ag        map[string]*escalate.Agency
+	escA      *escalate.Escalation
+	escB      *escalate.Escalation
+	contactA  int64
+	contactB  int64
+}
+
+const authzPassword = "correct horse battery staple"
+
+// authzActorAgencies are the agencies whose people act in the matrix.
+var authzActorAgencies = []string{"X", "Y", "Z", "W"}
+
+func authzKey(role escalate.Role, agency string) string { return string(role) + "@" + agency }
+
+// newAuthzWorld builds the world's database file.
+func newAuthzWorld(t *testing.T) *authzWorld {
+	t.Helper()
+	ctx := context.Background()
+	w := &authzWorld{dir: t.TempDir(), now: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC),
+		users: map[string]*escalate.User{}, cookies: map[string]string{}, secrets: map[string]string{},
+		tokenIDs: map[string]int64{}, ag: map[string]*escalate.Agency{}}
+	w.base = filepath.Join(w.dir, "base.db")
+	db, err := sqlstore.Open(ctx, w.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.Now = func() time.Time { return w.now }
+	if w.pol, err = policy.Pack("wirral"); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := policy.PackSource("wirral")
+	parts := map[string]*escalate.Partnership{}
+	for _, key := range []string{"wirral", "elsewhere"} {
+		p := &escalate.Partnership{Key: key, Name: "Partnership " + key}
+		if err := db.CreatePartnership(ctx, p, w.pol, raw); err != nil {
+			t.Fatal(err)
+		}
+		parts[key] = p
+	}
+	for _, a := range []struct{ key, kind, part string }{
+		{"X", "school", "wirral"}, {"Y", "childrens-social-care", "wirral"}, {"Z", "police", "wirral"},
+		{"W", "school", "elsewhere"}, {"V", "childrens-social-care", "elsewhere"},
+	} {
+		ag := &escalate.Agency{PartnershipID: parts[a.part].ID, Name: "Agency " + a.key, Kind: a.kind}
+		if err := db.CreateAgency(ctx, ag); err != nil {
+			t.Fatal(err)
+		}
+		w.ag[a.key] = ag
+	}
+	// Seniors first, so each line manager exists before their report.
+	order := []escalate.Role{escalate.RoleSeniorManager, escalate.RoleManager, escalate.RolePractitioner,
+		escalate.RoleSafeguardingLead, escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleAdmin}
+	tokens := sqlstore.NewTokenService(db)
+	for _, a := range authzActorAgencies {
+		part := "wirral"
+		if a == "W" {
+			part = "elsewhere"
+		}
+		for _, r := range order {
+			u := &escalate.User{PartnershipID: w.ag[a].PartnershipID, AgencyID: w.ag[a].ID,
+				Name: fmt.Sprintf("Person %s %s", r, a), Email: fmt.Sprintf("%s.%s@example.org", r, a), Roles: []escalate.Role{r}}
+			switch r {
+			case escalate.RoleManager:
+				u.ManagerID = w.users[authzKey(escalate.RoleSeniorManager, a)].ID
+			case escalate.RolePractitioner:
+				u.ManagerID = w.users[authzKey(escalate.RoleManager, a)].ID
+			}
+			if err := db.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.SetPassword(ctx, part, u.Email, authzPassword); err != nil {
+				t.Fatal(err)
+			}
+			k := authzKey(r, a)
+			w.users[k] = u
+			secret, tok, err := tokens.CreateToken(escalate.NewContextWithUser(ctx, u), "matrix "+k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.secrets[k], w.tokenIDs[k] = secret, tok.ID
+		}
+	}
+	svc := sqlstore.NewEscalationService(db)
+	w.escA = w.raise(t, svc, "X", "Y")
+	as := escalate.NewContextWithUser(ctx, w.users[authzKey(escalate.RolePractitioner, "X")])
+	if _, err := svc.AddParty(as, w.escA.Ref, w.users[authzKey(escalate.RolePractitioner, "Y")].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddRecord(as, w.escA.Ref, escalate.RecordInput{Version: w.version(t, svc, w.escA.Ref),
+		At: w.now.Add(-time.Hour), Form: "phone", Participants: []string{"Duty social worker, Agency Y"},
+		Discussion: "Discussed the closure.", Outcome: "No agreement yet."}); err != nil {
+		t.Fatal(err)
+	}
+	w.escB = w.raise(t, svc, "W", "V")
+	if w.escA, err = svc.Get(as, w.escA.Ref); err != nil {
+		t.Fatal(err)
+	}
+	if w.escA.Ref == w.escB.Ref {
+		t.Fatalf("both partnerships gave the ref %s: the matrix could not tell them apart", w.escA.Ref)
+	}
+	for _, c := range []struct {
+		id *int64
+		ag string
+	}{{&w.contactA, "Y"}, {&w.contactB, "V"}} {
+		ct := &escalate.Contact{PartnershipID: w.ag[c.ag].PartnershipID, AgencyID: w.ag[c.ag].ID, Role: escalate.RoleManager,
+			Name: "Contact " + c.ag, JobTitle: "Team manager", Phone: "01632 960000", Email: "contact." + c.ag + "@example.org", LastVerified: "2026-11-01"}
+		if err := db.CreateContact(ctx, ct); err != nil {
+			t.Fatal(err)
+		}
+		*c.id = ct.ID
+	}
+	// Sign everyone in through the real sign-in form.
+	srv, ts := w.serve(t, db)
+	_ = srv
+	for k, u := range w.users {
+		res := authzSend(t, ts.URL, "POST", "/sign-in", "", "", "application/x-www-form-urlencoded",
+			url.Values{"email": {u.Email}, "password": {authzPassword}}.Encode())
+		for _, c := range res.Cookies() {
+			if c.Name == "escalate_session" {
+				w.cookies[k] = c.Value
+			}
+		}
+		if w.cookies[k] == "" {
+			t.Fatalf("sign in as %s: status %d", k, res.StatusCode)
+		}
+	}
+	ts.Close()
+	if err := db.Close(); err != nil { // folds the WAL into the file, so a copy is whole
+		t.Fatal(err)
+	}
+	return w
+}
+
+func (w *authzWorld) raise(t *testing.T, svc *sqlstore.EscalationService, from, against string) *escalate.Escalation {
+	t.Helper()
+	e, err := svc.Raise(escalate.NewContextWithUser(context.Background(), w.users[authzKey(escalate.RolePractitioner, from)]), escalate.RaiseInput{
+		RaisedRole: escalate.RolePractitioner, ReceivingAgencyID: w.ag[against].ID, ReceivingContact: "duty social worker",
+		Decision: "No further action after the referral.", DecisionDate: "2026-11-30", ChildRef: "SCH-0042", ChildInitials: "JS",
+		Categories: []string{w.pol.Categories[0].Key}, Issue: "The referral was closed without an assessment.",
+		Risk: "Continued neglect at home.", Disagreement: "The threshold was applied wrongly.",
+		OutcomeSought: "A child and family assessment.", RiskLevel: escalate.RiskStandard,
+	})
+	if err != nil {
+		t.Fatalf("raise: %v", err)
+	}
+	return e
+}
+
+func (w *authzWorld) version(t *testing.T, svc *sqlstore.EscalationService, ref string) int {
+	t.Helper()
+	e, err := svc.Get(escalate.NewContextWithUser(context.Background(), w.users[authzKey(escalate.RoleBusinessManager, "X")]), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Version
+}
+
+// serve runs the full server (every page and the API) over db.
+func (w *authzWorld) serve(t *testing.T, db *sqlstore.DB) (*web.Server, *httptest.Server) {
+	t.Helper()
+	srv, err := web.New(web.Config{
+		Auth:        &sqlstore.Sessions{DB: db},
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Escalations: sqlstore.NewEscalationService(db),
+		Raise:       db,
+		Partnership: db,
+		API:         web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, httptest.NewServer(srv)
+}
+
+// authzInstance is the server over one copy of the world's file, with a
+// second connection that reads what the requests wrote.
+type authzInstance struct {
+	srv  *web.Server
+	ts   *httptest.Server
+	db   *sqlstore.DB
+	read *sql.DB
+}
+
+// open copies the world's file and serves the copy.
+func (w *authzWorld) open(t *testing.T, name string) *authzInstance {
+	t.Helper()
+	path := filepath.Join(w.dir, name+".db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+	b, err := os.ReadFile(w.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlstore.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Now = func() time.Time { return w.now }
+	in := &authzInstance{db: db}
+	in.srv, in.ts = w.serve(t, db)
+	if in.read, err = sql.Open("sqlite", path); err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+func (in *authzInstance) close() {
+	in.ts.Close()
+	in.read.Close()
+	in.db.Close()
+}
+
+// authzState is what the requests may have written: a digest of every row
+// of the tables that hold cases, people, contacts and tokens, the count of
+// audit events that are not views, and the count of views.
+type authzState struct {
+	digest  string
+	changes int
+	views   int
+}
+
+// authzTables are digested whole; api_tokens leaves out last_used, which
+// every API call moves.
+var authzTables = []string{
+	"SELECT * FROM escalations ORDER BY rowid", "SELECT * FROM records ORDER BY rowid",
+	"SELECT * FROM clocks ORDER BY rowid", "SELECT * FROM outbox ORDER BY rowid",
+	"SELECT * FROM escalation_parties ORDER BY rowid", "SELECT * FROM contacts ORDER BY rowid",
+	"SELECT * FROM users ORDER BY rowid", "SELECT * FROM agencies ORDER BY rowid",
+	"SELECT id, user_id, name, revoked FROM api_tokens ORDER BY id",
+	"SELECT * FROM policy_versions ORDER BY rowid", "SELECT * FROM passwords ORDER BY rowid",
+}
+
+func (in *authzInstance) state(t *testing.T) authzState {
+	t.Helper()
+	h := sha256.New()
+	for _, q := range authzTables {
+		rows, err := in.read.Query(q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(h, "%v\x00", vals)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		fmt.Fprintf(h, "%s\x01", q)
+	}
+	var st authzState
+	st.digest = fmt.Sprintf("%x", h.Sum(nil))
+	if err := in.read.QueryRow(`SELECT count(*) FILTER (WHERE action <> ?), count(*) FILTER (WHERE action = ?) FROM audit_events`,
+		escalate.ActionView, escalate.ActionView).Scan(&st.changes, &st.views); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// authzSend sends one request without following redirects, with a session
+// cookie or an Authorization bearer token (or neither).
+func authzSend(t *testing.T, base, method, path, cookie, bearer, ctype, body string) *response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if cookie != "" {
+		req.AddCookie(&http.Cookie{Name: "escalate_session", Value: cookie})
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &response{res, string(b)}
+}

@@ -1,0 +1,154 @@
+package web_test
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/escalate-project/escalate"
+)
+
+// The expected policy of the authorisation matrix, written from issue 4's
+// "Need to know", escalate.Can (access.go) and doc/lifecycle.md, as a small
+// function of who asks (their role, or none when signed out), how they
+// relate to what they ask for, and what kind of route it is.
+
+// authzRel is how the actor relates to the route's target.
+type authzRel string
+
+const (
+	// relOwn: the actor works at X, the raising agency of escalation A.
+	// X's practitioner raised it; X's manager and senior manager are the
+	// practitioner's management line.
+	relOwn authzRel = "own"
+	// relReceiving: the actor works at Y, the agency the disagreement is
+	// with. Y's practitioner is named on the case.
+	relReceiving authzRel = "receiving"
+	// relOtherAgency: the actor works at Z, in A but uninvolved.
+	relOtherAgency authzRel = "other-agency"
+	// relOtherPartnership: the actor works at X in A; the target (escalation,
+	// contact, person, token) is in partnership B.
+	relOtherPartnership authzRel = "other-partnership"
+)
+
+var authzRels = []authzRel{relOwn, relReceiving, relOtherAgency, relOtherPartnership}
+
+// authzKind is what a route does, as far as access goes.
+type authzKind int
+
+const (
+	kindPublic       authzKind = iota // anyone, signed in or not
+	kindNowhere                       // no such page or endpoint: not found for everyone
+	kindSignedIn                      // anyone signed in (pages) or with a token (API)
+	kindList                          // signed in; lists only what need to know allows
+	kindOwnToken                      // signed in, and only one's own API token
+	kindContactsEdit                  // Business Manager and administrator
+	kindOverview                      // Business Manager, chair, vice chair, administrator
+	kindAdminRead                     // administrator, and the Business Manager read-only (web/contacts_store.go adminReaders)
+	kindAdminWrite                    // administrator only
+	kindCase                          // an escalation: need to know, per action
+)
+
+// authzSpec is one route of the matrix.
+type authzSpec struct {
+	kind authzKind
+	// action is the escalate action a case route takes (escalate.ActionView
+	// for reading one).
+	action string
+	// api is true for the JSON API, which authenticates by token and
+	// leaves the stage rules to the service (a rule refused is 409, after
+	// access was granted); pages only offer what applies at this stage.
+	api bool
+}
+
+// authzLine is X's management line above the practitioner who raised A.
+var authzLine = []escalate.Role{escalate.RoleManager, escalate.RoleSeniorManager}
+
+// authzSide is which side of escalation A the actor is on: "raising" (the
+// raiser and their management line), "receiving" (the named practitioner
+// at Y), or "" (not a party). At A's first stage the policy (Wirral stage 1)
+// brings in practitioners only, so no other role is a party by its role.
+func authzSide(role escalate.Role, rel authzRel) string {
+	switch {
+	case rel == relOwn && (role == escalate.RolePractitioner || slices.Contains(authzLine, role)):
+		return "raising"
+	case rel == relReceiving && role == escalate.RolePractitioner:
+		return "receiving"
+	}
+	return ""
+}
+
+// authzCase is need to know for one action on escalation A at stage 1.
+// The administrator manages accounts and does not read cases (access.go
+// leaves admin out of Oversight; doc/lifecycle.md).
+func authzCase(role escalate.Role, rel authzRel, action string) bool {
+	side := authzSide(role, rel)
+	party := side != ""
+	oversight := slices.Contains(escalate.Oversight, role)
+	bm := role == escalate.RoleBusinessManager
+	switch action {
+	case escalate.ActionView, escalate.ActionRiskImmediate:
+		return party || oversight
+	case escalate.ActionRecordAdd, escalate.ActionRiskRaise, escalate.ActionClockShorten, escalate.ActionEscalate:
+		return party || bm
+	case escalate.ActionRecordApprove:
+		return (party || bm) && slices.Contains(escalate.Approvers, role)
+	case escalate.ActionOutcomeAgree, escalate.ActionOutcomeConfirm:
+		return side == "receiving" // a stage between agencies: the receiving side agrees
+	case escalate.ActionRedirect:
+		return side == "raising" || bm
+	case escalate.ActionWithdraw:
+		return side == "raising"
+	case escalate.ActionDetermine:
+		return oversight
+	}
+	return false
+}
+
+// authzOffered is whether a page offers the action on A as it stands: not
+// at its final stage (no determination yet) and with no agreed outcome
+// awaiting written confirmation.
+func authzOffered(action string) bool {
+	return action != escalate.ActionDetermine && action != escalate.ActionOutcomeConfirm
+}
+
+// authzExpect is the matrix's policy: may role (none when "") do what
+// route sp does, on a target related to them by rel? targeted is true when
+// the route names a target (an escalation, contact, person or token).
+func authzExpect(role escalate.Role, rel authzRel, sp authzSpec, targeted bool) bool {
+	signedIn := role != ""
+	crosses := targeted && rel == relOtherPartnership // nothing crosses partnerships
+	has := func(rs ...escalate.Role) bool { return slices.Contains(rs, role) }
+	switch sp.kind {
+	case kindPublic:
+		return true
+	case kindNowhere:
+		return false
+	case kindSignedIn, kindList:
+		return signedIn
+	case kindOwnToken:
+		return signedIn && (rel == relOwn || rel == relReceiving)
+	case kindContactsEdit:
+		return has(escalate.RoleBusinessManager, escalate.RoleAdmin) && !crosses
+	case kindOverview:
+		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleAdmin)
+	case kindAdminRead:
+		return has(escalate.RoleAdmin, escalate.RoleBusinessManager)
+	case kindAdminWrite:
+		return has(escalate.RoleAdmin) && !crosses
+	case kindCase:
+		if !signedIn || crosses {
+			return false
+		}
+		return authzCase(role, rel, sp.action) && (sp.api || authzOffered(sp.action))
+	}
+	return false
+}
+
+// authzMaySee is whether role, related by rel, may see escalation A: what
+// lists may show them.
+func authzMaySee(role escalate.Role, rel authzRel) bool {
+	return role != "" && rel != relOtherPartnership && authzCase(role, rel, escalate.ActionView)
+}
+
+// authzTargeted reports whether a pattern names a target.
+func authzTargeted(pattern string) bool { return strings.Contains(pattern, "{") }

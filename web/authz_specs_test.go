@@ -1,0 +1,272 @@
+package web_test
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/escalate-project/escalate"
+)
+
+// authzSpecs is every route's kind in the matrix. The test fails when the
+// server registers a route this table lacks, so a new route must be placed
+// in the policy before it can ship.
+func authzSpecs() map[string]authzSpec {
+	pub := authzSpec{kind: kindPublic}
+	in := authzSpec{kind: kindSignedIn}
+	cs := func(action string) authzSpec { return authzSpec{kind: kindCase, action: action} }
+	api := func(sp authzSpec) authzSpec { sp.api = true; return sp }
+	m := map[string]authzSpec{
+		"GET /healthz": pub, "GET /readyz": pub, "GET /static/": pub, "GET /assets/": pub,
+		"GET /sign-in": pub, "POST /sign-in": pub, "POST /sign-out": pub,
+		"GET /sign-in/oidc": pub, "GET /sign-in/oidc/callback": pub,
+		"/":                                {kind: kindNowhere},
+		"GET /{$}":                         {kind: kindList},
+		"GET /escalations/{ref}":           cs(escalate.ActionView),
+		"GET /raise/raised/{ref}":          cs(escalate.ActionView),
+		"GET /raise/elsewhere":             in,
+		"GET /raise/check":                 in,
+		"POST /raise/check":                in,
+		"POST /raise/cancel":               in,
+		"GET /contacts":                    in,
+		"GET /policy":                      in,
+		"GET /contacts/new":                {kind: kindContactsEdit},
+		"POST /contacts/new":               {kind: kindContactsEdit},
+		"GET /contacts/{id}/edit":          {kind: kindContactsEdit},
+		"POST /contacts/{id}/edit":         {kind: kindContactsEdit},
+		"POST /contacts/{id}/verify":       {kind: kindContactsEdit},
+		"POST /contacts/{id}/delete":       {kind: kindContactsEdit},
+		"GET /contacts/import":             {kind: kindContactsEdit},
+		"POST /contacts/import":            {kind: kindContactsEdit},
+		"GET /overview":                    {kind: kindOverview},
+		"GET /admin":                       {kind: kindAdminRead},
+		"GET /admin/agencies/new":          {kind: kindAdminWrite},
+		"POST /admin/agencies/new":         {kind: kindAdminWrite},
+		"GET /admin/people/new":            {kind: kindAdminWrite},
+		"POST /admin/people/new":           {kind: kindAdminWrite},
+		"GET /admin/people/{id}":           {kind: kindAdminWrite},
+		"POST /admin/people/{id}/roles":    {kind: kindAdminWrite},
+		"POST /admin/people/{id}/manager":  {kind: kindAdminWrite},
+		"POST /admin/people/{id}/status":   {kind: kindAdminWrite},
+		"GET /account/tokens":              in,
+		"POST /account/tokens":             in,
+		"POST /account/tokens/{id}/revoke": {kind: kindOwnToken},
+
+		"GET /api/v1/openapi.json":                            api(pub),
+		"/api/v1/":                                            api(authzSpec{kind: kindNowhere}),
+		"GET /api/v1/escalations":                             api(authzSpec{kind: kindList}),
+		"POST /api/v1/escalations":                            api(in),
+		"GET /api/v1/escalations/{ref}":                       api(cs(escalate.ActionView)),
+		"GET /api/v1/escalations/{ref}/records":               api(cs(escalate.ActionView)),
+		"POST /api/v1/escalations/{ref}/records":              api(cs(escalate.ActionRecordAdd)),
+		"POST /api/v1/escalations/{ref}/records/{id}/approve": api(cs(escalate.ActionRecordApprove)),
+		"POST /api/v1/escalations/{ref}/agree":                api(cs(escalate.ActionOutcomeAgree)),
+		"POST /api/v1/escalations/{ref}/confirm":              api(cs(escalate.ActionOutcomeConfirm)),
+		"POST /api/v1/escalations/{ref}/escalate":             api(cs(escalate.ActionEscalate)),
+		"POST /api/v1/escalations/{ref}/determine":            api(cs(escalate.ActionDetermine)),
+		"POST /api/v1/escalations/{ref}/redirect":             api(cs(escalate.ActionRedirect)),
+		"POST /api/v1/escalations/{ref}/withdraw":             api(cs(escalate.ActionWithdraw)),
+		"POST /api/v1/escalations/{ref}/risk":                 api(cs(escalate.ActionRiskRaise)),
+		"POST /api/v1/escalations/{ref}/clocks/{id}/shorten":  api(cs(escalate.ActionClockShorten)),
+		"POST /api/v1/escalations/{ref}/immediate-action":     api(cs(escalate.ActionRiskImmediate)),
+		"POST /api/v1/immediate-actions":                      api(in),
+		"GET /api/v1/contacts":                                api(in),
+		"GET /api/v1/policy":                                  api(in),
+	}
+	// The escalation pages: one form (GET) and its post per action.
+	for path, action := range authzPageActions {
+		m["GET /escalations/{ref}/"+path] = cs(action)
+		m["POST /escalations/{ref}/"+path] = cs(action)
+	}
+	// The raise steps: any signed-in user with a role may raise.
+	for _, step := range authzRaiseSteps {
+		m["GET "+step] = in
+		m["POST "+step] = in
+	}
+	return m
+}
+
+// authzNeedsConfig are routes the matrix's server does not serve, because
+// they need something it cannot run on loopback; they are listed so the
+// guard still knows them.
+var authzNeedsConfig = map[string]string{
+	"GET /sign-in/oidc":          "an OpenID Connect provider",
+	"GET /sign-in/oidc/callback": "an OpenID Connect provider",
+}
+
+// authzPageActions are the escalation page's action paths and the action
+// each takes.
+var authzPageActions = map[string]string{
+	"record": escalate.ActionRecordAdd, "approve": escalate.ActionRecordApprove,
+	"agree": escalate.ActionOutcomeAgree, "confirm": escalate.ActionOutcomeConfirm,
+	"escalate": escalate.ActionEscalate, "determine": escalate.ActionDetermine,
+	"redirect": escalate.ActionRedirect, "withdraw": escalate.ActionWithdraw,
+	"risk": escalate.ActionRiskRaise, "shorten": escalate.ActionClockShorten,
+	"immediate": escalate.ActionRiskImmediate,
+}
+
+// authzRaiseSteps are the raise journey's steps.
+var authzRaiseSteps = []string{"/raise", "/raise/protect", "/raise/scope", "/raise/decision", "/raise/child",
+	"/raise/category", "/raise/details", "/raise/risk"}
+
+// request builds the request for pattern as role on the target of rel:
+// the method, the path with its {ref} and {id} filled in, and a valid
+// body (url.Values for a page, a JSON object for the API) so that an
+// allowed request really acts and a denied one is a real denial.
+func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (method, path string, body any) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		method, path = "GET", pattern
+	}
+	e, person, contact := w.escA, authzKey(escalate.RolePractitioner, "X"), w.contactA
+	token := authzActor(role, rel)
+	switch {
+	case rel == relOtherPartnership:
+		e, person, contact, token = w.escB, authzKey(escalate.RolePractitioner, "W"), w.contactB, person
+		token = authzKey(escalate.RolePractitioner, "W")
+	case rel == relOtherAgency || role == "":
+		token = authzKey(escalate.RolePractitioner, "X")
+	}
+	clock := 0
+	for _, c := range e.Clocks {
+		if c.Status == escalate.ClockRunning && !c.Immediate {
+			clock = c.ID
+			break
+		}
+	}
+	id := ""
+	switch {
+	case strings.HasPrefix(path, "/contacts/"):
+		id = strconv.FormatInt(contact, 10)
+	case strings.HasPrefix(path, "/admin/people/"):
+		id = strconv.FormatInt(w.users[person].ID, 10)
+	case strings.HasPrefix(path, "/account/tokens/"):
+		id = strconv.FormatInt(w.tokenIDs[token], 10)
+	case strings.Contains(path, "/records/"):
+		id = "1"
+	case strings.Contains(path, "/clocks/"):
+		id = strconv.Itoa(clock)
+	}
+	switch path {
+	case "/":
+		path = "/no-such-page"
+	case "/api/v1/":
+		path = "/api/v1/no-such-endpoint"
+	case "/static/":
+		path = "/static/app.css"
+	case "/assets/":
+		path = "/assets/images/favicon.svg"
+	}
+	path = strings.NewReplacer("{ref}", e.Ref, "{id}", id, "{$}", "").Replace(path)
+	if method == "GET" {
+		return method, path, nil
+	}
+	version := strconv.Itoa(e.Version)
+	v := func(kv ...string) url.Values {
+		out := url.Values{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			out.Add(kv[i], kv[i+1])
+		}
+		return out
+	}
+	nextStage, redirect := w.pol.Stages[1].Key, w.pol.Redirects[0].Key
+	due := w.now.Add(time.Hour)
+	switch {
+	case pattern == "POST /sign-in":
+		u := w.users[authzActor(escalate.RolePractitioner, relOwn)]
+		if role != "" {
+			u = w.users[authzActor(role, rel)]
+		}
+		return method, path, v("email", u.Email, "password", authzPassword)
+	case strings.HasPrefix(pattern, "POST /escalations/{ref}/"):
+		var f url.Values
+		switch strings.TrimPrefix(pattern, "POST /escalations/{ref}/") {
+		case "record":
+			f = v("at-day", "2", "at-month", "12", "at-year", "2026", "at-time", "09:30", "form", "phone",
+				"participants", "Duty social worker, Agency Y", "discussion", "Talked it through.", "outcome", "Will meet.")
+		case "approve":
+			f = v("record", "1")
+		case "agree":
+			f = v("outcome", "An assessment will start.", "outstanding_issues", "None.")
+		case "confirm":
+			f = v("text", "Email sent today.")
+		case "escalate":
+			f = v("to", nextStage, "reason", "We could not agree.")
+		case "determine":
+			f = v("kind", "determination", "text", "The assessment goes ahead.", "chair_agency", strconv.FormatInt(w.ag["Z"].ID, 10))
+		case "redirect":
+			f = v("to", redirect, "reason", "Referred on by phone.")
+		case "withdraw":
+			f = v("reason", "Resolved informally.")
+		case "risk":
+			f = v("level", string(escalate.RiskIncreased), "reason", "New concerns.")
+		case "shorten":
+			f = v("clock", strconv.Itoa(clock), "due-day", "2", "due-month", "12", "due-year", "2026", "due-time",
+				due.Format("15:04"), "reason", "The child needs an answer sooner.")
+		case "immediate":
+			f = v("immediate_action", "Called the police on 999.")
+		}
+		f.Set("version", version)
+		return method, path, f
+	case strings.HasPrefix(pattern, "POST /api/v1/escalations/{ref}/"):
+		ver := e.Version
+		var b map[string]any
+		switch rest := strings.TrimPrefix(pattern, "POST /api/v1/escalations/{ref}/"); rest {
+		case "records":
+			b = map[string]any{"at": w.now.Add(-30 * time.Minute).Format(time.RFC3339), "form": "phone",
+				"participants": []string{"Duty social worker, Agency Y"}, "discussion": "Talked it through.", "outcome": "Will meet."}
+		case "records/{id}/approve":
+			b = map[string]any{}
+		case "agree":
+			b = map[string]any{"outcome": "An assessment will start.", "outstanding_issues": "None."}
+		case "confirm":
+			b = map[string]any{"text": "Email sent today."}
+		case "escalate":
+			b = map[string]any{"to": nextStage, "reason": "We could not agree."}
+		case "determine":
+			b = map[string]any{"kind": "determination", "text": "The assessment goes ahead.", "chair_agency": w.ag["Z"].ID}
+		case "redirect":
+			b = map[string]any{"to": redirect, "reason": "Referred on by phone."}
+		case "withdraw":
+			b = map[string]any{"reason": "Resolved informally."}
+		case "risk":
+			b = map[string]any{"level": string(escalate.RiskIncreased), "reason": "New concerns."}
+		case "clocks/{id}/shorten":
+			b = map[string]any{"due": due.Format(time.RFC3339), "reason": "The child needs an answer sooner."}
+		case "immediate-action":
+			return method, path, map[string]any{"action": "Called the police on 999."}
+		}
+		b["version"] = ver
+		return method, path, b
+	case pattern == "POST /api/v1/immediate-actions":
+		return method, path, map[string]any{"action": "Called the police on 999."}
+	case pattern == "POST /api/v1/escalations":
+		return method, path, map[string]any{
+			"raised_role": "practitioner", "receiving_agency": w.ag["Y"].ID, "receiving_contact": "duty social worker",
+			"decision": "No further action after the referral.", "decision_date": "2026-11-30",
+			"child_ref": "SCH-0043", "child_initials": "AB", "categories": []string{w.pol.Categories[0].Key},
+			"issue": "The referral was closed.", "risk": "Neglect.", "disagreement": "Threshold.",
+			"outcome_sought": "An assessment.", "risk_level": "standard"}
+	case pattern == "POST /contacts/new" || pattern == "POST /contacts/{id}/edit":
+		return method, path, v("agency", strconv.FormatInt(w.ag["Y"].ID, 10), "role", string(escalate.RoleManager),
+			"name", "New Contact", "job-title", "Team manager", "phone", "01632 960001", "email", "new.contact@example.org",
+			"last-verified-day", "1", "last-verified-month", "12", "last-verified-year", "2026")
+	case pattern == "POST /contacts/import":
+		return method, path, v("csv", "")
+	case pattern == "POST /admin/agencies/new":
+		return method, path, v("name", "Agency Q", "kind", "health")
+	case pattern == "POST /admin/people/new":
+		return method, path, v("name", "New Person", "email", "new.person@example.org",
+			"agency", strconv.FormatInt(w.ag["X"].ID, 10), "roles", string(escalate.RolePractitioner))
+	case pattern == "POST /admin/people/{id}/roles":
+		return method, path, v("roles", string(escalate.RolePractitioner), "roles", string(escalate.RoleSafeguardingLead))
+	case pattern == "POST /admin/people/{id}/manager":
+		return method, path, v("manager", strconv.FormatInt(w.users[authzKey(escalate.RoleSeniorManager, "X")].ID, 10))
+	case pattern == "POST /admin/people/{id}/status":
+		return method, path, v("status", "disable")
+	case pattern == "POST /account/tokens":
+		return method, path, v("name", "matrix token")
+	}
+	return method, path, v("x", "1") // the raise steps and the rest: the form as a person would first send it
+}
