@@ -46,6 +46,9 @@ func Mermaid(w io.Writer, p *escalate.Policy) error {
 			roleList(p, st.Raising, "or"), roleList(p, st.Receive, "or"))
 		if m := st.Meeting; m != nil && m.Chair != "" {
 			text += "<br/>meeting chaired by " + RoleName(p, m.Chair)
+			if m.UninvolvedChair {
+				text += " from an uninvolved agency"
+			}
 		}
 		line("%s[%s]", id, mlabel(text))
 		out := "resolved"

@@ -227,8 +227,12 @@ func (c *chart) stage(i int) {
 	paras := []string{title, upperFirst(who)}
 	d := fmt.Sprintf("%s: %s with %s", title, roleList(p, st.Raising, "or"), roleList(p, st.Receive, "or"))
 	if m := st.Meeting; m != nil && m.Chair != "" {
-		paras = append(paras, "Meeting chaired by "+RoleName(p, m.Chair))
-		d += ", at a meeting chaired by " + RoleName(p, m.Chair)
+		chair := RoleName(p, m.Chair)
+		if m.UninvolvedChair {
+			chair += " from an uninvolved agency"
+		}
+		paras = append(paras, "Meeting chaired by "+chair)
+		d += ", at a meeting chaired by " + chair
 	}
 	top := c.y
 	h := c.box(mainX, top, mainW, "stage", true, paras...)

@@ -15,27 +15,10 @@ import (
 // cycles; the bound keeps a corrupted table from looping the query.
 const maxLineDepth = 50
 
-// managersOf returns userID's line manager, that manager's manager, and so
-// on up, nearest first.
-func (tx *Tx) managersOf(userID int64) ([]int64, error) {
-	rows, err := tx.QueryContext(tx.ctx, `
-		WITH RECURSIVE line (id, depth) AS (
-			SELECT manager_id, 1 FROM users WHERE id = $1 AND manager_id IS NOT NULL
-			UNION
-			SELECT u.manager_id, line.depth + 1 FROM users u JOIN line ON u.id = line.id
-			WHERE u.manager_id IS NOT NULL AND line.depth < $2
-		)
-		SELECT id FROM line ORDER BY depth`, userID, maxLineDepth)
-	if err != nil {
-		return nil, fmt.Errorf("management line: %w", err)
-	}
-	return collectIDs(rows)
-}
-
 // reportsOf returns everyone userID manages, directly or down the line: the
 // raisers whose escalations userID sees as their management line.
 func (tx *Tx) reportsOf(userID int64) ([]int64, error) {
-	rows, err := tx.QueryContext(tx.ctx, `
+	rows, err := tx.query(`
 		WITH RECURSIVE line (id, depth) AS (
 			SELECT id, 1 FROM users WHERE manager_id = $1
 			UNION
@@ -49,29 +32,50 @@ func (tx *Tx) reportsOf(userID int64) ([]int64, error) {
 	return collectIDs(rows)
 }
 
-// involvedIn returns the users who have taken part in the escalation: added
-// or approved a record, agreed or determined its outcome, recorded an
+// partiesQuery reads, in one statement, the raiser's management line (kind
+// 1: their line manager, that manager's manager, and so on up, nearest
+// first) and the users who have taken part in the escalation (kind 0):
+// added or approved a record, agreed or determined its outcome, recorded an
 // immediate action, or were named as a party.
-func (tx *Tx) involvedIn(escalationID int64) ([]int64, error) {
-	rows, err := tx.QueryContext(tx.ctx, `
-		SELECT by_user FROM records WHERE escalation_id = $1
-		UNION SELECT approved_by FROM records WHERE escalation_id = $1 AND approved_by IS NOT NULL
-		UNION SELECT user_id FROM escalation_parties WHERE escalation_id = $1
-		UNION SELECT outcome_by FROM escalations WHERE id = $1 AND outcome_by IS NOT NULL
-		UNION SELECT immediate_by FROM escalations WHERE id = $1 AND immediate_by IS NOT NULL`, escalationID)
-	if err != nil {
-		return nil, fmt.Errorf("involved users: %w", err)
-	}
-	return collectIDs(rows)
-}
+const partiesQuery = `
+	WITH RECURSIVE line (id, depth) AS (
+		SELECT manager_id, 1 FROM users WHERE id = $1 AND manager_id IS NOT NULL
+		UNION
+		SELECT u.manager_id, line.depth + 1 FROM users u JOIN line ON u.id = line.id
+		WHERE u.manager_id IS NOT NULL AND line.depth < $3
+	), involved (id) AS (
+		SELECT by_user FROM records WHERE escalation_id = $2
+		UNION SELECT approved_by FROM records WHERE escalation_id = $2 AND approved_by IS NOT NULL
+		UNION SELECT user_id FROM escalation_parties WHERE escalation_id = $2
+		UNION SELECT outcome_by FROM escalations WHERE id = $2 AND outcome_by IS NOT NULL
+		UNION SELECT immediate_by FROM escalations WHERE id = $2 AND immediate_by IS NOT NULL
+	)
+	SELECT 1, depth, id FROM line
+	UNION ALL SELECT 0, 0, id FROM involved
+	ORDER BY 1, 2, 3`
 
-// escalationsInvolving returns the IDs of the escalations userID is involved
-// in, for List.
-func (tx *Tx) escalationsInvolving(userID int64) ([]int64, error) {
-	rows, err := tx.QueryContext(tx.ctx, `
-		SELECT escalation_id FROM records WHERE by_user = $1 OR approved_by = $1
+// involvingQuery is the escalations of a partnership that user $1 is
+// involved in (as partiesQuery's kind 0 counts it), with status $3 (empty
+// for any). Each branch is an index lookup by user (records_by_user,
+// records_approved_by, escalation_parties_user, escalations_outcome_by,
+// escalations_immediate_by), and each escalation found is then read by its
+// key: no scan of escalations.
+const involvingQuery = `
+	SELECT e.id FROM escalations e
+	WHERE e.id IN (
+		SELECT escalation_id FROM records WHERE by_user = $1
+		UNION SELECT escalation_id FROM records WHERE approved_by = $1
 		UNION SELECT escalation_id FROM escalation_parties WHERE user_id = $1
-		UNION SELECT id FROM escalations WHERE outcome_by = $1 OR immediate_by = $1`, userID)
+		UNION SELECT id FROM escalations WHERE outcome_by = $1
+		UNION SELECT id FROM escalations WHERE immediate_by = $1)
+	AND e.partnership_id = $2 AND ($3 = '' OR e.status = $3)`
+
+// escalationsInvolving returns the IDs of the escalations of partnershipID
+// with status (any when "") that userID is involved in, for List: with a
+// status, only those, so the list that List inlines grows with the
+// person's open cases rather than with every case they ever touched.
+func (tx *Tx) escalationsInvolving(userID, partnershipID int64, status escalate.Status) ([]int64, error) {
+	rows, err := tx.query(involvingQuery, userID, partnershipID, string(status))
 	if err != nil {
 		return nil, fmt.Errorf("escalations involving: %w", err)
 	}
@@ -98,15 +102,28 @@ func collectIDs(rows idRows) ([]int64, error) {
 	return ids, rows.Err()
 }
 
-// parties gathers the facts escalate.Can needs about e under policy p.
+// parties gathers the facts escalate.Can needs about e under policy p, in
+// one query.
 func (tx *Tx) parties(p *escalate.Policy, e *escalate.Escalation) (escalate.Parties, error) {
-	line, err := tx.managersOf(e.RaisedBy)
+	rows, err := tx.query(partiesQuery, e.RaisedBy, e.ID, maxLineDepth)
 	if err != nil {
-		return escalate.Parties{}, err
+		return escalate.Parties{}, fmt.Errorf("parties: %w", err)
 	}
-	involved, err := tx.involvedIn(e.ID)
-	if err != nil {
-		return escalate.Parties{}, err
+	defer rows.Close()
+	var line, involved []int64
+	for rows.Next() {
+		var kind, depth, id int64
+		if err := rows.Scan(&kind, &depth, &id); err != nil {
+			return escalate.Parties{}, fmt.Errorf("parties: %w", err)
+		}
+		if kind == 1 {
+			line = append(line, id)
+		} else {
+			involved = append(involved, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return escalate.Parties{}, fmt.Errorf("parties: %w", err)
 	}
 	return escalate.NewParties(p, e, line, involved), nil
 }

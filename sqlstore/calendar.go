@@ -126,6 +126,7 @@ func (tx *Tx) importHolidays(partnershipID int64, division string, hs []calendar
 	if res.Added == 0 && res.Renamed == 0 {
 		return res, nil
 	}
+	tx.calendarChanged = true // build calendars afresh, cache none: see cachedCalendar
 	object := "calendar:" + division
 	if partnershipID != 0 {
 		object = fmt.Sprintf("partnership:%d/calendar:%s", partnershipID, division)

@@ -62,7 +62,7 @@ func checkContact(c *escalate.Contact, pol *escalate.Policy, today string) error
 	case c.Phone == "" && c.Email == "":
 		return escalate.FieldErrorf("phone", "Phone and email are both empty: enter at least one way to reach the contact.")
 	}
-	if c.Phone != "" && !validPhone(c.Phone) {
+	if c.Phone != "" && !validContactPhone(c.Phone) {
 		return escalate.FieldErrorf("phone", "Phone %q is not a phone number like 0151 606 2008 or +44 151 606 2008.", c.Phone)
 	}
 	if c.Email != "" {
@@ -85,9 +85,9 @@ func checkContact(c *escalate.Contact, pol *escalate.Policy, today string) error
 	return nil
 }
 
-// validPhone accepts the characters of a written UK or international
+// validContactPhone accepts the characters of a written UK or international
 // number, with 6 to 15 digits.
-func validPhone(s string) bool {
+func validContactPhone(s string) bool {
 	digits := 0
 	for i, r := range s {
 		switch {
@@ -102,12 +102,12 @@ func validPhone(s string) bool {
 	return digits >= 6 && digits <= 15
 }
 
-// today is the London date of the transaction.
-func (tx *Tx) today() string { return calendar.DateOf(tx.now).String() }
+// contactToday is the London date of the transaction.
+func (tx *Tx) contactToday() string { return calendar.DateOf(tx.now).String() }
 
-// agencyOf returns the partnership's agency with the given ID, or an
+// contactAgency returns the partnership's agency with the given ID, or an
 // EINVALID error on the agency field.
-func agencyOf(ctx context.Context, q querier, partnershipID, agencyID int64) (*escalate.Agency, error) {
+func contactAgency(ctx context.Context, q querier, partnershipID, agencyID int64) (*escalate.Agency, error) {
 	a, err := findAgency(ctx, q, `id = $1`, agencyID)
 	if notFound(err) || err == nil && a.PartnershipID != partnershipID {
 		return nil, escalate.FieldErrorf("agency", "Choose an agency of this partnership.")
@@ -127,7 +127,7 @@ func (db *DB) CreateContact(ctx context.Context, c *escalate.Contact) error {
 		if err != nil {
 			return err
 		}
-		if err := checkContact(c, pol, tx.today()); err != nil {
+		if err := checkContact(c, pol, tx.contactToday()); err != nil {
 			return err
 		}
 		return tx.insertContact(c)
@@ -135,7 +135,7 @@ func (db *DB) CreateContact(ctx context.Context, c *escalate.Contact) error {
 }
 
 func (tx *Tx) insertContact(c *escalate.Contact) error {
-	a, err := agencyOf(tx.ctx, tx, c.PartnershipID, c.AgencyID)
+	a, err := contactAgency(tx.ctx, tx, c.PartnershipID, c.AgencyID)
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func (db *DB) UpdateContact(ctx context.Context, c *escalate.Contact) error {
 		if err != nil {
 			return err
 		}
-		if err := checkContact(c, pol, tx.today()); err != nil {
+		if err := checkContact(c, pol, tx.contactToday()); err != nil {
 			return err
 		}
 		return tx.updateContact(c)
@@ -174,7 +174,7 @@ func (db *DB) UpdateContact(ctx context.Context, c *escalate.Contact) error {
 }
 
 func (tx *Tx) updateContact(c *escalate.Contact) error {
-	a, err := agencyOf(tx.ctx, tx, c.PartnershipID, c.AgencyID)
+	a, err := contactAgency(tx.ctx, tx, c.PartnershipID, c.AgencyID)
 	if err != nil {
 		return err
 	}
@@ -194,11 +194,11 @@ func (db *DB) VerifyContact(ctx context.Context, partnershipID, id int64) error 
 		if err != nil || c.PartnershipID != partnershipID {
 			return escalate.Errorf(escalate.ENOTFOUND, "There is no such contact.")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET last_verified = $1 WHERE id = $2`, tx.today(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET last_verified = $1 WHERE id = $2`, tx.contactToday(), id); err != nil {
 			return err
 		}
 		return tx.Audit(Actor(ctx), "contact.verify", fmt.Sprintf("contact:%d", id),
-			map[string]any{"last_verified": tx.today(), "was": c.LastVerified})
+			map[string]any{"last_verified": tx.contactToday(), "was": c.LastVerified})
 	})
 }
 

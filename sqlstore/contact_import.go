@@ -36,11 +36,11 @@ func (db *DB) ImportContacts(ctx context.Context, partnershipID int64, r io.Read
 		if err != nil {
 			return err
 		}
-		agencies, err := db.Agencies(ctx, partnershipID)
+		agencies, err := tx.contactAgencies(partnershipID)
 		if err != nil {
 			return err
 		}
-		rows, probs := readContacts(r, partnershipID, agencies, pol, tx.today())
+		rows, probs := readContacts(r, partnershipID, agencies, pol, tx.contactToday())
 		if len(probs) > 0 {
 			res.Problems = probs
 			return importFailed(len(probs))
@@ -154,7 +154,7 @@ func readContacts(r io.Reader, partnershipID int64, agencies []*escalate.Agency,
 			Name: get("name"), JobTitle: get("job_title"), Phone: get("phone"), Email: get("email"),
 			LastVerified: get("last_verified")}
 		if err := checkContact(c, pol, today); err != nil {
-			probs = append(probs, fmt.Sprintf("line %d: %s", line, lowerFirst(escalate.ErrorMessage(err))))
+			probs = append(probs, fmt.Sprintf("line %d: %s", line, contactLowerFirst(escalate.ErrorMessage(err))))
 			continue
 		}
 		out = append(out, c)
@@ -174,9 +174,27 @@ func csvProblem(err error) string {
 	return err.Error()
 }
 
-func lowerFirst(s string) string {
+func contactLowerFirst(s string) string {
 	for i, r := range s {
 		return string(unicode.ToLower(r)) + s[i+len(string(r)):]
 	}
 	return s
+}
+
+// contactAgencies returns the partnership's agencies as this transaction sees them.
+func (tx *Tx) contactAgencies(partnershipID int64) ([]*escalate.Agency, error) {
+	rows, err := tx.QueryContext(tx.ctx, `SELECT id, partnership_id, name, kind FROM agencies WHERE partnership_id = $1`, partnershipID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var as []*escalate.Agency
+	for rows.Next() {
+		var a escalate.Agency
+		if err := rows.Scan(&a.ID, &a.PartnershipID, &a.Name, &a.Kind); err != nil {
+			return nil, err
+		}
+		as = append(as, &a)
+	}
+	return as, rows.Err()
 }

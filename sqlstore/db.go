@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/escalate-project/escalate"
@@ -44,6 +45,19 @@ var migrations embed.FS
 type DB struct {
 	db      *sql.DB
 	dialect Dialect
+
+	// stmts holds the statements of the store's fixed query texts,
+	// prepared once on db (query text → *sql.Stmt): modernc.org/sqlite
+	// has no statement cache, so parsing was a third of a change's CPU.
+	// Only constant texts go in, so it stays small. SQLite only: pgx
+	// already caches statements per connection.
+	stmts sync.Map
+	// stmtsClosed is set by Close, so no statement is added after it.
+	stmtsMu     sync.Mutex
+	stmtsClosed bool
+
+	// calendars caches built calendars; see cachedCalendar.
+	calendars sync.Map
 
 	// Now returns the current time. A transaction reads it once, at BEGIN, so
 	// every row it writes carries the same instant. Tests replace it.
@@ -85,8 +99,45 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes the database.
-func (db *DB) Close() error { return db.db.Close() }
+// Close closes the database and its cached statements.
+func (db *DB) Close() error {
+	db.stmtsMu.Lock()
+	db.stmtsClosed = true
+	db.stmtsMu.Unlock()
+	db.stmts.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		db.stmts.Delete(k)
+		return true
+	})
+	return db.db.Close()
+}
+
+// prepared returns the statement of query, preparing it on first use. It
+// returns nil (use the query text as it is) on PostgreSQL, after Close, or
+// if preparing fails, which the uncached call then reports.
+func (db *DB) prepared(ctx context.Context, query string) *sql.Stmt {
+	if db.dialect != SQLite {
+		return nil
+	}
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt)
+	}
+	st, err := db.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	db.stmtsMu.Lock()
+	defer db.stmtsMu.Unlock()
+	if db.stmtsClosed {
+		st.Close()
+		return nil
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close() // another goroutine prepared it first
+		return prev.(*sql.Stmt)
+	}
+	return st
+}
 
 // Dialect reports which engine db runs on.
 func (db *DB) Dialect() Dialect { return db.dialect }
@@ -145,6 +196,9 @@ type Tx struct {
 	// auditTail is the last audit entry, read once per transaction after the
 	// audit lock is held; nil until then.
 	auditTail *audit.Entry
+	// calendarChanged is set when tx changed stored holidays: its calendars
+	// are then built afresh and never cached (see cachedCalendar).
+	calendarChanged bool
 }
 
 // Now returns the transaction's time, fixed at BEGIN, in UTC at microsecond
@@ -159,6 +213,44 @@ func (tx *Tx) DB() *DB { return tx.db }
 
 // Dialect reports which engine the transaction runs on.
 func (tx *Tx) Dialect() Dialect { return tx.db.dialect }
+
+// exec runs a statement of the store's own fixed text through the
+// statement cache. Texts built at run time (IN lists, optional filters)
+// must use ExecContext instead, so the cache stays bounded.
+func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	if st := tx.db.prepared(tx.ctx, query); st != nil {
+		return tx.StmtContext(tx.ctx, st).ExecContext(tx.ctx, args...)
+	}
+	return tx.ExecContext(tx.ctx, query, args...)
+}
+
+// query is exec for a query that returns rows.
+func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	if st := tx.db.prepared(tx.ctx, query); st != nil {
+		return tx.StmtContext(tx.ctx, st).QueryContext(tx.ctx, args...)
+	}
+	return tx.QueryContext(tx.ctx, query, args...)
+}
+
+// queryRow is exec for a query that returns at most one row.
+func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
+	if st := tx.db.prepared(tx.ctx, query); st != nil {
+		return tx.StmtContext(tx.ctx, st).QueryRowContext(tx.ctx, args...)
+	}
+	return tx.QueryRowContext(tx.ctx, query, args...)
+}
+
+// cachedQuerier lets lookups that take a querier (findUser, calendarFor)
+// run their fixed texts through tx's statement cache.
+type cachedQuerier struct{ tx *Tx }
+
+func (q cachedQuerier) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.tx.query(query, args...)
+}
+
+func (q cachedQuerier) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
+	return q.tx.queryRow(query, args...)
+}
 
 // WithTx runs fn in one transaction and commits if fn returns nil; otherwise
 // it rolls back and returns fn's error, mapped by WrapError.

@@ -27,7 +27,9 @@ var _ escalate.EscalationService = (*EscalationService)(nil)
 func NewEscalationService(db *DB) *EscalationService { return &EscalationService{db: db} }
 
 // policies caches parsed policy versions by the SHA-256 of their text, which
-// never changes for a stored version; the rules only read a policy.
+// never changes for a stored version; the rules only read a policy. Keyed by
+// content, not by row ID: a SQLite row ID can be given again after a
+// rollback, a hash cannot name another text.
 var policies sync.Map // string → *escalate.Policy
 
 // pinned is an escalation's policy version made usable: the parsed policy
@@ -40,29 +42,91 @@ type pinned struct {
 // pinnedPolicy loads policy version versionID and the partnership's calendar
 // for that version's division, inside tx so it sees holidays tx imported.
 func (tx *Tx) pinnedPolicy(partnershipID, versionID int64) (*pinned, error) {
-	var sum, division, ends string
-	err := tx.QueryRowContext(tx.ctx, `SELECT sha256, division, working_day_ends FROM policy_versions WHERE id = $1`,
-		versionID).Scan(&sum, &division, &ends)
-	if err != nil {
+	var sum string
+	if err := tx.queryRow(`SELECT sha256 FROM policy_versions WHERE id = $1`, versionID).Scan(&sum); err != nil {
 		return nil, fmt.Errorf("policy version %d: %w", versionID, err)
 	}
-	p, ok := policies.Load(sum)
-	if !ok {
-		var text string
-		if err := tx.QueryRowContext(tx.ctx, `SELECT yaml FROM policy_versions WHERE id = $1`, versionID).Scan(&text); err != nil {
-			return nil, fmt.Errorf("policy version %d: %w", versionID, err)
-		}
-		pol, _, err := policy.Load(fmt.Sprintf("policy-version-%d.yaml", versionID), []byte(text))
-		if err != nil {
-			return nil, fmt.Errorf("policy version %d no longer loads: %w", versionID, err)
-		}
-		p, _ = policies.LoadOrStore(sum, pol)
+	return tx.pin(partnershipID, versionID, sum)
+}
+
+// pin is pinnedPolicy for a caller that read the version's sha256 along
+// with its own row, saving a query.
+func (tx *Tx) pin(partnershipID, versionID int64, sum string) (*pinned, error) {
+	p, err := tx.policyVersion(versionID, sum)
+	if err != nil {
+		return nil, err
 	}
-	cal, err := calendarFor(tx.ctx, tx, partnershipID, division, ends)
+	// The version row's division and end of day are copied from its text.
+	cal, err := tx.cachedCalendar(partnershipID, p.Calendar.Division, workingDayEnds(p))
 	if err != nil {
 		return nil, fmt.Errorf("calendar: %w", err)
 	}
-	return &pinned{policy: p.(*escalate.Policy), cal: cal}, nil
+	return &pinned{policy: p, cal: cal}, nil
+}
+
+// policyVersion returns the parsed text of policy version versionID, whose
+// sha256 is sum, reading and parsing it only the first time.
+func (tx *Tx) policyVersion(versionID int64, sum string) (*escalate.Policy, error) {
+	if p, ok := policies.Load(sum); ok {
+		return p.(*escalate.Policy), nil
+	}
+	var text string
+	if err := tx.queryRow(`SELECT yaml FROM policy_versions WHERE id = $1`, versionID).Scan(&text); err != nil {
+		return nil, fmt.Errorf("policy version %d: %w", versionID, err)
+	}
+	pol, _, err := policy.Load(fmt.Sprintf("policy-version-%d.yaml", versionID), []byte(text))
+	if err != nil {
+		return nil, fmt.Errorf("policy version %d no longer loads: %w", versionID, err)
+	}
+	p, _ := policies.LoadOrStore(sum, pol)
+	return p.(*escalate.Policy), nil
+}
+
+// calendarKey names a built calendar in DB.calendars.
+type calendarKey struct {
+	partnershipID    int64
+	division, ending string
+}
+
+// calendarEntry is a built calendar and the calendar generation it was
+// built at.
+type calendarEntry struct {
+	gen int64
+	cal *calendar.Calendar
+}
+
+// cachedCalendar is calendarFor without reading every holiday and building
+// the calendar on each change. The generation of a partnership's calendar
+// of a division is the sequence number of the last calendar.import audit
+// event about it (national or the partnership's own): ImportHolidays writes
+// one in the same transaction as any change of the stored days, so the
+// number moves exactly when they do, for every process sharing the
+// database, and one indexed read (audit_events_object) tells whether a
+// cached calendar is current. The generation is read before the holidays,
+// so an entry never holds days older than its number says. A transaction
+// that changed holidays itself builds afresh and caches nothing: its days
+// may yet roll back, and a rolled-back sequence number is given again.
+func (tx *Tx) cachedCalendar(partnershipID int64, division, ends string) (*calendar.Calendar, error) {
+	q := cachedQuerier{tx}
+	if tx.calendarChanged {
+		return calendarFor(tx.ctx, q, partnershipID, division, ends)
+	}
+	var gen int64
+	err := tx.queryRow(`SELECT COALESCE(MAX(seq), 0) FROM audit_events WHERE object IN ($1, $2)`,
+		"calendar:"+division, fmt.Sprintf("partnership:%d/calendar:%s", partnershipID, division)).Scan(&gen)
+	if err != nil {
+		return nil, err
+	}
+	key := calendarKey{partnershipID, division, ends}
+	if v, ok := tx.db.calendars.Load(key); ok && v.(calendarEntry).gen == gen {
+		return v.(calendarEntry).cal, nil
+	}
+	cal, err := calendarFor(tx.ctx, q, partnershipID, division, ends)
+	if err != nil {
+		return nil, err
+	}
+	tx.db.calendars.Store(key, calendarEntry{gen: gen, cal: cal})
+	return cal, nil
 }
 
 // actorOf returns the acting user of ctx, or EUNAUTHORIZED.
@@ -78,7 +142,7 @@ func actorOf(ctx context.Context) (*escalate.User, error) {
 // session, supplies the facts access is decided on, so a change of roles or
 // agency, or a disabled account, applies at once.
 func (tx *Tx) actingUser(u *escalate.User) (*escalate.User, error) {
-	fresh, err := findUser(tx.ctx, tx, `id = $1`, u.ID)
+	fresh, err := findUser(tx.ctx, cachedQuerier{tx}, `id = $1`, u.ID)
 	if notFound(err) || err == nil && fresh.PartnershipID != u.PartnershipID {
 		return nil, escalate.Errorf(escalate.EUNAUTHORIZED, "Sign in to do this.")
 	}
@@ -88,16 +152,15 @@ func (tx *Tx) actingUser(u *escalate.User) (*escalate.User, error) {
 // writeEvents appends the events of one change to the audit chain, each
 // against the escalation it concerns.
 func (tx *Tx) writeEvents(ref string, events []escalate.Event) error {
-	for _, ev := range events {
+	items := make([]auditItem, len(events))
+	for i, ev := range events {
 		object := "escalation:" + ref
 		if ref == "" {
 			object = fmt.Sprintf("user:%d", ev.Actor)
 		}
-		if err := tx.Audit(fmt.Sprintf("user:%d", ev.Actor), ev.Action, object, ev.Data); err != nil {
-			return err
-		}
+		items[i] = auditItem{fmt.Sprintf("user:%d", ev.Actor), ev.Action, object, ev.Data}
 	}
-	return nil
+	return tx.auditAll(items)
 }
 
 // rule is a pure domain rule bound to its input.
@@ -173,7 +236,7 @@ func (tx *Tx) loadForActor(ref string, actor *escalate.User, action string) (*es
 	if row.PartnershipID != actor.PartnershipID {
 		return nil, nil, escalate.Errorf(escalate.ENOTFOUND, "Escalation not found.")
 	}
-	pin, err := tx.pinnedPolicy(row.PartnershipID, row.PolicyVersionID)
+	pin, err := tx.pin(row.PartnershipID, row.PolicyVersionID, row.PolicySHA)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -249,7 +312,7 @@ func (s *EscalationService) AddParty(ctx context.Context, ref string, userID int
 		} else if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(tx.ctx, `
+		if _, err := tx.exec(`
 			INSERT INTO escalation_parties (escalation_id, user_id, added_by, added) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (escalation_id, user_id) DO NOTHING`,
 			row.ID, userID, actor.ID, timeArg(tx.now)); err != nil {

@@ -20,7 +20,8 @@ const defaultListLimit = 50
 // role, to the escalations their agency is on either side of, raised in
 // their management line, or that they are involved in; Can then decides on
 // each. For an oversight role, whom Can lets list the whole partnership,
-// SQL counts and pages by itself. Listing is not a view of the case and records no event: opening one
+// and for Mine, whose narrowing is exactly who Can lets list, SQL counts and
+// pages by itself. Listing is not a view of the case and records no event: opening one
 // with Get does.
 func (s *EscalationService) List(ctx context.Context, f escalate.EscalationFilter) ([]*escalate.Escalation, int, error) {
 	actor, err := actorOf(ctx)
@@ -52,7 +53,7 @@ func (s *EscalationService) List(ctx context.Context, f escalate.EscalationFilte
 		if err != nil {
 			return err
 		}
-		involved, err := tx.escalationsInvolving(actor.ID)
+		involved, err := tx.escalationsInvolving(actor.ID, actor.PartnershipID, f.Status)
 		if err != nil {
 			return err
 		}
@@ -91,10 +92,14 @@ func (s *EscalationService) List(ctx context.Context, f escalate.EscalationFilte
 			where = append(where, "e.categories LIKE "+arg("%"+jsonText(f.Category)+"%"))
 		}
 		order := ` ORDER BY CASE WHEN e.next_due IS NULL THEN 1 ELSE 0 END, e.next_due, e.ref`
-		if oversight && !f.Mine && f.Stage == "" {
-			// escalate.Can lets an oversight role list every escalation
-			// of the partnership, so SQL alone decides: count, then read
-			// only the page.
+		// escalate.Can lets an oversight role list every escalation of
+		// the partnership, and anyone list those they raised, their line
+		// raised, or are involved in (Mine's narrowing): then SQL alone
+		// decides, unless a filter needs the policy (stage) or an exact
+		// match (category: LIKE ignores case), and counts and reads only
+		// the page.
+		sqlDecides := f.Stage == "" && (oversight && !f.Mine || f.Mine && f.Category == "")
+		if sqlDecides {
 			if err := tx.QueryRowContext(tx.ctx, `SELECT COUNT(*)`+escalationFrom+`WHERE `+strings.Join(where, " AND "),
 				args...).Scan(&total); err != nil {
 				return fmt.Errorf("list escalations: %w", err)
@@ -120,7 +125,7 @@ func (s *EscalationService) List(ctx context.Context, f escalate.EscalationFilte
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if oversight && !f.Mine && f.Stage == "" {
+		if sqlDecides {
 			for _, row := range candidates {
 				page = append(page, row.Escalation)
 			}
@@ -157,11 +162,11 @@ func (s *EscalationService) List(ctx context.Context, f escalate.EscalationFilte
 // in the actor's reports and whether the actor is involved, which is all
 // Can asks of them.
 func (tx *Tx) listable(row *escalationRow, actor *escalate.User, reports, involved []int64, f escalate.EscalationFilter) (bool, error) {
-	pin, err := tx.pinnedPolicy(row.PartnershipID, row.PolicyVersionID)
+	p, err := tx.policyVersion(row.PolicyVersionID, row.PolicySHA)
 	if err != nil {
 		return false, err
 	}
-	p, e := pin.policy, row.Escalation
+	e := row.Escalation
 	var line, inv []int64
 	if containsID(reports, e.RaisedBy) {
 		line = []int64{actor.ID}

@@ -45,17 +45,18 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 	if err := tx.lockForChange(); err != nil {
 		return nil, err
 	}
-	var key string
+	var key, sum string
 	var versionID int64
-	err := tx.QueryRowContext(tx.ctx, `SELECT key, COALESCE(policy_version_id, 0) FROM partnerships WHERE id = $1`,
-		actor.PartnershipID).Scan(&key, &versionID)
+	err := tx.queryRow(`SELECT p.key, COALESCE(p.policy_version_id, 0), COALESCE(v.sha256, '')
+		FROM partnerships p LEFT JOIN policy_versions v ON v.id = p.policy_version_id WHERE p.id = $1`,
+		actor.PartnershipID).Scan(&key, &versionID, &sum)
 	if err != nil {
 		return nil, WrapError(err)
 	}
 	if versionID == 0 {
 		return nil, escalate.Errorf(escalate.EINTERNAL, "partnership %d has no policy", actor.PartnershipID)
 	}
-	pin, err := tx.pinnedPolicy(actor.PartnershipID, versionID)
+	pin, err := tx.pin(actor.PartnershipID, versionID, sum)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +67,7 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 	// The receiving agency must be one of the partnership's: the foreign
 	// key alone would accept another partnership's agency.
 	var agencyPartnership int64
-	err = tx.QueryRowContext(tx.ctx, `SELECT partnership_id FROM agencies WHERE id = $1`, in.ReceivingAgencyID).Scan(&agencyPartnership)
+	err = tx.queryRow(`SELECT partnership_id FROM agencies WHERE id = $1`, in.ReceivingAgencyID).Scan(&agencyPartnership)
 	if notFound(WrapError(err)) || err == nil && agencyPartnership != actor.PartnershipID {
 		return nil, escalate.FieldErrorf("receiving_agency", "There is no such agency in this partnership.")
 	} else if err != nil {
@@ -142,7 +143,7 @@ func (s *EscalationService) recordImmediateBeforeRaise(ctx context.Context, acto
 			return err
 		}
 		var versionID int64
-		err = tx.QueryRowContext(tx.ctx, `SELECT COALESCE(policy_version_id, 0) FROM partnerships WHERE id = $1`,
+		err = tx.queryRow(`SELECT COALESCE(policy_version_id, 0) FROM partnerships WHERE id = $1`,
 			actor.PartnershipID).Scan(&versionID)
 		if err != nil {
 			return WrapError(err)

@@ -91,7 +91,7 @@ func (tx *Tx) recomputeClocks(partnershipID int64, division string) (int, error)
 		if err != nil {
 			return 0, err
 		}
-		pin, err := tx.pinnedPolicy(row.PartnershipID, row.PolicyVersionID)
+		pin, err := tx.pin(row.PartnershipID, row.PolicyVersionID, row.PolicySHA)
 		if err != nil {
 			return 0, err
 		}
@@ -106,10 +106,12 @@ func (tx *Tx) recomputeClocks(partnershipID int64, division string) (int, error)
 		all = append(all, events...)
 	}
 	who := Actor(tx.ctx)
-	for _, ev := range all {
-		if err := tx.Audit(who, ev.Action, "escalation:"+ev.Ref, ev.Data); err != nil {
-			return 0, err
-		}
+	items := make([]auditItem, len(all))
+	for i, ev := range all {
+		items[i] = auditItem{who, ev.Action, "escalation:" + ev.Ref, ev.Data}
+	}
+	if err := tx.auditAll(items); err != nil {
+		return 0, err
 	}
 	return len(all), nil
 }

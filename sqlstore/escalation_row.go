@@ -18,6 +18,7 @@ import (
 type escalationRow struct {
 	*escalate.Escalation
 	PolicyVersionID int64
+	PolicySHA       string // the version's sha256, which keys the parsed policy
 }
 
 // escalationColumns is the SELECT list scanEscalation reads, in order.
@@ -28,7 +29,7 @@ const escalationColumns = `e.id, e.ref, e.partnership_id, e.policy_version_id, v
 	e.outcome_kind, e.outcome_text, e.outcome_outstanding, e.outcome_redirect_to, e.outcome_reason,
 	e.outcome_at, e.outcome_by, e.outcome_confirmed_at,
 	e.immediate_action, e.immediate_at, e.immediate_by,
-	e.version, e.created, e.updated`
+	e.version, e.created, e.updated, v.sha256`
 
 // escalationFrom joins the pinned policy version so the domain value carries
 // the policy's id and version.
@@ -52,7 +53,7 @@ func scanEscalation(r rowScanner) (*escalationRow, error) {
 		&outcomeKind, &outcomeText, &outcomeOutstanding, &outcomeRedirect, &outcomeReason,
 		scanTime(&outcomeAt), &outcomeBy, scanTime(&outcomeConfirmed),
 		&immAction, scanTime(&immAt), &immBy,
-		&e.Version, scanTime(&e.Created), scanTime(&e.Updated))
+		&e.Version, scanTime(&e.Created), scanTime(&e.Updated), &row.PolicySHA)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +77,7 @@ func scanEscalation(r rowScanner) (*escalationRow, error) {
 // loadEscalation reads the escalation with the given ref, with its clocks and
 // records; ENOTFOUND when there is none.
 func (tx *Tx) loadEscalation(ref string) (*escalationRow, error) {
-	row, err := scanEscalation(tx.QueryRowContext(tx.ctx, `SELECT `+escalationColumns+escalationFrom+`WHERE e.ref = $1`, ref))
+	row, err := scanEscalation(tx.queryRow(`SELECT `+escalationColumns+escalationFrom+`WHERE e.ref = $1`, ref))
 	if err == sql.ErrNoRows {
 		return nil, escalate.Errorf(escalate.ENOTFOUND, "Escalation not found.")
 	} else if err != nil {
@@ -115,7 +116,7 @@ func dueArg(c escalate.ClockState) any {
 }
 
 func (tx *Tx) loadClocks(escalationID int64) ([]escalate.ClockState, error) {
-	rows, err := tx.QueryContext(tx.ctx, `SELECT `+clockColumns+` FROM clocks WHERE escalation_id = $1 ORDER BY id`, escalationID)
+	rows, err := tx.query(`SELECT `+clockColumns+` FROM clocks WHERE escalation_id = $1 ORDER BY id`, escalationID)
 	if err != nil {
 		return nil, fmt.Errorf("load clocks: %w", err)
 	}
@@ -132,7 +133,7 @@ func (tx *Tx) loadClocks(escalationID int64) ([]escalate.ClockState, error) {
 }
 
 func (tx *Tx) loadRecords(escalationID int64) ([]escalate.Record, error) {
-	rows, err := tx.QueryContext(tx.ctx, `
+	rows, err := tx.query(`
 		SELECT id, stage, at, form, participants, discussion, outcome, corrects, by_user, created, approved_by, approved_at
 		FROM records WHERE escalation_id = $1 ORDER BY id`, escalationID)
 	if err != nil {
@@ -208,7 +209,7 @@ func refPrefix(key string) string {
 func (tx *Tx) allocateRef(partnershipID int64, key string) (string, error) {
 	year := calendar.DateOf(tx.now).Year
 	var n int
-	err := tx.QueryRowContext(tx.ctx, `
+	err := tx.queryRow(`
 		INSERT INTO escalation_refs (partnership_id, year, n) VALUES ($1, $2, 1)
 		ON CONFLICT (partnership_id, year) DO UPDATE SET n = escalation_refs.n + 1
 		RETURNING n`, partnershipID, year).Scan(&n)
@@ -222,7 +223,7 @@ func (tx *Tx) allocateRef(partnershipID int64, key string) (string, error) {
 // records, setting its ID.
 func (tx *Tx) insertEscalation(row *escalationRow) error {
 	e := row.Escalation
-	err := tx.QueryRowContext(tx.ctx, `
+	err := tx.queryRow(`
 		INSERT INTO escalations (ref, partnership_id, policy_version_id, raised_by, raised_role,
 			raising_agency_id, receiving_agency_id, receiving_contact, decision, decision_date,
 			child_ref, child_initials, categories, issue, risk, disagreement, outcome_sought,
@@ -274,7 +275,7 @@ func (tx *Tx) updateEscalation(old, e *escalate.Escalation, fromVersion int) err
 	if e.Outcome != nil {
 		o, kind = *e.Outcome, e.Outcome.Kind
 	}
-	res, err := tx.ExecContext(tx.ctx, `
+	res, err := tx.exec(`
 		UPDATE escalations SET risk_level = $1, stage = $2, status = $3,
 			outcome_kind = $4, outcome_text = $5, outcome_outstanding = $6, outcome_redirect_to = $7,
 			outcome_reason = $8, outcome_at = $9, outcome_by = $10, outcome_confirmed_at = $11,
@@ -327,7 +328,7 @@ func (tx *Tx) saveChildren(e, old *escalate.Escalation) error {
 				return err
 			}
 		case prev.ApprovedBy == 0 && r.ApprovedBy != 0:
-			res, err := tx.ExecContext(tx.ctx, `
+			res, err := tx.exec(`
 				UPDATE records SET approved_by = $1, approved_at = $2
 				WHERE escalation_id = $3 AND id = $4 AND approved_by IS NULL`,
 				r.ApprovedBy, timeArg(r.ApprovedAt), e.ID, r.ID)
@@ -343,7 +344,7 @@ func (tx *Tx) saveChildren(e, old *escalate.Escalation) error {
 }
 
 func (tx *Tx) insertClock(escalationID int64, c escalate.ClockState) error {
-	_, err := tx.ExecContext(tx.ctx, `
+	_, err := tx.exec(`
 		INSERT INTO clocks (escalation_id, id, stage, key, action, by_side, within, start_at, due_at,
 			immediate, explanation, status, met_at, shortened_reason, recomputed)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
@@ -358,7 +359,7 @@ func (tx *Tx) insertClock(escalationID int64, c escalate.ClockState) error {
 // updateClock writes the parts of a clock that may change: its deadline
 // (shortened or recomputed), its status and when it was met.
 func (tx *Tx) updateClock(escalationID int64, c escalate.ClockState) error {
-	_, err := tx.ExecContext(tx.ctx, `
+	_, err := tx.exec(`
 		UPDATE clocks SET within = $1, due_at = $2, immediate = $3, explanation = $4, status = $5,
 			met_at = $6, shortened_reason = $7, recomputed = $8
 		WHERE escalation_id = $9 AND id = $10`,
@@ -371,7 +372,7 @@ func (tx *Tx) updateClock(escalationID int64, c escalate.ClockState) error {
 }
 
 func (tx *Tx) insertRecord(escalationID int64, r escalate.Record) error {
-	_, err := tx.ExecContext(tx.ctx, `
+	_, err := tx.exec(`
 		INSERT INTO records (escalation_id, id, stage, at, form, participants, discussion, outcome,
 			corrects, by_user, created, approved_by, approved_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,

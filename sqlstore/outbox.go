@@ -137,7 +137,7 @@ func (tx *Tx) writeOutbox(p *escalate.Policy, e *escalate.Escalation, events []e
 		}
 		if !looked {
 			looked = true
-			if err := tx.QueryRowContext(tx.ctx, `SELECT COALESCE(manager_id, 0) FROM users WHERE id = $1`,
+			if err := tx.queryRow(`SELECT COALESCE(manager_id, 0) FROM users WHERE id = $1`,
 				e.RaisedBy).Scan(&manager); err != nil {
 				return fmt.Errorf("outbox: raiser's manager: %w", err)
 			}
@@ -153,7 +153,7 @@ func (tx *Tx) writeOutbox(p *escalate.Policy, e *escalate.Escalation, events []e
 }
 
 func (tx *Tx) insertOutbox(kind string, escalationID int64, r Recipient, subject, body string) error {
-	_, err := tx.ExecContext(tx.ctx, `
+	_, err := tx.exec(`
 		INSERT INTO outbox (created, kind, escalation_id, recipient_role, recipient_agency_id, recipient_user,
 			subject_key, payload, status, attempts, next_attempt_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9)`,

@@ -56,7 +56,7 @@ func (s *EscalationService) Timeline(ctx context.Context, ref string) (*escalate
 
 // timeline reads the audit events of escalation ref with their content.
 func (tx *Tx) timeline(ref string) ([]escalate.Event, error) {
-	rows, err := tx.QueryContext(tx.ctx, `
+	rows, err := tx.query(`
 		SELECT e.at, e.actor, e.action, c.content
 		FROM audit_events e LEFT JOIN audit_content c ON c.seq = e.seq
 		WHERE e.object = $1 ORDER BY e.seq`, "escalation:"+ref)

@@ -38,9 +38,9 @@ var adminNotices = map[string]string{
 	"disabled": "Account disabled. Every session of theirs has ended.", "enabled": "Account enabled.",
 }
 
-// people returns the partnership's people with names filled in, and the
+// orgPeople returns the partnership's people with names filled in, and the
 // users by ID.
-func (s *Server) people(r *http.Request, agencies []*escalate.Agency) ([]personRow, map[int64]*escalate.User, error) {
+func (s *Server) orgPeople(r *http.Request, agencies []*escalate.Agency) ([]personRow, map[int64]*escalate.User, error) {
 	_, p := orgActor(r)
 	us, err := s.org.Users(r.Context(), p.ID)
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	people, _, err := s.people(r, as)
+	people, _, err := s.orgPeople(r, as)
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func (s *Server) personForm(r *http.Request, v *personFormView) error {
 	if err != nil {
 		return err
 	}
-	people, _, err := s.people(r, as)
+	people, _, err := s.orgPeople(r, as)
 	if err != nil {
 		return err
 	}
@@ -154,8 +154,8 @@ type personView struct {
 	Managers []managerChoice
 }
 
-// person loads user {id} of the actor's partnership; others are not found.
-func (s *Server) person(r *http.Request) (*personView, error) {
+// orgPerson loads user {id} of the actor's partnership; others are not found.
+func (s *Server) orgPerson(r *http.Request) (*personView, error) {
 	u, p := orgActor(r)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -165,7 +165,7 @@ func (s *Server) person(r *http.Request) (*personView, error) {
 	if err != nil {
 		return nil, err
 	}
-	people, byID, err := s.people(r, as)
+	people, byID, err := s.orgPeople(r, as)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) error {
 	if err := orgRequire(u, adminWriters, "change people's accounts"); err != nil {
 		return err
 	}
-	v, err := s.person(r)
+	v, err := s.orgPerson(r)
 	if err != nil {
 		return err
 	}
@@ -200,7 +200,7 @@ func (s *Server) personChange(w http.ResponseWriter, r *http.Request, done strin
 	if err := orgRequire(u, adminWriters, "change people's accounts"); err != nil {
 		return err
 	}
-	v, err := s.person(r)
+	v, err := s.orgPerson(r)
 	if err != nil {
 		return err
 	}

@@ -155,8 +155,7 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 		*c.id = ct.ID
 	}
 	// Sign everyone in through the real sign-in form.
-	srv, ts := w.serve(t, db)
-	_ = srv
+	_, ts := w.serve(t, db)
 	for k, u := range w.users {
 		res := authzSend(t, ts.URL, "POST", "/sign-in", "", "", "application/x-www-form-urlencoded",
 			url.Values{"email": {u.Email}, "password": {authzPassword}}.Encode())

@@ -150,14 +150,14 @@ func (s *Server) contactsPage(w http.ResponseWriter, r *http.Request) error {
 	case q.Get("done") == "removed":
 		v.Notice = "Contact removed."
 	case q.Get("done") == "imported":
-		v.Notice = "Contacts imported: " + plural(atoi(q.Get("added")), "contact") + " added, " +
-			strconv.Itoa(atoi(q.Get("updated"))) + " updated."
+		v.Notice = "Contacts imported: " + plural(orgAtoi(q.Get("added")), "contact") + " added, " +
+			strconv.Itoa(orgAtoi(q.Get("updated"))) + " updated."
 	}
 	s.render(w, r, http.StatusOK, "contacts-list", &page{Title: "Contacts", Data: v})
 	return nil
 }
 
-func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+func orgAtoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
 // contactForm builds the form's view with the partnership's agencies and
 // the policy's roles.

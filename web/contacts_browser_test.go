@@ -102,7 +102,7 @@ func TestPartnershipBrowser(t *testing.T) {
 		var rows int
 		b.run(t, chromedp.SetValue("#risk", "increased", chromedp.ByID),
 			chromedp.Click(`form.app-filter button[type=submit]`, chromedp.ByQuery),
-			chromedp.WaitVisible(`a[href="/overview"]`, chromedp.ByQuery),
+			chromedp.WaitVisible("#clear-filters", chromedp.ByID),
 			chromedp.Evaluate(`document.querySelectorAll("main tbody tr").length`, &rows))
 		// Both tables of counts have 3 and 4 rows; no escalation is at increased risk.
 		if rows != 7 {

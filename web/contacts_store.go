@@ -156,3 +156,14 @@ func orgParseForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	return nil
 }
+
+// contactsForRoles returns who to contact for roles from the partnership's
+// directory, for any page that names them (the raise page's immediate-risk
+// route, an escalation's "who to contact"). Without a PartnershipStore it
+// returns nothing: the page still names the roles.
+func (s *Server) contactsForRoles(ctx context.Context, partnershipID int64, roles []escalate.Role) ([]*escalate.Contact, error) {
+	if s.org == nil || len(roles) == 0 {
+		return nil, nil
+	}
+	return s.org.ContactsForRoles(ctx, partnershipID, roles)
+}

@@ -29,10 +29,10 @@ type ssoEnv struct {
 }
 
 // newSSOEnv serves e's database with single sign-on; linkByEmail is the
-// linking policy. The provider signs in Jo Bloggs with a verified email.
-func newSSOEnv(t *testing.T, linkByEmail bool) *ssoEnv {
+// linking policy, secure turns on Secure cookies. The provider signs in Jo Bloggs with a verified email.
+func newSSOEnv(t *testing.T, linkByEmail, secure bool) *ssoEnv {
 	t.Helper()
-	e := newEnv(t, true)
+	e := newEnv(t, secure)
 	idp := newTestProvider(t, ssoClientID, ssoSecret)
 	idp.set(ssoSub, testEmail, true, nil)
 	// The redirect URL names the server, so its address comes first.
@@ -43,7 +43,7 @@ func newSSOEnv(t *testing.T, linkByEmail bool) *ssoEnv {
 	srv, err := web.New(web.Config{
 		Auth:          sessions,
 		Logger:        slog.New(slog.NewJSONHandler(e.logs, nil)),
-		SecureCookies: true,
+		SecureCookies: secure,
 		OIDC: &web.OIDCConfig{
 			Issuer: idp.ts.URL, ClientID: ssoClientID, ClientSecret: ssoSecret,
 			RedirectURL: ts.URL + web.OIDCCallbackPath,
@@ -151,7 +151,7 @@ func (e *ssoEnv) refused(t *testing.T, res *response, status int, want string) {
 
 func TestOIDCSignIn(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
-		e := newSSOEnv(t, true)
+		e := newSSOEnv(t, true, true)
 		page := e.do(t, "GET", "/sign-in", "", nil)
 		if !strings.Contains(page.body, `href="/sign-in/oidc"`) || !strings.Contains(page.body, "Sign in with your organisation's account") {
 			t.Errorf("the sign-in page has no single sign-on button:\n%s", page.body)
@@ -195,7 +195,7 @@ func TestOIDCSignIn(t *testing.T) {
 		}
 	})
 	t.Run("IdentityReused", func(t *testing.T) {
-		e := newSSOEnv(t, true)
+		e := newSSOEnv(t, true, true)
 		old := e.signInSSO(t, "")
 		// Linked by sub now: a changed, unverified email does not matter,
 		// and the session ID changes.
@@ -206,7 +206,7 @@ func TestOIDCSignIn(t *testing.T) {
 		}
 	})
 	t.Run("ErrWrongState", func(t *testing.T) {
-		e := newSSOEnv(t, true)
+		e := newSSOEnv(t, true, true)
 		cb, pre := e.start(t)
 		q := cb.Query()
 		q.Set("state", q.Get("state")+"x")
@@ -214,14 +214,14 @@ func TestOIDCSignIn(t *testing.T) {
 		e.refused(t, e.finish(t, cb, pre, ""), http.StatusBadRequest, "did not match this browser")
 	})
 	t.Run("ErrNoPreAuthCookie", func(t *testing.T) {
-		e := newSSOEnv(t, true)
+		e := newSSOEnv(t, true, true)
 		cb, _ := e.start(t)
 		e.refused(t, e.finish(t, cb, nil, ""), http.StatusBadRequest, "took too long")
 	})
 	t.Run("ErrPKCEVerifier", func(t *testing.T) {
 		// Flow A's code injected into flow B: the state and cookie are B's,
 		// so only PKCE can tell, and the provider refuses.
-		e := newSSOEnv(t, true)
+		e := newSSOEnv(t, true, true)
 		cbA, _ := e.start(t)
 		cbB, preB := e.start(t)
 		q := cbB.Query()
@@ -233,41 +233,45 @@ func TestOIDCSignIn(t *testing.T) {
 		}
 	})
 	claimCases := []struct {
-		name string
-		edit func(map[string]any)
+		name   string
+		edit   func(map[string]any)
+		reason string // in the log line
 	}{
-		{"ErrWrongNonce", func(c map[string]any) { c["nonce"] = "not-the-nonce" }},
-		{"ErrWrongAudience", func(c map[string]any) { c["aud"] = "some-other-client" }},
+		{"ErrWrongNonce", func(c map[string]any) { c["nonce"] = "not-the-nonce" }, "nonce mismatch"},
+		{"ErrWrongAudience", func(c map[string]any) { c["aud"] = "some-other-client" }, "expected audience"},
 		{"ErrExpired", func(c map[string]any) {
 			c["iat"] = time.Now().Add(-2 * time.Hour).Unix()
 			c["exp"] = time.Now().Add(-time.Hour).Unix()
-		}},
-		{"ErrWrongIssuer", func(c map[string]any) { c["iss"] = "https://elsewhere.example" }},
+		}, "token is expired"},
+		{"ErrWrongIssuer", func(c map[string]any) { c["iss"] = "https://elsewhere.example" }, "different provider"},
 	}
 	for _, tc := range claimCases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newSSOEnv(t, true)
+			e := newSSOEnv(t, true, true)
 			e.idp.set(ssoSub, testEmail, true, tc.edit)
 			cb, pre := e.start(t)
 			e.refused(t, e.finish(t, cb, pre, ""), http.StatusForbidden, "could not be checked")
+			if !strings.Contains(e.logs.String(), tc.reason) {
+				t.Errorf("the log does not give the reason %q:\n%s", tc.reason, e.logs.String())
+			}
 			if _, err := e.db.IdentityUser(context.Background(), e.idp.ts.URL, ssoSub); err == nil {
 				t.Error("a refused token linked the identity")
 			}
 		})
 	}
 	t.Run("ErrNotLinked", func(t *testing.T) {
-		e := newSSOEnv(t, false)
+		e := newSSOEnv(t, false, true)
 		cb, pre := e.start(t)
 		e.refused(t, e.finish(t, cb, pre, ""), http.StatusForbidden, "is not linked to an Escalate account")
 	})
 	t.Run("ErrEmailUnverified", func(t *testing.T) {
-		e := newSSOEnv(t, true)
+		e := newSSOEnv(t, true, true)
 		e.idp.set(ssoSub, testEmail, false, nil)
 		cb, pre := e.start(t)
 		e.refused(t, e.finish(t, cb, pre, ""), http.StatusForbidden, "has not confirmed your email address")
 	})
 	t.Run("ErrDisabled", func(t *testing.T) {
-		e := newSSOEnv(t, true)
+		e := newSSOEnv(t, true, true)
 		if err := e.db.DisableUser(context.Background(), e.user.ID); err != nil {
 			t.Fatal(err)
 		}

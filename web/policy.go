@@ -90,7 +90,7 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
 	if im.Within != "" {
 		v.Immediate.When = policyTimescale(im.Within)
 	}
-	cs, err := s.org.ContactsForRoles(r.Context(), p.ID, im.Contacts)
+	cs, err := s.contactsForRoles(r.Context(), p.ID, im.Contacts)
 	if err != nil {
 		return err
 	}

@@ -109,10 +109,14 @@ CREATE TABLE escalation_parties (
 	added         TEXT NOT NULL,
 	PRIMARY KEY (escalation_id, user_id)
 );
--- What a user is involved in, for their list.
-CREATE INDEX escalation_parties_user ON escalation_parties (user_id);
-CREATE INDEX records_by_user ON records (by_user);
-CREATE INDEX records_approved_by ON records (approved_by) WHERE approved_by IS NOT NULL;
+-- What a user is involved in, for their list (involvingQuery in access.go):
+-- each covers the escalation_id it is read for, so a person's history is
+-- walked in the index alone; outcome_by and immediate_by are mostly NULL.
+CREATE INDEX escalation_parties_user ON escalation_parties (user_id, escalation_id);
+CREATE INDEX records_by_user ON records (by_user, escalation_id);
+CREATE INDEX records_approved_by ON records (approved_by, escalation_id) WHERE approved_by IS NOT NULL;
+CREATE INDEX escalations_outcome_by ON escalations (outcome_by) WHERE outcome_by IS NOT NULL;
+CREATE INDEX escalations_immediate_by ON escalations (immediate_by) WHERE immediate_by IS NOT NULL;
 
 -- Notifications to send, written in the transaction of the change that causes
 -- them. Payloads hold the reference, the action and deadlines: no child data.

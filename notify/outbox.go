@@ -1,0 +1,177 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/escalate-project/escalate/sqlstore"
+)
+
+// Store is the outbox as the worker sees it; *sqlstore.DB implements it.
+type Store interface {
+	ClaimOutbox(ctx context.Context, worker string, now time.Time, limit int) ([]sqlstore.OutboxDelivery, error)
+	MarkSent(ctx context.Context, id int64, messageID string) error
+	MarkFailed(ctx context.Context, id int64, errText string, nextAttempt time.Time) error
+	MarkDead(ctx context.Context, id int64, errText string) error
+}
+
+// Worker delivers the outbox: it claims bounded batches and sends each row
+// as one email, marking it sent as soon as the server has accepted it.
+type Worker struct {
+	Store    Store
+	Mailer   Mailer
+	Composer Composer
+	Name     string           // who claims, for claimed_by; default host:pid
+	Batch    int              // rows per claim; default 50
+	Interval time.Duration    // pause when the outbox is empty; default 10s
+	Now      func() time.Time // default time.Now; tests move it on
+	Log      *slog.Logger     // default discards; never given personal data
+}
+
+func (w *Worker) defaults() {
+	if w.Name == "" {
+		h, _ := os.Hostname()
+		w.Name = fmt.Sprintf("%s:%d", h, os.Getpid())
+	}
+	if w.Batch <= 0 {
+		w.Batch = 50
+	}
+	if w.Interval <= 0 {
+		w.Interval = 10 * time.Second
+	}
+	if w.Now == nil {
+		w.Now = time.Now
+	}
+	if w.Log == nil {
+		w.Log = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Result counts what one batch did.
+type Result struct {
+	Claimed, Sent, Failed, Dead int
+}
+
+// RunOnce claims one batch and tries every row in it.
+func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
+	w.defaults()
+	var res Result
+	batch, err := w.Store.ClaimOutbox(ctx, w.Name, w.Now(), w.Batch)
+	if err != nil {
+		return res, err
+	}
+	res.Claimed = len(batch)
+	for _, d := range batch {
+		if ctx.Err() != nil {
+			// The unsent rest of the batch returns when its lease lapses.
+			return res, ctx.Err()
+		}
+		switch err := w.deliver(ctx, d); {
+		case err == nil:
+			res.Sent++
+		case errors.Is(err, errNotMarked):
+			// Sent but not marked: the row comes back when its lease
+			// lapses and is sent again, with the same Message-ID.
+			res.Sent++
+			w.Log.Error("notification sent but not marked sent", "outbox_id", d.ID, "error", redact(err))
+		case errors.Is(err, ErrRefused):
+			res.Dead++
+			w.Log.Warn("notification undeliverable", "outbox_id", d.ID, "error", redact(err))
+			if err := w.Store.MarkDead(ctx, d.ID, redact(err)); err != nil {
+				return res, err
+			}
+		default:
+			res.Failed++
+			next := w.Now().Add(Backoff(d.Attempts))
+			w.Log.Warn("notification not sent", "outbox_id", d.ID, "attempt", d.Attempts, "error", redact(err))
+			if err := w.Store.MarkFailed(ctx, d.ID, redact(err), next); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}
+
+// deliver sends d and marks it sent at once: the time between the server's
+// acceptance and the mark is the only window in which a crash can cause a
+// second delivery (doc/notifications.md).
+func (w *Worker) deliver(ctx context.Context, d sqlstore.OutboxDelivery) error {
+	if len(d.To) == 0 {
+		return fmt.Errorf("%w: nobody holds the recipient role, or the user is disabled", ErrRefused)
+	}
+	e, err := w.Composer.Compose(d)
+	if err != nil {
+		return err
+	}
+	if err := w.Mailer.Send(ctx, e); err != nil {
+		return err
+	}
+	// A fresh context: the message is out, so the mark must not be lost to
+	// a shutdown that starts now.
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := w.Store.MarkSent(mctx, d.ID, e.MessageID); err != nil {
+		return fmt.Errorf("%w: %w", errNotMarked, err)
+	}
+	return nil
+}
+
+// errNotMarked is a message the server accepted that could not be marked sent.
+var errNotMarked = errors.New("accepted by the mail server but not marked sent")
+
+// Run delivers batches until ctx ends, pausing Interval whenever the outbox
+// has nothing due. A failing store is logged and tried again after Interval.
+func (w *Worker) Run(ctx context.Context) error {
+	w.defaults()
+	for {
+		res, err := w.RunOnce(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			w.Log.Error("outbox worker", "error", err.Error())
+		}
+		if err != nil || res.Claimed < w.Batch {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(w.Interval):
+			}
+		}
+	}
+}
+
+// Backoff is how long to wait after the attempt-th failed attempt (1 is the
+// first): 30s doubling to at most 6h, then jittered to between half and all
+// of that so that workers retrying together spread out.
+func Backoff(attempt int) time.Duration {
+	const base, ceiling = 30 * time.Second, 6 * time.Hour
+	d := base
+	for i := 1; i < attempt && d < ceiling; i++ {
+		d *= 2
+	}
+	d = min(d, ceiling)
+	return d/2 + rand.N(d/2+1)
+}
+
+// redact keeps an error's text free of email addresses (an SMTP server may
+// quote the recipient) before it is logged or stored.
+func redact(err error) string {
+	words := strings.Fields(err.Error())
+	for i, w := range words {
+		if strings.Contains(w, "@") {
+			words[i] = "[address]"
+		}
+	}
+	s := strings.Join(words, " ")
+	if len(s) > 500 {
+		s = s[:500]
+	}
+	return s
+}

@@ -1,0 +1,92 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/escalate-project/escalate/sqlstore"
+)
+
+// ClockStore is what the Scheduler needs of the store: to write, each in one
+// transaction with its outbox rows, the overdue prompts and reminders due
+// at an instant, at most limit of each. *sqlstore.DB implements it.
+type ClockStore interface {
+	EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]sqlstore.ClockNotice, error)
+	EnqueueReminders(ctx context.Context, now time.Time, limit int) ([]sqlstore.ClockNotice, error)
+}
+
+var _ ClockStore = (*sqlstore.DB)(nil)
+
+// DefaultBatch is how many notices of each kind a pass writes when
+// Scheduler.Batch is not set.
+const DefaultBatch = 200
+
+// Scheduler turns running clocks into reminders and overdue prompts in the
+// outbox (doc/notifications.md, "Reminders and overdue"). Several
+// schedulers may run on one PostgreSQL database: the store writes each
+// notice at most once, whichever instance gets there first.
+type Scheduler struct {
+	Store ClockStore
+	// Now returns the current time; nil means time.Now. Tests inject it.
+	Now func() time.Time
+	// Batch bounds how many notices of each kind one pass writes, so that
+	// after downtime the backlog drains over several passes, not at once.
+	Batch int
+	// Log receives pass failures; nil means slog.Default(). Only counts and
+	// errors are logged, never who is told what.
+	Log *slog.Logger
+}
+
+func (s *Scheduler) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Scheduler) batch() int {
+	if s.Batch > 0 {
+		return s.Batch
+	}
+	return DefaultBatch
+}
+
+// Tick makes one bounded pass at Now: overdue prompts first, as the more
+// urgent, then reminders. It returns how many notices it wrote (each to one
+// or more recipients).
+func (s *Scheduler) Tick(ctx context.Context) (int, error) {
+	now := s.now()
+	overdue, err := s.Store.EnqueueOverdue(ctx, now, s.batch())
+	if err != nil {
+		return 0, err
+	}
+	reminders, err := s.Store.EnqueueReminders(ctx, now, s.batch())
+	return len(overdue) + len(reminders), err
+}
+
+// Run ticks at once and then every interval until ctx ends, and returns
+// ctx's error. A failed pass is logged and the next one tries again: the
+// notices it did not write are still due.
+func (s *Scheduler) Run(ctx context.Context, interval time.Duration) error {
+	if interval <= 0 {
+		return errors.New("notify: scheduler interval must be positive")
+	}
+	log := s.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			log.Error("scheduler pass failed", "err", err, "notices", n)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}

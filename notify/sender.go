@@ -1,0 +1,94 @@
+package notify
+
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/escalate-project/escalate/calendar"
+	"github.com/escalate-project/escalate/sqlstore"
+)
+
+// message is what each subject key says: the subject (with the reference)
+// and the action needed of the reader.
+var messages = map[string]struct{ subject, action string }{
+	"escalation-raised": {"Escalation %s has been raised",
+		"Please read the escalation and respond within the policy's timescale."},
+	"record-added": {"Escalation %s: a record was added",
+		"Please read the new record and take any action it asks of you."},
+	"outcome-agreed": {"Escalation %s: an outcome was agreed",
+		"Please read the agreed outcome and confirm it in writing."},
+	"outcome-confirmed": {"Escalation %s: the outcome was confirmed",
+		"No action is needed unless you disagree with the outcome."},
+	"escalated": {"Escalation %s has moved to the next stage",
+		"Please read the escalation and act on it at this stage."},
+	"determined": {"Escalation %s: a determination was made",
+		"Please read the determination and act on any recommendations."},
+	"redirected": {"Escalation %s was redirected",
+		"The matter has left the escalation process; read where it went."},
+	"withdrawn": {"Escalation %s was withdrawn",
+		"No action is needed."},
+	"immediate-risk": {"Immediate risk recorded: %s",
+		"An immediate-risk action was recorded. Make sure the child is protected now; the disagreement can wait."},
+}
+
+// Composer turns outbox rows into emails.
+type Composer struct {
+	BaseURL string // e.g. https://escalate.example.org; links are BaseURL/escalations/{ref}
+	Domain  string // the right-hand side of every Message-ID
+}
+
+// MessageID returns the Message-ID of outbox row id: the same for every
+// attempt, so a message re-sent after an unknown outcome can be recognised
+// as the same message by the receiving servers.
+func (c Composer) MessageID(id int64) string {
+	return fmt.Sprintf("escalate-outbox-%d@%s", id, c.Domain)
+}
+
+// Compose writes the email for d. It reads only the payload's reference,
+// action, stage and deadline: the payload holds no child data, and the email
+// adds none.
+func (c Composer) Compose(d sqlstore.OutboxDelivery) (*Email, error) {
+	tmpl, ok := messages[d.SubjectKey]
+	if !ok {
+		return nil, fmt.Errorf("%w: no message for subject key %q", ErrRefused, d.SubjectKey)
+	}
+	ref, _ := d.Payload["ref"].(string)
+	subjectRef := ref
+	if subjectRef == "" {
+		subjectRef = "before an escalation was raised"
+	}
+	var b strings.Builder
+	if ref != "" {
+		fmt.Fprintf(&b, "Escalation reference: %s\n", ref)
+	}
+	if st, _ := d.Payload["stage"].(string); st != "" {
+		fmt.Fprintf(&b, "Current stage: %s\n", st)
+	}
+	fmt.Fprintf(&b, "\n%s\n", tmpl.action)
+	if due, _ := d.Payload["next_due"].(string); due != "" {
+		if t, err := time.Parse(time.RFC3339Nano, due); err == nil {
+			fmt.Fprintf(&b, "\nThe next deadline is %s.\n", PlainDeadline(t))
+		}
+	}
+	if ref != "" && c.BaseURL != "" {
+		fmt.Fprintf(&b, "\nOpen the escalation: %s/escalations/%s\n", strings.TrimRight(c.BaseURL, "/"), url.PathEscape(ref))
+	} else if c.BaseURL != "" {
+		fmt.Fprintf(&b, "\nSign in: %s/\n", strings.TrimRight(c.BaseURL, "/"))
+	}
+	b.WriteString("\nThis email holds no details of the child or the case: sign in to read them.\n")
+	e := &Email{MessageID: c.MessageID(d.ID), Subject: fmt.Sprintf(tmpl.subject, subjectRef), Body: b.String()}
+	for _, a := range d.To {
+		e.To = append(e.To, &mail.Address{Name: a.Name, Address: a.Email})
+	}
+	return e, nil
+}
+
+// PlainDeadline says t on the Europe/London wall clock in words, e.g.
+// "4:30pm on Thursday 24 December 2026 (UK time)".
+func PlainDeadline(t time.Time) string {
+	l := t.In(calendar.London)
+	return l.Format("3:04pm on Monday 2 January 2006") + " (UK time)"
+}

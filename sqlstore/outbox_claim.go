@@ -1,0 +1,303 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/escalate-project/escalate"
+)
+
+// Delivering the outbox (doc/notifications.md). A worker claims a batch of
+// due pending rows: the claim moves next_attempt_at (and claimed_until) one
+// lease ahead, so the rows are invisible to other workers while it sends and
+// come back by themselves if it crashes. Each attempt is counted at the
+// claim, so a row that crashes its worker still dies after MaxOutboxAttempts.
+
+// OutboxLease is how long a claim lasts: far longer than one SMTP exchange,
+// so a live worker never loses a row to another.
+var OutboxLease = 5 * time.Minute
+
+// MaxOutboxAttempts is how many attempts a row gets before it is dead.
+const MaxOutboxAttempts = 8
+
+// Addressee is one email address a notification goes to.
+type Addressee struct {
+	Name  string
+	Email string
+}
+
+// OutboxDelivery is an outbox row with its delivery state: what ClaimOutbox
+// returns (with To resolved) and what DeadOutbox lists.
+type OutboxDelivery struct {
+	OutboxMessage
+	PartnershipID int64
+	Attempts      int // including the one under way after a claim
+	LastError     string
+	MessageID     string
+	DeadAt        time.Time   // zero unless dead
+	To            []Addressee // the enabled users the recipient stands for, at claim time
+}
+
+// outboxColumns are the columns scanOutbox reads, for a query over outbox o.
+// The partnership is the escalation's, else the recipient agency's, else the
+// recipient user's.
+const outboxColumns = `o.id, o.kind, COALESCE(o.escalation_id, 0), o.recipient_role,
+	COALESCE(o.recipient_agency_id, 0), COALESCE(o.recipient_user, 0), o.subject_key, o.payload, o.status,
+	o.attempts, o.last_error, COALESCE(o.message_id, ''), o.dead_at, ` + outboxPartnership
+
+const outboxPartnership = `COALESCE((SELECT e.partnership_id FROM escalations e WHERE e.id = o.escalation_id),
+		(SELECT a.partnership_id FROM agencies a WHERE a.id = o.recipient_agency_id),
+		(SELECT u.partnership_id FROM users u WHERE u.id = o.recipient_user), 0)`
+
+func scanOutbox(rows *sql.Rows) (OutboxDelivery, error) {
+	var d OutboxDelivery
+	var role, body string
+	m := &d.OutboxMessage
+	err := rows.Scan(&m.ID, &m.Kind, &m.EscalationID, &role, &m.Recipient.AgencyID, &m.Recipient.User,
+		&m.SubjectKey, &body, &m.Status, &d.Attempts, &d.LastError, &d.MessageID, scanTime(&d.DeadAt),
+		&d.PartnershipID)
+	if err != nil {
+		return d, err
+	}
+	m.Recipient.Role = escalate.Role(role)
+	if err := json.Unmarshal([]byte(body), &m.Payload); err != nil {
+		return d, fmt.Errorf("outbox row %d: payload: %w", m.ID, err)
+	}
+	return d, nil
+}
+
+// ClaimOutbox claims up to limit pending rows due at now for worker and
+// returns them, oldest due first, each with its addressees resolved. On
+// PostgreSQL concurrent workers skip each other's locked rows (FOR UPDATE SKIP
+// LOCKED), so no row is claimed twice; on SQLite the immediate transaction
+// serialises claims.
+func (db *DB) ClaimOutbox(ctx context.Context, worker string, now time.Time, limit int) ([]OutboxDelivery, error) {
+	if limit <= 0 {
+		return nil, escalate.Errorf(escalate.EINVALID, "claim limit must be positive, not %d", limit)
+	}
+	lock := ""
+	if db.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	until := now.Add(OutboxLease)
+	var out []OutboxDelivery
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		out = out[:0]
+		ids, err := tx.QueryContext(ctx, `
+			UPDATE outbox SET claimed_by = $1, claimed_until = $2, next_attempt_at = $2, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3
+				ORDER BY next_attempt_at, id LIMIT $4`+lock+`)
+			RETURNING id`, worker, timeArg(until), timeArg(now), limit)
+		if err != nil {
+			return fmt.Errorf("claim outbox: %w", err)
+		}
+		var claimed []int64
+		for ids.Next() {
+			var id int64
+			if err := ids.Scan(&id); err != nil {
+				ids.Close()
+				return err
+			}
+			claimed = append(claimed, id)
+		}
+		ids.Close()
+		if err := ids.Err(); err != nil {
+			return err
+		}
+		sort.Slice(claimed, func(i, j int) bool { return claimed[i] < claimed[j] })
+		for _, id := range claimed {
+			d, err := tx.outboxRow(id)
+			if err != nil {
+				return err
+			}
+			if d.To, err = tx.addressees(d.PartnershipID, d.Recipient); err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (tx *Tx) outboxRow(id int64) (OutboxDelivery, error) {
+	rows, err := tx.QueryContext(tx.ctx, `SELECT `+outboxColumns+` FROM outbox o WHERE o.id = $1`, id)
+	if err != nil {
+		return OutboxDelivery{}, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return OutboxDelivery{}, err
+		}
+		return OutboxDelivery{}, escalate.Errorf(escalate.ENOTFOUND, "no outbox row %d", id)
+	}
+	return scanOutbox(rows)
+}
+
+// addressees resolves r to the enabled users it stands for now: the user, or
+// every user of the partnership holding the role at the agency (anywhere in
+// the partnership when the agency is 0). Roles are stored comma-separated.
+func (tx *Tx) addressees(partnershipID int64, r Recipient) ([]Addressee, error) {
+	var rows *sql.Rows
+	var err error
+	switch {
+	case r.User != 0:
+		rows, err = tx.QueryContext(tx.ctx, `SELECT name, email FROM users WHERE id = $1 AND NOT disabled`, r.User)
+	case r.AgencyID != 0:
+		rows, err = tx.QueryContext(tx.ctx, `SELECT name, email FROM users
+			WHERE partnership_id = $1 AND agency_id = $2 AND NOT disabled AND ',' || roles || ',' LIKE $3
+			ORDER BY id`, partnershipID, r.AgencyID, "%,"+string(r.Role)+",%")
+	default:
+		rows, err = tx.QueryContext(tx.ctx, `SELECT name, email FROM users
+			WHERE partnership_id = $1 AND NOT disabled AND ',' || roles || ',' LIKE $2
+			ORDER BY id`, partnershipID, "%,"+string(r.Role)+",%")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("outbox addressees: %w", err)
+	}
+	defer rows.Close()
+	var out []Addressee
+	for rows.Next() {
+		var a Addressee
+		if err := rows.Scan(&a.Name, &a.Email); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// MarkSent records that row id was accepted by the mail server with
+// messageID. Only a pending row can be marked, so a row is marked sent once;
+// ECONFLICT says it was not pending (another worker finished it after this
+// one's lease lapsed).
+func (db *DB) MarkSent(ctx context.Context, id int64, messageID string) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $2, message_id = $3,
+			claimed_until = NULL, last_error = '' WHERE id = $1 AND status = 'pending'`, id, timeArg(tx.now), messageID)
+		return oneRow(res, err, id)
+	})
+}
+
+// MarkFailed records a failed attempt at row id: it is tried again at
+// nextAttempt, or is dead once it has had MaxOutboxAttempts attempts. The
+// caller chooses nextAttempt (notify.Backoff); errText must hold no personal
+// data.
+func (db *DB) MarkFailed(ctx context.Context, id int64, errText string, nextAttempt time.Time) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = $3, claimed_until = NULL,
+			last_error = $2 WHERE id = $1 AND status = 'pending'`, id, errText, timeArg(nextAttempt))
+		if err := oneRow(res, err, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'dead', dead_at = $2
+			WHERE id = $1 AND attempts >= $3`, id, timeArg(tx.now), MaxOutboxAttempts)
+		return err
+	})
+}
+
+// MarkDead records that row id cannot be delivered however often it is
+// tried (no addressee, a refused address): it is dead at once.
+func (db *DB) MarkDead(ctx context.Context, id int64, errText string) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'dead', dead_at = $3, claimed_until = NULL,
+			last_error = $2 WHERE id = $1 AND status = 'pending'`, id, errText, timeArg(tx.now))
+		return oneRow(res, err, id)
+	})
+}
+
+// DeadOutbox lists partnership's dead rows, most recently dead first, for a
+// page of undelivered notifications.
+func (db *DB) DeadOutbox(ctx context.Context, partnershipID int64) ([]OutboxDelivery, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox o
+		WHERE o.status = 'dead' AND `+outboxPartnership+` = $1 ORDER BY o.dead_at DESC, o.id DESC`,
+		partnershipID)
+	if err != nil {
+		return nil, WrapError(fmt.Errorf("dead outbox: %w", err))
+	}
+	defer rows.Close()
+	var out []OutboxDelivery
+	for rows.Next() {
+		d, err := scanOutbox(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// RetryOutbox puts dead row id back in the queue, due now, with its attempts
+// reset. A row that is not dead is left alone (ECONFLICT), so a sent row is
+// never sent again.
+func (db *DB) RetryOutbox(ctx context.Context, id int64) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, dead_at = NULL,
+			next_attempt_at = $2, claimed_by = NULL WHERE id = $1 AND status = 'dead'`, id, timeArg(tx.now))
+		return oneRow(res, err, id)
+	})
+}
+
+// OutboxStatusCounts returns how many outbox rows have each status.
+func (db *DB) OutboxStatusCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
+	if err != nil {
+		return nil, WrapError(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
+
+// EnqueueOutbox adds a pending notification outside an escalation change
+// (reminders, tests) and returns its id. escalationID 0 is none; the payload,
+// like every outbox payload, must hold no child data.
+func (db *DB) EnqueueOutbox(ctx context.Context, kind string, escalationID int64, r Recipient,
+	subjectKey string, payload map[string]any) (int64, error) {
+	if kind == "" || subjectKey == "" || (r.User == 0 && r.Role == "") {
+		return 0, escalate.Errorf(escalate.EINVALID, "an outbox row needs a kind, a subject key and a recipient")
+	}
+	var id int64
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `
+			INSERT INTO outbox (created, kind, escalation_id, recipient_role, recipient_agency_id, recipient_user,
+				subject_key, payload, status, attempts, next_attempt_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $1) RETURNING id`,
+			timeArg(tx.now), kind, nullInt(escalationID), string(r.Role), nullInt(r.AgencyID), nullInt(r.User),
+			subjectKey, jsonText(payload)).Scan(&id)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("enqueue outbox: %w", err)
+	}
+	return id, nil
+}
+
+func oneRow(res sql.Result, err error, id int64) error {
+	if err != nil {
+		return fmt.Errorf("outbox row %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return escalate.Errorf(escalate.ECONFLICT, "outbox row %d is not in a state that allows this", id)
+	}
+	return nil
+}

@@ -1,0 +1,349 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/escalate-project/escalate"
+)
+
+// Reminders and overdue prompts (doc/notifications.md). The scheduler in
+// package notify calls EnqueueOverdue and EnqueueReminders once per pass.
+// Each writes, per clock, a clock_notices row and the notice's outbox rows
+// in one transaction; the notice's primary key (escalation_id, clock_id,
+// kind) makes a second notice for the same clock impossible, whichever
+// instance tries. Both read running clocks through the partial index
+// clocks_running_due, so a pass costs what is due, not what is stored.
+
+// The kinds of clock notice.
+const (
+	NoticeReminder = "reminder"
+	NoticeOverdue  = "overdue"
+)
+
+// ClockNotice is one reminder or overdue prompt written to the outbox.
+type ClockNotice struct {
+	Kind         string
+	EscalationID int64
+	Ref          string
+	ClockID      int
+	Due          time.Time // zero for an immediate clock
+	// OnLapse is the clock's stage's on_lapse ("prompt" or "escalate") for an
+	// overdue notice. The scheduler cannot escalate by itself yet (there is
+	// no system actor), so "escalate" is reported, and prompted like "prompt".
+	OnLapse    string
+	Recipients int
+}
+
+// noticeCandidate is a running clock with what its notice needs.
+type noticeCandidate struct {
+	escalationID, partnershipID, versionID int64
+	ref                                    string
+	raisedBy, raiserManager                int64
+	raisingAgency, receivingAgency         int64
+	clock                                  escalate.ClockState
+}
+
+const candidateSelect = `SELECT c.escalation_id, e.ref, e.partnership_id, e.policy_version_id, e.raised_by,
+		COALESCE(u.manager_id, 0), e.raising_agency_id, e.receiving_agency_id,
+		c.id, c.stage, c.key, c.action, c.by_side, c.within, c.start_at, c.due_at, c.immediate, c.status
+	FROM clocks c
+	JOIN escalations e ON e.id = c.escalation_id
+	JOIN users u ON u.id = e.raised_by
+	WHERE c.status = 'running' `
+
+const (
+	// queryReminderWindow is every running clock due in [$1, $2) without a
+	// reminder yet: a range of clocks_running_due, probed against the
+	// notices' primary key. The window is what may need a reminder now.
+	queryReminderWindow = candidateSelect + `AND c.due_at >= $1 AND c.due_at < $2
+		AND NOT EXISTS (SELECT 1 FROM clock_notices n
+			WHERE n.escalation_id = c.escalation_id AND n.clock_id = c.id AND n.kind = 'reminder')
+		ORDER BY c.due_at, c.escalation_id, c.id`
+	// queryOverdueUnnoticed is up to $2 running clocks due before $1 without
+	// an overdue notice, the most overdue first.
+	queryOverdueUnnoticed = candidateSelect + `AND c.due_at < $1
+		AND NOT EXISTS (SELECT 1 FROM clock_notices n
+			WHERE n.escalation_id = c.escalation_id AND n.clock_id = c.id AND n.kind = 'overdue')
+		ORDER BY c.due_at, c.escalation_id, c.id LIMIT $2`
+	// skipLocked makes concurrent PostgreSQL schedulers take different
+	// overdue clocks instead of queueing behind each other's; the notice key
+	// still decides who writes. SQLite has one writer and no row locks.
+	skipLocked = ` FOR UPDATE OF c SKIP LOCKED`
+)
+
+func (tx *Tx) noticeCandidates(query string, args ...any) ([]noticeCandidate, error) {
+	rows, err := tx.QueryContext(tx.ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []noticeCandidate
+	for rows.Next() {
+		var n noticeCandidate
+		c := &n.clock
+		if err := rows.Scan(&n.escalationID, &n.ref, &n.partnershipID, &n.versionID, &n.raisedBy,
+			&n.raiserManager, &n.raisingAgency, &n.receivingAgency,
+			&c.ID, &c.Stage, &c.Key, &c.Action, &c.By, &c.Within, scanTime(&c.Start), scanTime(&c.Due),
+			&c.Immediate, &c.Status); err != nil {
+			return nil, err
+		}
+		if c.Immediate {
+			c.Due = time.Time{}
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// pinCache keeps the policy versions one pass has loaded.
+type pinCache map[int64]*pinned
+
+func (tx *Tx) pinFor(cache pinCache, partnershipID, versionID int64) (*pinned, error) {
+	if p, ok := cache[versionID]; ok {
+		return p, nil
+	}
+	p, err := tx.pinnedPolicy(partnershipID, versionID)
+	if err != nil {
+		return nil, err
+	}
+	cache[versionID] = p
+	return p, nil
+}
+
+// EnqueueReminders writes the reminders due at now, at most limit, and
+// returns them. A clock already overdue gets no reminder, only its overdue
+// prompt.
+func (db *DB) EnqueueReminders(ctx context.Context, now time.Time, limit int) ([]ClockNotice, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	now = now.UTC()
+	var out []ClockNotice
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		out = nil
+		// Every calendar is needed for the window's end, so every version is
+		// loaded: a handful per partnership, parsed once per process.
+		cache := pinCache{}
+		rows, err := tx.QueryContext(ctx, `SELECT id, partnership_id FROM policy_versions`)
+		if err != nil {
+			return err
+		}
+		type version struct{ id, partnership int64 }
+		var vs []version
+		for rows.Next() {
+			var v version
+			if err := rows.Scan(&v.id, &v.partnership); err != nil {
+				rows.Close()
+				return err
+			}
+			vs = append(vs, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		horizon := now
+		for _, v := range vs {
+			p, err := tx.pinFor(cache, v.partnership, v.id)
+			if err != nil {
+				return err
+			}
+			if h := reminderHorizon(p.cal, now); h.After(horizon) {
+				horizon = h
+			}
+		}
+		cands, err := tx.noticeCandidates(queryReminderWindow, timeArg(now), timeArg(horizon))
+		if err != nil {
+			return fmt.Errorf("reminder candidates: %w", err)
+		}
+		for _, c := range cands {
+			if len(out) == limit {
+				break
+			}
+			p, err := tx.pinFor(cache, c.partnershipID, c.versionID)
+			if err != nil {
+				return err
+			}
+			at, ok := RemindAt(p.cal, c.clock)
+			if !ok || at.After(now) {
+				continue
+			}
+			n, err := tx.writeNotice(NoticeReminder, p.policy, c)
+			if err != nil {
+				return err
+			}
+			if n != nil {
+				out = append(out, *n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("enqueue reminders: %w", err)
+	}
+	return out, nil
+}
+
+// EnqueueOverdue writes the overdue prompts for up to limit running clocks
+// due before now, the most overdue first, and returns them. A clock gets one
+// prompt however long it stays overdue, so catching up after downtime sends
+// one each, limit per pass.
+func (db *DB) EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]ClockNotice, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	q := queryOverdueUnnoticed
+	if db.dialect == Postgres {
+		q += skipLocked
+	}
+	var out []ClockNotice
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		out = nil
+		cands, err := tx.noticeCandidates(q, timeArg(now), limit)
+		if err != nil {
+			return fmt.Errorf("overdue candidates: %w", err)
+		}
+		cache := pinCache{}
+		for _, c := range cands {
+			p, err := tx.pinFor(cache, c.partnershipID, c.versionID)
+			if err != nil {
+				return err
+			}
+			n, err := tx.writeNotice(NoticeOverdue, p.policy, c)
+			if err != nil {
+				return err
+			}
+			if n != nil {
+				out = append(out, *n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("enqueue overdue: %w", err)
+	}
+	return out, nil
+}
+
+// writeNotice records notice kind for clock c and writes its outbox rows,
+// or does nothing (nil) when another pass or instance already has: the
+// insert that loses on the primary key writes no outbox row.
+func (tx *Tx) writeNotice(kind string, p *escalate.Policy, c noticeCandidate) (*ClockNotice, error) {
+	res, err := tx.ExecContext(tx.ctx, `
+		INSERT INTO clock_notices (escalation_id, clock_id, kind, at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (escalation_id, clock_id, kind) DO NOTHING`,
+		c.escalationID, c.clock.ID, kind, timeArg(tx.now))
+	if err != nil {
+		return nil, fmt.Errorf("clock notice: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, err
+	} else if n == 0 {
+		return nil, nil
+	}
+	st := stageByKey(p, c.clock.Stage)
+	to := clockActors(st, c)
+	body := map[string]any{"ref": c.ref, "clock_id": c.clock.ID, "clock": c.clock.Key, "action": c.clock.Action,
+		"stage": c.clock.Stage, "within": c.clock.Within}
+	if !c.clock.Immediate {
+		body["due"] = c.clock.Due.UTC().Format(timeLayout)
+	}
+	notice := &ClockNotice{Kind: kind, EscalationID: c.escalationID, Ref: c.ref, ClockID: c.clock.ID, Due: c.clock.Due}
+	subject := "clock-reminder"
+	if kind == NoticeOverdue {
+		subject = "clock-overdue"
+		to = withLineManagers(to, c)
+		notice.OnLapse = "prompt"
+		if st != nil && st.OnLapse != "" {
+			notice.OnLapse = st.OnLapse
+		}
+		body["expects"] = "escalation"
+		body["on_lapse"] = notice.OnLapse
+		body["link"] = "/escalations/" + c.ref + "/escalate"
+	}
+	text := jsonText(body)
+	for _, r := range to {
+		if err := tx.insertOutbox("clock."+kind, c.escalationID, r, subject, text); err != nil {
+			return nil, err
+		}
+	}
+	notice.Recipients = len(to)
+	return notice, nil
+}
+
+func stageByKey(p *escalate.Policy, key string) *escalate.Stage {
+	for i := range p.Stages {
+		if p.Stages[i].Key == key {
+			return &p.Stages[i]
+		}
+	}
+	return nil
+}
+
+// clockActors are who must act on clock c: its "by" side at its stage. The
+// raising side is the raiser and the stage's raising roles at the raising
+// agency; the receiving side is the stage's receiving roles at the
+// receiving agency, or, at a stage within the raising agency, the raiser's
+// manager and those roles there. With no such stage in the policy, the
+// raiser is told, so that a notice always reaches someone.
+func clockActors(st *escalate.Stage, c noticeCandidate) []Recipient {
+	var out []Recipient
+	add := func(r Recipient) {
+		if (r.User != 0 || r.Role != "") && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	switch {
+	case st == nil || c.clock.By != escalate.SideReceiving:
+		add(Recipient{User: c.raisedBy})
+		if st != nil {
+			for _, r := range st.Raising {
+				if r != escalate.RolePractitioner {
+					add(Recipient{Role: r, AgencyID: c.raisingAgency})
+				}
+			}
+		}
+	case st.Scope == "within-agency":
+		if c.raiserManager != 0 {
+			add(Recipient{User: c.raiserManager})
+		}
+		for _, r := range st.Receive {
+			if r != escalate.RolePractitioner {
+				add(Recipient{Role: r, AgencyID: c.raisingAgency})
+			}
+		}
+	default:
+		for _, r := range st.Receive {
+			add(Recipient{Role: r, AgencyID: c.receivingAgency})
+		}
+	}
+	if len(out) == 0 {
+		add(Recipient{User: c.raisedBy})
+	}
+	return out
+}
+
+// withLineManagers adds the actors' line managers, as far as the store
+// knows them: the raiser's manager for the raiser, and the manager role of
+// the same agency for practitioners addressed by role.
+func withLineManagers(to []Recipient, c noticeCandidate) []Recipient {
+	out := slices.Clone(to)
+	for _, r := range to {
+		var m Recipient
+		switch {
+		case r.User == c.raisedBy && c.raiserManager != 0:
+			m = Recipient{User: c.raiserManager}
+		case r.Role == escalate.RolePractitioner:
+			m = Recipient{Role: escalate.RoleManager, AgencyID: r.AgencyID}
+		default:
+			continue
+		}
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}

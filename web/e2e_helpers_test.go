@@ -1,0 +1,458 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/demo"
+	"github.com/escalate-project/escalate/sqlstore"
+	"github.com/escalate-project/escalate/web"
+)
+
+// The end-to-end tests walk one escalation of each demo partnership from
+// raise to its end in a real browser, signing in and out as each person who
+// acts. The demo package seeds the people; every step of the walk goes
+// through the pages. Every page visited is checked with axe-core.
+
+// e2eNow is the demo's present: a Monday afternoon on the London clock.
+var e2eNow = time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+
+// e2ePassword is every demo account's password.
+const e2ePassword = "e2e demo password for tests"
+
+// walk is one end-to-end test: a browser, the real server over a seeded
+// SQLite file, and the pack whose demo partnership it walks.
+type walk struct {
+	t     *testing.T
+	b     *browser
+	axe   string
+	pack  string
+	db    *sqlstore.DB
+	svc   *sqlstore.EscalationService
+	clock *testClock
+	u     string
+	part  *escalate.Partnership
+	who   string // the signed-in email, "" when signed out
+	pages int    // pages checked with axe-core
+}
+
+func newWalk(t *testing.T, pack string) *walk {
+	t.Helper()
+	b := newBrowser(t)
+	axeJS, err := os.ReadFile(filepath.Join(repoRoot, "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		t.Fatalf("axe-core is not installed: run make vendor (%v)", err)
+	}
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := &walk{t: t, b: b, axe: string(axeJS), pack: pack, db: db, clock: &testClock{t: e2eNow}}
+	db.Now = w.clock.now
+	if _, err := demo.Seed(ctx, db, e2eNow, e2ePassword); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := db.Partnerships(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Key == pack {
+			w.part = p
+		}
+	}
+	if w.part == nil {
+		t.Fatalf("the demo has no %s partnership", pack)
+	}
+	w.svc = sqlstore.NewEscalationService(db)
+	// Wired as escalate serve wires it, without single sign-on.
+	srv, err := web.New(web.Config{
+		Auth:        &sqlstore.Sessions{DB: db, Idle: 30 * time.Minute, Lifetime: 12 * time.Hour},
+		Logger:      slog.New(slog.NewJSONHandler(&syncBuffer{}, nil)),
+		Raise:       db,
+		Partnership: db,
+		Escalations: w.svc,
+		API:         web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv) // on 127.0.0.1:0
+	t.Cleanup(ts.Close)
+	w.u = ts.URL
+	return w
+}
+
+// email is the demo address of role at agency ("" for the headline account
+// of the role: the school's practitioner, children's social care's
+// managers, the partnership team).
+func (w *walk) email(role escalate.Role, agency string) string {
+	if agency == "" {
+		return fmt.Sprintf("%s@%s.example", role, w.pack)
+	}
+	return fmt.Sprintf("%s.%s@%s.example", role, agency, w.pack)
+}
+
+// user finds a demo account by its email.
+func (w *walk) user(email string) *escalate.User {
+	w.t.Helper()
+	u, err := w.db.FindUserByEmail(context.Background(), w.part.ID, email)
+	if err != nil {
+		w.t.Fatalf("demo user %s: %v", email, err)
+	}
+	return u
+}
+
+// run runs actions, each call given 20 seconds: a page that never comes
+// fails the test with a screenshot of where it stuck, not a hang.
+func (w *walk) run(actions ...chromedp.Action) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(w.b.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		var loc, main string
+		var png []byte
+		_ = chromedp.Run(w.b.ctx, chromedp.Location(&loc), chromedp.Text("body", &main, chromedp.ByQuery),
+			chromedp.FullScreenshot(&png, 100))
+		name := filepath.Join(repoRoot, "testdata", "screens", "e2e-"+w.pack+"-failure.png")
+		_ = os.WriteFile(name, png, 0o644)
+		w.t.Fatalf("%v at %s (as %s; screenshot %s):\n%s", err, loc, w.who, name, main)
+	}
+}
+
+// waitH1 waits for the page whose h1 holds text.
+func waitH1(text string) chromedp.Action {
+	return chromedp.WaitVisible(fmt.Sprintf(`//h1[contains(normalize-space(.), %q)]`, text), chromedp.BySearch)
+}
+
+func keys(sel, text string) chromedp.Action { return chromedp.SendKeys(sel, text, chromedp.ByQuery) }
+func click(sel string) chromedp.Action      { return chromedp.Click(sel, chromedp.ByQuery) }
+
+// choose clicks the label of a radio or checkbox.
+func choose(id string) chromedp.Action { return click(`label[for="` + id + `"]`) }
+
+// selectText picks the option of select id whose text is text.
+func (w *walk) selectText(id, text string) {
+	w.t.Helper()
+	var ok bool
+	w.run(chromedp.Evaluate(fmt.Sprintf(`(() => { const s = document.getElementById(%q);
+		for (const o of s.options) if (o.text === %q) { s.value = o.value; return true }
+		return false })()`, id, text), &ok))
+	if !ok {
+		w.t.Fatalf("#%s has no option %q", id, text)
+	}
+}
+
+// submit sends the page's form and waits for the page whose h1 holds h1.
+func (w *walk) submit(h1 string) {
+	w.t.Helper()
+	w.run(click(submitButton), waitH1(h1))
+}
+
+// text returns the text of the first element sel matches.
+func (w *walk) text(sel string) string {
+	w.t.Helper()
+	var s string
+	w.run(chromedp.Text(sel, &s, chromedp.ByQuery))
+	return s
+}
+
+// check runs axe-core on the page: a WCAG 2.2 AA violation or a browser
+// error fails the test. A step named shot is also saved as
+// testdata/screens/e2e-<pack>-<shot>.png; "" saves nothing.
+func (w *walk) check(shot string) {
+	w.t.Helper()
+	w.pages++
+	if shot != "" {
+		w.b.check(w.t, w.axe, "e2e-"+w.pack+"-"+shot)
+		return
+	}
+	var loc string
+	w.run(chromedp.Location(&loc))
+	var kind string
+	if w.run(chromedp.Evaluate(`typeof axe`, &kind)); kind != "object" {
+		var loaded bool
+		w.run(chromedp.Evaluate(w.axe+";true", &loaded))
+	}
+	tags, _ := json.Marshal(axeTags)
+	var violations []axeViolation
+	w.run(chromedp.Evaluate(fmt.Sprintf(
+		`axe.run(document, {runOnly: {type: "tag", values: %s}}).then(r => r.violations)`, tags),
+		&violations, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	for _, v := range violations {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, fmt.Sprintf("%v %s", n.Target, n.HTML))
+		}
+		w.t.Errorf("%s: axe %s (%s): %s\n\t%s", loc, v.ID, v.Impact, v.Help, strings.Join(where, "\n\t"))
+	}
+	for _, e := range w.b.takeErrors() {
+		w.t.Errorf("%s: browser error: %s", loc, e)
+	}
+}
+
+// signIn signs in through the sign-in page as email and lands on My work.
+func (w *walk) signIn(email string) {
+	w.t.Helper()
+	if w.who != "" {
+		w.t.Fatalf("sign in as %s: %s is still signed in", email, w.who)
+	}
+	w.clock.add(time.Minute) // each person acts a little later
+	w.run(chromedp.Navigate(w.u+"/sign-in"), chromedp.WaitVisible("#email", chromedp.ByID))
+	w.check("")
+	w.run(keys("#email", email), keys("#password", e2ePassword))
+	w.submit("My work")
+	w.who = email
+	w.check("")
+}
+
+// signOut signs out with the header's button.
+func (w *walk) signOut() {
+	w.t.Helper()
+	w.run(click(".app-sign-out__button"), waitH1("Sign in to Escalate"))
+	if b := w.text(".govuk-notification-banner"); !strings.Contains(b, "You have signed out") {
+		w.t.Errorf("after signing out %s the banner reads %q", w.who, b)
+	}
+	w.who = ""
+}
+
+// open opens escalation ref's page from My work's link to it, as a person
+// would, or by its address when My work does not list it for them (the
+// oversight's view of a case that waits on no one they manage), and checks
+// it.
+func (w *walk) open(ref, shot string) {
+	w.t.Helper()
+	link := `main a[href="/escalations/` + ref + `"]`
+	var n int
+	w.run(chromedp.Navigate(w.u+"/"), waitH1("My work"),
+		chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, link), &n))
+	if n > 0 {
+		w.run(click(link), waitH1(ref))
+	} else {
+		w.t.Logf("My work does not list %s for %s: opened by its address", ref, w.who)
+		w.run(chromedp.Navigate(w.u+"/escalations/"+ref), waitH1(ref))
+	}
+	w.check(shot)
+}
+
+// escalate takes the next stage from the escalation page and wants the
+// page to say it is now at stage.
+func (w *walk) escalate(ref, reason, stage, shot string) {
+	w.t.Helper()
+	w.act(ref, "escalate", "Escalated to the next stage", shot, chromedp.ActionFunc(func(ctx context.Context) error {
+		// Where the policy lets a stage be skipped the form asks where
+		// to; the walk goes to the next stage, always the first choice.
+		var radios int
+		if err := chromedp.Evaluate(`document.querySelectorAll("input#to[type=radio]").length`, &radios).Do(ctx); err != nil {
+			return err
+		}
+		if radios > 0 {
+			if err := choose("to").Do(ctx); err != nil {
+				return err
+			}
+		}
+		return keys("#reason", reason).Do(ctx)
+	}))
+	if got := w.stage(); !strings.HasPrefix(got, stage) {
+		w.t.Errorf("after escalating %s is at %q, want %q", ref, got, stage)
+	}
+}
+
+// act takes an action from the escalation page's "What you can do" list:
+// the link must be offered, its form is checked with axe-core, fill
+// answers it, and the escalation page comes back with banner. The
+// escalation page must already be open.
+func (w *walk) act(ref, path, banner, shot string, fill ...chromedp.Action) {
+	w.t.Helper()
+	link := `#actions a[href="/escalations/` + ref + `/` + path + `"]`
+	var n int
+	w.run(chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, link), &n))
+	if n != 1 {
+		w.t.Fatalf("%s is not offered %q on %s; the page offers:\n%s", w.who, path, ref, w.text("#current-stage")+"\n"+w.actions())
+	}
+	w.run(click(link), chromedp.WaitVisible(`form[action="/escalations/`+ref+`/`+path+`"]`, chromedp.ByQuery))
+	w.check("")
+	w.run(fill...)
+	w.run(click(submitButton), chromedp.WaitVisible("#done-title", chromedp.ByID))
+	if got := w.text(".govuk-notification-banner__heading"); got != banner {
+		w.t.Errorf("after %s the banner reads %q, want %q", path, got, banner)
+	}
+	w.check(shot)
+}
+
+// actions lists the links the escalation page offers, one a line.
+func (w *walk) actions() string {
+	var s string
+	w.run(chromedp.Evaluate(`Array.from(document.querySelectorAll("#actions a")).map(a => a.textContent).join("\n")`, &s))
+	return s
+}
+
+// stage is the escalation page's "Where it is now".
+func (w *walk) stage() string { w.t.Helper(); return w.text("#current-stage") }
+
+// status is the escalation page's status tag.
+func (w *walk) status() string { w.t.Helper(); return w.text("main .govuk-tag") }
+
+// record fills the record form: at 13:00 today, in a meeting.
+func record(participants, discussion, outcome string) chromedp.Action {
+	return chromedp.Tasks{keys("#at-time", "13:00"), choose("form"),
+		keys("#participants", participants), keys("#discussion", discussion), keys("#outcome", outcome)}
+}
+
+// raising is what the raise journey answers.
+type raising struct {
+	immediate bool     // answer yes to immediate risk
+	route     []string // what the immediate-risk route must show
+	scope     []string // names of scope questions that must be asked
+	agency    string   // the receiving agency's name
+	category  string   // the id of the category's checkbox
+}
+
+// raise walks the raise journey from the service navigation as the
+// signed-in user and returns the new escalation's ref.
+func (w *walk) raise(r raising) string {
+	w.t.Helper()
+	w.run(chromedp.Navigate(w.u+"/"), waitH1("My work"),
+		click(`a.govuk-service-navigation__link[href="/raise"]`),
+		waitH1("Is a child at immediate risk of significant harm?"))
+	w.check("raise")
+	if r.immediate {
+		w.run(choose("immediate"))
+		w.submit("Protect the child first")
+		route := w.text("main")
+		for _, want := range r.route {
+			if !strings.Contains(route, want) {
+				w.t.Errorf("the immediate-risk route lacks %q:\n%s", want, route)
+			}
+		}
+		w.check("protect")
+		// What was done is recorded before any other question.
+		before := w.immediateActions()
+		w.run(keys("#immediate_action", "Told our safeguarding lead at 13:05; the front door took a referral by phone."))
+		w.submit("Check this is the right process")
+		if got := w.immediateActions(); got != before+1 {
+			w.t.Errorf("immediate-risk actions on record: %d before the protect page, %d after, want one more", before, got)
+		}
+		if b := w.text(".govuk-notification-banner"); !strings.Contains(b, "What you did to protect the child was recorded at") {
+			w.t.Errorf("the scope page's banner reads %q", b)
+		}
+		w.check("recorded")
+	} else {
+		w.run(choose("immediate-2"))
+		w.submit("Check this is the right process")
+		w.check("")
+	}
+	// Every question is answered no: this is a disagreement about a decision.
+	var asked []string
+	w.run(chromedp.Evaluate(`Array.from(document.querySelectorAll("main input[type=radio][value=no]")).map(i => {
+		document.querySelector('label[for="' + i.id + '"]').click(); return i.name })`, &asked))
+	for _, id := range r.scope {
+		if !slices.Contains(asked, id) {
+			w.t.Errorf("the scope page does not ask %s; it asks %q", id, asked)
+		}
+	}
+	w.submit("The decision you disagree with")
+	w.check("")
+	w.selectText("receiving_agency", r.agency)
+	w.run(keys("#receiving_contact", "duty manager"),
+		keys("#decision", "Closed the referral without a strategy discussion."),
+		keys("#decision_date", "20"), keys("#decision_date-month", "11"), keys("#decision_date-year", "2026"))
+	w.submit("The child")
+	w.check("")
+	w.run(keys("#child_ref", "E2E-"+strings.ToUpper(w.pack[:3])+"-1"), keys("#child_initials", "AB"))
+	w.submit("What is the disagreement about?")
+	w.check("")
+	w.run(choose(r.category))
+	w.submit("Describe the disagreement")
+	w.check("")
+	w.run(keys("#issue", "A referral about bruising was closed."), keys("#risk", "Further injury at home."),
+		keys("#disagreement", "Whether the threshold for a strategy discussion is met."),
+		keys("#outcome_sought", "A strategy discussion this week."))
+	if r.immediate {
+		w.submit("Check your answers")
+	} else {
+		w.submit("How great is the risk to the child?")
+		w.check("")
+		w.run(choose("risk_level"))
+		w.submit("Check your answers")
+	}
+	w.check("check")
+	w.submit("Disagreement raised")
+	var loc string
+	w.run(chromedp.Location(&loc))
+	ref := strings.TrimPrefix(loc, w.u+"/raise/raised/")
+	if ref == loc || ref == "" || !strings.Contains(w.text(".govuk-panel"), ref) {
+		w.t.Fatalf("after raising: at %q, panel %q", loc, w.text(".govuk-panel"))
+	}
+	w.check("raised")
+	return ref
+}
+
+// immediateActions counts the immediate-risk actions in the audit chain,
+// with or without an escalation.
+func (w *walk) immediateActions() int {
+	w.t.Helper()
+	var n int
+	err := w.db.WithTx(context.Background(), func(tx *sqlstore.Tx) error {
+		return tx.QueryRowContext(context.Background(),
+			`SELECT count(*) FROM audit_events WHERE action = $1`, escalate.ActionRiskImmediate).Scan(&n)
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return n
+}
+
+// final reads the escalation from the store, as the oversight would.
+func (w *walk) final(ref string) (*escalate.Escalation, []escalate.Event) {
+	w.t.Helper()
+	ctx := escalate.NewContextWithUser(context.Background(), w.user(w.email(escalate.RoleBusinessManager, "")))
+	_, _, events, err := w.svc.Timeline(ctx, ref)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	e, err := w.svc.Get(ctx, ref)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return e, events
+}
+
+// actors returns who did each of the actions, in order, by email.
+func (w *walk) actors(events []escalate.Event, actions ...string) map[string][]string {
+	w.t.Helper()
+	emails := map[int64]string{}
+	us, err := w.db.Users(context.Background(), w.part.ID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, u := range us {
+		emails[u.ID] = u.Email
+	}
+	out := map[string][]string{}
+	for _, ev := range events {
+		for _, a := range actions {
+			if ev.Action == a {
+				out[a] = append(out[a], emails[ev.Actor])
+			}
+		}
+	}
+	return out
+}
