@@ -27,7 +27,7 @@ func Mermaid(w io.Writer, p *escalate.Policy) error {
 		imm += ": " + roleList(p, p.Immediate.Contacts, "then")
 	}
 	if p.Immediate.Within != "" {
-		imm += "<br/>" + timescaleWords(p.Immediate.Within)
+		imm += "<br/>" + TimescaleWords(p.Immediate.Within)
 	}
 	line("immediate[%s]", mlabel(imm))
 	line("risk -- %s --> immediate", mlabel("yes"))
@@ -108,9 +108,9 @@ func escalateLabel(p *escalate.Policy, st *escalate.Stage) string {
 	if best == nil {
 		return "not resolved"
 	}
-	t := "not resolved " + timescaleWords(best.Within)
+	t := "not resolved " + TimescaleWords(best.Within)
 	if best.Increased != "" {
-		t += " (" + strings.TrimPrefix(timescaleWords(best.Increased), "within ") + " at increased risk)"
+		t += " (" + strings.TrimPrefix(TimescaleWords(best.Increased), "within ") + " at increased risk)"
 	}
 	return t
 }

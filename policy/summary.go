@@ -144,7 +144,7 @@ func (s *summary) immediate() {
 		s.para("  ", "  ", "Contact, in this order: "+roleList(s.p, im.Contacts, "then")+".")
 	}
 	if im.Within != "" {
-		s.para("  ", "  ", "When: "+timescaleWords(im.Within)+".")
+		s.para("  ", "  ", "When: "+TimescaleWords(im.Within)+".")
 	}
 	if im.Record != "" {
 		s.para("  ", "  ", "Record: "+im.Record)
@@ -341,7 +341,7 @@ func (s *summary) workflows() {
 	}
 	text += "."
 	if d.ReviewWithin != "" {
-		text += " Each dissent is reviewed " + timescaleWords(d.ReviewWithin) + "."
+		text += " Each dissent is reviewed " + TimescaleWords(d.ReviewWithin) + "."
 	}
 	if d.ReportsTo != "" {
 		text += " It reports to " + lowerArticle(d.ReportsTo) + "."

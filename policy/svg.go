@@ -189,7 +189,7 @@ func (c *chart) draw() {
 	}
 	when := ""
 	if p.Immediate.Within != "" {
-		when = upperFirst(timescaleWords(p.Immediate.Within))
+		when = upperFirst(TimescaleWords(p.Immediate.Within))
 	}
 	immH := c.box(sideX, top, sideW, "urgent", true, imm, when)
 	c.arrow(false, mainX+mainW, top+dh/2, sideX, top+dh/2)

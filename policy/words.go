@@ -68,10 +68,10 @@ func joinWords(ws []string, conj string) string {
 	return strings.Join(ws[:len(ws)-1], ", ") + " " + conj + " " + ws[len(ws)-1]
 }
 
-// timescaleWords says a timescale as a practitioner would: "within 2
+// TimescaleWords says a timescale as a practitioner would: "within 2
 // working days", "on the same working day", "immediately". Unreadable text
 // is returned as written.
-func timescaleWords(s string) string {
+func TimescaleWords(s string) string {
 	ts, err := calendar.ParseTimescale(s)
 	if err != nil {
 		return s
@@ -89,7 +89,7 @@ func timescaleWords(s string) string {
 // increased-risk alternative: "within 1 working week of the decision
 // disagreed with; 24 hours if the child is at increased risk".
 func clockWords(p *escalate.Policy, s *escalate.Stage, k escalate.Clock) string {
-	w := timescaleWords(k.Within)
+	w := TimescaleWords(k.Within)
 	switch start := startWords(p, s, k.Starts); {
 	case start == "" || w == "immediately":
 	case w == "on the same working day":
@@ -98,7 +98,7 @@ func clockWords(p *escalate.Policy, s *escalate.Stage, k escalate.Clock) string 
 		w += " of " + start
 	}
 	if k.Increased != "" {
-		inc := strings.TrimPrefix(timescaleWords(k.Increased), "within ")
+		inc := strings.TrimPrefix(TimescaleWords(k.Increased), "within ")
 		w += "; " + inc + " if the child is at increased risk"
 	}
 	return w

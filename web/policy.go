@@ -48,21 +48,6 @@ type policyStage struct {
 
 type policyRedirect struct{ Matter, Question, To string }
 
-// policyTimescale says a timescale as a practitioner would.
-func policyTimescale(s string) string {
-	ts, err := calendar.ParseTimescale(s)
-	if err != nil {
-		return s
-	}
-	switch ts.Kind {
-	case calendar.Immediately:
-		return "immediately"
-	case calendar.SameWorkingDay:
-		return "on the same working day"
-	}
-	return "within " + ts.String()
-}
-
 // policyDay is a YYYY-MM-DD date as "1 May 2019".
 func policyDay(d string) string {
 	t, err := calendar.ParseDate(d)
@@ -88,7 +73,7 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
 		v.Immediate.Who = append(v.Immediate.Who, upperFirst(policy.RoleName(pol, r)))
 	}
 	if im.Within != "" {
-		v.Immediate.When = policyTimescale(im.Within)
+		v.Immediate.When = policy.TimescaleWords(im.Within)
 	}
 	cs, err := s.contactsForRoles(r.Context(), p.ID, im.Contacts)
 	if err != nil {
@@ -123,9 +108,9 @@ func policyStageOf(pol *escalate.Policy, i int) policyStage {
 	ps := policyStage{Title: stageTitle(pol, i), Help: st.Help,
 		Raising: upperFirst(roleWords(pol, st.Raising)), Receive: upperFirst(roleWords(pol, st.Receive))}
 	for _, k := range st.Clocks {
-		c := upperFirst(k.Action) + ": " + policyTimescale(k.Within)
+		c := upperFirst(k.Action) + ": " + policy.TimescaleWords(k.Within)
 		if k.Increased != "" {
-			c += " (" + strings.TrimPrefix(policyTimescale(k.Increased), "within ") + " if the child is at increased risk)"
+			c += " (" + strings.TrimPrefix(policy.TimescaleWords(k.Increased), "within ") + " if the child is at increased risk)"
 		}
 		ps.Clocks = append(ps.Clocks, c)
 	}

@@ -28,7 +28,9 @@ type serveConfig struct {
 	IdleTimeout     time.Duration
 	SessionLifetime time.Duration
 	ShutdownTimeout time.Duration
-	OIDC            oidcFlags // single sign-on; see serve_oidc.go
+	OIDC            oidcFlags       // single sign-on; see serve_oidc.go
+	Checkpoint      checkpointFlags // periodic signed audit checkpoints; see serve_checkpoint.go
+	SMTP            smtpFlags       // sends the outbox in-process when set; see worker.go
 }
 
 // parseServeFlags reads the configuration from args and env; bad values are
@@ -66,6 +68,10 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 	if err := cfg.OIDC.register(env, fs); err != nil {
 		return nil, false, err
 	}
+	if err := cfg.Checkpoint.register(env, fs); err != nil {
+		return nil, false, err
+	}
+	cfg.SMTP.register(env, fs)
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return nil, done, err
 	}
@@ -82,6 +88,12 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 		return nil, false, usagef("--idle-timeout %v is longer than --session-lifetime %v", cfg.IdleTimeout, cfg.SessionLifetime)
 	}
 	if err := cfg.OIDC.check(cfg.BaseURL); err != nil {
+		return nil, false, err
+	}
+	if err := cfg.Checkpoint.check(); err != nil {
+		return nil, false, err
+	}
+	if err := cfg.SMTP.checkServe(cfg.BaseURL); err != nil {
 		return nil, false, err
 	}
 	return cfg, false, nil
@@ -126,6 +138,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	log.Info("database ready", "engine", string(db.Dialect()), "migrations_applied", n)
+	stopWorker, err := cfg.SMTP.startServe(ctx, db, cfg.BaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer stopWorker() // before db.Close: deferred later, runs first
 	return serveDB(ctx, cfg, db, log, nil)
 }
 
@@ -165,6 +182,11 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 	if listening != nil {
 		listening(ln.Addr().String())
 	}
+	// The checkpointer stops with the server, before the caller closes db.
+	cpCtx, stopCheckpoints := context.WithCancel(ctx)
+	cpDone := make(chan struct{})
+	go func() { defer close(cpDone); cfg.Checkpoint.run(cpCtx, db, log) }()
+	defer func() { stopCheckpoints(); <-cpDone }()
 	return serveHTTP(ctx, ln, srv, log, cfg.ShutdownTimeout)
 }
 
