@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"mime"
+	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"strings"
@@ -34,6 +35,7 @@ type smtpServer struct {
 	mu   sync.Mutex
 	msgs []received
 	srv  *smtp.Server
+	l    net.Listener
 }
 
 // startSMTP starts a server on a free loopback port; stopped when t ends.
@@ -56,17 +58,19 @@ func (s *smtpServer) start() {
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
-	s.srv = srv
+	s.srv, s.l = srv, l
 	s.mu.Unlock()
 	go srv.Serve(l)
 }
 
 func (s *smtpServer) stop() {
 	s.mu.Lock()
-	srv := s.srv
-	s.srv = nil
+	srv, l := s.srv, s.l
+	s.srv, s.l = nil, nil
 	s.mu.Unlock()
 	if srv != nil {
+		// Close the listener ourselves: Serve may not have registered it yet.
+		l.Close()
 		srv.Close()
 	}
 }
@@ -116,7 +120,14 @@ func (x *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	body, _ := io.ReadAll(m.Body)
+	var br io.Reader = m.Body
+	if strings.EqualFold(m.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+		br = quotedprintable.NewReader(br)
+	}
+	body, err := io.ReadAll(br)
+	if err != nil {
+		return err
+	}
 	subj, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
 	if err != nil {
 		return err

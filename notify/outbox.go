@@ -62,7 +62,8 @@ type Result struct {
 func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 	w.defaults()
 	var res Result
-	batch, err := w.Store.ClaimOutbox(ctx, w.Name, w.Now(), w.Batch)
+	claimed := w.Now()
+	batch, err := w.Store.ClaimOutbox(ctx, w.Name, claimed, w.Batch)
 	if err != nil {
 		return res, err
 	}
@@ -71,6 +72,12 @@ func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 		if ctx.Err() != nil {
 			// The unsent rest of the batch returns when its lease lapses.
 			return res, ctx.Err()
+		}
+		if w.Now().Sub(claimed) > sqlstore.OutboxLease/2 {
+			// A slow server: stop well before the lease lapses, so that no
+			// other worker can claim a row this one is still sending.
+			w.Log.Warn("outbox batch left unfinished: the mail server is slow", "left", len(batch)-res.Sent-res.Failed-res.Dead)
+			return res, nil
 		}
 		switch err := w.deliver(ctx, d); {
 		case err == nil:

@@ -3,7 +3,9 @@ package notify_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -51,7 +53,7 @@ func (r *recording) keep(now time.Time, ns []sqlstore.ClockNotice) {
 	defer r.mu.Unlock()
 	r.nows = append(r.nows, now)
 	for _, n := range ns {
-		r.written[n.Kind+"/"+n.Ref+"/"+string(rune('0'+n.ClockID))]++
+		r.written[fmt.Sprintf("%s/%s/%d", n.Kind, n.Ref, n.ClockID)]++
 	}
 }
 
@@ -108,12 +110,16 @@ func TestSchedulerTick(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("%s written %d times", k, n)
 		}
-		if k[:len(sqlstore.NoticeOverdue)] == sqlstore.NoticeOverdue {
+		if strings.HasPrefix(k, sqlstore.NoticeOverdue+"/") {
 			overdueWritten++
 		}
 	}
 	if overdueWritten != len(overdue) {
 		t.Fatalf("overdue prompts = %d, want one for each of the %d overdue clocks", overdueWritten, len(overdue))
+	}
+	t.Logf("%d overdue prompts and %d reminders", overdueWritten, total-overdueWritten)
+	if overdueWritten == total {
+		t.Fatal("no reminder was written: the history has no clock due soon")
 	}
 	if len(rec.written) != total {
 		t.Fatalf("Tick reported %d notices, the store wrote %d", total, len(rec.written))

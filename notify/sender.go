@@ -30,6 +30,10 @@ var messages = map[string]struct{ subject, action string }{
 		"The matter has left the escalation process; read where it went."},
 	"withdrawn": {"Escalation %s was withdrawn",
 		"No action is needed."},
+	"clock-reminder": {"Reminder: escalation %s has a deadline coming",
+		"A timescale of the policy falls due soon. Please act before it does."},
+	"clock-overdue": {"Overdue: escalation %s has missed a deadline",
+		"A timescale of the policy has passed. Please act now, or escalate to the next stage."},
 	"immediate-risk": {"Immediate risk recorded: %s",
 		"An immediate-risk action was recorded. Make sure the child is protected now; the disagreement can wait."},
 }
@@ -68,13 +72,25 @@ func (c Composer) Compose(d sqlstore.OutboxDelivery) (*Email, error) {
 		fmt.Fprintf(&b, "Current stage: %s\n", st)
 	}
 	fmt.Fprintf(&b, "\n%s\n", tmpl.action)
-	if due, _ := d.Payload["next_due"].(string); due != "" {
+	// A clock notice carries the policy's words for what is due (not the
+	// event's action name, which the other notices carry in "action").
+	if what, _ := d.Payload["action"].(string); what != "" && strings.HasPrefix(d.SubjectKey, "clock-") {
+		fmt.Fprintf(&b, "What the policy asks: %s\n", what)
+	}
+	due, _ := d.Payload["next_due"].(string)
+	if d2, _ := d.Payload["due"].(string); d2 != "" {
+		due = d2
+	}
+	if due != "" {
 		if t, err := time.Parse(time.RFC3339Nano, due); err == nil {
-			fmt.Fprintf(&b, "\nThe next deadline is %s.\n", PlainDeadline(t))
+			fmt.Fprintf(&b, "\nThe deadline is %s.\n", PlainDeadline(t))
 		}
 	}
 	if ref != "" && c.BaseURL != "" {
 		fmt.Fprintf(&b, "\nOpen the escalation: %s/escalations/%s\n", strings.TrimRight(c.BaseURL, "/"), url.PathEscape(ref))
+		if link, _ := d.Payload["link"].(string); strings.HasPrefix(link, "/escalations/") {
+			fmt.Fprintf(&b, "Escalate it: %s%s\n", strings.TrimRight(c.BaseURL, "/"), link)
+		}
 	} else if c.BaseURL != "" {
 		fmt.Fprintf(&b, "\nSign in: %s/\n", strings.TrimRight(c.BaseURL, "/"))
 	}
