@@ -10,7 +10,7 @@ import (
 	"github.com/escalate-project/escalate/notify"
 )
 
-func newMailer(t *testing.T, s *smtpServer) *notify.SMTPMailer {
+func newMailer(t testing.TB, s *smtpServer) *notify.SMTPMailer {
 	t.Helper()
 	m, err := notify.NewSMTPMailer(notify.MailConfig{Host: "127.0.0.1", Port: s.port(), TLS: notify.TLSNone,
 		From: "Escalate <escalate@example.org>"})

@@ -155,10 +155,12 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 // Backoff is how long to wait after the attempt-th failed attempt (1 is the
-// first): 30s doubling to at most 6h, then jittered to between half and all
-// of that so that workers retrying together spread out.
+// first): 2 minutes doubling to at most 6h, then jittered to between half and
+// all of that so that workers retrying together spread out. With
+// sqlstore.MaxOutboxAttempts at 8, a row survives a mail server that is down
+// for two to four hours before it is dead.
 func Backoff(attempt int) time.Duration {
-	const base, ceiling = 30 * time.Second, 6 * time.Hour
+	const base, ceiling = 2 * time.Minute, 6 * time.Hour
 	d := base
 	for i := 1; i < attempt && d < ceiling; i++ {
 		d *= 2

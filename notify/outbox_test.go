@@ -16,7 +16,7 @@ import (
 
 const baseURL = "https://escalate.example.org"
 
-func newWorker(t *testing.T, db *sqlstore.DB, s *smtpServer, name string, c *clock) *notify.Worker {
+func newWorker(t testing.TB, db *sqlstore.DB, s *smtpServer, name string, c *clock) *notify.Worker {
 	t.Helper()
 	m := newMailer(t, s)
 	return &notify.Worker{Store: db, Mailer: m, Composer: notify.Composer{BaseURL: baseURL, Domain: m.Domain()},
@@ -230,9 +230,9 @@ func TestBackoff(t *testing.T) {
 		attempt  int
 		min, max time.Duration
 	}{
-		{1, 15 * time.Second, 30 * time.Second},
-		{2, 30 * time.Second, time.Minute},
-		{5, 4 * time.Minute, 8 * time.Minute},
+		{1, time.Minute, 2 * time.Minute},
+		{2, 2 * time.Minute, 4 * time.Minute},
+		{5, 16 * time.Minute, 32 * time.Minute},
 		{20, 3 * time.Hour, 6 * time.Hour},
 	} {
 		for range 50 {

@@ -117,6 +117,8 @@ CREATE INDEX records_by_user ON records (by_user, escalation_id);
 CREATE INDEX records_approved_by ON records (approved_by, escalation_id) WHERE approved_by IS NOT NULL;
 CREATE INDEX escalations_outcome_by ON escalations (outcome_by) WHERE outcome_by IS NOT NULL;
 CREATE INDEX escalations_immediate_by ON escalations (immediate_by) WHERE immediate_by IS NOT NULL;
+-- Which of those cases are open, without reading their rows.
+CREATE INDEX escalations_open ON escalations (id, partnership_id) WHERE status = 'open';
 
 -- Notifications to send, written in the transaction of the change that causes
 -- them. Payloads hold the reference, the action and deadlines: no child data.
