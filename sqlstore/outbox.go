@@ -50,7 +50,7 @@ type OutboxMessage struct {
 // recipients decides who hears of event ev on escalation e (its state after
 // the change) under policy p. raiserManager is the raiser's line manager, 0
 // for none. The actor is never told of their own action.
-func recipients(p *escalate.Policy, e *escalate.Escalation, ev escalate.Event, raiserManager int64) []Recipient {
+func recipients(p *escalate.Policy, e *escalate.Escalation, ev escalate.Event, raiserManager int64, kinds [2]string) []Recipient {
 	var out []Recipient
 	add := func(r Recipient) {
 		if r.User != 0 && r.User == ev.Actor || slices.Contains(out, r) {
@@ -105,10 +105,25 @@ func recipients(p *escalate.Policy, e *escalate.Escalation, ev escalate.Event, r
 		stageReceivers()
 		copied()
 	case escalate.ActionRiskImmediate:
+		// The raiser's own line manager first, then the route's posts at the
+		// raising agency (its manager, its DSL …).
+		if raiserManager != 0 {
+			add(Recipient{User: raiserManager})
+		}
 		for _, r := range p.Immediate.Contacts {
 			add(Recipient{Role: r, AgencyID: e.RaisingAgencyID})
 		}
 		stageReceivers()
+	}
+	// Routing rules alert posts partnership-wide whenever either side is an
+	// agency of the named kind, e.g. H&F's Designated Nurse for a health
+	// provider and the Named GP for primary care.
+	for _, rule := range p.Routing {
+		if k := rule.When.AgencyKind; k != "" && (k == kinds[0] || k == kinds[1]) {
+			for _, r := range rule.Alert {
+				add(Recipient{Role: r})
+			}
+		}
 	}
 	return out
 }
@@ -129,6 +144,7 @@ func payload(e *escalate.Escalation, p *escalate.Policy, action string) map[stri
 // writeOutbox adds the outbox rows for the notifiable events of one change.
 func (tx *Tx) writeOutbox(p *escalate.Policy, e *escalate.Escalation, events []escalate.Event) error {
 	var manager int64
+	var kinds [2]string // the raising and receiving agencies' kinds, for routing
 	looked := false
 	for _, ev := range events {
 		key, ok := notifiable[ev.Action]
@@ -141,9 +157,14 @@ func (tx *Tx) writeOutbox(p *escalate.Policy, e *escalate.Escalation, events []e
 				e.RaisedBy).Scan(&manager); err != nil {
 				return fmt.Errorf("outbox: raiser's manager: %w", err)
 			}
+			for i, id := range []int64{e.RaisingAgencyID, e.ReceivingAgencyID} {
+				if err := tx.queryRow(`SELECT kind FROM agencies WHERE id = $1`, id).Scan(&kinds[i]); err != nil {
+					return fmt.Errorf("outbox: agency kind: %w", err)
+				}
+			}
 		}
 		body := jsonText(payload(e, p, ev.Action))
-		for _, r := range recipients(p, e, ev, manager) {
+		for _, r := range recipients(p, e, ev, manager, kinds) {
 			if err := tx.insertOutbox(ev.Action, e.ID, r, key, body); err != nil {
 				return err
 			}

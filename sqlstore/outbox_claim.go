@@ -145,12 +145,20 @@ func (tx *Tx) outboxRow(id int64) (OutboxDelivery, error) {
 // addressees resolves r to the enabled users it stands for now: the user, or
 // every user of the partnership holding the role at the agency (anywhere in
 // the partnership when the agency is 0). Roles are stored comma-separated.
+// A partnership-wide post that is not a user role resolves to the contacts
+// directory's entries for it.
 func (tx *Tx) addressees(partnershipID int64, r Recipient) ([]Addressee, error) {
 	var rows *sql.Rows
 	var err error
 	switch {
 	case r.User != 0:
 		rows, err = tx.QueryContext(tx.ctx, `SELECT name, email FROM users WHERE id = $1 AND NOT disabled`, r.User)
+	case !escalate.IsUserRole(r.Role):
+		// A post no account holds (a Designated Nurse, a Named GP, a front
+		// door team): whoever the partnership's contacts directory lists for
+		// it, at any agency, since such posts often sit in another one.
+		rows, err = tx.QueryContext(tx.ctx, `SELECT name, email FROM contacts
+			WHERE partnership_id = $1 AND role = $2 AND email <> '' ORDER BY id`, partnershipID, string(r.Role))
 	case r.AgencyID != 0:
 		rows, err = tx.QueryContext(tx.ctx, `SELECT name, email FROM users
 			WHERE partnership_id = $1 AND agency_id = $2 AND NOT disabled AND ',' || roles || ',' LIKE $3
@@ -239,11 +247,15 @@ func (db *DB) DeadOutbox(ctx context.Context, partnershipID int64) ([]OutboxDeli
 // reset. A row that is not dead is left alone (ECONFLICT), so a sent row is
 // never sent again.
 func (db *DB) RetryOutbox(ctx context.Context, id int64) error {
-	return db.WithTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, dead_at = NULL,
-			next_attempt_at = $2, claimed_by = NULL WHERE id = $1 AND status = 'dead'`, id, timeArg(tx.now))
-		return oneRow(res, err, id)
-	})
+	return db.WithTx(ctx, func(tx *Tx) error { return tx.retryOutbox(id) })
+}
+
+// retryOutbox is RetryOutbox in tx, for a caller that checks and audits in
+// the same transaction (RetryUndelivered).
+func (tx *Tx) retryOutbox(id int64) error {
+	res, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET status = 'pending', attempts = 0, dead_at = NULL,
+		next_attempt_at = $2, claimed_by = NULL WHERE id = $1 AND status = 'dead'`, id, timeArg(tx.now))
+	return oneRow(res, err, id)
 }
 
 // OutboxStatusCounts returns how many outbox rows have each status.
