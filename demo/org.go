@@ -128,6 +128,9 @@ var contacts = []contact{
 	{escalate.RoleNamedGP, "gp", "Kerry", "Named GP, Safeguarding Children"},
 	{escalate.RoleBusinessManager, "partnership", "Taylor", "Partnership Business Manager"},
 	{escalate.RoleBoardMember, "partnership", "Lane", "Partnership board member"},
+	// Several immediate-risk routes start with your own DSL; the demo
+	// practitioner works at the school.
+	{escalate.RoleSafeguardingLead, "school", "Morgan", "Designated Safeguarding Lead, Demo Primary School"},
 }
 
 // contacts fills the directory: the common posts, then every role the
@@ -145,7 +148,7 @@ func (s *seeder) contacts() (int, error) {
 		}
 		ct := &escalate.Contact{PartnershipID: s.p.ID, AgencyID: s.agencies[c.agency].ID, Role: c.role,
 			Name: c.first + " Demo-" + title(c.role), JobTitle: c.job,
-			Phone: fmt.Sprintf("020 7946 0%03d", i), Email: fmt.Sprintf("%s@%s.example", c.role, s.p.Key),
+			Phone: fmt.Sprintf("020 7946 0%03d", i), Email: fmt.Sprintf("%s.%s@%s.example", c.role, c.agency, s.p.Key),
 			LastVerified: s.day(verifiedAgo(i), 9, 0).In(london).Format("2006-01-02")}
 		if err := s.db.CreateContact(ctx, ct); err != nil {
 			return n, fmt.Errorf("contact %s: %w", c.role, err)

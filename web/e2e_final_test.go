@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -52,7 +54,7 @@ func TestE2EWirral(t *testing.T) {
 	chair := w.email(escalate.RoleChair, "")
 	w.signIn(chair)
 	w.open(ref, "")
-	w.act(ref, "determine", "Determination recorded", "determined",
+	w.act(ref, "determine", "Determination or recommendations recorded", "determined",
 		keys("#text", "A strategy discussion is to be held within two working days."))
 	if got := w.status(); got != "Resolved" {
 		t.Errorf("after the determination the status is %q", got)
@@ -120,7 +122,7 @@ func TestE2EHounslow(t *testing.T) {
 	w.open(ref, "")
 	// Without the chair's agency the form says what is missing.
 	link := `#actions a[href="/escalations/` + ref + `/determine"]`
-	w.run(click(link), chromedp.WaitVisible("#chair_agency", chromedp.ByID))
+	w.run(click(link), waitSel("#chair_agency"))
 	var agencies []string
 	w.run(chromedp.Evaluate(`Array.from(document.querySelectorAll("#chair_agency option")).map(o => o.text)`, &agencies))
 	if slices.Contains(agencies, careName) || slices.Contains(agencies, "Demo Primary School") || !slices.Contains(agencies, "Demo Police") {
@@ -128,17 +130,17 @@ func TestE2EHounslow(t *testing.T) {
 	}
 	w.check("")
 	w.run(choose("kind-1"), keys("#text", "The meeting agreed a strategy discussion within two working days."),
-		click(submitButton), chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery))
+		click(submitButton), waitSel(".govuk-error-summary"))
 	var href string
-	w.run(chromedp.AttributeValue(".govuk-error-summary__list a", "href", &href, nil, chromedp.ByQuery))
+	w.run(chromedp.Evaluate(`document.querySelector(".govuk-error-summary__list a").getAttribute("href")`, &href))
 	if href != "#chair_agency" {
 		t.Errorf("the error summary links to %q, want #chair_agency", href)
 	}
 	w.b.takeErrors() // the 400 status is reported by the browser itself
 	w.check("determine-errors")
 	w.selectText("chair_agency", "Demo Police")
-	w.run(click(submitButton), chromedp.WaitVisible("#done-title", chromedp.ByID))
-	if got := w.text(".govuk-notification-banner__heading"); got != "Determination recorded" {
+	w.run(click(submitButton), waitSel("#done-title"))
+	if got := w.text(".govuk-notification-banner__heading"); got != "Determination or recommendations recorded" {
 		t.Errorf("banner %q", got)
 	}
 	if got := w.status(); got != "Resolved" {
@@ -155,10 +157,29 @@ func TestE2EHounslow(t *testing.T) {
 	if want := []string{schoolManager, schoolManager, careManager, careSenior}; !slices.Equal(by[escalate.ActionEscalate], want) {
 		t.Errorf("escalated by %q, want %q", by[escalate.ActionEscalate], want)
 	}
-	for _, ev := range events {
-		if ev.Action == escalate.ActionDetermine && ev.Actor != w.user(chair).ID {
-			t.Errorf("determined by user %d, want the chair", ev.Actor)
+	var police int64
+	as, err := w.db.Agencies(context.Background(), w.part.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range as {
+		if a.Name == "Demo Police" {
+			police = a.ID
 		}
+	}
+	determined := 0
+	for _, ev := range events {
+		if ev.Action != escalate.ActionDetermine {
+			continue
+		}
+		determined++
+		if ev.Actor != w.user(chair).ID || fmt.Sprint(ev.Data["chair_agency"]) != fmt.Sprint(police) {
+			t.Errorf("determined by user %d with the chair from agency %v, want the chair (%d) and the police (%d)",
+				ev.Actor, ev.Data["chair_agency"], w.user(chair).ID, police)
+		}
+	}
+	if determined != 1 {
+		t.Errorf("%d determinations in the audit trail, want 1", determined)
 	}
 	t.Logf("%s: %d pages checked with axe-core", ref, w.pages)
 }

@@ -120,7 +120,7 @@ var escalationActions = []*escalationAction{
 	},
 	{
 		Path: "determine", Link: "Record the determination", Title: "Record the final stage's determination or recommendations", Button: "Record it",
-		Banner: "Determination recorded", Can: escalate.ActionDetermine,
+		Banner: "Determination or recommendations recorded", Can: escalate.ActionDetermine,
 		applies: func(v *caseView) bool {
 			st := v.E.CurrentStage(v.Policy)
 			return v.E.Stage == len(v.Policy.Stages)-1 || st != nil && (st.Produces == escalate.OutcomeDetermination || st.Produces == escalate.OutcomeRecommendations)
@@ -244,7 +244,7 @@ func determineFields(v *caseView) []formField {
 	}
 	f := []formField{kind,
 		{ID: "text", Kind: "textarea", Label: upperFirst(label[4:]), Required: "Enter the " + label[4:] + "."},
-		{ID: "outstanding_issues", Kind: "textarea", Label: "How outstanding issues will be pursued (optional)"},
+		{ID: "outstanding_issues", Kind: "textarea", Label: "How outstanding issues will be pursued"},
 	}
 	if st != nil && st.Meeting != nil && st.Meeting.UninvolvedChair {
 		var opts []option

@@ -119,7 +119,7 @@ func wirralActions() map[string]actionCase {
 					}
 				}
 			},
-			form: url.Values{"kind": {"determination"}, "text": {"The assessment goes ahead."}}, banner: "Determination recorded",
+			form: url.Values{"kind": {"determination"}, "text": {"The assessment goes ahead."}}, banner: "Determination or recommendations recorded",
 			check: func(t *testing.T, c *cases, e *escalate.Escalation) {
 				if e.Status != escalate.StatusResolved || e.Outcome.Kind != escalate.OutcomeDetermination {
 					t.Errorf("status %s, outcome %+v", e.Status, e.Outcome)
@@ -273,6 +273,10 @@ func TestDetermineUninvolvedChair(t *testing.T) {
 		}
 		if got := c.state(t, e.Ref); got.Status != escalate.StatusResolved || got.Outcome.Kind != escalate.OutcomeRecommendations {
 			t.Errorf("status %s, outcome %+v", got.Status, got.Outcome)
+		}
+		// The timeline says where the uninvolved chair came from.
+		if page := c.get(t, "bm", "/escalations/"+e.Ref); !strings.Contains(page.body, "chaired from Northshire Police, an agency not involved") {
+			t.Errorf("the timeline does not name the chair's agency:\n%s", section(page.body, "Timeline", "</ol>"))
 		}
 	})
 }

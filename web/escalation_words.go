@@ -263,6 +263,9 @@ func (v *caseView) eventDetail(ev escalate.Event) (string, int) {
 	case escalate.ActionOutcomeConfirm:
 		return str("text"), 0
 	case escalate.ActionDetermine:
+		if id := int64(num("chair_agency")); id != 0 {
+			return fmt.Sprintf("%s The meeting was chaired from %s, an agency not involved.", str("text"), v.Agencies[id]), 0
+		}
 		return str("text"), 0
 	case escalate.ActionRedirect:
 		return fmt.Sprintf("To %s. %s", str("to"), str("reason")), 0
