@@ -34,6 +34,9 @@ var messages = map[string]struct{ subject, action string }{
 		"A timescale of the policy falls due soon. Please act before it does."},
 	"clock-overdue": {"Overdue: escalation %s has missed a deadline",
 		"A timescale of the policy has passed. Please act now, or escalate to the next stage."},
+	// The daily digest names no escalation: %.0s drops the reference.
+	"daily-digest": {"Your daily digest: escalations that need you%.0s",
+		"Escalations are waiting on you today. The soonest deadline is below; sign in to see them all on My work."},
 	"immediate-risk": {"Immediate risk recorded: %s",
 		"An immediate-risk action was recorded. Make sure the child is protected now; the disagreement can wait."},
 }

@@ -52,6 +52,20 @@ func authzSpecs() map[string]authzSpec {
 		"GET /account/tokens":              in,
 		"POST /account/tokens":             in,
 		"POST /account/tokens/{id}/revoke": {kind: kindOwnToken},
+		"GET /account/calendar":            in,
+		"POST /account/calendar/link":      in,
+		"POST /account/calendar/revoke":    in,
+		"POST /account/calendar/digest":    in,
+		// The feed's secret in its path is its only credential; the matrix
+		// holds none, so the feed is not found for everyone (feed_test.go
+		// checks a real secret).
+		"GET /feeds/{file}": {kind: kindNowhere},
+		// The notification pages: one's own notifications (a list: it must
+		// show no case one may not see), and the undelivered ones.
+		"GET /notifications":                 {kind: kindList},
+		"POST /notifications/read":           in,
+		"GET /admin/undelivered":             {kind: kindAdminRead},
+		"POST /admin/undelivered/{id}/retry": {kind: kindAdminWrite},
 
 		"GET /api/v1/openapi.json":                            api(pub),
 		"/api/v1/":                                            api(authzSpec{kind: kindNowhere}),
@@ -61,6 +75,7 @@ func authzSpecs() map[string]authzSpec {
 		"GET /api/v1/escalations/{ref}/records":               api(cs(escalate.ActionView)),
 		"POST /api/v1/escalations/{ref}/records":              api(cs(escalate.ActionRecordAdd)),
 		"POST /api/v1/escalations/{ref}/records/{id}/approve": api(cs(escalate.ActionRecordApprove)),
+		"POST /api/v1/escalations/{ref}/parties":              api(cs(escalate.ActionRecordAdd)),
 		"POST /api/v1/escalations/{ref}/agree":                api(cs(escalate.ActionOutcomeAgree)),
 		"POST /api/v1/escalations/{ref}/confirm":              api(cs(escalate.ActionOutcomeConfirm)),
 		"POST /api/v1/escalations/{ref}/escalate":             api(cs(escalate.ActionEscalate)),
@@ -103,7 +118,7 @@ var authzPageActions = map[string]string{
 	"escalate": escalate.ActionEscalate, "determine": escalate.ActionDetermine,
 	"redirect": escalate.ActionRedirect, "withdraw": escalate.ActionWithdraw,
 	"risk": escalate.ActionRiskRaise, "shorten": escalate.ActionClockShorten,
-	"immediate": escalate.ActionRiskImmediate,
+	"immediate": escalate.ActionRiskImmediate, "party": escalate.ActionRecordAdd,
 }
 
 // authzRaiseSteps are the raise journey's steps.
@@ -119,11 +134,11 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 	if !ok {
 		method, path = "GET", pattern
 	}
-	e, person, contact := w.escA, authzKey(escalate.RolePractitioner, "X"), w.contactA
+	e, person, contact, dead := w.escA, authzKey(escalate.RolePractitioner, "X"), w.contactA, w.deadA
 	token := authzActor(role, rel)
 	switch {
 	case rel == relOtherPartnership:
-		e, person, contact, token = w.escB, authzKey(escalate.RolePractitioner, "W"), w.contactB, person
+		e, person, contact, token, dead = w.escB, authzKey(escalate.RolePractitioner, "W"), w.contactB, person, w.deadB
 		token = authzKey(escalate.RolePractitioner, "W")
 	case rel == relOtherAgency || role == "":
 		token = authzKey(escalate.RolePractitioner, "X")
@@ -141,6 +156,8 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		id = strconv.FormatInt(contact, 10)
 	case strings.HasPrefix(path, "/admin/people/"):
 		id = strconv.FormatInt(w.users[person].ID, 10)
+	case strings.HasPrefix(path, "/admin/undelivered/"):
+		id = strconv.FormatInt(dead, 10)
 	case strings.HasPrefix(path, "/account/tokens/"):
 		id = strconv.FormatInt(w.tokenIDs[token], 10)
 	case strings.Contains(path, "/records/"):
@@ -206,6 +223,8 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 				due.Format("15:04"), "reason", "The child needs an answer sooner.")
 		case "immediate":
 			f = v("immediate_action", "Called the police on 999.")
+		case "party": // Y's manager, not yet involved
+			f = v("user", strconv.FormatInt(w.users[authzKey(escalate.RoleManager, "Y")].ID, 10))
 		}
 		f.Set("version", version)
 		return method, path, f
@@ -236,6 +255,8 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 			b = map[string]any{"due": due.Format(time.RFC3339), "reason": "The child needs an answer sooner."}
 		case "immediate-action":
 			return method, path, map[string]any{"action": "Called the police on 999."}
+		case "parties": // needs no version
+			return method, path, map[string]any{"user_id": w.users[authzKey(escalate.RoleManager, "Y")].ID}
 		}
 		b["version"] = ver
 		return method, path, b

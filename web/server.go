@@ -68,6 +68,9 @@ type Config struct {
 	API APIConfig
 	// OIDC turns on single sign-on (see oidc.go); nil leaves it off.
 	OIDC *OIDCConfig
+	// Notifications serves the Notifications page, the header's unread
+	// count and the undelivered notifications page: *sqlstore.DB.
+	Notifications NotificationStore
 }
 
 // Server is the web application; it is an http.Handler.
@@ -82,6 +85,8 @@ type Server struct {
 	org     PartnershipStore
 	api     APIConfig
 	oidc    *oidcClient
+	notes   NotificationStore // nil: no notification pages (notifications.go)
+	feeds   *feedConfig       // nil: no calendar feed (feed.go)
 }
 
 // New parses the templates and builds the routes.
@@ -93,6 +98,8 @@ func New(cfg Config) (*Server, error) {
 	s.raise = cfg.Raise
 	s.org = cfg.Partnership
 	s.api = cfg.API
+	s.notes = cfg.Notifications
+	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -145,6 +152,8 @@ func (s *Server) routes() http.Handler {
 	s.partnershipRoutes(mux)
 	s.apiRoutes(mux)
 	s.oidcRoutes(mux)
+	s.notificationRoutes(mux)
+	s.feedRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
 }

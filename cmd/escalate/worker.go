@@ -139,7 +139,7 @@ const schedulerInterval = time.Minute
 // newScheduler is the reminders-and-overdue pass the worker runs beside the
 // sender, so a due clock's notice reaches the outbox and then the mail.
 func newScheduler(db *sqlstore.DB, log *slog.Logger) *notify.Scheduler {
-	return &notify.Scheduler{Store: db, Log: log}
+	return &notify.Scheduler{Store: notify.WithDigest(db, &notify.DigestPass{Store: db}), Log: log}
 }
 
 func parseWorkerFlags(env *Env, args []string) (*workerConfig, bool, error) {
