@@ -122,14 +122,18 @@ func fillNotification(n *escalate.Notification, body string) error {
 // UnreadNotifications counts u's unread notifications, up to
 // MaxUnreadCount: one query over the three indexes, from u's marker up.
 func (db *DB) UnreadNotifications(ctx context.Context, u *escalate.User) (int, error) {
-	q, args := inboxBranches(u, `o.id`, readMarker, MaxUnreadCount)
+	q, args := unreadQuery(u)
 	var count int
-	err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 AS one FROM (`+q+`) u LIMIT `+
-		strconv.Itoa(MaxUnreadCount)+`) c`, args...).Scan(&count)
+	err := db.db.QueryRowContext(ctx, q, args...).Scan(&count)
 	if err != nil {
 		return 0, WrapError(fmt.Errorf("unread notifications: %w", err))
 	}
 	return count, nil
+}
+
+func unreadQuery(u *escalate.User) (string, []any) {
+	q, args := inboxBranches(u, `o.id`, readMarker, MaxUnreadCount)
+	return `SELECT COUNT(*) FROM (SELECT 1 AS one FROM (` + q + `) u LIMIT ` + strconv.Itoa(MaxUnreadCount) + `) c`, args
 }
 
 // MarkNotificationsRead marks every notification of userID with an id up

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/escalate-project/escalate"
@@ -207,5 +209,54 @@ func TestNotifications(t *testing.T) {
 			}
 			wantCode(t, db.RetryUndelivered(ctx, w.p.ID, id), escalate.ECONFLICT)
 		})
+	})
+}
+
+// TestUnreadNotificationsPlan checks that the header's count reads each
+// branch through its index (migration 00010), never scanning the outbox.
+func TestUnreadNotificationsPlan(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *DB) {
+		u := &escalate.User{ID: 1, AgencyID: 2, PartnershipID: 3,
+			Roles: []escalate.Role{escalate.RoleManager, escalate.RoleBusinessManager}}
+		ctx := context.Background()
+		q, args := unreadQuery(u)
+		conn, err := db.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		explain := "EXPLAIN QUERY PLAN "
+		if db.Dialect() == Postgres {
+			// An empty table would be scanned whatever the indexes.
+			if _, err := conn.ExecContext(ctx, `SET enable_seqscan = off`); err != nil {
+				t.Fatal(err)
+			}
+			explain = "EXPLAIN "
+		}
+		rows, err := conn.QueryContext(ctx, explain+q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		var plan []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, fmt.Sprint(vals[len(vals)-1]))
+		}
+		text := strings.Join(plan, "\n")
+		for _, ix := range []string{"outbox_user", "outbox_agency_role", "outbox_partnership_role"} {
+			if !strings.Contains(text, ix) {
+				t.Errorf("the plan does not use %s:\n%s", ix, text)
+			}
+		}
+		t.Logf("plan:\n%s", text)
 	})
 }

@@ -31,6 +31,8 @@ func (s *Server) apiRouteTable() []apiRoute {
 			Reply: apiRecordList{}, Status: ok, handler: s.apiRecords},
 		{Method: "POST", Path: "/escalations/{ref}/records", Summary: "Add a record of a discussion or action",
 			Request: recordRequest{}, Reply: apiEscalation{}, Status: created, handler: apiChange(s, s.apiAddRecord)},
+		{Method: "POST", Path: "/escalations/{ref}/parties", Summary: "Name someone who is dealing with the escalation, so they may see and act on it; needs no version",
+			Request: partyRequest{}, Reply: apiEscalation{}, Status: ok, handler: apiChange(s, s.apiAddParty)},
 		{Method: "POST", Path: "/escalations/{ref}/records/{id}/approve", Summary: "Approve and date a record",
 			Request: versionRequest{}, Reply: apiEscalation{}, Status: ok, handler: apiChange(s, s.apiApproveRecord)},
 		{Method: "POST", Path: "/escalations/{ref}/agree", Summary: "Record the agreed outcome and how outstanding issues will be pursued",

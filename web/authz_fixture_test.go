@@ -45,6 +45,8 @@ type authzWorld struct {
 	escB      *escalate.Escalation
 	contactA  int64
 	contactB  int64
+	deadA     int64 // an undelivered notification of each partnership
+	deadB     int64
 }
 
 const authzPassword = "correct horse battery staple"
@@ -154,6 +156,19 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 		}
 		*c.id = ct.ID
 	}
+	for _, d := range []struct {
+		id  *int64
+		esc *escalate.Escalation
+	}{{&w.deadA, w.escA}, {&w.deadB, w.escB}} {
+		rows, err := db.Outbox(ctx, d.esc.ID)
+		if err != nil || len(rows) == 0 {
+			t.Fatalf("outbox of %s: %d rows, %v", d.esc.Ref, len(rows), err)
+		}
+		if err := db.MarkDead(ctx, rows[0].ID, "550 mailbox unavailable"); err != nil {
+			t.Fatal(err)
+		}
+		*d.id = rows[0].ID
+	}
 	// Sign everyone in through the real sign-in form.
 	_, ts := w.serve(t, db)
 	for k, u := range w.users {
@@ -203,12 +218,13 @@ func (w *authzWorld) version(t *testing.T, svc *sqlstore.EscalationService, ref 
 func (w *authzWorld) serve(t *testing.T, db *sqlstore.DB) (*web.Server, *httptest.Server) {
 	t.Helper()
 	srv, err := web.New(web.Config{
-		Auth:        &sqlstore.Sessions{DB: db},
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Escalations: sqlstore.NewEscalationService(db),
-		Raise:       db,
-		Partnership: db,
-		API:         web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
+		Auth:          &sqlstore.Sessions{DB: db},
+		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Escalations:   sqlstore.NewEscalationService(db),
+		Raise:         db,
+		Partnership:   db,
+		Notifications: db,
+		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})
 	if err != nil {
 		t.Fatal(err)

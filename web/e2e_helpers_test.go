@@ -46,6 +46,8 @@ type walk struct {
 	part  *escalate.Partnership
 	who   string // the signed-in email, "" when signed out
 	pages int    // pages checked with axe-core
+
+	signInChecked, signedOutChecked bool
 }
 
 func newWalk(t *testing.T, pack string) *walk {
@@ -66,9 +68,11 @@ func newWalk(t *testing.T, pack string) *walk {
 	}
 	w := &walk{t: t, b: b, axe: string(axeJS), pack: pack, db: db, clock: &testClock{t: e2eNow}}
 	db.Now = w.clock.now
+	start := time.Now()
 	if _, err := demo.Seed(ctx, db, e2eNow, e2ePassword); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("demo seeded in %v", time.Since(start).Round(time.Millisecond))
 	ps, err := db.Partnerships(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +143,32 @@ func (w *walk) run(actions ...chromedp.Action) {
 
 // waitH1 waits for the page whose h1 holds text.
 func waitH1(text string) chromedp.Action {
-	return chromedp.WaitVisible(fmt.Sprintf(`//h1[contains(normalize-space(.), %q)]`, text), chromedp.BySearch)
+	return waitJS(fmt.Sprintf(`Array.from(document.querySelectorAll("h1")).some(h => h.textContent.replace(/\s+/g, " ").includes(%q))`, text))
+}
+
+// waitSel waits for a page with an element sel matches.
+func waitSel(sel string) chromedp.Action {
+	return waitJS(fmt.Sprintf(`document.querySelector(%q) !== null`, sel))
+}
+
+// waitJS polls cond on the loaded page until it is true. Unlike
+// chromedp's node queries it cannot be caught between two documents by a
+// navigation: an evaluation the navigation interrupts is tried again.
+func waitJS(cond string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for {
+			var ok bool
+			err := chromedp.Evaluate(`document.readyState === "complete" && (`+cond+`)`, &ok).Do(ctx)
+			if err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s: %w (last error: %v)", cond, ctx.Err(), err)
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
 }
 
 func keys(sel, text string) chromedp.Action { return chromedp.SendKeys(sel, text, chromedp.ByQuery) }
@@ -166,11 +195,12 @@ func (w *walk) submit(h1 string) {
 	w.run(click(submitButton), waitH1(h1))
 }
 
-// text returns the text of the first element sel matches.
+// text returns the text of the first element sel matches, read in one
+// evaluation so that it cannot straddle two documents.
 func (w *walk) text(sel string) string {
 	w.t.Helper()
 	var s string
-	w.run(chromedp.Text(sel, &s, chromedp.ByQuery))
+	w.run(chromedp.Evaluate(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText : "" })()`, sel), &s))
 	return s
 }
 
@@ -215,8 +245,15 @@ func (w *walk) signIn(email string) {
 		w.t.Fatalf("sign in as %s: %s is still signed in", email, w.who)
 	}
 	w.clock.add(time.Minute) // each person acts a little later
-	w.run(chromedp.Navigate(w.u+"/sign-in"), chromedp.WaitVisible("#email", chromedp.ByID))
-	w.check("")
+	// A fresh sign-in page: the signed-out page's banner takes the focus
+	// when govuk-frontend starts, which could swallow keys typed meanwhile.
+	// Typing waits for the password toggle, which govuk-frontend adds.
+	w.run(chromedp.Navigate(w.u+"/sign-in"), waitSel(".govuk-password-input__toggle"))
+	// It is the same page each time, so axe-core checks it once a walk.
+	if !w.signInChecked {
+		w.check("")
+		w.signInChecked = true
+	}
 	w.run(keys("#email", email), keys("#password", e2ePassword))
 	w.submit("My work")
 	w.who = email
@@ -229,6 +266,10 @@ func (w *walk) signOut() {
 	w.run(click(".app-sign-out__button"), waitH1("Sign in to Escalate"))
 	if b := w.text(".govuk-notification-banner"); !strings.Contains(b, "You have signed out") {
 		w.t.Errorf("after signing out %s the banner reads %q", w.who, b)
+	}
+	if !w.signedOutChecked {
+		w.check("")
+		w.signedOutChecked = true
 	}
 	w.who = ""
 }
@@ -287,10 +328,10 @@ func (w *walk) act(ref, path, banner, shot string, fill ...chromedp.Action) {
 	if n != 1 {
 		w.t.Fatalf("%s is not offered %q on %s; the page offers:\n%s", w.who, path, ref, w.text("#current-stage")+"\n"+w.actions())
 	}
-	w.run(click(link), chromedp.WaitVisible(`form[action="/escalations/`+ref+`/`+path+`"]`, chromedp.ByQuery))
+	w.run(click(link), waitSel(`form[action="/escalations/`+ref+`/`+path+`"]`))
 	w.check("")
 	w.run(fill...)
-	w.run(click(submitButton), chromedp.WaitVisible("#done-title", chromedp.ByID))
+	w.run(click(submitButton), waitSel("#done-title"))
 	if got := w.text(".govuk-notification-banner__heading"); got != banner {
 		w.t.Errorf("after %s the banner reads %q, want %q", path, got, banner)
 	}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,15 +15,22 @@ import (
 // confirmation), and redirected out of the process (Hammersmith & Fulham:
 // a worker's conduct goes to the LADO).
 
-// addParty names the receiving practitioner as a party, as the raiser. No
-// page does this yet (see doc/web.md, "End-to-end tests"): at a stage whose
-// receiving side is practitioners, the policy brings in no receiving role,
-// so without it no one at the receiving agency could act.
+// addParty names the receiving practitioner as a party through the
+// escalation page's "Name who is dealing with this", as by, who is signed
+// in: at a stage whose receiving side is practitioners, the policy brings
+// in no receiving role, so without it no one at the receiving agency could
+// act.
 func (w *walk) addParty(ref, by, email string) {
 	w.t.Helper()
-	ctx := escalate.NewContextWithUser(context.Background(), w.user(by))
-	if _, err := w.svc.AddParty(ctx, ref, w.user(email).ID); err != nil {
-		w.t.Fatal(err)
+	if w.who != by {
+		w.t.Fatalf("addParty as %s, but %s is signed in", by, w.who)
+	}
+	u := w.user(email)
+	w.open(ref, "")
+	w.act(ref, "party", u.Name+" is now dealing with this escalation", "party",
+		chromedp.SetValue("#user", strconv.FormatInt(u.ID, 10), chromedp.ByQuery))
+	if tl := w.text("main"); !strings.Contains(tl, u.Name+" is now dealing with this escalation.") {
+		w.t.Errorf("the timeline does not say %s is dealing with it", u.Name)
 	}
 }
 

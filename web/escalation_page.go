@@ -68,6 +68,7 @@ func (s *Server) escalationPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := v.pageData(r)
+	s.partyPage(r, v, d)
 	s.render(w, r, http.StatusOK, "escalation-page", &page{Title: "Escalation " + v.E.Ref, Data: d})
 	return nil
 }

@@ -35,6 +35,7 @@ func (s *Server) escalationRoutes(mux *http.ServeMux) {
 		mux.Handle("GET /escalations/{ref}/"+a.Path, s.handle(s.signedIn(s.actionForm(a))))
 		mux.Handle("POST /escalations/{ref}/"+a.Path, s.handle(s.signedIn(s.actionPost(a))))
 	}
+	s.partyRoutes(mux)
 }
 
 // caseView is one escalation with everything its pages show beside it.

@@ -291,6 +291,8 @@ func (v *caseView) eventDetail(ev escalate.Event) (string, int) {
 		return fmt.Sprintf("Clock %d: %s.", num("clock"), str("why")), 0
 	case escalate.ActionClockShorten:
 		return fmt.Sprintf("Clock %d: %s", num("clock"), str("reason")), 0
+	case "escalation.party":
+		return v.People[int64(num("user"))] + " is now dealing with this escalation.", 0
 	}
 	return "", 0
 }

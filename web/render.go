@@ -69,6 +69,7 @@ type page struct {
 	User        *escalate.User
 	Partnership *escalate.Partnership
 	Errors      []fieldError // for the error summary, in the order of the fields
+	Inbox       *inboxBadge  // the header's Notifications item; nil for none
 	Data        any
 }
 
@@ -92,6 +93,9 @@ func (p *page) ErrorFor(field string) string {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	if p.User == nil {
 		p.User, p.Partnership = signedInUser(r)
+	}
+	if p.Inbox == nil {
+		p.Inbox = s.badge(r, p.User)
 	}
 	t, ok := s.pages[name]
 	var buf bytes.Buffer

@@ -167,6 +167,7 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		BaseURL:       cfg.BaseURL,
 		Raise:         db,
 		Partnership:   db,
+		Notifications: db,
 		Escalations:   sqlstore.NewEscalationService(db),
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 		OIDC:          oidc,
