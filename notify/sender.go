@@ -28,6 +28,8 @@ var messages = map[string]struct{ subject, action string }{
 		"Please read the determination and act on any recommendations."},
 	"redirected": {"Escalation %s was redirected",
 		"The matter has left the escalation process; read where it went."},
+	"party-added": {"You have been named on escalation %s",
+		"You have been named as dealing with this escalation. Please read it and act on it at this stage."},
 	"withdrawn": {"Escalation %s was withdrawn",
 		"No action is needed."},
 	"clock-reminder": {"Reminder: escalation %s has a deadline coming",

@@ -302,7 +302,7 @@ func (s *EscalationService) AddParty(ctx context.Context, ref string, userID int
 		if err != nil {
 			return err
 		}
-		row, _, err := tx.loadForActor(ref, actor, escalate.ActionRecordAdd)
+		row, pin, err := tx.loadForActor(ref, actor, escalate.ActionRecordAdd)
 		if err != nil {
 			return err
 		}
@@ -319,8 +319,16 @@ func (s *EscalationService) AddParty(ctx context.Context, ref string, userID int
 			return err
 		}
 		out = row.Escalation
-		return tx.Audit(fmt.Sprintf("user:%d", actor.ID), "escalation.party", "escalation:"+row.Ref,
-			map[string]any{"user": userID, "agency": u.AgencyID})
+		if err := tx.Audit(fmt.Sprintf("user:%d", actor.ID), "escalation.party", "escalation:"+row.Ref,
+			map[string]any{"user": userID, "agency": u.AgencyID}); err != nil {
+			return err
+		}
+		if userID == actor.ID {
+			return nil // nobody is told of their own action
+		}
+		// The person named is told the case now needs them.
+		return tx.insertOutbox("escalation.party", row.ID, Recipient{User: userID}, "party-added",
+			jsonText(payload(row.Escalation, pin.policy, "escalation.party")))
 	})
 	if err != nil {
 		return nil, err

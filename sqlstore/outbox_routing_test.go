@@ -84,3 +84,31 @@ func TestOutboxRouting(t *testing.T) {
 		})
 	})
 }
+
+// TestOutboxParty: naming someone on an escalation tells them, and only them.
+func TestOutboxParty(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, "redbridge")
+		e := w.mustRaise(t, escalate.RiskStandard)
+		if _, err := w.svc.AddParty(w.as("prac"), e.Ref, w.users["rprac"].ID); err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := db.Outbox(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []Recipient
+		for _, m := range msgs {
+			if m.Kind == "escalation.party" {
+				got = append(got, m.Recipient)
+				if m.SubjectKey != "party-added" || m.Payload["ref"] != e.Ref {
+					t.Errorf("party notice %+v", m)
+				}
+			}
+		}
+		if len(got) != 1 || got[0] != (Recipient{User: w.users["rprac"].ID}) {
+			t.Errorf("party notices went to %+v, want only the person named", got)
+		}
+	})
+}

@@ -155,6 +155,7 @@ var noticeMessages = map[string][2]string{
 	"outcome-agreed":    {"An outcome was agreed", "Read the agreed outcome and confirm it in writing."},
 	"outcome-confirmed": {"The outcome was confirmed", "No action is needed unless you disagree with the outcome."},
 	"escalated":         {"The escalation moved to the next stage", "Read the escalation and act on it at this stage."},
+	"party-added":       {"You were named as dealing with this escalation", "Read the escalation and act on it at this stage."},
 	"determined":        {"A determination was made", "Read the determination and act on any recommendations."},
 	"redirected":        {"The escalation was redirected", "No action is needed: the matter left the escalation process."},
 	"withdrawn":         {"The escalation was withdrawn", "No action is needed."},
