@@ -29,7 +29,7 @@ import (
 // and the kept one never changes. Two benchmark binaries must not run at
 // once: they would share that copy.
 const (
-	benchDataVersion = "v1-100000-seed1"
+	benchDataVersion = "v2-100000-seed1" // v2: migration 00002 gained the List indexes
 	benchEscalations = 100000
 	benchEventsPer   = 20
 	benchPassword    = "benchmark password, not a real one"
