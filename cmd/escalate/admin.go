@@ -157,6 +157,21 @@ func lookupPartnership(ctx context.Context, db *sqlstore.DB, key string) (*escal
 	return p, err
 }
 
+// openPartnership opens the database dsn names and finds partnership key
+// in it, for the commands that work on one partnership; the caller closes db.
+func openPartnership(ctx context.Context, env *Env, dsn, key string) (*sqlstore.DB, *escalate.Partnership, error) {
+	db, err := openDB(ctx, env, dsn, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := lookupPartnership(ctx, db, key)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, p, nil
+}
+
 func runAgencyAdd(ctx context.Context, env *Env, args []string) error {
 	fs := newCommandFlags("agency add")
 	dsn := dbFlag(fs, env)
@@ -169,15 +184,11 @@ func runAgencyAdd(ctx context.Context, env *Env, args []string) error {
 	if err := requireFlags("partnership", *key, "name", *name, "kind", *kind); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, env, *dsn, false)
+	db, p, err := openPartnership(ctx, env, *dsn, *key)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	p, err := lookupPartnership(ctx, db, *key)
-	if err != nil {
-		return err
-	}
 	a := &escalate.Agency{PartnershipID: p.ID, Name: *name, Kind: *kind}
 	if err := db.CreateAgency(cliContext(ctx, env), a); err != nil {
 		return cliError(err)
@@ -196,15 +207,11 @@ func runAgencyList(ctx context.Context, env *Env, args []string) error {
 	if err := requireFlags("partnership", *key); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, env, *dsn, false)
+	db, p, err := openPartnership(ctx, env, *dsn, *key)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	p, err := lookupPartnership(ctx, db, *key)
-	if err != nil {
-		return err
-	}
 	as, err := db.Agencies(ctx, p.ID)
 	if err != nil {
 		return err
@@ -234,15 +241,11 @@ func runUserAdd(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return cliError(err, "roles", "role")
 	}
-	db, err := openDB(ctx, env, *dsn, false)
+	db, p, err := openPartnership(ctx, env, *dsn, *key)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	p, err := lookupPartnership(ctx, db, *key)
-	if err != nil {
-		return err
-	}
 	a, err := db.FindAgency(ctx, p.ID, *agency)
 	if escalate.ErrorCode(err) == escalate.ENOTFOUND {
 		return usagef("--agency %q: no such agency in %s (see escalate agency list)", *agency, p.Key)
@@ -276,15 +279,11 @@ func runUserList(ctx context.Context, env *Env, args []string) error {
 	if err := requireFlags("partnership", *key); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, env, *dsn, false)
+	db, p, err := openPartnership(ctx, env, *dsn, *key)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	p, err := lookupPartnership(ctx, db, *key)
-	if err != nil {
-		return err
-	}
 	us, err := db.Users(ctx, p.ID)
 	if err != nil {
 		return err

@@ -36,15 +36,11 @@ func runContactsImport(ctx context.Context, env *Env, args []string) error {
 		return usagef("%v", err)
 	}
 	defer f.Close()
-	db, err := openDB(ctx, env, *dsn, false)
+	db, p, err := openPartnership(ctx, env, *dsn, *key)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	p, err := lookupPartnership(ctx, db, *key)
-	if err != nil {
-		return err
-	}
 	res, err := db.ImportContacts(cliContext(ctx, env), p.ID, f)
 	if len(res.Problems) > 0 {
 		for _, pr := range res.Problems {
@@ -71,15 +67,11 @@ func runContactsList(ctx context.Context, env *Env, args []string) error {
 	if err := requireFlags("partnership", *key); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, env, *dsn, false)
+	db, p, err := openPartnership(ctx, env, *dsn, *key)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	p, err := lookupPartnership(ctx, db, *key)
-	if err != nil {
-		return err
-	}
 	cs, err := db.Contacts(ctx, p.ID)
 	if err != nil {
 		return cliError(err)
