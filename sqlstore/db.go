@@ -96,7 +96,28 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.db.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	if err := db.Optimize(ctx); err != nil {
+		db.db.Close()
+		return nil, err
+	}
 	return db, nil
+}
+
+// Optimize refreshes SQLite's query-planner statistics where they are
+// missing or stale, as SQLite advises for a long-lived connection at open.
+// Without them the planner cannot tell a selective index (one person's
+// escalations) from a broad one (the whole partnership's), and My work read
+// every row of the partnership. analysis_limit keeps it quick on a large
+// file. PostgreSQL's autovacuum keeps its own statistics, so it does nothing
+// there. Open calls it; so does Migrate, after new indexes.
+func (db *DB) Optimize(ctx context.Context) error {
+	if db.dialect != SQLite {
+		return nil
+	}
+	if _, err := db.db.ExecContext(ctx, `PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002`); err != nil {
+		return fmt.Errorf("optimize database statistics: %w", err)
+	}
+	return nil
 }
 
 // Close closes the database and its cached statements.
@@ -163,6 +184,9 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	res, err := p.Up(ctx)
 	if err != nil {
 		return len(res), fmt.Errorf("migrate: %w", err)
+	}
+	if len(res) > 0 {
+		return len(res), db.Optimize(ctx)
 	}
 	return len(res), nil
 }
