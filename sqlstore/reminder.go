@@ -31,9 +31,11 @@ type ClockNotice struct {
 	ClockID      int
 	Due          time.Time // zero for an immediate clock
 	// OnLapse is the clock's stage's on_lapse ("prompt" or "escalate") for an
-	// overdue notice. The scheduler cannot escalate by itself yet (there is
-	// no system actor), so "escalate" is reported, and prompted like "prompt".
-	OnLapse    string
+	// overdue notice. With "escalate" the case is also moved to the next
+	// stage in the notice's transaction (lapse.go) when it still can be.
+	OnLapse string
+	// Escalated says the scheduler escalated the case on this lapse.
+	Escalated  bool
 	Recipients int
 }
 
@@ -202,6 +204,12 @@ func (db *DB) EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]C
 	var out []ClockNotice
 	err := db.WithTx(ctx, func(tx *Tx) error {
 		out = nil
+		// A stage with on_lapse: escalate is escalated in this transaction
+		// (lapse.go), so take the audit lock first, as every change does,
+		// before the candidates' row locks: one lock order, no deadlock.
+		if err := tx.lockForChange(); err != nil {
+			return err
+		}
 		cands, err := tx.noticeCandidates(q, timeArg(now), limit)
 		if err != nil {
 			return fmt.Errorf("overdue candidates: %w", err)
@@ -216,9 +224,15 @@ func (db *DB) EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]C
 			if err != nil {
 				return err
 			}
-			if n != nil {
-				out = append(out, *n)
+			if n == nil {
+				continue
 			}
+			if n.OnLapse == "escalate" {
+				if n.Escalated, err = tx.escalateLapsed(p, c); err != nil {
+					return fmt.Errorf("escalate %s on lapse: %w", c.ref, err)
+				}
+			}
+			out = append(out, *n)
 		}
 		return nil
 	})

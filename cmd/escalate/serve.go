@@ -31,6 +31,9 @@ type serveConfig struct {
 	OIDC            oidcFlags       // single sign-on; see serve_oidc.go
 	Checkpoint      checkpointFlags // periodic signed audit checkpoints; see serve_checkpoint.go
 	SMTP            smtpFlags       // sends the outbox in-process when set; see worker.go
+	// NoScheduler stops this instance enqueueing reminders and overdue
+	// prompts, for a second instance beside one that does.
+	NoScheduler bool
 }
 
 // parseServeFlags reads the configuration from args and env; bad values are
@@ -72,6 +75,11 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 		return nil, false, err
 	}
 	cfg.SMTP.register(env, fs)
+	noSched, err := envBool(env, "ESCALATE_NO_SCHEDULER", false)
+	if err != nil {
+		return nil, false, err
+	}
+	fs.BoolVar(&cfg.NoScheduler, "no-scheduler", noSched, "do not enqueue reminders and overdue prompts, for a second instance beside one that does ($ESCALATE_NO_SCHEDULER)")
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return nil, done, err
 	}
@@ -183,11 +191,22 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 	if listening != nil {
 		listening(ln.Addr().String())
 	}
-	// The checkpointer stops with the server, before the caller closes db.
+	// The checkpointer and the scheduler stop with the server, before the
+	// caller closes db.
 	cpCtx, stopCheckpoints := context.WithCancel(ctx)
 	cpDone := make(chan struct{})
 	go func() { defer close(cpDone); cfg.Checkpoint.run(cpCtx, db, log) }()
 	defer func() { stopCheckpoints(); <-cpDone }()
+	// In-app notifications read the outbox, so overdue prompts and
+	// reminders are enqueued with or without SMTP; the sender (--smtp-host
+	// or escalate worker) only mails them.
+	if !cfg.NoScheduler {
+		schedCtx, stopScheduler := context.WithCancel(ctx)
+		schedDone := make(chan struct{})
+		go func() { defer close(schedDone); newScheduler(db, log).Run(schedCtx, schedulerInterval) }()
+		defer func() { stopScheduler(); <-schedDone }()
+		log.Info("scheduler started", "interval", schedulerInterval.String())
+	}
 	return serveHTTP(ctx, ln, srv, log, cfg.ShutdownTimeout)
 }
 

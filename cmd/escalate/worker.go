@@ -102,8 +102,9 @@ func (f *smtpFlags) checkServe(baseURL string) error {
 	return err
 }
 
-// startServe starts the outbox worker inside escalate serve when --smtp-host
+// startServe starts the outbox sender inside escalate serve when --smtp-host
 // is set; stop ends it and waits for it, before the database is closed.
+// The scheduler is not started here: serveDB runs it with or without SMTP.
 func (f *smtpFlags) startServe(ctx context.Context, db *sqlstore.DB, baseURL string, log *slog.Logger) (stop func(), err error) {
 	if f.host == "" {
 		return func() {}, nil
@@ -118,17 +119,13 @@ func (f *smtpFlags) startServe(ctx context.Context, db *sqlstore.DB, baseURL str
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{}, 2)
+	done := make(chan struct{})
 	go func() {
-		defer func() { done <- struct{}{} }()
+		defer close(done)
 		w.Run(ctx)
 	}()
-	go func() {
-		defer func() { done <- struct{}{} }()
-		newScheduler(db, log).Run(ctx, schedulerInterval)
-	}()
 	log.Info("outbox worker started", "smtp_host", mc.Host, "smtp_port", mc.Port, "tls", string(mc.TLS))
-	return func() { cancel(); <-done; <-done }, nil
+	return func() { cancel(); <-done }, nil
 }
 
 // schedulerInterval is how often the worker looks for clocks to remind
