@@ -66,6 +66,8 @@ type EscalationFilter struct {
 	// Mine keeps escalations the actor raised, is involved in, or that are
 	// in their management line, leaving out what only oversight shows.
 	Mine bool
+	// Raised keeps only escalations the actor raised.
+	Raised bool
 	// OverdueAt keeps escalations with a clock still running after this
 	// instant.
 	OverdueAt time.Time

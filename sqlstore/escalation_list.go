@@ -77,6 +77,9 @@ func (s *EscalationService) List(ctx context.Context, f escalate.EscalationFilte
 			}
 			where = append(where, "("+strings.Join(mine, " OR ")+")")
 		}
+		if f.Raised {
+			where = append(where, "e.raised_by = "+arg(actor.ID))
+		}
 		if f.Status != "" {
 			where = append(where, "e.status = "+arg(string(f.Status)))
 		}
@@ -98,7 +101,9 @@ func (s *EscalationService) List(ctx context.Context, f escalate.EscalationFilte
 		// decides, unless a filter needs the policy (stage) or an exact
 		// match (category: LIKE ignores case), and counts and reads only
 		// the page.
-		sqlDecides := f.Stage == "" && (oversight && !f.Mine || f.Mine && f.Category == "")
+		// A raiser may always list what they raised, so Raised is decided
+		// by SQL too.
+		sqlDecides := f.Stage == "" && (oversight && !f.Mine || (f.Mine || f.Raised) && f.Category == "")
 		if sqlDecides {
 			if err := tx.QueryRowContext(tx.ctx, `SELECT COUNT(*)`+escalationFrom+`WHERE `+strings.Join(where, " AND "),
 				args...).Scan(&total); err != nil {

@@ -59,7 +59,9 @@ func (s *Server) myWork(ctx context.Context) (*workData, error) {
 		return nil, err
 	}
 	d.More = max(0, total-len(open))
-	mine, _, err := s.esc.List(ctx, escalate.EscalationFilter{Mine: true, Limit: workListLimit})
+	// What I raised that is still open: where each is now. Closed ones stay
+	// findable from the overview and the API, not on the daily page.
+	mine, _, err := s.esc.List(ctx, escalate.EscalationFilter{Raised: true, Status: escalate.StatusOpen, Limit: workListLimit})
 	if err != nil {
 		return nil, err
 	}
