@@ -1,0 +1,339 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/escalate-project/escalate"
+)
+
+// OutcomeOpen is the outcome of a case not yet resolved.
+const OutcomeOpen = "open"
+
+// outcomes lists the outcome kinds in the order the report shows them.
+var outcomes = []string{
+	escalate.OutcomeAgreed, escalate.OutcomeDetermination, escalate.OutcomeRecommendations,
+	escalate.OutcomeRedirected, escalate.OutcomeWithdrawn, OutcomeOpen,
+}
+
+// Case is one escalation as the report sees it: de-identified, with no child
+// reference, names or free text.
+type Case struct {
+	RaisingAgency   string
+	ReceivingAgency string
+	Categories      []string
+	Raised          time.Time
+	StageReached    int
+	StageResolved   int    // 0 while open
+	Outcome         string // agreed, determination, recommendations, redirected, withdrawn or open
+	ResolvedAt      time.Time
+	Immediate       bool
+	// ChildKey is an opaque hash that is equal for escalations about the same
+	// child, so repeats can be counted without the child reference.
+	ChildKey string
+	Clocks   []ClockResult
+}
+
+// ClockResult says whether the agency that had to respond at a stage did so
+// within the policy's timescale.
+type ClockResult struct {
+	Stage  int
+	Agency string
+	Met    bool
+}
+
+// Period is the reporting period, from From (inclusive) to To (exclusive).
+type Period struct {
+	From, To time.Time
+}
+
+// Contains reports whether t falls within p.
+func (p Period) Contains(t time.Time) bool { return !t.Before(p.From) && t.Before(p.To) }
+
+// Count is a number of cases or clocks. In a report marked for sharing outside
+// the partnership, a count under 5 is shown as "fewer than 5" so that no child
+// or family can be recognised from a small number.
+type Count struct {
+	N      int
+	Shared bool
+}
+
+// small is the count below which a shared report withholds the number.
+const small = 5
+
+// Suppressed reports whether c is withheld from display.
+func (c Count) Suppressed() bool { return c.Shared && c.N < small }
+
+// String returns the number, or "fewer than 5" when withheld.
+func (c Count) String() string {
+	if c.Suppressed() {
+		return "fewer than 5"
+	}
+	return strconv.Itoa(c.N)
+}
+
+// Row is one labelled count.
+type Row struct {
+	Label string
+	Count Count
+}
+
+// PairMatrix counts escalations by raising agency (rows) and receiving agency
+// (columns).
+type PairMatrix struct {
+	Agencies []string
+	Cells    [][]Count // Cells[raising][receiving]
+}
+
+// Timing is the time from raising to resolution of the cases resolved at a stage.
+type Timing struct {
+	Stage  int
+	Cases  Count
+	Median float64 // days
+	P90    float64 // days, nearest rank
+}
+
+// Days formats d, one of t's figures, for a table, or returns "not shown"
+// when the number of cases is withheld, since a median of few cases describes them.
+func (t Timing) Days(d float64) string {
+	if t.Cases.Suppressed() {
+		return "not shown"
+	}
+	return strconv.FormatFloat(d, 'f', 1, 64)
+}
+
+// Compliance is the share of response clocks met within the timescale.
+type Compliance struct {
+	Label      string
+	Met, Total Count
+}
+
+// Share returns the percentage met, formatted, or "not shown" when a shared
+// report withholds either count (the share would reveal them).
+func (c Compliance) Share() string {
+	if c.Total.N == 0 {
+		return "no clocks"
+	}
+	if c.Met.Suppressed() || c.Total.Suppressed() || (c.Total.Shared && c.Total.N-c.Met.N < small) {
+		return "not shown"
+	}
+	return fmt.Sprintf("%.0f%%", 100*float64(c.Met.N)/float64(c.Total.N))
+}
+
+// Quarterly holds the figures for one partnership and one period.
+type Quarterly struct {
+	Period             Period
+	Sharing            bool
+	Raised             Count
+	ByRaising          []Row
+	ByReceiving        []Row
+	Pairs              PairMatrix
+	ByCategory         []Row
+	StageReached       []Row
+	StageResolved      []Row
+	Outcomes           []Row
+	Resolution         []Timing
+	ComplianceByStage  []Compliance
+	ComplianceByAgency []Compliance
+	Immediate          Count
+	RepeatChildren     Count // children with more than one escalation in the period
+	RepeatCases        Count // escalations about those children
+	Silent             []string
+}
+
+// Build computes the report for the cases raised in period. agencies lists the
+// partnership's agencies in the order to show them; an agency that appears
+// only in cases is added after them, in alphabetical order. When sharing is
+// true every count under 5 is shown as "fewer than 5".
+func Build(period Period, cases []Case, agencies []string, sharing bool) *Quarterly {
+	q := &Quarterly{Period: period, Sharing: sharing}
+	cnt := func(n int) Count { return Count{N: n, Shared: sharing} }
+
+	var in []Case
+	for _, c := range cases {
+		if period.Contains(c.Raised) {
+			in = append(in, c)
+		}
+	}
+	q.Raised = cnt(len(in))
+
+	all := slices.Clone(agencies)
+	var extra []string
+	for _, c := range in {
+		for _, a := range []string{c.RaisingAgency, c.ReceivingAgency} {
+			if !slices.Contains(all, a) && !slices.Contains(extra, a) {
+				extra = append(extra, a)
+			}
+		}
+		for _, k := range c.Clocks {
+			if !slices.Contains(all, k.Agency) && !slices.Contains(extra, k.Agency) {
+				extra = append(extra, k.Agency)
+			}
+		}
+	}
+	slices.Sort(extra)
+	all = append(all, extra...)
+	idx := make(map[string]int, len(all))
+	for i, a := range all {
+		idx[a] = i
+	}
+
+	raising := make([]int, len(all))
+	receiving := make([]int, len(all))
+	pairs := make([][]int, len(all))
+	for i := range pairs {
+		pairs[i] = make([]int, len(all))
+	}
+	categories := map[string]int{}
+	var categoryOrder []string
+	maxStage := 0
+	reached := map[int]int{}
+	resolved := map[int]int{}
+	outcome := map[string]int{}
+	days := map[int][]float64{}
+	children := map[string]int{}
+	type tally struct{ met, total int }
+	byStage := map[int]*tally{}
+	byAgency := make([]tally, len(all))
+	immediate := 0
+
+	for _, c := range in {
+		ri, ci := idx[c.RaisingAgency], idx[c.ReceivingAgency]
+		raising[ri]++
+		receiving[ci]++
+		pairs[ri][ci]++
+		for _, cat := range c.Categories {
+			if _, ok := categories[cat]; !ok {
+				categoryOrder = append(categoryOrder, cat)
+			}
+			categories[cat]++
+		}
+		reached[c.StageReached]++
+		maxStage = max(maxStage, c.StageReached)
+		o := c.Outcome
+		if o == "" {
+			o = OutcomeOpen
+		}
+		outcome[o]++
+		if o != OutcomeOpen && c.StageResolved > 0 {
+			resolved[c.StageResolved]++
+			maxStage = max(maxStage, c.StageResolved)
+			if !c.ResolvedAt.IsZero() {
+				days[c.StageResolved] = append(days[c.StageResolved], c.ResolvedAt.Sub(c.Raised).Hours()/24)
+			}
+		}
+		if c.Immediate {
+			immediate++
+		}
+		if c.ChildKey != "" {
+			children[c.ChildKey]++
+		}
+		for _, k := range c.Clocks {
+			t := byStage[k.Stage]
+			if t == nil {
+				t = &tally{}
+				byStage[k.Stage] = t
+			}
+			maxStage = max(maxStage, k.Stage)
+			t.total++
+			byAgency[idx[k.Agency]].total++
+			if k.Met {
+				t.met++
+				byAgency[idx[k.Agency]].met++
+			}
+		}
+	}
+
+	q.Pairs.Agencies = all
+	q.Pairs.Cells = make([][]Count, len(all))
+	for i, a := range all {
+		q.ByRaising = append(q.ByRaising, Row{a, cnt(raising[i])})
+		q.ByReceiving = append(q.ByReceiving, Row{a, cnt(receiving[i])})
+		q.Pairs.Cells[i] = make([]Count, len(all))
+		for j := range all {
+			q.Pairs.Cells[i][j] = cnt(pairs[i][j])
+		}
+		if raising[i] == 0 {
+			q.Silent = append(q.Silent, a)
+		}
+		if byAgency[i].total > 0 {
+			q.ComplianceByAgency = append(q.ComplianceByAgency,
+				Compliance{a, cnt(byAgency[i].met), cnt(byAgency[i].total)})
+		}
+	}
+	slices.Sort(categoryOrder)
+	for _, cat := range categoryOrder {
+		q.ByCategory = append(q.ByCategory, Row{cat, cnt(categories[cat])})
+	}
+	for s := 1; s <= maxStage; s++ {
+		label := "Stage " + strconv.Itoa(s)
+		q.StageReached = append(q.StageReached, Row{label, cnt(reached[s])})
+		q.StageResolved = append(q.StageResolved, Row{label, cnt(resolved[s])})
+		if d := days[s]; len(d) > 0 {
+			slices.Sort(d)
+			q.Resolution = append(q.Resolution, Timing{s, cnt(len(d)), median(d), nearestRank(d, 90)})
+		}
+		if t := byStage[s]; t != nil {
+			q.ComplianceByStage = append(q.ComplianceByStage, Compliance{label, cnt(t.met), cnt(t.total)})
+		}
+	}
+	known := slices.Clone(outcomes)
+	for o := range outcome {
+		if !slices.Contains(known, o) {
+			known = append(known, o)
+		}
+	}
+	slices.Sort(known[len(outcomes):])
+	for _, o := range known {
+		q.Outcomes = append(q.Outcomes, Row{OutcomeLabel(o), cnt(outcome[o])})
+	}
+	q.Immediate = cnt(immediate)
+	var rc, rn int
+	for _, n := range children {
+		if n > 1 {
+			rc++
+			rn += n
+		}
+	}
+	q.RepeatChildren, q.RepeatCases = cnt(rc), cnt(rn)
+	return q
+}
+
+// OutcomeLabel returns the words the report uses for an outcome kind.
+func OutcomeLabel(o string) string {
+	switch o {
+	case escalate.OutcomeAgreed:
+		return "Agreed"
+	case escalate.OutcomeDetermination:
+		return "Determination"
+	case escalate.OutcomeRecommendations:
+		return "Recommendations"
+	case escalate.OutcomeRedirected:
+		return "Redirected"
+	case escalate.OutcomeWithdrawn:
+		return "Withdrawn"
+	case OutcomeOpen:
+		return "Still open"
+	}
+	return o
+}
+
+// median returns the middle of sorted d, or the mean of the two middle values.
+func median(d []float64) float64 {
+	n := len(d)
+	if n%2 == 1 {
+		return d[n/2]
+	}
+	return (d[n/2-1] + d[n/2]) / 2
+}
+
+// nearestRank returns the p-th percentile of sorted d by the nearest-rank
+// method: the smallest value with at least p% of the values at or below it.
+// Unlike interpolation it is always a time some case actually took.
+func nearestRank(d []float64, p float64) float64 {
+	r := int(math.Ceil(p / 100 * float64(len(d))))
+	return d[max(r, 1)-1]
+}
