@@ -139,34 +139,7 @@ func newAPIEnvPack(t *testing.T, pack string, secure bool) *apiEnv {
 // any) and a form (if any), without following redirects.
 func (e *apiEnv) page(t *testing.T, method, path, cookie string, form url.Values, headers ...string) *response {
 	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, e.ts.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if cookie != "" {
-		req.AddCookie(&http.Cookie{Name: e.cookie, Value: cookie})
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &response{res, string(b)}
+	return send(t, e.ts.URL, method, path, e.cookie, cookie, form, headers...)
 }
 
 // signIn sets a password for user and signs in, returning the session

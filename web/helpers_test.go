@@ -129,11 +129,19 @@ type response struct {
 // (if any) as the cookie and the given extra headers.
 func (e *env) do(t *testing.T, method, path, token string, form url.Values, headers ...string) *response {
 	t.Helper()
+	return send(t, e.ts.URL, method, path, e.cookieName(), token, form, headers...)
+}
+
+// send makes one request to base+path as a browser would: form (if any)
+// urlencoded, cookie (if any) under cookieName, extra headers as name/value
+// pairs, redirects not followed, the body read.
+func send(t *testing.T, base, method, path, cookieName, cookie string, form url.Values, headers ...string) *response {
+	t.Helper()
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequest(method, e.ts.URL+path, body)
+	req, err := http.NewRequest(method, base+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,8 +151,8 @@ func (e *env) do(t *testing.T, method, path, token string, form url.Values, head
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	if token != "" {
-		req.AddCookie(&http.Cookie{Name: e.cookieName(), Value: token})
+	if cookie != "" {
+		req.AddCookie(&http.Cookie{Name: cookieName, Value: cookie})
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := client.Do(req)
