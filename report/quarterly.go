@@ -20,30 +20,13 @@ var outcomes = []string{
 }
 
 // Case is one escalation as the report sees it: de-identified, with no child
-// reference, names or free text.
-type Case struct {
-	RaisingAgency   string
-	ReceivingAgency string
-	Categories      []string
-	Raised          time.Time
-	StageReached    int
-	StageResolved   int    // 0 while open
-	Outcome         string // agreed, determination, recommendations, redirected, withdrawn or open
-	ResolvedAt      time.Time
-	Immediate       bool
-	// ChildKey is an opaque hash that is equal for escalations about the same
-	// child, so repeats can be counted without the child reference.
-	ChildKey string
-	Clocks   []ClockResult
-}
+// reference, names or free text. It is escalate.CaseFacts, which the store
+// reads, so the store need not import this package.
+type Case = escalate.CaseFacts
 
 // ClockResult says whether the agency that had to respond at a stage did so
 // within the policy's timescale.
-type ClockResult struct {
-	Stage  int
-	Agency string
-	Met    bool
-}
+type ClockResult = escalate.ClockFact
 
 // Period is the reporting period, from From (inclusive) to To (exclusive).
 type Period struct {
