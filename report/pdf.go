@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/go-pdf/fpdf"
 )
@@ -34,7 +33,7 @@ func WritePDF(w io.Writer, q *Quarterly, title string) error {
 	pdf.SetFont("Helvetica", "B", 18)
 	pdf.MultiCell(0, 9, tr(title), "", "L", false)
 	pdf.SetFont("Helvetica", "", 11)
-	pdf.MultiCell(0, 6, tr(periodText(q.Period)), "", "L", false)
+	pdf.MultiCell(0, 6, tr("Period: "+q.Period.Text()), "", "L", false)
 	if q.Sharing {
 		pdf.MultiCell(0, 6, tr("Marked for sharing outside the partnership: counts under 5 are shown as \"fewer than 5\"."), "", "L", false)
 	}
@@ -67,7 +66,7 @@ func WritePDF(w io.Writer, q *Quarterly, title string) error {
 		pdf.Ln(-1)
 		pdf.SetFont("Helvetica", "", 10)
 		if len(t.Rows) == 0 {
-			pdf.CellFormat(pageWidth, 7, "None in this period", "1", 1, "L", false, 0, "")
+			pdf.CellFormat(pageWidth, 7, NoRows, "1", 1, "L", false, 0, "")
 		}
 		for _, r := range t.Rows {
 			for i, c := range r {
@@ -88,10 +87,4 @@ func fit(pdf *fpdf.Fpdf, s string, w float64) string {
 		r = append(r[:len(r)-2], '…')
 	}
 	return string(r)
-}
-
-func periodText(p Period) string {
-	const d = "2 January 2006"
-	// To is exclusive; show the last day included.
-	return "Period: " + p.From.Format(d) + " to " + p.To.Add(-time.Nanosecond).Format(d)
 }

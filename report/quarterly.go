@@ -125,6 +125,10 @@ type Quarterly struct {
 	RepeatChildren     Count // children with more than one escalation in the period
 	RepeatCases        Count // escalations about those children
 	Silent             []string
+	// Themes and Dissents are nil until SetThemes and SetDissents, and
+	// their sections are shown only once set.
+	Themes   []Row
+	Dissents []Row
 }
 
 // Build computes the report for the cases raised in period. agencies lists the

@@ -5,15 +5,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/escalate-project/escalate/calendar"
 	"github.com/escalate-project/escalate/report"
 )
 
 var (
 	agencies = []string{"Police", "Health", "Children's Services", "Education"}
-	quarter  = report.Period{
-		From: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC),
-		To:   time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC),
-	}
+	quarter  = report.Quarter(2026, 3)
 )
 
 func day(m time.Month, d int) time.Time { return time.Date(2026, m, d, 9, 0, 0, 0, time.UTC) }
@@ -35,7 +33,7 @@ func demoCases() []report.Case {
 			Immediate: true, ChildKey: "a",
 			Clocks: []report.ClockResult{{1, cs, false}, {2, cs, true}, {3, cs, true}}},
 		{RaisingAgency: cs, ReceivingAgency: "Health", Categories: []string{"closure"},
-			Raised: time.Date(2026, 9, 30, 23, 59, 0, 0, time.UTC), StageReached: 1, Outcome: "open",
+			Raised: time.Date(2026, 9, 30, 23, 59, 0, 0, calendar.London), StageReached: 1, Outcome: "open",
 			ChildKey: "c", Clocks: []report.ClockResult{{1, "Health", true}}},
 		{RaisingAgency: "Health", ReceivingAgency: "Police", Categories: []string{"threshold"},
 			Raised: day(8, 15), StageReached: 1, StageResolved: 1, Outcome: "redirected", ResolvedAt: day(8, 19),

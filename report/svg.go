@@ -151,6 +151,9 @@ func HTMLTable(w io.Writer, t Table) error {
 		fmt.Fprintf(&b, "<th scope=\"col\" class=\"govuk-table__header\">%s</th>", esc(h))
 	}
 	b.WriteString("</tr></thead>\n<tbody class=\"govuk-table__body\">\n")
+	if len(t.Rows) == 0 {
+		fmt.Fprintf(&b, "<tr class=\"govuk-table__row\"><td class=\"govuk-table__cell\" colspan=\"%d\">%s</td></tr>\n", max(len(t.Header), 1), NoRows)
+	}
 	for _, r := range t.Rows {
 		b.WriteString("<tr class=\"govuk-table__row\">")
 		for i, c := range r {

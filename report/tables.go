@@ -13,6 +13,12 @@ type Table struct {
 	Rows    [][]string
 }
 
+// Captions of the sections other parts of Escalate fill in (extras.go).
+const (
+	CaptionThemes   = "Themes from the learning log"
+	CaptionDissents = "Child Protection Conference dissent outcomes"
+)
+
 // Tables returns q's figures as tables, in the order the report shows them.
 func (q *Quarterly) Tables() []Table {
 	rows := func(rs []Row) [][]string {
@@ -49,6 +55,12 @@ func (q *Quarterly) Tables() []Table {
 	ts = append(ts, res,
 		compliance("Timescales met by stage", "Stage", q.ComplianceByStage),
 		compliance("Timescales met by responding agency", "Agency", q.ComplianceByAgency))
+	if q.Themes != nil {
+		ts = append(ts, Table{CaptionThemes, []string{"Theme", "Learning items"}, rows(q.Themes)})
+	}
+	if q.Dissents != nil {
+		ts = append(ts, Table{CaptionDissents, []string{"Outcome", "Dissents"}, rows(q.Dissents)})
+	}
 	return ts
 }
 

@@ -62,7 +62,11 @@ func (q *Quarterly) Sheets() map[string][][]string {
 		if r := []rune(name); len(r) > 31 {
 			name = string(r[:31])
 		}
-		out[name] = append([][]string{t.Header}, t.Rows...)
+		rows := t.Rows
+		if len(rows) == 0 {
+			rows = [][]string{{NoRows}}
+		}
+		out[name] = append([][]string{t.Header}, rows...)
 	}
 	return out
 }

@@ -104,12 +104,12 @@ func findScaleArgs(tb testing.TB, db *DB) scaleArgs {
 
 // queryPlan returns the plan of q with its argument: EXPLAIN QUERY PLAN's
 // details, one per line, on SQLite; EXPLAIN's lines on PostgreSQL.
-func queryPlan(ctx context.Context, db *DB, q string, arg any) (string, error) {
+func queryPlan(ctx context.Context, db *DB, q string, args ...any) (string, error) {
 	explain := "EXPLAIN QUERY PLAN "
 	if db.dialect == Postgres {
 		explain = "EXPLAIN "
 	}
-	rows, err := db.db.QueryContext(ctx, explain+q, arg)
+	rows, err := db.db.QueryContext(ctx, explain+q, args...)
 	if err != nil {
 		return "", err
 	}
@@ -184,6 +184,8 @@ func TestScaleQueryPlans(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("ReportPlans", func(t *testing.T) { checkReportPlans(t, db) })
 
 	t.Run("States", func(t *testing.T) {
 		for _, st := range []escalate.Status{escalate.StatusOpen, escalate.StatusResolved, escalate.StatusRedirected, escalate.StatusWithdrawn} {
