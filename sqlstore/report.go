@@ -279,3 +279,22 @@ func (db *DB) reportPolicy(ctx context.Context, id int64) (*escalate.Policy, err
 	p, _ := policies.LoadOrStore(v.SHA256, pol)
 	return p.(*escalate.Policy), nil
 }
+
+// Report audit actions: who looked at or took away which report.
+const (
+	ActionReportView     = "report.view"
+	ActionReportDownload = "report.download"
+)
+
+// AuditReport records that the actor of ctx viewed (ActionReportView) or
+// downloaded (ActionReportDownload) a report of the partnership. data says
+// which: the period, the format, whether it was marked for sharing. It
+// holds no case data.
+func (db *DB) AuditReport(ctx context.Context, partnershipID int64, action string, data map[string]any) error {
+	if action != ActionReportView && action != ActionReportDownload {
+		return escalate.Errorf(escalate.EINVALID, "unknown report action %q", action)
+	}
+	return db.WithTx(ctx, func(tx *Tx) error {
+		return tx.Audit(Actor(ctx), action, fmt.Sprintf("partnership:%d", partnershipID), data)
+	})
+}

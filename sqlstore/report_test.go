@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +141,30 @@ func TestReportCases(t *testing.T) {
 		if o, err := db.ReportCases(ctx, other.ID, testNow.Add(-24*time.Hour), testNow.Add(24*time.Hour)); err != nil || len(o) != 0 {
 			t.Errorf("other partnership: %d cases, %v; want none", len(o), err)
 		}
+	})
+}
+
+func TestAuditReport(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *DB) {
+		w := newWorld(t, db, "wirral")
+		ctx := w.as("bm")
+		before := countRows(t, db, "audit_events")
+		if err := db.AuditReport(ctx, w.p.ID, ActionReportDownload, map[string]any{"format": "pdf"}); err != nil {
+			t.Fatal(err)
+		}
+		var actor, action, object string
+		if err := db.db.QueryRowContext(ctx, `SELECT actor, action, object FROM audit_events ORDER BY seq DESC LIMIT 1`).
+			Scan(&actor, &action, &object); err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("user:%d", w.users["bm"].ID); actor != want || action != ActionReportDownload ||
+			object != fmt.Sprintf("partnership:%d", w.p.ID) {
+			t.Errorf("event = %s %s %s, want %s %s partnership:%d", actor, action, object, want, ActionReportDownload, w.p.ID)
+		}
+		wantCode(t, db.AuditReport(ctx, w.p.ID, "report.delete", nil), escalate.EINVALID)
+		if n := countRows(t, db, "audit_events"); n != before+1 {
+			t.Errorf("%d audit events written, want 1", n-before)
+		}
+		mustVerifyAudit(t, db)
 	})
 }
