@@ -17,6 +17,8 @@ type Table struct {
 const (
 	CaptionThemes   = "Themes from the learning log"
 	CaptionDissents = "Child Protection Conference dissent outcomes"
+	// CaptionPairs heads the agency-pair matrix.
+	CaptionPairs = "Escalations by agency pair (rows raised, columns received)"
 )
 
 // Tables returns q's figures as tables, in the order the report shows them.
@@ -42,7 +44,7 @@ func (q *Quarterly) Tables() []Table {
 		}},
 		{"Escalations by raising agency", []string{"Raising agency", "Escalations"}, rows(q.ByRaising)},
 		{"Escalations by receiving agency", []string{"Receiving agency", "Escalations"}, rows(q.ByReceiving)},
-		q.Pairs.Table("Escalations by agency pair (rows raised, columns received)"),
+		q.Pairs.Table(CaptionPairs),
 		{"Escalations by category", []string{"Category", "Escalations"}, rows(q.ByCategory)},
 		{"Stage reached", []string{"Stage", "Escalations"}, rows(q.StageReached)},
 		{"Stage resolved", []string{"Stage", "Escalations"}, rows(q.StageResolved)},

@@ -224,6 +224,7 @@ func (w *authzWorld) serve(t *testing.T, db *sqlstore.DB) (*web.Server, *httptes
 		Raise:         db,
 		Partnership:   db,
 		Notifications: db,
+		Reports:       db,
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})
 	if err != nil {

@@ -136,6 +136,9 @@ type orgNavLink struct {
 // orgNav lists the partnership pages u may open, marking current.
 func orgNav(u *escalate.User, current string) []orgNavLink {
 	links := []orgNavLink{{Href: "/contacts", Text: "Contacts"}, {Href: "/policy", Text: "Policy"}}
+	if orgHasAny(u, reportRoles) {
+		links = append([]orgNavLink{{Href: "/reports", Text: "Reports"}}, links...)
+	}
 	if orgHasAny(u, overviewRoles) {
 		links = append([]orgNavLink{{Href: "/overview", Text: "Overview"}}, links...)
 	}

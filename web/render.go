@@ -121,6 +121,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 func parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"roleName":   roleName,
+		"reportDate": reportDate,
 		"fieldError": func(field, msg string) fieldError { return fieldError{field, msg} },
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.tmpl")

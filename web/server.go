@@ -71,6 +71,9 @@ type Config struct {
 	// Notifications serves the Notifications page, the header's unread
 	// count and the undelivered notifications page: *sqlstore.DB.
 	Notifications NotificationStore
+	// Reports serves the board reports (reports.go): *sqlstore.DB. They
+	// also need Partnership.
+	Reports ReportStore
 }
 
 // Server is the web application; it is an http.Handler.
@@ -86,6 +89,7 @@ type Server struct {
 	api     APIConfig
 	oidc    *oidcClient
 	notes   NotificationStore // nil: no notification pages (notifications.go)
+	reports ReportStore       // nil: no board reports (reports.go)
 	feeds   *feedConfig       // nil: no calendar feed (feed.go)
 }
 
@@ -99,6 +103,7 @@ func New(cfg Config) (*Server, error) {
 	s.org = cfg.Partnership
 	s.api = cfg.API
 	s.notes = cfg.Notifications
+	s.reports = cfg.Reports
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()
@@ -154,6 +159,7 @@ func (s *Server) routes() http.Handler {
 	s.oidcRoutes(mux)
 	s.notificationRoutes(mux)
 	s.feedRoutes(mux)
+	s.reportRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
 }

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/calendar"
+	"github.com/escalate-project/escalate/report"
+)
+
+// The report's downloads. Each writes an audit event with its format; none
+// holds a child reference, name or free text. When the report is marked
+// for sharing outside the partnership, the CSV and the workbook hold the
+// report's tables only: a row per case would show the small numbers the
+// tables withhold.
+
+// reportDownload builds the report, audits the download and sends body,
+// made by write, as a file.
+func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request, format, ctype string,
+	write func(b *bytes.Buffer, run *reportRun) error) error {
+	run, _, errs, err := s.reportFor(r)
+	if err != nil {
+		return err
+	}
+	if errs != nil {
+		return escalate.Errorf(escalate.EINVALID, "%s", errs[0].Message)
+	}
+	var b bytes.Buffer
+	if err := write(&b, run); err != nil {
+		return err
+	}
+	if err := s.auditReport(r, run, actionReportDownload, format); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", `attachment; filename="`+reportFileName(run)+"."+format+`"`)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(b.Len()))
+	_, err = w.Write(b.Bytes())
+	return err
+}
+
+// reportFileName is e.g. escalations-report-wirral-2026-Q4, with
+// "-for-sharing" when marked so. Partnership keys are slugs, so the name
+// needs no quoting.
+func reportFileName(run *reportRun) string {
+	n := "escalations-report-" + run.partnership.Key + "-" + run.key
+	if run.sharing {
+		n += "-for-sharing"
+	}
+	return n
+}
+
+func (s *Server) reportPDF(w http.ResponseWriter, r *http.Request) error {
+	return s.reportDownload(w, r, "pdf", "application/pdf", func(b *bytes.Buffer, run *reportRun) error {
+		return report.WritePDF(b, run.q, reportDocTitle(run))
+	})
+}
+
+func (s *Server) reportCSV(w http.ResponseWriter, r *http.Request) error {
+	return s.reportDownload(w, r, "csv", "text/csv; charset=utf-8", func(b *bytes.Buffer, run *reportRun) error {
+		if run.sharing {
+			var rows [][]string
+			for _, t := range run.q.Tables() {
+				rows = append(rows, []string{t.Caption})
+				rows = append(rows, t.Header)
+				rows = append(rows, t.Rows...)
+				if len(t.Rows) == 0 {
+					rows = append(rows, []string{report.NoRows})
+				}
+				rows = append(rows, nil)
+			}
+			return report.WriteCSV(b, []string{reportDocTitle(run)}, rows)
+		}
+		return report.WriteCSV(b, caseHeader, caseRows(run))
+	})
+}
+
+func (s *Server) reportXLSX(w http.ResponseWriter, r *http.Request) error {
+	return s.reportDownload(w, r, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		func(b *bytes.Buffer, run *reportRun) error {
+			sheets := run.q.Sheets()
+			if !run.sharing {
+				// "00" sorts the cases before the numbered tables.
+				sheets["00 Escalations"] = append([][]string{caseHeader}, caseRows(run)...)
+			}
+			return report.WriteXLSX(b, sheets)
+		})
+}
+
+func reportDocTitle(run *reportRun) string {
+	name := run.partnership.Name
+	if name == "" {
+		name = "Partnership"
+	}
+	return name + ": escalations report, " + run.name
+}
+
+// caseHeader heads the rows of the CSV and the workbook's Escalations sheet.
+var caseHeader = []string{"Raising agency", "Receiving agency", "Categories", "Raised", "Stage reached",
+	"Stage resolved", "Outcome", "Resolved", "Days to resolution", "Immediate risk", "Timescales met", "Timescales counted"}
+
+// caseRows are the report's cases, one row each, in the order raised:
+// dates in London, no child reference and no free text.
+func caseRows(run *reportRun) [][]string {
+	const d = "2006-01-02"
+	var rows [][]string
+	for _, c := range run.cases {
+		if !run.period.Contains(c.Raised) {
+			continue
+		}
+		resolved, stage, days := "", "", ""
+		if c.Outcome != report.OutcomeOpen && c.StageResolved > 0 {
+			stage = strconv.Itoa(c.StageResolved)
+			if !c.ResolvedAt.IsZero() {
+				resolved = c.ResolvedAt.In(calendar.London).Format(d)
+				days = strconv.FormatFloat(c.ResolvedAt.Sub(c.Raised).Hours()/24, 'f', 1, 64)
+			}
+		}
+		met := 0
+		for _, k := range c.Clocks {
+			if k.Met {
+				met++
+			}
+		}
+		immediate := "No"
+		if c.Immediate {
+			immediate = "Yes"
+		}
+		rows = append(rows, []string{c.RaisingAgency, c.ReceivingAgency, strings.Join(c.Categories, "; "),
+			c.Raised.In(calendar.London).Format(d), strconv.Itoa(c.StageReached), stage, report.OutcomeLabel(c.Outcome),
+			resolved, days, immediate, strconv.Itoa(met), strconv.Itoa(len(c.Clocks))})
+	}
+	return rows
+}
+
+// reportCharts draws the charts that go beside the report's tables, by
+// table caption. Only an unshared report has charts: a bar's length would
+// show a count the shared tables withhold.
+func reportCharts(q *report.Quarterly) (map[string]template.HTML, error) {
+	out := map[string]template.HTML{}
+	bar := func(caption, title, desc string, rows []report.Row) error {
+		labels := make([]string, len(rows))
+		values := make([]int, len(rows))
+		for i, r := range rows {
+			labels[i], values[i] = r.Label, r.Count.N
+		}
+		var b bytes.Buffer
+		if err := report.BarChart(&b, title, desc, labels, values); err != nil {
+			return err
+		}
+		out[caption] = template.HTML(b.String()) // report escapes every label
+		return nil
+	}
+	for _, c := range []struct {
+		caption, title, what string
+		rows                 []report.Row
+	}{
+		{"Escalations by raising agency", "Raised by agency", "raising agency", q.ByRaising},
+		{"Escalations by receiving agency", "Received by agency", "receiving agency", q.ByReceiving},
+		{"Escalations by category", "By category", "category", q.ByCategory},
+		{"Stage reached", "Stage reached", "stage reached", q.StageReached},
+		{"Stage resolved", "Stage resolved", "stage at which they were resolved", q.StageResolved},
+		{"Outcomes", "Outcomes", "outcome", q.Outcomes},
+		{report.CaptionThemes, "Learning themes", "theme from the learning log", q.Themes},
+		{report.CaptionDissents, "Dissent outcomes", "outcome of Child Protection Conference dissents", q.Dissents},
+	} {
+		if len(c.rows) == 0 {
+			continue
+		}
+		if err := bar(c.caption, c.title, "Bar chart of escalations by "+c.what+". The table beside it has the same figures.", c.rows); err != nil {
+			return nil, err
+		}
+	}
+	if len(q.Pairs.Agencies) > 0 {
+		cells := make([][]int, len(q.Pairs.Cells))
+		for i, r := range q.Pairs.Cells {
+			cells[i] = make([]int, len(r))
+			for j, c := range r {
+				cells[i][j] = c.N
+			}
+		}
+		var b bytes.Buffer
+		if err := report.Matrix(&b, "Agency pairs", "Escalations by raising agency (rows) and receiving agency (columns). The table above has the same figures.",
+			q.Pairs.Agencies, q.Pairs.Agencies, cells); err != nil {
+			return nil, err
+		}
+		out[report.CaptionPairs] = template.HTML(b.String())
+	}
+	return out, nil
+}
