@@ -43,6 +43,7 @@ const (
 	kindOwnToken                      // signed in, and only one's own API token
 	kindContactsEdit                  // Business Manager and administrator
 	kindOverview                      // Business Manager, chair, vice chair, administrator
+	kindReports                       // Business Manager, chair, vice chair: the board reports
 	kindAdminRead                     // administrator, and the Business Manager read-only (web/contacts_store.go adminReaders)
 	kindAdminWrite                    // administrator only
 	kindCase                          // an escalation: need to know, per action
@@ -131,6 +132,9 @@ func authzExpect(role escalate.Role, rel authzRel, sp authzSpec, targeted bool) 
 		return has(escalate.RoleBusinessManager, escalate.RoleAdmin) && !crosses
 	case kindOverview:
 		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleAdmin)
+	case kindReports:
+		// The partnership is the actor's own: a report names no target.
+		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair)
 	case kindAdminRead:
 		return has(escalate.RoleAdmin, escalate.RoleBusinessManager)
 	case kindAdminWrite:
