@@ -243,7 +243,7 @@ type reportView struct {
 	Title    string
 	Period   string
 	Sharing  bool
-	Query    string
+	Query    template.URL // the query string that asks for this report again
 	Sections []reportSection
 }
 
@@ -278,7 +278,7 @@ func (s *Server) fillReportView(v *reportView, run *reportRun) error {
 	v.Title = "Escalations report: " + run.name
 	v.Period = run.period.Text()
 	v.Sharing = run.sharing
-	v.Query = run.query
+	v.Query = template.URL(run.query) // url.Values.Encode escaped it
 	charts := map[string]template.HTML{}
 	if !run.sharing {
 		var err error
