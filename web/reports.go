@@ -232,19 +232,21 @@ func (s *Server) auditReport(r *http.Request, run *reportRun, action, format str
 
 // reportSection is one table of the report with its chart, if any.
 type reportSection struct {
-	Table template.HTML
-	Chart template.HTML
-	Wide  bool // the agency-pair matrix, too wide to sit beside its table
+	Caption string
+	Table   template.HTML
+	Chart   template.HTML
+	Wide    bool // the agency-pair matrix, too wide to sit beside its table
 }
 
 type reportView struct {
-	Nav      []orgNavLink
-	Form     *reportForm
-	Title    string
-	Period   string
-	Sharing  bool
-	Query    template.URL // the query string that asks for this report again
-	Sections []reportSection
+	Nav         []orgNavLink
+	Form        *reportForm
+	Title       string
+	Partnership string // the partnership's name
+	Period      string
+	Sharing     bool
+	Query       template.URL // the query string that asks for this report again
+	Sections    []reportSection
 }
 
 // reportPage is the board report page: the period form, then every table
@@ -276,6 +278,7 @@ const reportsTitle = "Reports for the board"
 
 func (s *Server) fillReportView(v *reportView, run *reportRun) error {
 	v.Title = "Escalations report: " + run.name
+	v.Partnership = run.partnership.Name
 	v.Period = run.period.Text()
 	v.Sharing = run.sharing
 	v.Query = template.URL(run.query) // url.Values.Encode escaped it
@@ -291,7 +294,7 @@ func (s *Server) fillReportView(v *reportView, run *reportRun) error {
 		if err := report.HTMLTable(&b, t); err != nil {
 			return err
 		}
-		v.Sections = append(v.Sections, reportSection{Table: template.HTML(b.String()), Chart: charts[t.Caption],
+		v.Sections = append(v.Sections, reportSection{Caption: t.Caption, Table: template.HTML(b.String()), Chart: charts[t.Caption],
 			Wide: len(t.Header) > 4})
 	}
 	return nil

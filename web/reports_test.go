@@ -39,9 +39,9 @@ func newReportOrg(t *testing.T) *cases {
 }
 
 // auditCount is the length of the audit chain.
-func auditCount(t *testing.T, c *cases) int64 {
+func auditCount(t *testing.T, db *sqlstore.DB) int64 {
 	t.Helper()
-	rep, err := c.db.VerifyAudit(context.Background(), "")
+	rep, err := db.VerifyAudit(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestReportsPage(t *testing.T) {
 	})
 
 	t.Run("Page", func(t *testing.T) {
-		before := auditCount(t, c)
+		before := auditCount(t, c.db)
 		res := c.get(t, "bm", "/reports"+quarter)
 		for _, w := range []string{"Escalations report: " + report.QuarterName(y, q), "Escalations raised", "<svg",
 			"Download quarterly report", "/reports/report.pdf" + quarter, "Escalations by agency pair"} {
@@ -81,7 +81,7 @@ func TestReportsPage(t *testing.T) {
 		if strings.Contains(res.body, "SCH-0042") {
 			t.Error("the report page shows a child's reference")
 		}
-		if n := auditCount(t, c) - before; n != 1 {
+		if n := auditCount(t, c.db) - before; n != 1 {
 			t.Errorf("viewing the report wrote %d audit events, want 1", n)
 		}
 		// With no quarter asked for, the current one is chosen.
@@ -107,7 +107,7 @@ func TestReportsPage(t *testing.T) {
 			"Quarter":   {"?quarter=2026-Q9", "quarter", "Choose a quarter"},
 		} {
 			t.Run(name, func(t *testing.T) {
-				before := auditCount(t, c)
+				before := auditCount(t, c.db)
 				res := c.get(t, "bm", "/reports"+tt.query)
 				if res.StatusCode != 400 {
 					t.Errorf("status %d, want 400", res.StatusCode)
@@ -125,7 +125,7 @@ func TestReportsPage(t *testing.T) {
 						t.Errorf("%s: status %d, want 400", f, res.StatusCode)
 					}
 				}
-				if n := auditCount(t, c) - before; n != 0 {
+				if n := auditCount(t, c.db) - before; n != 0 {
 					t.Errorf("a bad period wrote %d audit events", n)
 				}
 			})
@@ -139,7 +139,7 @@ func TestReportsPage(t *testing.T) {
 			{"/reports/report.csv", "text/csv; charset=utf-8", name + ".csv"},
 			{"/reports/report.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name + ".xlsx"},
 		} {
-			before := auditCount(t, c)
+			before := auditCount(t, c.db)
 			res := c.get(t, "bm", d.path+quarter)
 			if res.StatusCode != 200 || res.Header.Get("Content-Type") != d.ctype ||
 				res.Header.Get("Content-Disposition") != `attachment; filename="`+d.file+`"` {
@@ -148,7 +148,7 @@ func TestReportsPage(t *testing.T) {
 			if strings.Contains(res.body, "SCH-0042") {
 				t.Errorf("%s holds a child's reference", d.path)
 			}
-			if n := auditCount(t, c) - before; n != 1 {
+			if n := auditCount(t, c.db) - before; n != 1 {
 				t.Errorf("%s wrote %d audit events, want 1", d.path, n)
 			}
 			switch d.path {
