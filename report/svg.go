@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // Chart geometry, in SVG user units (pixels at 100%).
 const (
-	labelWidth = 220
+	labelWidth = 220 // at least; labelSpace widens it for long labels
 	barWidth   = 360
 	rowHeight  = 28
 	topMargin  = 40
@@ -34,6 +36,7 @@ func BarChart(w io.Writer, title, desc string, labels []string, values []int) er
 		}
 		peak = max(peak, v)
 	}
+	labelWidth := labelSpace(labels)
 	width := labelWidth + barWidth + 60
 	height := topMargin + rowHeight*len(labels) + 10
 	var b strings.Builder
@@ -76,16 +79,22 @@ func Matrix(w io.Writer, title, desc string, rows, cols []string, cells [][]int)
 			peak = max(peak, v)
 		}
 	}
-	width := labelWidth + cellWidth*len(cols) + 10
-	height := topMargin + rowHeight*(len(rows)+1) + 10
+	// Column names are written at 45 degrees, rising from their column, so
+	// long agency names neither overlap nor need shortening.
+	labelWidth := labelSpace(rows)
+	slant := int(math.Ceil(float64(textSpace(cols)) * math.Sqrt2 / 2))
+	head := slant + 10
+	width := labelWidth + cellWidth*len(cols) + slant + 10
+	height := topMargin + head + rowHeight*len(rows) + 10
 	var b strings.Builder
 	open(&b, chartID(title), title, desc, width, height)
 	for j, c := range cols {
-		fmt.Fprintf(&b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" %s fill=\"%s\">%s</text>\n",
-			labelWidth+cellWidth*j+cellWidth/2, topMargin+19, fontAttrs, textColour, esc(c))
+		x, y := labelWidth+cellWidth*j+cellWidth/2, topMargin+head-6
+		fmt.Fprintf(&b, "<text x=\"%d\" y=\"%d\" transform=\"rotate(-45 %d %d)\" %s fill=\"%s\">%s</text>\n",
+			x, y, x, y, fontAttrs, textColour, esc(c))
 	}
 	for i, r := range rows {
-		y := topMargin + rowHeight*(i+1)
+		y := topMargin + head + rowHeight*i
 		fmt.Fprintf(&b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" %s fill=\"%s\">%s</text>\n",
 			labelWidth-8, y+19, fontAttrs, textColour, esc(r))
 		for j, v := range cells[i] {
@@ -109,6 +118,20 @@ func Matrix(w io.Writer, title, desc string, rows, cols []string, cells [][]int)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// textSpace is about how wide the longest of labels is in Arial at 16px:
+// 9 units a character is a little over Arial's average, so a label fits.
+func textSpace(labels []string) int {
+	n := 0
+	for _, l := range labels {
+		n = max(n, utf8.RuneCountInString(l))
+	}
+	return 9 * n
+}
+
+// labelSpace is the room for row labels left of a chart: the longest label
+// and a margin, at least labelWidth.
+func labelSpace(labels []string) int { return max(labelWidth, textSpace(labels)+16) }
 
 func open(b *strings.Builder, id, title, desc string, width, height int) {
 	fmt.Fprintf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"%s-title %s-desc\">\n",
