@@ -189,3 +189,52 @@ func TestReportsPage(t *testing.T) {
 		}
 	})
 }
+
+// extrasStore is a report store that also keeps a learning log and
+// dissents, as other parts of Escalate will: the page must show their
+// sections, with the sharing rule.
+type extrasStore struct {
+	*sqlstore.DB
+	from, to time.Time // the period last asked for
+}
+
+func (s *extrasStore) LearningThemes(_ context.Context, _ int64, from, to time.Time) (map[string]int, error) {
+	s.from, s.to = from, to
+	return map[string]int{"Thresholds": 6, "Information sharing": 2}, nil
+}
+
+func (s *extrasStore) DissentOutcomes(context.Context, int64, time.Time, time.Time) (map[string]int, error) {
+	return map[string]int{}, nil
+}
+
+func TestReportsExtras(t *testing.T) {
+	c := newOrg(t)
+	store := &extrasStore{DB: c.db}
+	srv, err := web.New(web.Config{
+		Auth:        &sqlstore.Sessions{DB: c.db, Idle: 30 * time.Minute, Lifetime: 12 * time.Hour},
+		Logger:      slog.New(slog.NewJSONHandler(c.logs, nil)),
+		Escalations: c.svc,
+		Partnership: c.db,
+		Reports:     store,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ts.Close()
+	c.ts = httptest.NewServer(srv)
+	t.Cleanup(c.ts.Close)
+
+	res := c.get(t, "bm", "/reports?quarter=2026-Q3")
+	for _, w := range []string{report.CaptionThemes, "Information sharing", "Thresholds", report.CaptionDissents, report.NoRows} {
+		if !strings.Contains(res.body, w) {
+			t.Errorf("report page lacks %q", w)
+		}
+	}
+	if p := report.Quarter(2026, 3); !store.from.Equal(p.From) || !store.to.Equal(p.To) {
+		t.Errorf("themes asked for %v to %v, want %v to %v", store.from, store.to, p.From, p.To)
+	}
+	res = c.get(t, "bm", "/reports?quarter=2026-Q3&sharing=1")
+	if !strings.Contains(res.body, `Information sharing</th><td class="govuk-table__cell">fewer than 5`) {
+		t.Error("a shared report shows a theme's count under 5")
+	}
+}
