@@ -274,15 +274,15 @@ type LearningResponse struct {
 // PatternFlag is a pattern the store flagged: the same agency pair and
 // category at least Threshold times in one London quarter.
 type PatternFlag struct {
-	ID         int64
-	AgencyA    int64 // the lower agency ID of the pair
-	AgencyB    int64
-	Category   string
-	Quarter    string // e.g. "2026-Q4"
-	Count      int    // escalations counted when it was flagged
-	Threshold  int
-	Ref        string // the escalation that reached the threshold
-	Created    time.Time
+	ID                                     int64
+	AgencyA                                int64 // the lower agency ID of the pair
+	AgencyB                                int64
+	Category                               string
+	Quarter                                string // e.g. "2026-Q4"
+	Count                                  int    // escalations counted when it was flagged
+	Threshold                              int
+	Ref                                    string // the escalation that reached the threshold
+	Created                                time.Time
 	AgencyAName, AgencyBName, CategoryName string
 }
 
