@@ -273,9 +273,10 @@ func (tx *Tx) learningItem(partnershipID, id int64) (*escalate.LearningItem, err
 	return its[0], nil
 }
 
-// LearningItem returns item id of the log and records that the actor read
-// it.
-func (db *DB) LearningItem(ctx context.Context, id int64) (*escalate.LearningItem, error) {
+// LearningItem returns item id of the log and, when view is set, records
+// that the actor read it (a form shown again after bad input is not a new
+// reading, and writes nothing).
+func (db *DB) LearningItem(ctx context.Context, id int64, view bool) (*escalate.LearningItem, error) {
 	var out *escalate.LearningItem
 	err := db.WithTx(ctx, func(tx *Tx) error {
 		if err := tx.lockForChange(); err != nil {
@@ -285,7 +286,7 @@ func (db *DB) LearningItem(ctx context.Context, id int64) (*escalate.LearningIte
 		if err != nil {
 			return err
 		}
-		if out, err = tx.learningItem(u.PartnershipID, id); err != nil {
+		if out, err = tx.learningItem(u.PartnershipID, id); err != nil || !view {
 			return err
 		}
 		return tx.Audit(fmt.Sprintf("user:%d", u.ID), escalate.ActionLearningView, fmt.Sprintf("learning:%d", id), nil)

@@ -374,6 +374,12 @@ func TestPatternFlag(t *testing.T) {
 	})
 }
 
+func TestCategoryLike(t *testing.T) {
+	if got := categoryLike(`a_b%c\d`); got != `%"a\_b\%c\\d"%` {
+		t.Errorf("categoryLike = %s", got)
+	}
+}
+
 func TestQuarter(t *testing.T) {
 	for _, c := range []struct {
 		at   time.Time
@@ -389,4 +395,26 @@ func TestQuarter(t *testing.T) {
 			t.Errorf("Quarter(%v) = %s [%v, %v), want %s", c.at, name, from, to, c.want)
 		}
 	}
+}
+
+// TestPatternQueryPlan: the raise path's pattern check reads only the
+// agency pair's rows of the quarter, through escalations_pair_created, on
+// both engines.
+func TestPatternQueryPlan(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *DB) {
+		w := newWorld(t, db, "hammersmith-fulham")
+		for i := 0; i < 5; i++ {
+			w.mustRaise(t, escalate.RiskStandard)
+		}
+		_, from, to := Quarter(testNow)
+		plan := explain(t, db, patternQuery, w.agencies["school"].ID, w.agencies["care"].ID, timeArg(from), timeArg(to),
+			categoryLike(w.pol.Categories[0].Key), 3)
+		if !strings.Contains(plan, "escalations_pair_created") {
+			t.Errorf("plan does not use escalations_pair_created:\n%s", plan)
+		}
+		if strings.Contains(plan, "SCAN escalations") || strings.Contains(plan, "Seq Scan") {
+			t.Errorf("plan scans the table:\n%s", plan)
+		}
+		t.Logf("%s plan:\n%s", db.Dialect(), plan)
+	})
 }

@@ -2,8 +2,8 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/escalate-project/escalate"
@@ -16,12 +16,27 @@ import (
 // per pair, category and quarter, in the transaction of the raise that
 // reaches the threshold.
 
-// patternQuery is the pattern check's one query: the categories of an
-// agency pair's escalations raised in a quarter. Each branch of the OR is a
-// range of escalations_pair_created (TestPatternQueryPlan).
-const patternQuery = `SELECT categories FROM escalations
-	WHERE (raising_agency_id = $1 AND receiving_agency_id = $2 AND created >= $3 AND created < $4)
-	   OR (raising_agency_id = $2 AND receiving_agency_id = $1 AND created >= $3 AND created < $4)`
+// patternQuery is the pattern check's one query per category of a raise
+// (nearly always one): how many of an agency pair's escalations raised in
+// a quarter, either way round, have the category, counting no further than
+// the threshold. Each branch is one range of escalations_pair_created
+// (TestPatternQueryPlan), so the rows read are the pair's of the quarter,
+// and the LIMIT stops at the threshold; a raise never names its own agency,
+// so the branches never overlap.
+const patternQuery = `SELECT COUNT(*) FROM (
+	SELECT 1 AS one FROM escalations
+	WHERE raising_agency_id = $1 AND receiving_agency_id = $2 AND created >= $3 AND created < $4 AND categories LIKE $5 ESCAPE '\'
+	UNION ALL
+	SELECT 1 AS one FROM escalations
+	WHERE raising_agency_id = $2 AND receiving_agency_id = $1 AND created >= $3 AND created < $4 AND categories LIKE $5 ESCAPE '\'
+	LIMIT $6) pair`
+
+// categoryLike is the LIKE pattern that finds key in a JSON array of
+// category keys.
+func categoryLike(key string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return `%"` + r.Replace(key) + `"%`
+}
 
 // Quarter returns the London calendar quarter of t, as "2026-Q4", and the
 // instants it runs from (inclusive) and to (exclusive).
@@ -41,47 +56,28 @@ func (tx *Tx) flagPatterns(e *escalate.Escalation, threshold int) error {
 		return nil
 	}
 	name, from, to := Quarter(e.Created)
-	rows, err := tx.query(patternQuery, e.RaisingAgencyID, e.ReceivingAgencyID, timeArg(from), timeArg(to))
-	if err != nil {
-		return fmt.Errorf("patterns: %w", err)
-	}
-	counts := map[string]int{}
-	for rows.Next() {
-		var text string
-		if err := rows.Scan(&text); err != nil {
-			rows.Close()
-			return err
-		}
-		var cats []string
-		if err := json.Unmarshal([]byte(text), &cats); err != nil {
-			rows.Close()
-			return err
-		}
-		for _, c := range cats {
-			counts[c]++
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
 	a, b := min(e.RaisingAgencyID, e.ReceivingAgencyID), max(e.RaisingAgencyID, e.ReceivingAgencyID)
 	for _, c := range e.Categories {
-		if counts[c] < threshold {
+		var n int
+		if err := tx.queryRow(patternQuery, e.RaisingAgencyID, e.ReceivingAgencyID, timeArg(from), timeArg(to),
+			categoryLike(c), threshold).Scan(&n); err != nil {
+			return fmt.Errorf("patterns: %w", err)
+		}
+		if n < threshold {
 			continue
 		}
 		var id int64
 		err := tx.queryRow(`INSERT INTO pattern_flags (partnership_id, agency_a, agency_b, category, quarter, count, threshold, escalation_id, created)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (partnership_id, agency_a, agency_b, category, quarter) DO NOTHING RETURNING id`,
-			e.PartnershipID, a, b, c, name, counts[c], threshold, e.ID, timeArg(tx.now)).Scan(&id)
+			e.PartnershipID, a, b, c, name, n, threshold, e.ID, timeArg(tx.now)).Scan(&id)
 		if notFound(WrapError(err)) {
 			continue // flagged already this quarter
 		} else if err != nil {
 			return fmt.Errorf("pattern flag: %w", err)
 		}
 		if err := tx.Audit(fmt.Sprintf("user:%d", e.RaisedBy), escalate.ActionPatternFlag, fmt.Sprintf("pattern:%d", id),
-			map[string]any{"agencies": []int64{a, b}, "category": c, "quarter": name, "count": counts[c], "threshold": threshold, "ref": e.Ref}); err != nil {
+			map[string]any{"agencies": []int64{a, b}, "category": c, "quarter": name, "count": n, "threshold": threshold, "ref": e.Ref}); err != nil {
 			return err
 		}
 		if err := tx.insertOutbox(escalate.ActionPatternFlag, e.ID, Recipient{Role: escalate.RoleBusinessManager}, "pattern-flagged",

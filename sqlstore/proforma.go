@@ -171,7 +171,7 @@ func (db *DB) Proformas(ctx context.Context, status string) ([]*escalate.Proform
 
 // Proforma returns proforma id with the learning linked to its escalation,
 // and records that the actor read it: as a page ("page") or a download
-// ("pdf", "csv").
+// ("pdf", "csv"); as "" records nothing (a form shown again).
 func (db *DB) Proforma(ctx context.Context, id int64, as string) (*escalate.Proforma, error) {
 	var out *escalate.Proforma
 	err := db.WithTx(ctx, func(tx *Tx) error {
@@ -190,6 +190,9 @@ func (db *DB) Proforma(ctx context.Context, id int64, as string) (*escalate.Prof
 			return err
 		}
 		out = p
+		if as == "" {
+			return nil
+		}
 		return tx.Audit(fmt.Sprintf("user:%d", u.ID), escalate.ActionProformaView, fmt.Sprintf("proforma:%d", id),
 			map[string]any{"as": as})
 	})

@@ -71,6 +71,9 @@ type Config struct {
 	// Notifications serves the Notifications page, the header's unread
 	// count and the undelivered notifications page: *sqlstore.DB.
 	Notifications NotificationStore
+	// Learning serves the learning log, the proformas and the learning
+	// step on closed escalations (learning.go): *sqlstore.DB.
+	Learning LearningStore
 }
 
 // Server is the web application; it is an http.Handler.
@@ -87,6 +90,7 @@ type Server struct {
 	oidc    *oidcClient
 	notes   NotificationStore // nil: no notification pages (notifications.go)
 	feeds   *feedConfig       // nil: no calendar feed (feed.go)
+	learn   LearningStore     // nil: no learning pages (learning.go)
 }
 
 // New parses the templates and builds the routes.
@@ -99,6 +103,7 @@ func New(cfg Config) (*Server, error) {
 	s.org = cfg.Partnership
 	s.api = cfg.API
 	s.notes = cfg.Notifications
+	s.learn = cfg.Learning
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()
@@ -154,6 +159,7 @@ func (s *Server) routes() http.Handler {
 	s.oidcRoutes(mux)
 	s.notificationRoutes(mux)
 	s.feedRoutes(mux)
+	s.learningRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
 }
