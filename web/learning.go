@@ -120,7 +120,16 @@ func assigneeWords(a escalate.Assignee) string {
 	if a.Subgroup != "" {
 		return a.Subgroup
 	}
-	return roleName(a.Role)
+	return postName(a.Role)
+}
+
+// postName is a role as people read it, also for posts no one signs in as
+// (a board member).
+func postName(r escalate.Role) string {
+	if n, ok := roleNames[r]; ok {
+		return n
+	}
+	return upperFirst(strings.ReplaceAll(string(r), "-", " "))
 }
 
 func (s *Server) learningPage(w http.ResponseWriter, r *http.Request) error {
@@ -198,7 +207,7 @@ func (s *Server) learningView(r *http.Request, u *escalate.User, f escalate.Lear
 	}
 	v.Assigned = []option{{Value: "", Text: "Anyone"}, {Value: "subgroup", Text: "A subgroup"}}
 	for _, role := range escalate.AssignableRoles {
-		v.Assigned = append(v.Assigned, option{Value: string(role), Text: roleName(role)})
+		v.Assigned = append(v.Assigned, option{Value: string(role), Text: postName(role)})
 	}
 	return v, nil
 }
@@ -296,7 +305,7 @@ func newLearningItemView(u *escalate.User, it *escalate.LearningItem) *learningI
 func (v *learningItemView) options() {
 	v.AssigneeOptions = []option{{Value: "subgroup", Text: "A subgroup", Hint: "Name the subgroup below"}}
 	for _, role := range escalate.AssignableRoles {
-		v.AssigneeOptions = append(v.AssigneeOptions, option{Value: string(role), Text: roleName(role)})
+		v.AssigneeOptions = append(v.AssigneeOptions, option{Value: string(role), Text: postName(role)})
 	}
 	v.StatusOptions = nil
 	for _, st := range escalate.LearningStatuses {

@@ -75,11 +75,11 @@ func newLearningStepView(v *caseView, in escalate.LearningInput) *learningStepVi
 	hint := "Do not include names, initials or anything that could identify the child or family."
 	lv := &learningStepView{Ref: v.E.Ref, Stage: stageTitle(v.Policy, v.E.Stage), In: in, Questions: []learningQuestionView{
 		{ID: "general", Label: "Is there general learning for the partnership?", Hint: "For example, something other agencies should know or do differently.",
-			TextLabel: "Describe the learning", Answer: in.General, Text: in.GeneralText},
+			TextLabel: "describe the learning", Answer: in.General, Text: in.GeneralText},
 		{ID: "policy_gap", Label: "Did this escalation show a gap in a policy or procedure?",
-			TextLabel: "Describe the gap", Answer: in.PolicyGap, Text: in.PolicyGapText},
+			TextLabel: "describe the gap", Answer: in.PolicyGap, Text: in.PolicyGapText},
 		{ID: "training", Label: "Is there a training need?",
-			TextLabel: "Describe the training need", Answer: in.Training, Text: in.TrainingText},
+			TextLabel: "describe the training need", Answer: in.Training, Text: in.TrainingText},
 	}}
 	return lv.withHint(hint)
 }
