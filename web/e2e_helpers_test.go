@@ -92,6 +92,7 @@ func newWalk(t *testing.T, pack string) *walk {
 		Logger:      slog.New(slog.NewJSONHandler(&syncBuffer{}, nil)),
 		Raise:       db,
 		Partnership: db,
+		Learning:    db,
 		Escalations: w.svc,
 		API:         web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})
