@@ -133,7 +133,7 @@ func postName(r escalate.Role) string {
 }
 
 func (s *Server) learningPage(w http.ResponseWriter, r *http.Request) error {
-	u, p := orgActor(r)
+	u, _ := orgActor(r)
 	if err := learningReader(u); err != nil {
 		return err
 	}
@@ -155,8 +155,6 @@ func (s *Server) learningPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Banner = map[string]string{"threshold": "Pattern threshold saved"}[q.Get("done")]
-	v.Nav = orgNav(u, "/learning")
-	_ = p
 	s.render(w, r, http.StatusOK, "learning-page", &page{Title: "Learning log", Data: v})
 	return nil
 }
