@@ -201,8 +201,15 @@ func TestBuildProforma(t *testing.T) {
 		ChildRef: "SCH-0042", ChildInitials: "JS", Categories: []string{"assessment", "unknown-key"},
 		Issue: "Jo Smith's referral.", RiskLevel: escalate.RiskStandard, Created: raised, Status: escalate.StatusResolved,
 		Outcome: &escalate.Outcome{Kind: escalate.OutcomeAgreed, Text: "JS to be assessed.", By: 7},
-		Clocks: []escalate.ClockState{{Stage: "stage-2", Action: "Resolve", Within: "1 working week",
-			Start: raised, Due: raised.Add(7 * 24 * time.Hour), Status: escalate.ClockMet, MetAt: resolved}}}
+		Clocks: []escalate.ClockState{
+			// Stage 1's clocks stopped when stage 2 began, at raised: one
+			// still in time, one already late.
+			{Stage: "stage-1", Action: "Talk", Within: "1 working week", Start: raised.Add(-24 * time.Hour),
+				Due: raised.Add(6 * 24 * time.Hour), Status: escalate.ClockStopped},
+			{Stage: "stage-1", Action: "Call", Within: "2 hours", Start: raised.Add(-24 * time.Hour),
+				Due: raised.Add(-22 * time.Hour), Status: escalate.ClockStopped},
+			{Stage: "stage-2", Action: "Resolve", Within: "1 working week",
+				Start: raised, Due: raised.Add(7 * 24 * time.Hour), Status: escalate.ClockMet, MetAt: resolved}}}
 	before := e.Clone()
 	before.Status = escalate.StatusOpen
 	if !escalate.NeedsProforma(p, before, e) {
@@ -222,8 +229,14 @@ func TestBuildProforma(t *testing.T) {
 		!slices.Equal(b.Categories, []string{"Assessment", "unknown-key"}) || b.Raised != "2026-12-18" || b.Resolved != "2026-12-29" {
 		t.Fatalf("proforma %+v", b)
 	}
-	if len(b.Clocks) != 1 || b.Clocks[0].Result != escalate.ClockResultLate || b.Clocks[0].Stage != "Team managers and safeguarding leads" {
-		t.Fatalf("clocks %+v", b.Clocks)
+	var results []string
+	var days []int
+	for _, c := range b.Clocks {
+		results, days = append(results, c.Result), append(days, c.WorkingDays)
+	}
+	if !slices.Equal(results, []string{escalate.ClockResultStopped, escalate.ClockResultMissed, escalate.ClockResultLate}) ||
+		!slices.Equal(days, []int{1, 1, 5}) || b.Clocks[2].Stage != "Team managers and safeguarding leads" {
+		t.Fatalf("clocks %v, working days %v: %+v", results, days, b.Clocks)
 	}
 	raw, _ := json.Marshal(b)
 	for _, s := range []string{"SCH-0042", "JS", "Jo Smith", "WIRRAL-2026-0009", "assessed"} {

@@ -62,7 +62,7 @@ type ProformaClock struct {
 	Due         string `json:"due"`     // "" for an immediate clock
 	Result      string `json:"result"`  // see ClockResult
 	MetAt       string `json:"met_at,omitempty"`
-	WorkingDays int    `json:"working_days"` // from start to met, or to resolution
+	WorkingDays int    `json:"working_days"` // from start to when it was met or stopped
 }
 
 // Clock results on a proforma.
@@ -117,14 +117,15 @@ func BuildProforma(p *Policy, cal *calendar.Calendar, e *Escalation, now time.Ti
 	}
 	for _, c := range e.Clocks {
 		pc := ProformaClock{Stage: c.Stage, Action: c.Action, Timescale: c.Within,
-			Started: c.Start.In(calendar.London).Format(proformaTime), Result: ClockResult(c, now)}
+			Started: c.Start.In(calendar.London).Format(proformaTime)}
 		if st, _ := p.Stage(c.Stage); st != nil {
 			pc.Stage = st.Name
 		}
 		if !c.Immediate {
 			pc.Due = c.Due.In(calendar.London).Format(proformaTime)
 		}
-		end := now
+		end := stoppedAt(p, e, c, now)
+		pc.Result = ClockResult(c, end)
 		if c.Status == ClockMet {
 			pc.MetAt = c.MetAt.In(calendar.London).Format(proformaTime)
 			end = c.MetAt
@@ -135,13 +136,10 @@ func BuildProforma(p *Policy, cal *calendar.Calendar, e *Escalation, now time.Ti
 	return b
 }
 
-// ClockResult says how clock c went, judged when the case closed at end:
-// met (on time), met late, missed (it stopped unmet after its deadline had
-// passed), or not needed (it stopped unmet before its deadline, e.g. when
-// the case moved on). A stopped clock does not keep when it stopped, so
-// "missed" judges it by the close: a clock that stopped in time but whose
-// deadline passed before the case closed counts as missed, the cautious
-// reading for a proforma about timeliness.
+// ClockResult says how clock c went, given end, when it stopped if it
+// stopped unmet: met (on time), met late, missed (it stopped unmet after its
+// deadline had passed), or not needed (it stopped unmet before its
+// deadline, e.g. when the case moved on to the next stage in time).
 func ClockResult(c ClockState, end time.Time) string {
 	switch c.Status {
 	case ClockMet:
@@ -155,4 +153,20 @@ func ClockResult(c ClockState, end time.Time) string {
 		}
 		return ClockResultStopped
 	}
+}
+
+// stoppedAt is when a clock c of e that did not run to the close stopped:
+// when the case entered a later stage, which is when that stage's first
+// clock started (a stage's clocks start at its entry), or else at end, when
+// the case closed. A clock does not keep when it stopped; the clocks of the
+// stages after it do.
+func stoppedAt(p *Policy, e *Escalation, c ClockState, end time.Time) time.Time {
+	_, i := p.Stage(c.Stage)
+	at := end
+	for _, o := range e.Clocks {
+		if _, j := p.Stage(o.Stage); j > i && o.Start.Before(at) {
+			at = o.Start
+		}
+	}
+	return at
 }
