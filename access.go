@@ -91,6 +91,10 @@ func Can(actor *User, e *Escalation, parties Parties, action string) bool {
 		// Anyone who can see the case may record what they did to protect
 		// the child, even after it closed.
 		return party || oversight
+	case ActionLearningRecord:
+		// The learning step comes after closure, for those who could
+		// record on the case while it was open.
+		return e.Status.Closed() && (party || actor.HasRole(RoleBusinessManager))
 	}
 	if e.Status.Closed() {
 		return false

@@ -453,3 +453,17 @@ func subWeekdays(a, n int) int {
 	k := w + uint(n)
 	return a + int(w) - int(k/5*7+k%5)
 }
+
+// WorkingDaysBetween counts the working days after from up to and including
+// to: 0 when to is from or earlier, 1 from a working day to the next. It
+// walks day by day, for short spans such as a case's life (a proforma's
+// "working days taken").
+func (c *Calendar) WorkingDaysBetween(from, to Date) int {
+	n := 0
+	for d := from.AddDays(1); !to.Before(d); d = d.AddDays(1) {
+		if c.IsWorkingDay(d) {
+			n++
+		}
+	}
+	return n
+}

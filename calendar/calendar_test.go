@@ -428,3 +428,25 @@ func TestAddWorkingDaysProperties(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkingDaysBetween(t *testing.T) {
+	c := mustNew(t, "england-and-wales")
+	for _, tt := range []struct {
+		from, to calendar.Date
+		want     int
+	}{
+		{calendar.NewDate(2026, 12, 18), calendar.NewDate(2026, 12, 18), 0},
+		{calendar.NewDate(2026, 12, 18), calendar.NewDate(2026, 12, 17), 0},
+		{calendar.NewDate(2026, 12, 18), calendar.NewDate(2026, 12, 21), 1}, // Friday to Monday
+		{calendar.NewDate(2026, 12, 24), calendar.NewDate(2026, 12, 29), 1}, // over Christmas and Boxing Day (observed 28th)
+		{calendar.NewDate(2026, 12, 19), calendar.NewDate(2026, 12, 20), 0}, // a weekend
+	} {
+		if got := c.WorkingDaysBetween(tt.from, tt.to); got != tt.want {
+			t.Errorf("WorkingDaysBetween(%s, %s) = %d, want %d", tt.from, tt.to, got, tt.want)
+		}
+		// It agrees with AddWorkingDays.
+		if n := c.WorkingDaysBetween(tt.from, tt.to); n > 0 && c.AddWorkingDays(tt.from, n).Before(tt.to) && c.IsWorkingDay(tt.to) {
+			t.Errorf("AddWorkingDays(%s, %d) = %s, before %s", tt.from, n, c.AddWorkingDays(tt.from, n), tt.to)
+		}
+	}
+}

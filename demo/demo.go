@@ -70,6 +70,7 @@ func Seed(ctx context.Context, db *sqlstore.DB, now time.Time, password string) 
 			return nil, fmt.Errorf("demo partnership %s: %w", info.ID, err)
 		}
 		s.plan()
+		s.planLearning()
 		seeders = append(seeders, s)
 		steps = append(steps, s.steps...)
 	}

@@ -39,6 +39,14 @@ var messages = map[string]struct{ subject, action string }{
 	// The daily digest names no escalation: %.0s drops the reference.
 	"daily-digest": {"Your daily digest: escalations that need you%.0s",
 		"Escalations are waiting on you today. The soonest deadline is below; sign in to see them all on My work."},
+	"proforma-new": {"Escalation %s: a proforma is ready for review",
+		"The escalation was resolved at a stage whose policy asks for a proforma. Sign in and open Proformas to review it."},
+	"learning-asked": {"Escalation %s has closed: what did we learn?",
+		"Please record any general learning, policy or procedure gap or training need, and whether you have debriefed."},
+	"learning-item": {"Escalation %s: new learning for the learning log",
+		"A party recorded learning from this escalation. Sign in and open the Learning log to assign it."},
+	"pattern-flagged": {"A pattern of escalations was flagged (latest %s)",
+		"The same two agencies have had escalations in the same category this quarter at least as often as your threshold. Sign in and open the Learning log."},
 	"immediate-risk": {"Immediate risk recorded: %s",
 		"An immediate-risk action was recorded. Make sure the child is protected now; the disagreement can wait."},
 }

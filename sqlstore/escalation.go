@@ -202,6 +202,9 @@ func (s *EscalationService) change(ctx context.Context, ref, action string, fn r
 		if err := tx.writeOutbox(pin.policy, row.Escalation, events); err != nil {
 			return err
 		}
+		if err := tx.afterClose(pin, old, row.Escalation, actor); err != nil {
+			return err
+		}
 		out = row.Escalation
 		return nil
 	})

@@ -47,9 +47,11 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 	}
 	var key, sum string
 	var versionID int64
-	err := tx.queryRow(`SELECT p.key, COALESCE(p.policy_version_id, 0), COALESCE(v.sha256, '')
-		FROM partnerships p LEFT JOIN policy_versions v ON v.id = p.policy_version_id WHERE p.id = $1`,
-		actor.PartnershipID).Scan(&key, &versionID, &sum)
+	threshold := -1 // the policy's default, unless the Business Manager set one
+	err := tx.queryRow(`SELECT p.key, COALESCE(p.policy_version_id, 0), COALESCE(v.sha256, ''), COALESCE(s.pattern_threshold, -1)
+		FROM partnerships p LEFT JOIN policy_versions v ON v.id = p.policy_version_id
+		LEFT JOIN learning_settings s ON s.partnership_id = p.id WHERE p.id = $1`,
+		actor.PartnershipID).Scan(&key, &versionID, &sum, &threshold)
 	if err != nil {
 		return nil, WrapError(err)
 	}
@@ -86,6 +88,12 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 		return nil, err
 	}
 	if err := tx.writeOutbox(pin.policy, e, events); err != nil {
+		return nil, err
+	}
+	if threshold < 0 {
+		threshold = pin.policy.Learning.PatternThreshold
+	}
+	if err := tx.flagPatterns(e, threshold); err != nil {
 		return nil, err
 	}
 	return e, nil

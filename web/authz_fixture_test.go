@@ -47,6 +47,12 @@ type authzWorld struct {
 	contactB  int64
 	deadA     int64 // an undelivered notification of each partnership
 	deadB     int64
+	// The learning pages' targets: a closed escalation of each partnership
+	// (C withdrawn at stage 1 with A's parties; D), a learning item and a
+	// proforma of each.
+	escC, escD           *escalate.Escalation
+	itemA, itemB         int64
+	proformaA, proformaB int64
 }
 
 const authzPassword = "correct horse battery staple"
@@ -142,6 +148,7 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 	if w.escA, err = svc.Get(as, w.escA.Ref); err != nil {
 		t.Fatal(err)
 	}
+	w.learningWorld(t, db, svc)
 	if w.escA.Ref == w.escB.Ref {
 		t.Fatalf("both partnerships gave the ref %s: the matrix could not tell them apart", w.escA.Ref)
 	}
@@ -225,6 +232,7 @@ func (w *authzWorld) serve(t *testing.T, db *sqlstore.DB) (*web.Server, *httptes
 		Partnership:   db,
 		Notifications: db,
 		Reports:       db,
+		Learning:      db,
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})
 	if err != nil {
@@ -293,7 +301,13 @@ var authzTables = []string{
 	"SELECT * FROM users ORDER BY rowid", "SELECT * FROM agencies ORDER BY rowid",
 	"SELECT id, user_id, name, revoked FROM api_tokens ORDER BY id",
 	"SELECT * FROM policy_versions ORDER BY rowid", "SELECT * FROM passwords ORDER BY rowid",
+	"SELECT * FROM proformas ORDER BY rowid", "SELECT * FROM learning_items ORDER BY rowid",
+	"SELECT * FROM learning_links ORDER BY rowid", "SELECT * FROM learning_responses ORDER BY rowid",
+	"SELECT * FROM learning_settings ORDER BY rowid", "SELECT * FROM pattern_flags ORDER BY rowid",
 }
+
+// authzViews are the audit actions that record a reading, not a change.
+var authzViews = []string{escalate.ActionView, escalate.ActionProformaView, escalate.ActionLearningView}
 
 func (in *authzInstance) state(t *testing.T) authzState {
 	t.Helper()
@@ -324,10 +338,10 @@ func (in *authzInstance) state(t *testing.T) authzState {
 	var st authzState
 	st.digest = fmt.Sprintf("%x", h.Sum(nil))
 	// Reading a board report writes a report.view or report.download event:
-	// a view, not a change.
-	if err := in.read.QueryRow(`SELECT count(*) FILTER (WHERE action NOT IN (?, 'report.view', 'report.download')),
+	// a view, not a change, like the other readings in authzViews.
+	if err := in.read.QueryRow(`SELECT count(*) FILTER (WHERE action NOT IN (?, ?, ?, 'report.view', 'report.download')),
 		count(*) FILTER (WHERE action = ?) FROM audit_events`,
-		escalate.ActionView, escalate.ActionView).Scan(&st.changes, &st.views); err != nil {
+		authzViews[0], authzViews[1], authzViews[2], escalate.ActionView).Scan(&st.changes, &st.views); err != nil {
 		t.Fatal(err)
 	}
 	return st

@@ -100,6 +100,9 @@ func TestAuthzMatrix(t *testing.T) {
 				if allowed {
 					allows++
 				}
+				if res.StatusCode >= 500 {
+					t.Errorf("%s: %d: a server error is neither an allow nor a deny", at, res.StatusCode)
+				}
 				changed := after.digest != before.digest || after.changes != before.changes
 				if (!allowed || method == "GET") && changed {
 					t.Errorf("%s: wrote to the database (allowed %v)", at, allowed)

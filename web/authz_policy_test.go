@@ -47,6 +47,8 @@ const (
 	kindAdminRead                     // administrator, and the Business Manager read-only (web/contacts_store.go adminReaders)
 	kindAdminWrite                    // administrator only
 	kindCase                          // an escalation: need to know, per action
+	kindLearnRead                     // the learning log and proformas: Business Manager, chair, vice chair; others not found
+	kindLearnWrite                    // changing them: the Business Manager only
 )
 
 // authzSpec is one route of the matrix.
@@ -101,6 +103,9 @@ func authzCase(role escalate.Role, rel authzRel, action string) bool {
 		return side == "raising"
 	case escalate.ActionDetermine:
 		return oversight
+	case escalate.ActionLearningRecord:
+		// On closed escalation C, whose parties are A's (learning_step.go).
+		return party || bm
 	}
 	return false
 }
@@ -139,6 +144,10 @@ func authzExpect(role escalate.Role, rel authzRel, sp authzSpec, targeted bool) 
 		return has(escalate.RoleAdmin, escalate.RoleBusinessManager)
 	case kindAdminWrite:
 		return has(escalate.RoleAdmin) && !crosses
+	case kindLearnRead:
+		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair) && !crosses
+	case kindLearnWrite:
+		return has(escalate.RoleBusinessManager) && !crosses
 	case kindCase:
 		if !signedIn || crosses {
 			return false

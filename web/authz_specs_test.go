@@ -71,6 +71,19 @@ func authzSpecs() map[string]authzSpec {
 		"POST /notifications/read":           in,
 		"GET /admin/undelivered":             {kind: kindAdminRead},
 		"POST /admin/undelivered/{id}/retry": {kind: kindAdminWrite},
+		// The learning log and proformas (learning.go, proforma.go), and
+		// the learning step on a closed escalation: C, not A.
+		"GET /learning":                    {kind: kindLearnRead},
+		"POST /learning/threshold":         {kind: kindLearnWrite},
+		"GET /learning/items/{id}":         {kind: kindLearnRead},
+		"POST /learning/items/{id}":        {kind: kindLearnWrite},
+		"GET /proformas":                   {kind: kindLearnRead},
+		"GET /proformas/{id}":              {kind: kindLearnRead},
+		"GET /proformas/{id}/pdf":          {kind: kindLearnRead},
+		"GET /proformas/{id}/csv":          {kind: kindLearnRead},
+		"POST /proformas/{id}/status":      {kind: kindLearnWrite},
+		"GET /escalations/{ref}/learning":  cs(escalate.ActionLearningRecord),
+		"POST /escalations/{ref}/learning": cs(escalate.ActionLearningRecord),
 
 		"GET /api/v1/openapi.json":                            api(pub),
 		"/api/v1/":                                            api(authzSpec{kind: kindNowhere}),
@@ -140,11 +153,19 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		method, path = "GET", pattern
 	}
 	e, person, contact, dead := w.escA, authzKey(escalate.RolePractitioner, "X"), w.contactA, w.deadA
+	item, proforma := w.itemA, w.proformaA
+	if strings.HasSuffix(path, "/learning") {
+		e = w.escC
+	}
 	token := authzActor(role, rel)
 	switch {
 	case rel == relOtherPartnership:
 		e, person, contact, token, dead = w.escB, authzKey(escalate.RolePractitioner, "W"), w.contactB, person, w.deadB
 		token = authzKey(escalate.RolePractitioner, "W")
+		item, proforma = w.itemB, w.proformaB
+		if strings.HasSuffix(path, "/learning") {
+			e = w.escD
+		}
 	case rel == relOtherAgency || role == "":
 		token = authzKey(escalate.RolePractitioner, "X")
 	}
@@ -163,6 +184,10 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		id = strconv.FormatInt(w.users[person].ID, 10)
 	case strings.HasPrefix(path, "/admin/undelivered/"):
 		id = strconv.FormatInt(dead, 10)
+	case strings.HasPrefix(path, "/learning/items/"):
+		id = strconv.FormatInt(item, 10)
+	case strings.HasPrefix(path, "/proformas/"):
+		id = strconv.FormatInt(proforma, 10)
 	case strings.HasPrefix(path, "/account/tokens/"):
 		id = strconv.FormatInt(w.tokenIDs[token], 10)
 	case strings.Contains(path, "/records/"):
@@ -201,6 +226,16 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 			u = w.users[authzActor(role, rel)]
 		}
 		return method, path, v("email", u.Email, "password", authzPassword)
+	case pattern == "POST /escalations/{ref}/learning":
+		return method, path, v("general", "yes", "general_text", "Share the threshold guidance.", "policy_gap", "no",
+			"training", "no", "debriefed", "yes")
+	case pattern == "POST /learning/items/{id}":
+		return method, path, v("version", "1", "assignee", string(escalate.RoleChair), "status", escalate.LearningInProgress,
+			"action_taken", "Raised at the board.", "theme", "Thresholds")
+	case pattern == "POST /learning/threshold":
+		return method, path, v("threshold", "2")
+	case pattern == "POST /proformas/{id}/status":
+		return method, path, v("version", "1", "status", escalate.ProformaReviewed)
 	case strings.HasPrefix(pattern, "POST /escalations/{ref}/"):
 		var f url.Values
 		switch strings.TrimPrefix(pattern, "POST /escalations/{ref}/") {

@@ -142,6 +142,9 @@ func orgNav(u *escalate.User, current string) []orgNavLink {
 	if orgHasAny(u, overviewRoles) {
 		links = append([]orgNavLink{{Href: "/overview", Text: "Overview"}}, links...)
 	}
+	if orgHasAny(u, learningReaders) {
+		links = append(links, orgNavLink{Href: "/learning", Text: "Learning log"}, orgNavLink{Href: "/proformas", Text: "Proformas"})
+	}
 	if orgHasAny(u, adminReaders) {
 		links = append(links, orgNavLink{Href: "/admin", Text: "Administration"})
 	}

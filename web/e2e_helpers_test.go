@@ -93,6 +93,7 @@ func newWalk(t *testing.T, pack string) *walk {
 		Raise:       db,
 		Partnership: db,
 		Reports:     db,
+		Learning:    db,
 		Escalations: w.svc,
 		API:         web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})

@@ -60,6 +60,7 @@ type escalationData struct {
 	Timeline  []timelineItem
 	Actions   []actionLink
 	Next      nextView
+	Learning  *caseLearning // closed cases: the learning recorded (learning_step.go)
 }
 
 func (s *Server) escalationPage(w http.ResponseWriter, r *http.Request) error {
@@ -69,6 +70,9 @@ func (s *Server) escalationPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := v.pageData(r)
 	s.partyPage(r, v, d)
+	if err := s.learningSection(r, v, d); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "escalation-page", &page{Title: "Escalation " + v.E.Ref, Data: d})
 	return nil
 }

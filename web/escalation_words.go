@@ -201,6 +201,7 @@ var eventTitles = map[string]string{
 	escalate.ActionClockShorten:   "Deadline brought forward",
 	escalate.ActionClockRecompute: "Deadline recomputed after a calendar change",
 	"escalation.party":            "Person added to the escalation",
+	escalate.ActionLearningRecord: "Learning recorded",
 }
 
 // timelineItem is one event as the timeline shows it.

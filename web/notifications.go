@@ -162,6 +162,10 @@ var noticeMessages = map[string][2]string{
 	"clock-reminder":    {"A deadline is coming", "Act before the policy's timescale falls due."},
 	"clock-overdue":     {"A deadline was missed", "Act now, or escalate to the next stage."},
 	"immediate-risk":    {"Immediate risk was recorded", "Make sure the child is protected now; the disagreement can wait."},
+	"proforma-new":      {"A proforma is ready for review", "Open Proformas to review it for the thematic report."},
+	"learning-asked":    {"The escalation closed: what did we learn?", "Record any learning from it, and whether you have debriefed."},
+	"learning-item":     {"Learning was recorded for the learning log", "Open the Learning log to assign it."},
+	"pattern-flagged":   {"A pattern of escalations was flagged", "Open the Learning log to see the pattern."},
 }
 
 // noticeDue says a notification's deadline in plain words, judged now, on

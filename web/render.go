@@ -123,6 +123,9 @@ func parseTemplates() (map[string]*template.Template, error) {
 		"roleName":   roleName,
 		"reportDate": reportDate,
 		"fieldError": func(field, msg string) fieldError { return fieldError{field, msg} },
+		"learningSelect": func(id, label, value string, opts []option) selectView {
+			return selectView{ID: id, Label: label, Value: value, Options: opts}
+		},
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.tmpl")
 	if err != nil {

@@ -74,6 +74,9 @@ type Config struct {
 	// Reports serves the board reports (reports.go): *sqlstore.DB. They
 	// also need Partnership.
 	Reports ReportStore
+	// Learning serves the learning log, the proformas and the learning
+	// step on closed escalations (learning.go): *sqlstore.DB.
+	Learning LearningStore
 }
 
 // Server is the web application; it is an http.Handler.
@@ -91,6 +94,7 @@ type Server struct {
 	notes   NotificationStore // nil: no notification pages (notifications.go)
 	reports ReportStore       // nil: no board reports (reports.go)
 	feeds   *feedConfig       // nil: no calendar feed (feed.go)
+	learn   LearningStore     // nil: no learning pages (learning.go)
 }
 
 // New parses the templates and builds the routes.
@@ -104,6 +108,7 @@ func New(cfg Config) (*Server, error) {
 	s.api = cfg.API
 	s.notes = cfg.Notifications
 	s.reports = cfg.Reports
+	s.learn = cfg.Learning
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()
@@ -160,6 +165,7 @@ func (s *Server) routes() http.Handler {
 	s.notificationRoutes(mux)
 	s.feedRoutes(mux)
 	s.reportRoutes(mux)
+	s.learningRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
 }
