@@ -16,8 +16,8 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/ from the current output")
 
 // TestQuarterlyReportGolden builds every demo partnership's report for the
-// quarter of testNow from a fixed seed, through the store's ReportCases,
-// and compares its tables with testdata/quarterly-report.golden. The demo
+// quarter of testNow from a fixed seed, through the store's ReportCases and
+// LearningThemes, as the report page does, and compares its tables with testdata/quarterly-report.golden. The demo
 // is seeded relative to now, so the same now and password make the same
 // cases; db.Now is fixed too, since running clocks are judged against it.
 // go test ./demo -run QuarterlyReportGolden -update rewrites the file:
@@ -57,6 +57,11 @@ func TestQuarterlyReportGolden(t *testing.T) {
 		}
 		for _, sharing := range sharings {
 			rep := report.Build(period, cases, names, sharing)
+			themes, err := db.LearningThemes(ctx, p.ID, period.From, period.To)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep.SetThemes(themes)
 			b.WriteString("# " + p.Name + ", " + report.QuarterName(y, q))
 			if sharing {
 				b.WriteString(", for sharing")
