@@ -39,6 +39,18 @@ var messages = map[string]struct{ subject, action string }{
 	// The daily digest names no escalation: %.0s drops the reference.
 	"daily-digest": {"Your daily digest: escalations that need you%.0s",
 		"Escalations are waiting on you today. The soonest deadline is below; sign in to see them all on My work."},
+	// Child Protection Conference dissents (doc/dissents.md): the payload's
+	// ref is the dissent's own reference, never the conference's.
+	"dissent-referred": {"Conference dissent %s was referred to the Dissents Group",
+		"Please schedule the dissent for a meeting of the Dissents Group."},
+	"dissent-scheduled": {"Conference dissent %s was scheduled for a Dissents Group meeting",
+		"No action is needed: the group will review the dissent at its meeting."},
+	"dissent-decided": {"Conference dissent %s: the Dissents Group made its decision",
+		"Please read the group's decision, feedback and recommendations, and act on them."},
+	"dissent-report-reviewed": {"Conference dissent %s: the investigation's report was reviewed",
+		"Please read the Head of Safeguarding's review; a strategy meeting action follows."},
+	"dissent-closed": {"Conference dissent %s was closed",
+		"Please read the strategy meeting action recorded on the dissent."},
 	"immediate-risk": {"Immediate risk recorded: %s",
 		"An immediate-risk action was recorded. Make sure the child is protected now; the disagreement can wait."},
 }
@@ -70,7 +82,10 @@ func (c Composer) Compose(d sqlstore.OutboxDelivery) (*Email, error) {
 		subjectRef = "before an escalation was raised"
 	}
 	var b strings.Builder
-	if ref != "" {
+	dissent := d.Payload["object"] == "dissent"
+	if dissent {
+		fmt.Fprintf(&b, "Dissent reference: %s\n", ref)
+	} else if ref != "" {
 		fmt.Fprintf(&b, "Escalation reference: %s\n", ref)
 	}
 	if st, _ := d.Payload["stage"].(string); st != "" {
@@ -91,7 +106,9 @@ func (c Composer) Compose(d sqlstore.OutboxDelivery) (*Email, error) {
 			fmt.Fprintf(&b, "\nThe deadline is %s.\n", PlainDeadline(t))
 		}
 	}
-	if ref != "" && c.BaseURL != "" {
+	if dissent && ref != "" && c.BaseURL != "" {
+		fmt.Fprintf(&b, "\nOpen the dissent: %s/dissents/%s\n", strings.TrimRight(c.BaseURL, "/"), url.PathEscape(ref))
+	} else if ref != "" && c.BaseURL != "" {
 		fmt.Fprintf(&b, "\nOpen the escalation: %s/escalations/%s\n", strings.TrimRight(c.BaseURL, "/"), url.PathEscape(ref))
 		if link, _ := d.Payload["link"].(string); strings.HasPrefix(link, "/escalations/") {
 			fmt.Fprintf(&b, "Escalate it: %s%s\n", strings.TrimRight(c.BaseURL, "/"), link)
@@ -99,7 +116,11 @@ func (c Composer) Compose(d sqlstore.OutboxDelivery) (*Email, error) {
 	} else if c.BaseURL != "" {
 		fmt.Fprintf(&b, "\nSign in: %s/\n", strings.TrimRight(c.BaseURL, "/"))
 	}
-	b.WriteString("\nThis email holds no details of the child or the case: sign in to read them.\n")
+	if dissent {
+		b.WriteString("\nThis email holds no details of the conference, the child or the dissent: sign in to read them.\n")
+	} else {
+		b.WriteString("\nThis email holds no details of the child or the case: sign in to read them.\n")
+	}
 	e := &Email{MessageID: c.MessageID(d.ID), Subject: fmt.Sprintf(tmpl.subject, subjectRef), Body: b.String()}
 	for _, a := range d.To {
 		e.To = append(e.To, &mail.Address{Name: a.Name, Address: a.Email})
