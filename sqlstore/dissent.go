@@ -157,10 +157,12 @@ func (tx *Tx) loadDissentFor(ref string, actor *escalate.User, kind, action stri
 	return d, pin, nil
 }
 
-// Dissent returns dissent ref with its clocks and entries, recording a
-// view event: every view of one dissent is attributable.
-func (db *DB) Dissent(ctx context.Context, ref string) (*escalate.Dissent, error) {
+// Dissent returns dissent ref with its clocks and entries, and the steps
+// the acting user may take on it now, recording a view event: every view
+// of one dissent is attributable.
+func (db *DB) Dissent(ctx context.Context, ref string) (*escalate.Dissent, []string, error) {
 	var out *escalate.Dissent
+	var may []string
 	err := db.WithTx(ctx, func(tx *Tx) error {
 		actor, kind, err := tx.dissentActor(ctx)
 		if err != nil {
@@ -174,13 +176,18 @@ func (db *DB) Dissent(ctx context.Context, ref string) (*escalate.Dissent, error
 			map[string]any{"version": d.Version}); err != nil {
 			return err
 		}
+		for _, a := range escalate.DissentStepActions {
+			if d.Allows(a) && escalate.CanDissent(actor, kind, d, a) {
+				may = append(may, a)
+			}
+		}
 		out = d
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, nil
+	return out, may, nil
 }
 
 // DissentStep records step action (one of escalate.DissentStepActions) on

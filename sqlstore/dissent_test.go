@@ -97,7 +97,7 @@ func TestDissentWorkflow(t *testing.T) {
 		for name, may := range map[string]bool{"cpchair": true, "bm": true, "chair": true, "vice": true,
 			"rsenior": true, "mgr": true, "dsl": true, "senior": true, "prac": false, "rmgr": false,
 			"cpchair2": false, "stranger": false, "outsider": false} {
-			_, err := db.Dissent(w.as(name), d.Ref)
+			_, _, err := db.Dissent(w.as(name), d.Ref)
 			if may && err != nil {
 				t.Errorf("%s may view: %v", name, err)
 			} else if !may {
@@ -167,9 +167,12 @@ func TestDissentWorkflow(t *testing.T) {
 		refused("bm", escalate.DissentActionSchedule, meeting, escalate.ECONFLICT, "")
 
 		// The record is whole after a reload: six entries, clocks met.
-		back, err := db.Dissent(w.as("bm"), d.Ref)
+		back, may, err := db.Dissent(w.as("bm"), d.Ref)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(may) != 0 {
+			t.Errorf("a closed dissent offers %v", may)
 		}
 		if len(back.Entries) != 6 || back.Clocks[1].Status != escalate.ClockMet || back.ConferenceRef != "ICPC-2026-777" {
 			t.Fatalf("reloaded: %d entries, clocks %+v", len(back.Entries), back.Clocks)

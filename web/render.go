@@ -70,6 +70,7 @@ type page struct {
 	Partnership *escalate.Partnership
 	Errors      []fieldError // for the error summary, in the order of the fields
 	Inbox       *inboxBadge  // the header's Notifications item; nil for none
+	Dissents    bool         // the header links to the conference dissents
 	Data        any
 }
 
@@ -97,6 +98,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if p.Inbox == nil {
 		p.Inbox = s.badge(r, p.User)
 	}
+	p.Dissents = s.dissentsNav(r, p.User)
 	t, ok := s.pages[name]
 	var buf bytes.Buffer
 	var err error
@@ -121,6 +123,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 func parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"roleName":   roleName,
+		"hasPrefix":  strings.HasPrefix,
+		"dict":       dict,
+		"dateWords":  dateWords,
 		"fieldError": func(field, msg string) fieldError { return fieldError{field, msg} },
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.tmpl")
@@ -136,13 +141,34 @@ func parseTemplates() (map[string]*template.Template, error) {
 		if path.Base(n) == "layout.tmpl" {
 			continue
 		}
-		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		files := []string{n}
+		if strings.HasPrefix(path.Base(n), "dissent") {
+			files = append(files, "templates/partials/dissent-fields.tmpl")
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, err
 		}
 		pages[strings.TrimSuffix(path.Base(n), ".tmpl")] = t
 	}
 	return pages, nil
+}
+
+// dict builds a map from key, value pairs, so a template can pass several
+// values to another.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 // roleNames are the roles as the pages show them.
@@ -155,6 +181,7 @@ var roleNames = map[escalate.Role]string{
 	escalate.RoleChair:            "Chair",
 	escalate.RoleViceChair:        "Vice chair",
 	escalate.RoleAdmin:            "Administrator",
+	escalate.RoleConferenceChair:  "Conference chair",
 }
 
 func roleName(r escalate.Role) string {

@@ -71,6 +71,9 @@ type Config struct {
 	// Notifications serves the Notifications page, the header's unread
 	// count and the undelivered notifications page: *sqlstore.DB.
 	Notifications NotificationStore
+	// Dissents serves the Child Protection Conference dissent pages, where
+	// the policy switches them on: *sqlstore.DB. Nil leaves them out.
+	Dissents DissentStore
 }
 
 // Server is the web application; it is an http.Handler.
@@ -87,6 +90,7 @@ type Server struct {
 	oidc    *oidcClient
 	notes   NotificationStore // nil: no notification pages (notifications.go)
 	feeds   *feedConfig       // nil: no calendar feed (feed.go)
+	dis     DissentStore      // nil: no dissent pages (dissents.go)
 }
 
 // New parses the templates and builds the routes.
@@ -99,6 +103,7 @@ func New(cfg Config) (*Server, error) {
 	s.org = cfg.Partnership
 	s.api = cfg.API
 	s.notes = cfg.Notifications
+	s.dis = cfg.Dissents
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()
@@ -154,6 +159,7 @@ func (s *Server) routes() http.Handler {
 	s.oidcRoutes(mux)
 	s.notificationRoutes(mux)
 	s.feedRoutes(mux)
+	s.dissentRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
 }
