@@ -171,8 +171,13 @@ func TestDissentWorkflow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(may) != 0 {
-			t.Errorf("a closed dissent offers %v", may)
+		if len(may) != len(escalate.DissentStepActions) {
+			t.Errorf("the Business Manager may take %v, want every step", may)
+		}
+		for _, a := range may {
+			if back.Allows(a) {
+				t.Errorf("a closed dissent allows %s", a)
+			}
 		}
 		if len(back.Entries) != 6 || back.Clocks[1].Status != escalate.ClockMet || back.ConferenceRef != "ICPC-2026-777" {
 			t.Fatalf("reloaded: %d entries, clocks %+v", len(back.Entries), back.Clocks)

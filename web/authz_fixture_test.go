@@ -47,6 +47,9 @@ type authzWorld struct {
 	contactB  int64
 	deadA     int64 // an undelivered notification of each partnership
 	deadB     int64
+	// disA and disB are a conference dissent of each partnership, when the
+	// world follows a pack with dissents (authz_dissent_test.go).
+	disA, disB string
 }
 
 const authzPassword = "correct horse battery staple"
@@ -56,8 +59,12 @@ var authzActorAgencies = []string{"X", "Y", "Z", "W"}
 
 func authzKey(role escalate.Role, agency string) string { return string(role) + "@" + agency }
 
-// newAuthzWorld builds the world's database file.
-func newAuthzWorld(t *testing.T) *authzWorld {
+// newAuthzWorld builds the world's database file, on Wirral's policy.
+func newAuthzWorld(t *testing.T) *authzWorld { return newAuthzWorldPack(t, "wirral", nil) }
+
+// newAuthzWorldPack builds the world on a pack's policy; more, if not nil,
+// adds to it before everyone signs in.
+func newAuthzWorldPack(t *testing.T, pack string, more func(w *authzWorld, db *sqlstore.DB)) *authzWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &authzWorld{dir: t.TempDir(), now: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC),
@@ -72,12 +79,12 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 		t.Fatal(err)
 	}
 	db.Now = func() time.Time { return w.now }
-	if w.pol, err = policy.Pack("wirral"); err != nil {
+	if w.pol, err = policy.Pack(pack); err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := policy.PackSource("wirral")
+	raw, _ := policy.PackSource(pack)
 	parts := map[string]*escalate.Partnership{}
-	for _, key := range []string{"wirral", "elsewhere"} {
+	for _, key := range []string{pack, "elsewhere"} {
 		p := &escalate.Partnership{Key: key, Name: "Partnership " + key}
 		if err := db.CreatePartnership(ctx, p, w.pol, raw); err != nil {
 			t.Fatal(err)
@@ -85,7 +92,7 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 		parts[key] = p
 	}
 	for _, a := range []struct{ key, kind, part string }{
-		{"X", "school", "wirral"}, {"Y", "childrens-social-care", "wirral"}, {"Z", "police", "wirral"},
+		{"X", "school", pack}, {"Y", "childrens-social-care", pack}, {"Z", "police", pack},
 		{"W", "school", "elsewhere"}, {"V", "childrens-social-care", "elsewhere"},
 	} {
 		ag := &escalate.Agency{PartnershipID: parts[a.part].ID, Name: "Agency " + a.key, Kind: a.kind}
@@ -96,10 +103,10 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 	}
 	// Seniors first, so each line manager exists before their report.
 	order := []escalate.Role{escalate.RoleSeniorManager, escalate.RoleManager, escalate.RolePractitioner,
-		escalate.RoleSafeguardingLead, escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleAdmin}
+		escalate.RoleSafeguardingLead, escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleConferenceChair, escalate.RoleAdmin}
 	tokens := sqlstore.NewTokenService(db)
 	for _, a := range authzActorAgencies {
-		part := "wirral"
+		part := pack
 		if a == "W" {
 			part = "elsewhere"
 		}
@@ -169,6 +176,9 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 		}
 		*d.id = rows[0].ID
 	}
+	if more != nil {
+		more(w, db)
+	}
 	// Sign everyone in through the real sign-in form.
 	_, ts := w.serve(t, db)
 	for k, u := range w.users {
@@ -224,6 +234,7 @@ func (w *authzWorld) serve(t *testing.T, db *sqlstore.DB) (*web.Server, *httptes
 		Raise:         db,
 		Partnership:   db,
 		Notifications: db,
+		Dissents:      db,
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})
 	if err != nil {
@@ -292,6 +303,8 @@ var authzTables = []string{
 	"SELECT * FROM users ORDER BY rowid", "SELECT * FROM agencies ORDER BY rowid",
 	"SELECT id, user_id, name, revoked FROM api_tokens ORDER BY id",
 	"SELECT * FROM policy_versions ORDER BY rowid", "SELECT * FROM passwords ORDER BY rowid",
+	"SELECT * FROM dissents ORDER BY rowid", "SELECT * FROM dissent_clocks ORDER BY rowid",
+	"SELECT * FROM dissent_entries ORDER BY rowid",
 }
 
 func (in *authzInstance) state(t *testing.T) authzState {
@@ -322,8 +335,8 @@ func (in *authzInstance) state(t *testing.T) authzState {
 	}
 	var st authzState
 	st.digest = fmt.Sprintf("%x", h.Sum(nil))
-	if err := in.read.QueryRow(`SELECT count(*) FILTER (WHERE action <> ?), count(*) FILTER (WHERE action = ?) FROM audit_events`,
-		escalate.ActionView, escalate.ActionView).Scan(&st.changes, &st.views); err != nil {
+	if err := in.read.QueryRow(`SELECT count(*) FILTER (WHERE action NOT IN (?, ?)), count(*) FILTER (WHERE action IN (?, ?)) FROM audit_events`,
+		escalate.ActionView, escalate.DissentActionView, escalate.ActionView, escalate.DissentActionView).Scan(&st.changes, &st.views); err != nil {
 		t.Fatal(err)
 	}
 	return st

@@ -46,6 +46,10 @@ const (
 	kindAdminRead                     // administrator, and the Business Manager read-only (web/contacts_store.go adminReaders)
 	kindAdminWrite                    // administrator only
 	kindCase                          // an escalation: need to know, per action
+	// kindDissent is a Child Protection Conference dissent page: not found
+	// where the policy does not switch dissents on (the matrix's Wirral);
+	// authzDissentExpect is its rule where it does (Surrey).
+	kindDissent
 )
 
 // authzSpec is one route of the matrix.
@@ -135,6 +139,8 @@ func authzExpect(role escalate.Role, rel authzRel, sp authzSpec, targeted bool) 
 		return has(escalate.RoleAdmin, escalate.RoleBusinessManager)
 	case kindAdminWrite:
 		return has(escalate.RoleAdmin) && !crosses
+	case kindDissent:
+		return false // the matrix's partnership follows Wirral, which has no dissents
 	case kindCase:
 		if !signedIn || crosses {
 			return false

@@ -130,7 +130,9 @@ func (s *Server) dissentPage(w http.ResponseWriter, r *http.Request) error {
 		v.Entries = append(v.Entries, row)
 	}
 	for _, a := range may {
-		v.Actions = append(v.Actions, dissentStepByAction(a))
+		if d.Allows(a) {
+			v.Actions = append(v.Actions, dissentStepByAction(a))
+		}
 	}
 	s.render(w, r, http.StatusOK, "dissent-page", &page{Title: "Dissent " + d.Ref, Data: v})
 	return nil
@@ -183,9 +185,9 @@ func (s *Server) dissentStepForm(st dissentStepPage) handlerFunc {
 			return err
 		}
 		if !slices.Contains(may, st.Action) {
-			if d.Allows(st.Action) {
-				return escalate.Errorf(escalate.EFORBIDDEN, "You may not do this on this dissent.")
-			}
+			return escalate.Errorf(escalate.EFORBIDDEN, "You may not do this on this dissent.")
+		}
+		if !d.Allows(st.Action) {
 			return escalate.Errorf(escalate.ECONFLICT, "This step is not open on dissent %s as it stands: %s.", d.Ref, strings.ToLower(d.Standing()))
 		}
 		s.render(w, r, http.StatusOK, "dissent-step", &page{Title: st.Title, Data: newDissentStepView(d.Ref, st, d.Version)})
