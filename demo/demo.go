@@ -70,6 +70,9 @@ func Seed(ctx context.Context, db *sqlstore.DB, now time.Time, password string) 
 			return nil, fmt.Errorf("demo partnership %s: %w", info.ID, err)
 		}
 		s.plan()
+		if err := s.dissents(); err != nil {
+			return nil, fmt.Errorf("demo partnership %s: dissents: %w", info.ID, err)
+		}
 		seeders = append(seeders, s)
 		steps = append(steps, s.steps...)
 	}
