@@ -93,6 +93,7 @@ func newWalk(t *testing.T, pack string) *walk {
 		Raise:       db,
 		Partnership: db,
 		Escalations: w.svc,
+		Dissents:    db,
 		API:         web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})
 	if err != nil {
