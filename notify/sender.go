@@ -51,6 +51,10 @@ var messages = map[string]struct{ subject, action string }{
 		"Please read the Head of Safeguarding's review; a strategy meeting action follows."},
 	"dissent-closed": {"Conference dissent %s was closed",
 		"Please read the strategy meeting action recorded on the dissent."},
+	"dissent-clock-reminder": {"Reminder: conference dissent %s has a deadline coming",
+		"A timescale of the dissent workflow falls due soon. Please act before it does."},
+	"dissent-clock-overdue": {"Overdue: conference dissent %s has missed a deadline",
+		"A timescale of the dissent workflow has passed. Please act now."},
 	"immediate-risk": {"Immediate risk recorded: %s",
 		"An immediate-risk action was recorded. Make sure the child is protected now; the disagreement can wait."},
 }
@@ -94,7 +98,7 @@ func (c Composer) Compose(d sqlstore.OutboxDelivery) (*Email, error) {
 	fmt.Fprintf(&b, "\n%s\n", tmpl.action)
 	// A clock notice carries the policy's words for what is due (not the
 	// event's action name, which the other notices carry in "action").
-	if what, _ := d.Payload["action"].(string); what != "" && strings.HasPrefix(d.SubjectKey, "clock-") {
+	if what, _ := d.Payload["action"].(string); what != "" && strings.Contains(d.SubjectKey, "clock-") {
 		fmt.Fprintf(&b, "What the policy asks: %s\n", what)
 	}
 	due, _ := d.Payload["next_due"].(string)

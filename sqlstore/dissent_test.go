@@ -351,3 +351,74 @@ func dissentActions(t *testing.T, db *DB, ref string) []string {
 	}
 	return out
 }
+
+func TestDissentNotices(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *DB) {
+		w := dissentWorld(t, db)
+		ctx := context.Background()
+		d, err := db.RecordDissent(w.as("cpchair"), w.dissentIn())
+		if err != nil {
+			t.Fatal(err)
+		}
+		due := d.Clocks[0].Due // the end of Tuesday 26 January 2027
+		count := func(subject string) int {
+			n := 0
+			for _, m := range dissentOutbox(t, db) {
+				if m.SubjectKey == subject {
+					n++
+					if m.Payload["ref"] != d.Ref || m.Recipient.User != w.users["bm"].ID {
+						t.Errorf("notice %+v", m)
+					}
+				}
+			}
+			return n
+		}
+		// Two working days before: nothing yet.
+		if n, err := db.EnqueueDissentNotices(ctx, due.Add(-48*time.Hour), 10); err != nil || n != 0 {
+			t.Fatalf("two days before: %d notices, %v", n, err)
+		}
+		// 09:00 London on the working day before the due day: the reminder, once.
+		at := time.Date(2027, 1, 25, 9, 30, 0, 0, time.UTC)
+		for range 2 {
+			if _, err := db.EnqueueDissentNotices(ctx, at, 10); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := count("dissent-clock-reminder"); got != 1 {
+			t.Errorf("%d reminders, want 1", got)
+		}
+		// After the due instant: the overdue prompt, once.
+		for range 2 {
+			if _, err := db.EnqueueDissentNotices(ctx, due.Add(time.Hour), 10); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := count("dissent-clock-overdue"); got != 1 {
+			t.Errorf("%d overdue prompts, want 1", got)
+		}
+		// A met clock prompts no more: the next dissent is decided in time.
+		d2, err := db.RecordDissent(w.as("cpchair"), w.dissentIn())
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := d2.Version
+		for _, s := range []struct {
+			action string
+			in     escalate.DissentStepInput
+		}{
+			{escalate.DissentActionSchedule, escalate.DissentStepInput{Date: "2026-12-24"}},
+			{escalate.DissentActionEvaluate, escalate.DissentStepInput{People: []string{"BM"}, Text: "Sound."}},
+			{escalate.DissentActionDecide, escalate.DissentStepInput{Outcome: escalate.DissentNotUpheld, People: []string{"BM"}, Text: "Stands.", Feedback: "Not upheld."}},
+		} {
+			s.in.Version = v
+			got, err := db.DissentStep(w.as("bm"), d2.Ref, s.action, s.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v = got.Version
+		}
+		if n, err := db.EnqueueDissentNotices(ctx, due.Add(48*time.Hour), 10); err != nil || n != 0 {
+			t.Errorf("after the second dissent was decided: %d notices, %v", n, err)
+		}
+	})
+}

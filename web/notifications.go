@@ -170,6 +170,8 @@ var noticeMessages = map[string][2]string{
 	"dissent-decided":         {"The Dissents Group made its decision", "Read the decision, feedback and recommendations, and act on them."},
 	"dissent-report-reviewed": {"The investigation's report was reviewed", "Read the review; a strategy meeting action follows."},
 	"dissent-closed":          {"A conference dissent was closed", "Read the strategy meeting action recorded on it."},
+	"dissent-clock-reminder":  {"A conference dissent's deadline is coming", "Act before the timescale falls due."},
+	"dissent-clock-overdue":   {"A conference dissent's deadline was missed", "Act now."},
 	"immediate-risk":          {"Immediate risk was recorded", "Make sure the child is protected now; the disagreement can wait."},
 }
 
