@@ -134,7 +134,7 @@ func (s *Server) dissentPage(w http.ResponseWriter, r *http.Request) error {
 			v.Actions = append(v.Actions, dissentStepByAction(a))
 		}
 	}
-	s.render(w, r, http.StatusOK, "dissent-page", &page{Title: "Dissent " + d.Ref, Data: v})
+	s.render(w, r, http.StatusOK, "dissent-page", &page{Title: "Dissent " + d.Ref, Data: v, DissentsNav: "current"})
 	return nil
 }
 
@@ -157,13 +157,13 @@ func newDissentStepView(ref string, st dissentStepPage, version int) *dissentSte
 	switch st.Action {
 	case escalate.DissentActionSchedule:
 		v.DateLegend, v.TextLabel = "Date of the Dissents Group meeting", "Note (optional)"
-		v.TextHint = "The meeting must be on a working day."
+		v.TextHint = "Anything the group should know before the meeting"
 	case escalate.DissentActionEvaluate:
 		v.PeopleLabel, v.TextLabel = "Members of the Dissents Group who attended", "The group's evaluation of the chair's decision"
-		v.TextHint = "Include the review of the conference reports and of each agency's contribution."
+		v.TextHint = "Include the review of the conference reports and of each agency's contribution"
 	case escalate.DissentActionDecide:
 		v.PeopleLabel, v.TextLabel = "Members of the Dissents Group who made the decision", "Feedback and recommendations to the chair"
-		v.TextHint = "Key issues, themes and any changes needed to policies and procedures."
+		v.TextHint = "Key issues, themes and any changes needed to policies and procedures"
 	case escalate.DissentActionReport:
 		v.DateLegend, v.PeopleLabel = "Date the report was reviewed", "Head of Safeguarding who reviewed the report"
 		v.TextLabel = "Review of the investigation's report and recommendations"
@@ -190,7 +190,7 @@ func (s *Server) dissentStepForm(st dissentStepPage) handlerFunc {
 		if !d.Allows(st.Action) {
 			return escalate.Errorf(escalate.ECONFLICT, "This step is not open on dissent %s as it stands: %s.", d.Ref, strings.ToLower(d.Standing()))
 		}
-		s.render(w, r, http.StatusOK, "dissent-step", &page{Title: st.Title, Data: newDissentStepView(d.Ref, st, d.Version)})
+		s.render(w, r, http.StatusOK, "dissent-step", &page{Title: st.Title, Data: newDissentStepView(d.Ref, st, d.Version), DissentsNav: "current"})
 		return nil
 	}
 }
@@ -212,7 +212,7 @@ func (s *Server) dissentStepPost(st dissentStepPage) handlerFunc {
 		v.Day, v.Month, v.Year = strings.TrimSpace(f.Get("date-day")), strings.TrimSpace(f.Get("date-month")), strings.TrimSpace(f.Get("date-year"))
 		v.People, v.Outcome, v.Text = f.Get("people"), f.Get("outcome"), f.Get("text")
 		v.Feedback, v.Recommend = f.Get("feedback"), f.Get("recommendations")
-		pg := &page{Title: st.Title, Data: v}
+		pg := &page{Title: st.Title, Data: v, DissentsNav: "current"}
 		date, msg := "", ""
 		if v.Has("date") {
 			date, msg = formDate(v.Day, v.Month, v.Year, strings.ToLower(v.DateLegend[:1])+v.DateLegend[1:])

@@ -146,7 +146,7 @@ func (s *Server) dissentsList(w http.ResponseWriter, r *http.Request) error {
 	for _, st := range escalate.DissentStandings {
 		v.Counts = append(v.Counts, standingCount{st, counts[st]})
 	}
-	s.render(w, r, http.StatusOK, "dissents-list", &page{Title: "Conference dissents", Data: v})
+	s.render(w, r, http.StatusOK, "dissents-list", &page{Title: "Conference dissents", Data: v, DissentsNav: "current"})
 	return nil
 }
 
@@ -200,7 +200,7 @@ func (s *Server) dissentNewForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "dissent-new", &page{Title: "Record a dissent", Data: &dissentFormView{Agencies: as}})
+	s.render(w, r, http.StatusOK, "dissent-new", &page{Title: "Record a dissent", Data: &dissentFormView{Agencies: as}, DissentsNav: "current"})
 	return nil
 }
 
@@ -222,7 +222,7 @@ func (s *Server) dissentCreate(w http.ResponseWriter, r *http.Request) error {
 		Kind: f.Get("conference_kind"), ConferenceRef: strings.TrimSpace(f.Get("conference_ref")),
 		Professional: f.Get("professional"), Nature: f.Get("nature"), Grounds: f.Get("grounds"), ChairDecision: f.Get("chair_decision")}
 	v.AgencyID, _ = strconv.ParseInt(f.Get("agency"), 10, 64)
-	pg := &page{Title: "Record a dissent", Data: v}
+	pg := &page{Title: "Record a dissent", Data: v, DissentsNav: "current"}
 	date, msg := formDate(v.Day, v.Month, v.Year, "the date of the conference")
 	if msg != "" {
 		pg.Errors = append(pg.Errors, fieldError{"conference_date-day", msg})

@@ -70,7 +70,9 @@ type page struct {
 	Partnership *escalate.Partnership
 	Errors      []fieldError // for the error summary, in the order of the fields
 	Inbox       *inboxBadge  // the header's Notifications item; nil for none
-	Dissents    bool         // the header links to the conference dissents
+	// DissentsNav is the header's conference dissents item: "" none,
+	// "link", or "current" on the dissent pages themselves.
+	DissentsNav string
 	Data        any
 }
 
@@ -98,7 +100,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if p.Inbox == nil {
 		p.Inbox = s.badge(r, p.User)
 	}
-	p.Dissents = s.dissentsNav(r, p.User)
+	if p.DissentsNav == "" && s.dissentsNav(r, p.User) {
+		p.DissentsNav = "link"
+	}
 	t, ok := s.pages[name]
 	var buf bytes.Buffer
 	var err error
@@ -123,7 +127,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 func parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"roleName":   roleName,
-		"hasPrefix":  strings.HasPrefix,
 		"dict":       dict,
 		"dateWords":  dateWords,
 		"fieldError": func(field, msg string) fieldError { return fieldError{field, msg} },
