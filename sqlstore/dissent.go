@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -20,9 +21,16 @@ import (
 // dissent workflow. Every page's header asks, so it reads one hash and
 // parses the policy only when no parse of that text is cached.
 func (db *DB) DissentsEnabled(ctx context.Context, partnershipID int64) (bool, error) {
+	const q = `SELECT v.sha256 FROM partnerships p
+		JOIN policy_versions v ON v.id = p.policy_version_id WHERE p.id = $1`
+	var row *sql.Row
+	if st := db.prepared(ctx, q); st != nil {
+		row = st.QueryRowContext(ctx, partnershipID)
+	} else {
+		row = db.db.QueryRowContext(ctx, q, partnershipID)
+	}
 	var sum string
-	err := db.db.QueryRowContext(ctx, `SELECT v.sha256 FROM partnerships p
-		JOIN policy_versions v ON v.id = p.policy_version_id WHERE p.id = $1`, partnershipID).Scan(&sum)
+	err := row.Scan(&sum)
 	if err != nil {
 		return false, WrapError(err)
 	}

@@ -2,11 +2,13 @@ package sqlstore
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/policy"
 )
 
 // dissentWorld is newWorld on the Surrey pack, with a conference chair at
@@ -421,4 +423,62 @@ func TestDissentNotices(t *testing.T) {
 			t.Errorf("after the second dissent was decided: %d notices, %v", n, err)
 		}
 	})
+}
+
+// BenchmarkDissentsEnabled is the cost every page's header pays for a
+// person who may list dissents: one indexed read and a cached policy.
+func BenchmarkDissentsEnabled(b *testing.B) {
+	db := MustOpenDB(b, SQLite)
+	p, _ := mustPackPartnershipTB(b, db, "surrey")
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		if on, err := db.DissentsEnabled(ctx, p.ID); err != nil || !on {
+			b.Fatal(on, err)
+		}
+	}
+}
+
+// BenchmarkDissentOutcomes counts a quarter of 1,000 dissents.
+func BenchmarkDissentOutcomes(b *testing.B) {
+	db := MustOpenDB(b, SQLite)
+	p, _ := mustPackPartnershipTB(b, db, "surrey")
+	ctx := context.Background()
+	a := mustAgency(b, db, p.ID, "School", "school")
+	u := mustUser(b, db, a, "cp@example.org", 0, escalate.RoleConferenceChair)
+	v, err := db.CurrentPolicyVersion(ctx, p.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 1000 {
+		mustExec(b, db, `INSERT INTO dissents (ref, partnership_id, policy_version_id, recorded_by, conference_date,
+			conference_kind, conference_ref, agency_id, professional, nature, grounds, chair_decision, step, outcome,
+			version, created, updated) VALUES ($1, $2, $3, $4, '2026-10-01', 'initial', 'C-1', $5, 'GP', 'n', 'g', 'c', $6, '', 1, $7, $7)`,
+			"B-"+strconv.Itoa(i), p.ID, v.ID, u.ID, a.ID, []string{"awaiting-review", "scheduled", "closed"}[i%3],
+			timeArg(testNow.Add(-time.Duration(i)*time.Hour)))
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := db.DissentOutcomes(ctx, p.ID, testNow.Add(-90*24*time.Hour), testNow); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// mustPackPartnershipTB is mustPackPartnership for benchmarks.
+func mustPackPartnershipTB(tb testing.TB, db *DB, pack string) (*escalate.Partnership, *escalate.Policy) {
+	tb.Helper()
+	raw, err := policy.PackSource(pack)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pol, err := policy.Pack(pack)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &escalate.Partnership{Key: pack, Name: "Partnership " + pack}
+	if err := db.CreatePartnership(context.Background(), p, pol, raw); err != nil {
+		tb.Fatal(err)
+	}
+	return p, pol
 }
