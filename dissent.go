@@ -149,39 +149,49 @@ type DissentStepInput struct {
 const MaxConferenceRef = 40
 
 // Validate checks a recorded dissent's fields, today being the London date
-// now (a conference cannot be in the future).
+// now (a conference cannot be in the future), and returns the first
+// problem; Problems returns them all.
 func (in *DissentInput) Validate(today calendar.Date) error {
+	if ps := in.Problems(today); len(ps) > 0 {
+		return ps[0]
+	}
+	return nil
+}
+
+// Problems checks every field of a recorded dissent, in the form's order,
+// so a form can list every problem at once.
+func (in *DissentInput) Problems(today calendar.Date) []error {
+	var out []error
+	add := func(err error) {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
 	d, err := calendar.ParseDate(in.ConferenceDate)
 	switch {
 	case in.ConferenceDate == "":
-		return FieldErrorf("conference_date", "Enter the date of the conference.")
+		add(FieldErrorf("conference_date", "Enter the date of the conference."))
 	case err != nil:
-		return FieldErrorf("conference_date", "The date of the conference must be a real date, for example 27 11 2026.")
+		add(FieldErrorf("conference_date", "The date of the conference must be a real date, for example 27 11 2026."))
 	case today.Before(d):
-		return FieldErrorf("conference_date", "The date of the conference must be today or in the past.")
+		add(FieldErrorf("conference_date", "The date of the conference must be today or in the past."))
 	}
 	if in.ConferenceKind != ConferenceInitial && in.ConferenceKind != ConferenceReview {
-		return FieldErrorf("conference_kind", "Choose whether it was an initial or a review conference.")
+		add(FieldErrorf("conference_kind", "Choose whether it was an initial or a review conference."))
 	}
-	if err := checkMinimalRef("conference_ref", "the conference's reference", in.ConferenceRef); err != nil {
-		return err
-	}
+	add(checkMinimalRef("conference_ref", "the conference's reference", in.ConferenceRef))
 	if in.AgencyID <= 0 {
-		return FieldErrorf("agency", "Choose the dissenting agency.")
+		add(FieldErrorf("agency", "Choose the dissenting agency."))
 	}
-	if err := checkText("professional", "The dissenting professional's role", in.Professional, true, MaxShortText); err != nil {
-		return err
-	}
+	add(checkText("professional", "The dissenting professional's role", in.Professional, true, MaxShortText))
 	for _, f := range []struct{ field, name, value string }{
 		{"nature", "The nature of the dissent", in.Nature},
 		{"grounds", "The grounds for the dissent", in.Grounds},
 		{"chair_decision", "The chair's decision", in.ChairDecision},
 	} {
-		if err := checkText(f.field, f.name, f.value, true, MaxText); err != nil {
-			return err
-		}
+		add(checkText(f.field, f.name, f.value, true, MaxText))
 	}
-	return nil
+	return out
 }
 
 // checkMinimalRef enforces a minimal reference: letters, digits and

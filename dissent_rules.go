@@ -246,88 +246,88 @@ var DissentStepFields = map[string][]string{
 	DissentActionStrategy: {"date", "text"},
 }
 
-// validate checks the input of step action on d, today being London's
-// date now.
+// validate returns the first of Problems.
 func (in *DissentStepInput) validate(action string, d *Dissent, cal *calendar.Calendar, today calendar.Date) error {
-	date := func(what string) (calendar.Date, error) {
+	if ps := in.Problems(action, d, cal, today); len(ps) > 0 {
+		return ps[0]
+	}
+	return nil
+}
+
+// Problems checks every field step action on d asks for, today being
+// London's date now, in the form's order, so a form can list them all.
+func (in *DissentStepInput) Problems(action string, d *Dissent, cal *calendar.Calendar, today calendar.Date) []error {
+	var out []error
+	add := func(err error) {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	date := func(what string) (calendar.Date, bool) {
 		if in.Date == "" {
-			return calendar.Date{}, FieldErrorf("date", "Enter the date of %s.", what)
+			add(FieldErrorf("date", "Enter the date of %s.", what))
+			return calendar.Date{}, false
 		}
 		t, err := calendar.ParseDate(in.Date)
 		if err != nil {
-			return calendar.Date{}, FieldErrorf("date", "The date of %s must be a real date, for example 14 1 2027.", what)
+			add(FieldErrorf("date", "The date of %s must be a real date, for example 14 1 2027.", what))
+			return calendar.Date{}, false
 		}
-		return t, nil
+		return t, true
 	}
-	people := func(what string) error {
+	people := func(what string) {
 		ps := cleanPeople(in.People)
-		if len(ps) == 0 {
-			return FieldErrorf("people", "Name %s.", what)
-		}
-		if len(ps) > MaxParticipants {
-			return FieldErrorf("people", "Name at most %d people.", MaxParticipants)
+		switch {
+		case len(ps) == 0:
+			add(FieldErrorf("people", "Name %s.", what))
+			return
+		case len(ps) > MaxParticipants:
+			add(FieldErrorf("people", "Name at most %d people.", MaxParticipants))
+			return
 		}
 		for _, p := range ps {
 			if err := checkText("people", "Each name", p, true, MaxShortText); err != nil {
-				return err
+				add(err)
+				return
 			}
 		}
-		return nil
 	}
 	switch action {
 	case DissentActionSchedule:
-		t, err := date("the Dissents Group meeting")
-		if err != nil {
-			return err
+		if t, ok := date("the Dissents Group meeting"); ok {
+			conf, err := calendar.ParseDate(d.ConferenceDate)
+			if why, off := cal.NonWorking(t); off {
+				add(FieldErrorf("date", "The Dissents Group meets on a working day: %s is not one (%s). Choose another date.", longDate(t), why))
+			} else if err == nil && t.Before(conf) {
+				add(FieldErrorf("date", "The meeting must be on or after the conference (%s).", longDate(conf)))
+			}
 		}
-		if conf, err := calendar.ParseDate(d.ConferenceDate); err == nil && t.Before(conf) {
-			return FieldErrorf("date", "The meeting must be on or after the conference (%s).", longDate(conf))
-		}
-		if why, off := cal.NonWorking(t); off {
-			return FieldErrorf("date", "The Dissents Group meets on a working day: %s is not one (%s). Choose another date.", longDate(t), why)
-		}
-		return checkText("text", "The note", in.Text, false, MaxText)
+		add(checkText("text", "The note", in.Text, false, MaxText))
 	case DissentActionEvaluate:
 		if m, err := calendar.ParseDate(d.MeetingDate); err == nil && today.Before(m) {
-			return Errorf(EINVALID, "The meeting is on %s: record the group's evaluation on or after that day.", longDate(m))
+			add(Errorf(EINVALID, "The meeting is on %s: record the group's evaluation on or after that day.", longDate(m)))
 		}
-		if err := people("the members of the Dissents Group who attended"); err != nil {
-			return err
-		}
-		return checkText("text", "The group's evaluation of the chair's decision", in.Text, true, MaxText)
+		people("the members of the Dissents Group who attended")
+		add(checkText("text", "The group's evaluation of the chair's decision", in.Text, true, MaxText))
 	case DissentActionDecide:
 		if in.Outcome != DissentUpheld && in.Outcome != DissentNotUpheld {
-			return FieldErrorf("outcome", "Choose whether the dissent is upheld or not upheld.")
+			add(FieldErrorf("outcome", "Choose whether the dissent is upheld or not upheld."))
 		}
-		if err := people("the members of the Dissents Group who made the decision"); err != nil {
-			return err
-		}
-		if err := checkText("text", "The feedback and recommendations to the chair", in.Text, true, MaxText); err != nil {
-			return err
-		}
-		if err := checkText("feedback", "The feedback to the dissenting professional", in.Feedback, true, MaxText); err != nil {
-			return err
-		}
-		return checkText("recommendations", "The recommendations", in.Recommendations, false, MaxText)
+		people("the members of the Dissents Group who made the decision")
+		add(checkText("text", "The feedback and recommendations to the chair", in.Text, true, MaxText))
+		add(checkText("feedback", "The feedback to the dissenting professional", in.Feedback, true, MaxText))
+		add(checkText("recommendations", "The recommendations", in.Recommendations, false, MaxText))
 	case DissentActionReport:
-		t, err := date("the review")
-		if err != nil {
-			return err
+		if t, ok := date("the review"); ok && today.Before(t) {
+			add(FieldErrorf("date", "The date of the review must be today or in the past."))
 		}
-		if today.Before(t) {
-			return FieldErrorf("date", "The date of the review must be today or in the past.")
-		}
-		if err := people("the Head of Safeguarding who reviewed the report"); err != nil {
-			return err
-		}
-		return checkText("text", "The review of the report and its recommendations", in.Text, true, MaxText)
+		people("the Head of Safeguarding who reviewed the report")
+		add(checkText("text", "The review of the report and its recommendations", in.Text, true, MaxText))
 	case DissentActionStrategy:
-		if _, err := date("the strategy meeting"); err != nil {
-			return err
-		}
-		return checkText("text", "The strategy meeting action", in.Text, true, MaxText)
+		date("the strategy meeting")
+		add(checkText("text", "The strategy meeting action", in.Text, true, MaxText))
 	}
-	return nil
+	return out
 }
 
 // longDate says d as "Friday 25 December 2026".

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/calendar"
 )
 
 // dissentClock is one clock as the dissent page shows it.
@@ -138,6 +139,12 @@ func (s *Server) dissentPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// dissentFieldOrder is where a field comes on the step forms, so the
+// error summary lists problems in the form's order.
+func dissentFieldOrder(f string) int {
+	return slices.Index([]string{"main-content", "date-day", "outcome", "people", "text", "feedback", "recommendations"}, f)
+}
+
 // dissentStepView is a step's form.
 type dissentStepView struct {
 	Ref                                          string
@@ -235,6 +242,18 @@ func (s *Server) dissentStepPost(st dissentStepPage) handlerFunc {
 		} else {
 			pg.Errors = append(pg.Errors, fieldError{dissentField(escalate.ErrorField(err)), escalate.ErrorMessage(err)})
 		}
+		// The store reported the first problem; list the other fields'
+		// too. Dates and the step's own rules are the store's alone (it
+		// knows the dissent and the partnership's calendar), so only the
+		// other fields are checked here.
+		for _, p := range in.Problems(st.Action, &escalate.Dissent{}, calendarOf(&escalate.Policy{}), calendar.DateOf(s.partnershipNow())) {
+			f := escalate.ErrorField(p)
+			if f == "" || f == "date" || f == escalate.ErrorField(err) {
+				continue
+			}
+			pg.Errors = append(pg.Errors, fieldError{dissentField(f), escalate.ErrorMessage(p)})
+		}
+		slices.SortStableFunc(pg.Errors, func(a, b fieldError) int { return dissentFieldOrder(a.Field) - dissentFieldOrder(b.Field) })
 		s.render(w, r, http.StatusBadRequest, "dissent-step", pg)
 		return nil
 	}

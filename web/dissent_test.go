@@ -94,6 +94,23 @@ func TestDissentForms(t *testing.T) {
 		}
 	})
 
+	t.Run("EveryProblemAtOnce", func(t *testing.T) {
+		before := in.state(t)
+		res := w.post(t, in, chair, "/dissents/new", url.Values{"conference_ref": {"Jane Smith"}})
+		if res.StatusCode != 400 {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+		for _, f := range []string{"conference_date-day", "conference_kind", "conference_ref", "agency", "professional",
+			"nature", "grounds", "chair_decision"} {
+			if !strings.Contains(res.body, `<a href="#`+f+`">`) {
+				t.Errorf("the error summary does not link #%s", f)
+			}
+		}
+		if after := in.state(t); after != before {
+			t.Errorf("a refused form wrote something")
+		}
+	})
+
 	t.Run("Record", func(t *testing.T) {
 		res := w.post(t, in, chair, "/dissents/new", good)
 		loc := res.Header.Get("Location")
@@ -121,6 +138,7 @@ func TestDissentForms(t *testing.T) {
 			{"Weekend", "schedule", url.Values{"version": {"1"}, "date-day": {"5"}, "date-month": {"12"}, "date-year": {"2026"}},
 				400, "is not one (Saturday)"},
 			{"NoDate", "schedule", url.Values{"version": {"1"}}, 400, "Enter the date of the Dissents Group meeting"},
+			{"AllOfDecide", "decide", url.Values{"version": {"1"}}, 409, "awaiting review"},
 			{"NotYet", "evaluate", url.Values{"version": {"1"}, "people": {"BM"}, "text": {"x"}}, 409, "awaiting review"},
 			{"Stale", "schedule", url.Values{"version": {"0"}, "date-day": {"2"}, "date-month": {"12"}, "date-year": {"2026"}}, 409, "changed by someone else"},
 		} {
@@ -145,6 +163,19 @@ func TestDissentForms(t *testing.T) {
 			"date-day": {"2"}, "date-month": {"12"}, "date-year": {"2026"}})
 		if res.StatusCode != 303 {
 			t.Fatalf("schedule: %d", res.StatusCode)
+		}
+		// Every problem of a step's form at once, nothing written.
+		before := in.state(t)
+		res = w.post(t, in, bm, "/dissents/"+w.disA+"/decide", url.Values{"version": {"2"}})
+		if res.StatusCode != 409 {
+			t.Errorf("deciding before evaluating: %d", res.StatusCode)
+		}
+		res = w.post(t, in, bm, "/dissents/"+w.disA+"/evaluate", url.Values{"version": {"2"}})
+		if res.StatusCode != 400 || !strings.Contains(res.body, `<a href="#people">`) || !strings.Contains(res.body, `<a href="#text">`) {
+			t.Errorf("an empty evaluation: %d, want the error summary to link #people and #text", res.StatusCode)
+		}
+		if after := in.state(t); after != before {
+			t.Error("refused steps wrote something")
 		}
 		list := w.get(t, in, bm, "/dissents")
 		if !strings.Contains(list.body, "Scheduled for a meeting") || !strings.Contains(list.body, w.disA) {

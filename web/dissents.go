@@ -229,6 +229,12 @@ func (s *Server) dissentCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := escalate.DissentInput{ConferenceDate: date, ConferenceKind: v.Kind, ConferenceRef: v.ConferenceRef,
 		AgencyID: v.AgencyID, Professional: v.Professional, Nature: v.Nature, Grounds: v.Grounds, ChairDecision: v.ChairDecision}
+	// Every problem at once, in the form's order; the store checks again.
+	for _, err := range in.Problems(calendar.DateOf(s.partnershipNow())) {
+		if f := escalate.ErrorField(err); f != "conference_date" || msg == "" {
+			pg.Errors = append(pg.Errors, fieldError{dissentField(f), escalate.ErrorMessage(err)})
+		}
+	}
 	if len(pg.Errors) == 0 {
 		d, err := s.dis.RecordDissent(r.Context(), in)
 		if err == nil {
