@@ -166,11 +166,16 @@ type Workflows struct {
 
 // CPDissents is Surrey's Child Protection Conference dissent review.
 type CPDissents struct {
-	Group        string `yaml:"group"`
-	Meets        string `yaml:"meets"` // e.g. "monthly"
+	Group string `yaml:"group"`
+	Meets string `yaml:"meets"` // e.g. "monthly"
+	// ReviewWithin is how long the group has to review a dissent from its
+	// referral; empty: no review clock.
 	ReviewWithin string `yaml:"review_within"`
-	ReportsTo    string `yaml:"reports_to"`
-	Cite         string `yaml:"cite"`
+	// InvestigateWithin is how long children's services have to report back
+	// on an upheld dissent; empty: no clock.
+	InvestigateWithin string `yaml:"investigate_within"`
+	ReportsTo         string `yaml:"reports_to"`
+	Cite              string `yaml:"cite"`
 }
 
 // Assumption records where a pack had to decide what its source left unsaid.

@@ -16,12 +16,16 @@ const (
 	RoleChair            Role = "chair"
 	RoleViceChair        Role = "vice-chair"
 	RoleAdmin            Role = "admin"
+	// RoleConferenceChair is the independent Child Protection Conference
+	// chair, who records conference dissents (dissent.go). It is also a post
+	// a policy may name.
+	RoleConferenceChair Role = "conference-chair"
 )
 
 // UserRoles lists, in order of seniority, the roles a user account can hold.
 var UserRoles = []Role{
 	RolePractitioner, RoleManager, RoleSafeguardingLead, RoleSeniorManager,
-	RoleBusinessManager, RoleChair, RoleViceChair, RoleAdmin,
+	RoleBusinessManager, RoleChair, RoleViceChair, RoleConferenceChair, RoleAdmin,
 }
 
 // Posts a policy may name besides the user roles: people reached through the
@@ -37,7 +41,6 @@ const (
 	RoleLADO             Role = "lado"
 	RoleFrontDoor        Role = "front-door"
 	RolePolice           Role = "police-emergency"
-	RoleConferenceChair  Role = "conference-chair"
 	RoleHeadOfSafeguard  Role = "head-of-safeguarding"
 )
 
@@ -45,7 +48,7 @@ const (
 var BuiltinRoles = append(slices.Clone(UserRoles),
 	RoleBoardMember, RoleHeadOfService, RoleDesignatedNurse, RoleDesignatedDoctor,
 	RoleNamedNurse, RoleNamedDoctor, RoleNamedGP, RoleLADO, RoleFrontDoor, RolePolice,
-	RoleConferenceChair, RoleHeadOfSafeguard,
+	RoleHeadOfSafeguard,
 )
 
 // IsUserRole reports whether r is a role a user account can hold.

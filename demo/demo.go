@@ -71,6 +71,9 @@ func Seed(ctx context.Context, db *sqlstore.DB, now time.Time, password string) 
 		}
 		s.plan()
 		s.planLearning()
+		if err := s.dissents(); err != nil {
+			return nil, fmt.Errorf("demo partnership %s: dissents: %w", info.ID, err)
+		}
 		seeders = append(seeders, s)
 		steps = append(steps, s.steps...)
 	}

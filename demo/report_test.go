@@ -10,14 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/report"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/ from the current output")
 
 // TestQuarterlyReportGolden builds every demo partnership's report for the
-// quarter of testNow from a fixed seed, through the store's ReportCases and
-// LearningThemes, as the report page does, and compares its tables with testdata/quarterly-report.golden. The demo
+// quarter of testNow from a fixed seed, through the store's ReportCases,
+// LearningThemes and DissentOutcomes, as the report page does, and compares its tables with testdata/quarterly-report.golden. The demo
 // is seeded relative to now, so the same now and password make the same
 // cases; db.Now is fixed too, since running clocks are judged against it.
 // go test ./demo -run QuarterlyReportGolden -update rewrites the file:
@@ -62,6 +63,13 @@ func TestQuarterlyReportGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			rep.SetThemes(themes)
+			if rp.PolicyID == "surrey" { // the only pack with dissents
+				dissents, err := db.DissentOutcomes(ctx, p.ID, period.From, period.To)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rep.SetDissents(dissents, escalate.DissentStandings)
+			}
 			b.WriteString("# " + p.Name + ", " + report.QuarterName(y, q))
 			if sharing {
 				b.WriteString(", for sharing")

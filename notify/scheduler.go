@@ -63,8 +63,26 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	reminders, err := s.Store.EnqueueReminders(ctx, now, s.batch())
-	return len(overdue) + len(reminders), err
+	n := len(overdue) + len(reminders)
+	if err != nil {
+		return n, err
+	}
+	// Conference dissent clocks (doc/dissents.md) prompt like escalation
+	// clocks, where the store keeps dissents.
+	if ds, ok := s.Store.(DissentClockStore); ok {
+		m, err := ds.EnqueueDissentNotices(ctx, now, s.batch())
+		return n + m, err
+	}
+	return n, nil
 }
+
+// DissentClockStore is a ClockStore that also keeps conference dissents'
+// clocks: *sqlstore.DB.
+type DissentClockStore interface {
+	EnqueueDissentNotices(ctx context.Context, now time.Time, limit int) (int, error)
+}
+
+var _ DissentClockStore = (*sqlstore.DB)(nil)
 
 // Run ticks at once and then every interval until ctx ends, and returns
 // ctx's error. A failed pass is logged and the next one tries again: the

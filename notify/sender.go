@@ -47,6 +47,22 @@ var messages = map[string]struct{ subject, action string }{
 		"A party recorded learning from this escalation. Sign in and open the Learning log to assign it."},
 	"pattern-flagged": {"A pattern of escalations was flagged (latest %s)",
 		"The same two agencies have had escalations in the same category this quarter at least as often as your threshold. Sign in and open the Learning log."},
+	// Child Protection Conference dissents (doc/dissents.md): the payload's
+	// ref is the dissent's own reference, never the conference's.
+	"dissent-referred": {"Conference dissent %s was referred to the Dissents Group",
+		"Please schedule the dissent for a meeting of the Dissents Group."},
+	"dissent-scheduled": {"Conference dissent %s was scheduled for a Dissents Group meeting",
+		"No action is needed: the group will review the dissent at its meeting."},
+	"dissent-decided": {"Conference dissent %s: the Dissents Group made its decision",
+		"Please read the group's decision, feedback and recommendations, and act on them."},
+	"dissent-report-reviewed": {"Conference dissent %s: the investigation's report was reviewed",
+		"Please read the Head of Safeguarding's review; a strategy meeting action follows."},
+	"dissent-closed": {"Conference dissent %s was closed",
+		"Please read the strategy meeting action recorded on the dissent."},
+	"dissent-clock-reminder": {"Reminder: conference dissent %s has a deadline coming",
+		"A timescale of the dissent workflow falls due soon. Please act before it does."},
+	"dissent-clock-overdue": {"Overdue: conference dissent %s has missed a deadline",
+		"A timescale of the dissent workflow has passed. Please act now."},
 	"immediate-risk": {"Immediate risk recorded: %s",
 		"An immediate-risk action was recorded. Make sure the child is protected now; the disagreement can wait."},
 }
@@ -78,7 +94,10 @@ func (c Composer) Compose(d sqlstore.OutboxDelivery) (*Email, error) {
 		subjectRef = "before an escalation was raised"
 	}
 	var b strings.Builder
-	if ref != "" {
+	dissent := d.Payload["object"] == "dissent"
+	if dissent {
+		fmt.Fprintf(&b, "Dissent reference: %s\n", ref)
+	} else if ref != "" {
 		fmt.Fprintf(&b, "Escalation reference: %s\n", ref)
 	}
 	if st, _ := d.Payload["stage"].(string); st != "" {
@@ -87,7 +106,7 @@ func (c Composer) Compose(d sqlstore.OutboxDelivery) (*Email, error) {
 	fmt.Fprintf(&b, "\n%s\n", tmpl.action)
 	// A clock notice carries the policy's words for what is due (not the
 	// event's action name, which the other notices carry in "action").
-	if what, _ := d.Payload["action"].(string); what != "" && strings.HasPrefix(d.SubjectKey, "clock-") {
+	if what, _ := d.Payload["action"].(string); what != "" && strings.Contains(d.SubjectKey, "clock-") {
 		fmt.Fprintf(&b, "What the policy asks: %s\n", what)
 	}
 	due, _ := d.Payload["next_due"].(string)
@@ -99,7 +118,9 @@ func (c Composer) Compose(d sqlstore.OutboxDelivery) (*Email, error) {
 			fmt.Fprintf(&b, "\nThe deadline is %s.\n", PlainDeadline(t))
 		}
 	}
-	if ref != "" && c.BaseURL != "" {
+	if dissent && ref != "" && c.BaseURL != "" {
+		fmt.Fprintf(&b, "\nOpen the dissent: %s/dissents/%s\n", strings.TrimRight(c.BaseURL, "/"), url.PathEscape(ref))
+	} else if ref != "" && c.BaseURL != "" {
 		fmt.Fprintf(&b, "\nOpen the escalation: %s/escalations/%s\n", strings.TrimRight(c.BaseURL, "/"), url.PathEscape(ref))
 		if link, _ := d.Payload["link"].(string); strings.HasPrefix(link, "/escalations/") {
 			fmt.Fprintf(&b, "Escalate it: %s%s\n", strings.TrimRight(c.BaseURL, "/"), link)
@@ -107,7 +128,11 @@ func (c Composer) Compose(d sqlstore.OutboxDelivery) (*Email, error) {
 	} else if c.BaseURL != "" {
 		fmt.Fprintf(&b, "\nSign in: %s/\n", strings.TrimRight(c.BaseURL, "/"))
 	}
-	b.WriteString("\nThis email holds no details of the child or the case: sign in to read them.\n")
+	if dissent {
+		b.WriteString("\nThis email holds no details of the conference, the child or the dissent: sign in to read them.\n")
+	} else {
+		b.WriteString("\nThis email holds no details of the child or the case: sign in to read them.\n")
+	}
 	e := &Email{MessageID: c.MessageID(d.ID), Subject: fmt.Sprintf(tmpl.subject, subjectRef), Body: b.String()}
 	for _, a := range d.To {
 		e.To = append(e.To, &mail.Address{Name: a.Name, Address: a.Email})

@@ -54,6 +54,29 @@ func TestCompose(t *testing.T) {
 			}
 		})
 	}
+	// Conference dissents: their own reference and page, no case words.
+	for _, key := range []string{"dissent-referred", "dissent-scheduled", "dissent-decided", "dissent-report-reviewed",
+		"dissent-closed", "dissent-clock-reminder", "dissent-clock-overdue"} {
+		t.Run(key, func(t *testing.T) {
+			e, err := c.Compose(row(key, map[string]any{"ref": "SURREY-CPD-2026-0001", "object": "dissent",
+				"action": "dissent.refer", "step": "awaiting-review", "next_due": "2027-01-26T17:00:00.000000Z"}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(e.Subject, "SURREY-CPD-2026-0001") {
+				t.Errorf("subject %q", e.Subject)
+			}
+			for _, want := range []string{"Dissent reference: SURREY-CPD-2026-0001", "on Tuesday 26 January 2027",
+				"https://escalate.example.org/dissents/SURREY-CPD-2026-0001\n"} {
+				if !strings.Contains(e.Body, want) {
+					t.Errorf("body lacks %q:\n%s", want, e.Body)
+				}
+			}
+			if strings.Contains(e.Body, "/escalations/") || strings.Contains(e.Body, "Escalation reference") {
+				t.Errorf("a dissent's email points at an escalation:\n%s", e.Body)
+			}
+		})
+	}
 	t.Run("OKOverdue", func(t *testing.T) {
 		e, err := c.Compose(row("clock-overdue", map[string]any{"ref": "RB-1", "action": "Respond in writing",
 			"due": "2026-05-19T15:30:00.000000Z", "link": "/escalations/RB-1/escalate"}))

@@ -398,6 +398,7 @@ func (c *checker) workflows() {
 	const path = "workflows.cp_conference_dissents"
 	c.required(path+".group", d.Group)
 	c.timescale(path+".review_within", d.ReviewWithin)
+	c.timescale(path+".investigate_within", d.InvestigateWithin)
 }
 
 // longDate formats d as "1 May 2019".

@@ -159,8 +159,10 @@ func TestCheck(t *testing.T) {
 			`47:5: stages[0]: key "name" appears twice (first on line 46)`}},
 		{"ErrDissentsTimescale", "review_within: 20 working days", "review_within: a month", []string{
 			`189:20: workflows.cp_conference_dissents.review_within: cannot read timescale "a month" (see doc/deadlines.md)`}},
+		{"ErrInvestigateTimescale", "investigate_within: 20 working days", "investigate_within: soon", []string{
+			`190:25: workflows.cp_conference_dissents.investigate_within: cannot read timescale "soon" (see doc/deadlines.md)`}},
 		{"ErrAssumptionText", "  - text: Northshire is fictional; this file shows every field of the format.\n", "  - text: \"\"\n", []string{
-			`194:11: assumptions[0].text is missing`}},
+			`195:11: assumptions[0].text is missing`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

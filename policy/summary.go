@@ -343,6 +343,9 @@ func (s *summary) workflows() {
 	if d.ReviewWithin != "" {
 		text += " Each dissent is reviewed " + TimescaleWords(d.ReviewWithin) + "."
 	}
+	if d.InvestigateWithin != "" {
+		text += " Children's services report back on an upheld dissent " + TimescaleWords(d.InvestigateWithin) + "."
+	}
 	if d.ReportsTo != "" {
 		text += " It reports to " + lowerArticle(d.ReportsTo) + "."
 	}

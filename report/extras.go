@@ -15,9 +15,17 @@ func (q *Quarterly) SetThemes(counts map[string]int) {
 }
 
 // SetDissents sets the "Child Protection Conference dissent outcomes"
-// section from counts of dissents by outcome, in alphabetical order.
-func (q *Quarterly) SetDissents(counts map[string]int) {
+// section from counts of dissents by where they stand, in the order of
+// order (the workflow's), then any other label alphabetically.
+func (q *Quarterly) SetDissents(counts map[string]int, order []string) {
 	q.Dissents = q.labelled(counts)
+	rank := func(l string) int {
+		if i := slices.Index(order, l); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(q.Dissents, func(a, b Row) int { return rank(a.Label) - rank(b.Label) })
 }
 
 // labelled turns counts into rows with q's "fewer than 5" rule. The result

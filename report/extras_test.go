@@ -23,7 +23,7 @@ func TestSetThemesAndDissents(t *testing.T) {
 	for _, sharing := range []bool{false, true} {
 		q := report.Build(quarter, demoCases(), agencies, sharing)
 		q.SetThemes(map[string]int{"Thresholds": 7, "Information sharing": 2, "Communication": 5})
-		q.SetDissents(map[string]int{})
+		q.SetDissents(map[string]int{}, nil)
 		ts := q.Tables()
 		themes, dissents := findTable(ts, report.CaptionThemes), findTable(ts, report.CaptionDissents)
 		if themes == nil || dissents == nil {
@@ -109,5 +109,20 @@ func TestQuarter(t *testing.T) {
 	if !d.From.Equal(time.Date(2026, 6, 1, 0, 0, 0, 0, calendar.London)) ||
 		!d.To.Equal(time.Date(2026, 7, 1, 0, 0, 0, 0, calendar.London)) {
 		t.Errorf("Days = %v to %v", d.From, d.To)
+	}
+}
+
+// TestSetDissentsOrder checks the dissent outcomes follow the workflow's
+// order, with a label the order does not know after them.
+func TestSetDissentsOrder(t *testing.T) {
+	q := report.Build(quarter, demoCases(), agencies, false)
+	q.SetDissents(map[string]int{"Closed": 1, "Awaiting review": 2, "Odd": 3, "Scheduled": 4}, []string{"Awaiting review", "Scheduled", "Closed"})
+	var got []string
+	for _, r := range q.Dissents {
+		got = append(got, r.Label+"="+r.Count.String())
+	}
+	want := []string{"Awaiting review=2", "Scheduled=4", "Closed=1", "Odd=3"}
+	if !slices.Equal(got, want) {
+		t.Errorf("dissent rows = %v, want %v", got, want)
 	}
 }

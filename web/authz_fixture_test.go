@@ -53,6 +53,9 @@ type authzWorld struct {
 	escC, escD           *escalate.Escalation
 	itemA, itemB         int64
 	proformaA, proformaB int64
+	// disA and disB are a conference dissent of each partnership, when the
+	// world follows a pack with dissents (authz_dissent_test.go).
+	disA, disB string
 }
 
 const authzPassword = "correct horse battery staple"
@@ -62,8 +65,12 @@ var authzActorAgencies = []string{"X", "Y", "Z", "W"}
 
 func authzKey(role escalate.Role, agency string) string { return string(role) + "@" + agency }
 
-// newAuthzWorld builds the world's database file.
-func newAuthzWorld(t *testing.T) *authzWorld {
+// newAuthzWorld builds the world's database file, on Wirral's policy.
+func newAuthzWorld(t *testing.T) *authzWorld { return newAuthzWorldPack(t, "wirral", nil) }
+
+// newAuthzWorldPack builds the world on a pack's policy; more, if not nil,
+// adds to it before everyone signs in.
+func newAuthzWorldPack(t *testing.T, pack string, more func(w *authzWorld, db *sqlstore.DB)) *authzWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &authzWorld{dir: t.TempDir(), now: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC),
@@ -78,12 +85,12 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 		t.Fatal(err)
 	}
 	db.Now = func() time.Time { return w.now }
-	if w.pol, err = policy.Pack("wirral"); err != nil {
+	if w.pol, err = policy.Pack(pack); err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := policy.PackSource("wirral")
+	raw, _ := policy.PackSource(pack)
 	parts := map[string]*escalate.Partnership{}
-	for _, key := range []string{"wirral", "elsewhere"} {
+	for _, key := range []string{pack, "elsewhere"} {
 		p := &escalate.Partnership{Key: key, Name: "Partnership " + key}
 		if err := db.CreatePartnership(ctx, p, w.pol, raw); err != nil {
 			t.Fatal(err)
@@ -91,7 +98,7 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 		parts[key] = p
 	}
 	for _, a := range []struct{ key, kind, part string }{
-		{"X", "school", "wirral"}, {"Y", "childrens-social-care", "wirral"}, {"Z", "police", "wirral"},
+		{"X", "school", pack}, {"Y", "childrens-social-care", pack}, {"Z", "police", pack},
 		{"W", "school", "elsewhere"}, {"V", "childrens-social-care", "elsewhere"},
 	} {
 		ag := &escalate.Agency{PartnershipID: parts[a.part].ID, Name: "Agency " + a.key, Kind: a.kind}
@@ -102,10 +109,10 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 	}
 	// Seniors first, so each line manager exists before their report.
 	order := []escalate.Role{escalate.RoleSeniorManager, escalate.RoleManager, escalate.RolePractitioner,
-		escalate.RoleSafeguardingLead, escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleAdmin}
+		escalate.RoleSafeguardingLead, escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleConferenceChair, escalate.RoleAdmin}
 	tokens := sqlstore.NewTokenService(db)
 	for _, a := range authzActorAgencies {
-		part := "wirral"
+		part := pack
 		if a == "W" {
 			part = "elsewhere"
 		}
@@ -176,6 +183,9 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 		}
 		*d.id = rows[0].ID
 	}
+	if more != nil {
+		more(w, db)
+	}
 	// Sign everyone in through the real sign-in form.
 	_, ts := w.serve(t, db)
 	for k, u := range w.users {
@@ -233,6 +243,7 @@ func (w *authzWorld) serve(t *testing.T, db *sqlstore.DB) (*web.Server, *httptes
 		Notifications: db,
 		Reports:       db,
 		Learning:      db,
+		Dissents:      db,
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})
 	if err != nil {
@@ -304,6 +315,8 @@ var authzTables = []string{
 	"SELECT * FROM proformas ORDER BY rowid", "SELECT * FROM learning_items ORDER BY rowid",
 	"SELECT * FROM learning_links ORDER BY rowid", "SELECT * FROM learning_responses ORDER BY rowid",
 	"SELECT * FROM learning_settings ORDER BY rowid", "SELECT * FROM pattern_flags ORDER BY rowid",
+	"SELECT * FROM dissents ORDER BY rowid", "SELECT * FROM dissent_clocks ORDER BY rowid",
+	"SELECT * FROM dissent_entries ORDER BY rowid",
 }
 
 // authzViews are the audit actions that record a reading, not a change.
@@ -339,9 +352,10 @@ func (in *authzInstance) state(t *testing.T) authzState {
 	st.digest = fmt.Sprintf("%x", h.Sum(nil))
 	// Reading a board report writes a report.view or report.download event:
 	// a view, not a change, like the other readings in authzViews.
-	if err := in.read.QueryRow(`SELECT count(*) FILTER (WHERE action NOT IN (?, ?, ?, 'report.view', 'report.download')),
-		count(*) FILTER (WHERE action = ?) FROM audit_events`,
-		authzViews[0], authzViews[1], authzViews[2], escalate.ActionView).Scan(&st.changes, &st.views); err != nil {
+	if err := in.read.QueryRow(`SELECT count(*) FILTER (WHERE action NOT IN (?, ?, ?, ?, 'report.view', 'report.download')),
+		count(*) FILTER (WHERE action IN (?, ?)) FROM audit_events`,
+		authzViews[0], authzViews[1], authzViews[2], escalate.DissentActionView,
+		escalate.ActionView, escalate.DissentActionView).Scan(&st.changes, &st.views); err != nil {
 		t.Fatal(err)
 	}
 	return st

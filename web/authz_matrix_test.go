@@ -140,8 +140,8 @@ func TestAuthzMatrix(t *testing.T) {
 	if writer != nil {
 		writer.close()
 	}
-	t.Logf("matrix: %d routes × %d actors (8 roles and signed out) × %d relations = %d checks; %d allowed; %d database copies",
-		routes, len(roles), len(authzRels), checks, allows, copies)
+	t.Logf("matrix: %d routes × %d actors (%d roles and signed out) × %d relations = %d checks; %d allowed; %d database copies",
+		routes, len(roles), len(roles)-1, len(authzRels), checks, allows, copies)
 	t.Logf("%d refused action forms recorded a view (the user may see the case; the form is not offered to them)", deniedViews)
 	for k, n := range refused {
 		t.Logf("authorised but refused by a stage rule: %s (%d times)", k, n)

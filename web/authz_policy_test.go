@@ -49,6 +49,10 @@ const (
 	kindCase                          // an escalation: need to know, per action
 	kindLearnRead                     // the learning log and proformas: Business Manager, chair, vice chair; others not found
 	kindLearnWrite                    // changing them: the Business Manager only
+	// kindDissent is a Child Protection Conference dissent page: not found
+	// where the policy does not switch dissents on (the matrix's Wirral);
+	// authzDissentExpect is its rule where it does (Surrey).
+	kindDissent
 )
 
 // authzSpec is one route of the matrix.
@@ -148,6 +152,8 @@ func authzExpect(role escalate.Role, rel authzRel, sp authzSpec, targeted bool) 
 		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair) && !crosses
 	case kindLearnWrite:
 		return has(escalate.RoleBusinessManager) && !crosses
+	case kindDissent:
+		return false // the matrix's partnership follows Wirral, which has no dissents
 	case kindCase:
 		if !signedIn || crosses {
 			return false

@@ -38,6 +38,20 @@ var dynamicPatterns = map[string]func() []string{
 		}
 		return out
 	},
+	`"GET /dissents/{ref}/" + st.Path`: func() []string {
+		var out []string
+		for _, st := range dissentSteps {
+			out = append(out, "GET /dissents/{ref}/"+st.Path)
+		}
+		return out
+	},
+	`"POST /dissents/{ref}/" + st.Path`: func() []string {
+		var out []string
+		for _, st := range dissentSteps {
+			out = append(out, "POST /dissents/{ref}/"+st.Path)
+		}
+		return out
+	},
 	`"GET " + st.path()`: func() []string {
 		var out []string
 		for _, st := range raiseSteps {

@@ -107,6 +107,11 @@ func authzSpecs() map[string]authzSpec {
 		"GET /api/v1/contacts":                                api(in),
 		"GET /api/v1/policy":                                  api(in),
 	}
+	// The Child Protection Conference dissent pages (authz_dissent_test.go
+	// checks them where the policy switches them on).
+	for _, p := range authzDissentRoutes {
+		m[p] = authzSpec{kind: kindDissent, action: authzDissentActions[p]}
+	}
 	// The escalation pages: one form (GET) and its post per action.
 	for path, action := range authzPageActions {
 		m["GET /escalations/{ref}/"+path] = cs(action)

@@ -95,6 +95,7 @@ func newWalk(t *testing.T, pack string) *walk {
 		Reports:     db,
 		Learning:    db,
 		Escalations: w.svc,
+		Dissents:    db,
 		API:         web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/escalate-project/escalate"
@@ -102,6 +103,9 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 		row.Happened, row.Action = noticeWords(n)
 		if n.Ref != "" {
 			row.Link = "/escalations/" + url.PathEscape(n.Ref)
+			if strings.HasPrefix(n.SubjectKey, "dissent-") {
+				row.Link = "/dissents/" + url.PathEscape(n.Ref)
+			}
 		}
 		if !n.Due.IsZero() {
 			row.Deadline = noticeDue(n.Due, now)
@@ -150,22 +154,29 @@ func noticeWords(n escalate.Notification) (happened, action string) {
 // noticeMessages are the in-app words for each outbox subject key: what
 // happened, and the action needed (notify's emails say the same).
 var noticeMessages = map[string][2]string{
-	"escalation-raised": {"An escalation was raised", "Read the escalation and respond within the policy's timescale."},
-	"record-added":      {"A record was added", "Read the new record and take any action it asks of you."},
-	"outcome-agreed":    {"An outcome was agreed", "Read the agreed outcome and confirm it in writing."},
-	"outcome-confirmed": {"The outcome was confirmed", "No action is needed unless you disagree with the outcome."},
-	"escalated":         {"The escalation moved to the next stage", "Read the escalation and act on it at this stage."},
-	"party-added":       {"You were named as dealing with this escalation", "Read the escalation and act on it at this stage."},
-	"determined":        {"A determination was made", "Read the determination and act on any recommendations."},
-	"redirected":        {"The escalation was redirected", "No action is needed: the matter left the escalation process."},
-	"withdrawn":         {"The escalation was withdrawn", "No action is needed."},
-	"clock-reminder":    {"A deadline is coming", "Act before the policy's timescale falls due."},
-	"clock-overdue":     {"A deadline was missed", "Act now, or escalate to the next stage."},
-	"immediate-risk":    {"Immediate risk was recorded", "Make sure the child is protected now; the disagreement can wait."},
-	"proforma-new":      {"A proforma is ready for review", "Open Proformas to review it for the thematic report."},
-	"learning-asked":    {"The escalation closed: what did we learn?", "Record any learning from it, and whether you have debriefed."},
-	"learning-item":     {"Learning was recorded for the learning log", "Open the Learning log to assign it."},
-	"pattern-flagged":   {"A pattern of escalations was flagged", "Open the Learning log to see the pattern."},
+	"escalation-raised":       {"An escalation was raised", "Read the escalation and respond within the policy's timescale."},
+	"record-added":            {"A record was added", "Read the new record and take any action it asks of you."},
+	"outcome-agreed":          {"An outcome was agreed", "Read the agreed outcome and confirm it in writing."},
+	"outcome-confirmed":       {"The outcome was confirmed", "No action is needed unless you disagree with the outcome."},
+	"escalated":               {"The escalation moved to the next stage", "Read the escalation and act on it at this stage."},
+	"party-added":             {"You were named as dealing with this escalation", "Read the escalation and act on it at this stage."},
+	"determined":              {"A determination was made", "Read the determination and act on any recommendations."},
+	"redirected":              {"The escalation was redirected", "No action is needed: the matter left the escalation process."},
+	"withdrawn":               {"The escalation was withdrawn", "No action is needed."},
+	"clock-reminder":          {"A deadline is coming", "Act before the policy's timescale falls due."},
+	"clock-overdue":           {"A deadline was missed", "Act now, or escalate to the next stage."},
+	"dissent-referred":        {"A conference dissent was referred to the Dissents Group", "Schedule it for a meeting of the Dissents Group."},
+	"dissent-scheduled":       {"A conference dissent was scheduled for a meeting", "No action is needed: the group will review it."},
+	"dissent-decided":         {"The Dissents Group made its decision", "Read the decision, feedback and recommendations, and act on them."},
+	"dissent-report-reviewed": {"The investigation's report was reviewed", "Read the review; a strategy meeting action follows."},
+	"dissent-closed":          {"A conference dissent was closed", "Read the strategy meeting action recorded on it."},
+	"dissent-clock-reminder":  {"A conference dissent's deadline is coming", "Act before the timescale falls due."},
+	"dissent-clock-overdue":   {"A conference dissent's deadline was missed", "Act now."},
+	"immediate-risk":          {"Immediate risk was recorded", "Make sure the child is protected now; the disagreement can wait."},
+	"proforma-new":            {"A proforma is ready for review", "Open Proformas to review it for the thematic report."},
+	"learning-asked":          {"The escalation closed: what did we learn?", "Record any learning from it, and whether you have debriefed."},
+	"learning-item":           {"Learning was recorded for the learning log", "Open the Learning log to assign it."},
+	"pattern-flagged":         {"A pattern of escalations was flagged", "Open the Learning log to see the pattern."},
 }
 
 // noticeDue says a notification's deadline in plain words, judged now, on

@@ -70,6 +70,9 @@ type page struct {
 	Partnership *escalate.Partnership
 	Errors      []fieldError // for the error summary, in the order of the fields
 	Inbox       *inboxBadge  // the header's Notifications item; nil for none
+	// DissentsNav is the header's conference dissents item: "" none,
+	// "link", or "current" on the dissent pages themselves.
+	DissentsNav string
 	Data        any
 }
 
@@ -97,6 +100,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if p.Inbox == nil {
 		p.Inbox = s.badge(r, p.User)
 	}
+	if p.DissentsNav == "" && s.dissentsNav(r, p.User) {
+		p.DissentsNav = "link"
+	}
 	t, ok := s.pages[name]
 	var buf bytes.Buffer
 	var err error
@@ -122,6 +128,8 @@ func parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"roleName":   roleName,
 		"reportDate": reportDate,
+		"dict":       dict,
+		"dateWords":  dateWords,
 		"fieldError": func(field, msg string) fieldError { return fieldError{field, msg} },
 		"learningSelect": func(id, label, value string, opts []option) selectView {
 			return selectView{ID: id, Label: label, Value: value, Options: opts}
@@ -140,13 +148,34 @@ func parseTemplates() (map[string]*template.Template, error) {
 		if path.Base(n) == "layout.tmpl" {
 			continue
 		}
-		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		files := []string{n}
+		if strings.HasPrefix(path.Base(n), "dissent") {
+			files = append(files, "templates/partials/dissent-fields.tmpl")
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, err
 		}
 		pages[strings.TrimSuffix(path.Base(n), ".tmpl")] = t
 	}
 	return pages, nil
+}
+
+// dict builds a map from key, value pairs, so a template can pass several
+// values to another.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 // roleNames are the roles as the pages show them.
@@ -159,6 +188,7 @@ var roleNames = map[escalate.Role]string{
 	escalate.RoleChair:            "Chair",
 	escalate.RoleViceChair:        "Vice chair",
 	escalate.RoleAdmin:            "Administrator",
+	escalate.RoleConferenceChair:  "Conference chair",
 }
 
 func roleName(r escalate.Role) string {

@@ -23,16 +23,11 @@ type ReportStore interface {
 	// AuditReport records a view ("report.view") or download
 	// ("report.download") of a report by the actor of ctx.
 	AuditReport(ctx context.Context, partnershipID int64, action string, data map[string]any) error
-}
-
-// learningThemes and dissentOutcomes are optional: a store that keeps a
-// learning log or Child Protection Conference dissents implements them,
-// and the report then shows their sections.
-type learningThemes interface {
+	// LearningThemes counts the learning items recorded in [from, to) by
+	// theme (doc/learning.md).
 	LearningThemes(ctx context.Context, partnershipID int64, from, to time.Time) (map[string]int, error)
-}
-
-type dissentOutcomes interface {
+	// DissentOutcomes counts the Child Protection Conference dissents
+	// recorded in [from, to) by where they stand (doc/dissents.md).
 	DissentOutcomes(ctx context.Context, partnershipID int64, from, to time.Time) (map[string]int, error)
 }
 
@@ -186,19 +181,23 @@ func (s *Server) reportFor(r *http.Request) (*reportRun, *reportForm, []fieldErr
 	}
 	run := &reportRun{partnership: p, period: period, name: name, key: key, sharing: form.Sharing,
 		q: report.Build(period, cases, names, form.Sharing), cases: cases}
-	if lt, ok := s.reports.(learningThemes); ok {
-		m, err := lt.LearningThemes(ctx, p.ID, period.From, period.To)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		run.q.SetThemes(m)
+	themes, err := s.reports.LearningThemes(ctx, p.ID, period.From, period.To)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	if do, ok := s.reports.(dissentOutcomes); ok {
-		m, err := do.DissentOutcomes(ctx, p.ID, period.From, period.To)
+	run.q.SetThemes(themes)
+	// Only a partnership whose policy switches dissents on has a dissents
+	// section: elsewhere a row of zeros would suggest a workflow it lacks.
+	pol, err := s.org.CurrentPolicy(ctx, p.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if escalate.DissentsEnabled(pol) {
+		m, err := s.reports.DissentOutcomes(ctx, p.ID, period.From, period.To)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		run.q.SetDissents(m)
+		run.q.SetDissents(m, escalate.DissentStandings)
 	}
 	v := url.Values{}
 	if form.Custom {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/report"
 	"github.com/escalate-project/escalate/sqlstore"
 	"github.com/escalate-project/escalate/web"
@@ -204,7 +205,7 @@ func (s *extrasStore) LearningThemes(_ context.Context, _ int64, from, to time.T
 }
 
 func (s *extrasStore) DissentOutcomes(context.Context, int64, time.Time, time.Time) (map[string]int, error) {
-	return map[string]int{}, nil
+	return map[string]int{escalate.StandingAwaitingReview: 3}, nil
 }
 
 func TestReportsExtras(t *testing.T) {
@@ -225,10 +226,14 @@ func TestReportsExtras(t *testing.T) {
 	t.Cleanup(c.ts.Close)
 
 	res := c.get(t, "bm", "/reports?quarter=2026-Q3")
-	for _, w := range []string{report.CaptionThemes, "Information sharing", "Thresholds", report.CaptionDissents, report.NoRows} {
+	for _, w := range []string{report.CaptionThemes, "Information sharing", "Thresholds"} {
 		if !strings.Contains(res.body, w) {
 			t.Errorf("report page lacks %q", w)
 		}
+	}
+	// Wirral's policy has no Child Protection Conference dissents.
+	if strings.Contains(res.body, report.CaptionDissents) {
+		t.Errorf("the Wirral report shows %q, a workflow its policy lacks", report.CaptionDissents)
 	}
 	if p := report.Quarter(2026, 3); !store.from.Equal(p.From) || !store.to.Equal(p.To) {
 		t.Errorf("themes asked for %v to %v, want %v to %v", store.from, store.to, p.From, p.To)

@@ -77,6 +77,9 @@ type Config struct {
 	// Learning serves the learning log, the proformas and the learning
 	// step on closed escalations (learning.go): *sqlstore.DB.
 	Learning LearningStore
+	// Dissents serves the Child Protection Conference dissent pages, where
+	// the policy switches them on: *sqlstore.DB. Nil leaves them out.
+	Dissents DissentStore
 }
 
 // Server is the web application; it is an http.Handler.
@@ -95,6 +98,7 @@ type Server struct {
 	reports ReportStore       // nil: no board reports (reports.go)
 	feeds   *feedConfig       // nil: no calendar feed (feed.go)
 	learn   LearningStore     // nil: no learning pages (learning.go)
+	dis     DissentStore      // nil: no dissent pages (dissents.go)
 }
 
 // New parses the templates and builds the routes.
@@ -109,6 +113,7 @@ func New(cfg Config) (*Server, error) {
 	s.notes = cfg.Notifications
 	s.reports = cfg.Reports
 	s.learn = cfg.Learning
+	s.dis = cfg.Dissents
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()
@@ -166,6 +171,7 @@ func (s *Server) routes() http.Handler {
 	s.feedRoutes(mux)
 	s.reportRoutes(mux)
 	s.learningRoutes(mux)
+	s.dissentRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
 }

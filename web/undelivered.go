@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/escalate-project/escalate"
 )
@@ -16,6 +18,8 @@ import (
 type undeliveredRow struct {
 	escalate.UndeliveredNotification
 	What, DeadAt string
+	// Link is the page of the escalation or dissent it was about.
+	Link string
 }
 
 type undeliveredView struct {
@@ -38,7 +42,14 @@ func (s *Server) undeliveredPage(w http.ResponseWriter, r *http.Request) error {
 		Retried: r.URL.Query().Get("done") == "retried"}
 	for _, d := range us {
 		what, _ := noticeWords(escalate.Notification{SubjectKey: d.SubjectKey})
-		v.Rows = append(v.Rows, undeliveredRow{UndeliveredNotification: d, What: what, DeadAt: londonTime(d.DeadAt)})
+		row := undeliveredRow{UndeliveredNotification: d, What: what, DeadAt: londonTime(d.DeadAt)}
+		if d.Ref != "" {
+			row.Link = "/escalations/" + url.PathEscape(d.Ref)
+			if strings.HasPrefix(d.SubjectKey, "dissent-") {
+				row.Link = "/dissents/" + url.PathEscape(d.Ref)
+			}
+		}
+		v.Rows = append(v.Rows, row)
 	}
 	s.render(w, r, http.StatusOK, "undelivered-page", &page{Title: "Undelivered notifications", Data: v})
 	return nil

@@ -158,5 +158,7 @@ func printDemo(w io.Writer, url, path, password string, res *demo.Result) {
 	}
 	fmt.Fprintf(w, "\nThe other partnerships' accounts follow the same pattern, e.g. practitioner@%s.example\n", others[0])
 	fmt.Fprintf(w, "(partnerships: %s).\n", strings.Join(others, ", "))
+	fmt.Fprintf(w, "\nChild Protection Conference dissents are switched on in Surrey's policy only: sign in as\n")
+	fmt.Fprintf(w, "conference-chair@surrey.example or business-manager@surrey.example to see them at every step.\n")
 	fmt.Fprintf(w, "\nThe data is made up and lives in %s, replaced each run. Press Ctrl+C to stop.\n", path)
 }

@@ -178,6 +178,7 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		Notifications: db,
 		Reports:       db,
 		Learning:      db,
+		Dissents:      db,
 		Escalations:   sqlstore.NewEscalationService(db),
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 		OIDC:          oidc,
