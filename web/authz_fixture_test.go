@@ -155,7 +155,11 @@ func newAuthzWorldPack(t *testing.T, pack string, more func(w *authzWorld, db *s
 	if w.escA, err = svc.Get(as, w.escA.Ref); err != nil {
 		t.Fatal(err)
 	}
-	w.learningWorld(t, db, svc)
+	if pack == "wirral" {
+		// The learning targets need a proforma, which Wirral's stage 2
+		// produces; the matrix runs on Wirral, the dissent checks on Surrey.
+		w.learningWorld(t, db, svc)
+	}
 	if w.escA.Ref == w.escB.Ref {
 		t.Fatalf("both partnerships gave the ref %s: the matrix could not tell them apart", w.escA.Ref)
 	}

@@ -113,9 +113,20 @@ func (b *browser) takeErrors() []string {
 
 func (b *browser) run(t *testing.T, actions ...chromedp.Action) {
 	t.Helper()
-	if err := chromedp.Run(b.ctx, actions...); err != nil {
+	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// waitVisible waits until the loaded page shows an element sel matches.
+// Unlike chromedp.WaitVisible, which may resolve a node of the document a
+// form's submission is leaving and then fail with "No node with given id
+// found", it polls the page with waitJS, which an interrupted evaluation
+// only makes try again.
+func waitVisible(sel string) chromedp.Action {
+	return waitJS(fmt.Sprintf(`(e => e !== null && e.getClientRects().length > 0)(document.querySelector(%q))`, sel))
 }
 
 // axeViolation is the part of an axe-core result a failure report needs.
@@ -179,9 +190,9 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("SignInPage", func(t *testing.T) {
 		var jsOn bool
-		b.run(t, chromedp.Navigate(u+"/"), chromedp.WaitVisible("#email", chromedp.ByID),
+		b.run(t, chromedp.Navigate(u+"/"), waitVisible("#email"),
 			// app.js ran under the CSP: the password toggle is shown.
-			chromedp.WaitVisible(".govuk-password-input__toggle", chromedp.ByQuery),
+			waitVisible(".govuk-password-input__toggle"),
 			chromedp.Evaluate(`document.body.classList.contains("govuk-frontend-supported")`, &jsOn))
 		if !jsOn {
 			t.Error("govuk-frontend did not start")
@@ -197,7 +208,7 @@ func TestBrowser(t *testing.T) {
 		var links []*cdp.Node
 		var focused string
 		b.run(t, chromedp.Click(submitButton, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery),
+			waitVisible(".govuk-error-summary"),
 			chromedp.Nodes(".govuk-error-summary__list a", &links, chromedp.ByQueryAll),
 			chromedp.Evaluate(`document.activeElement.className`, &focused))
 		var hrefs []string
@@ -225,7 +236,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.SendKeys("#email", testEmail, chromedp.ByID),
 			chromedp.SendKeys("#password", "not my password", chromedp.ByID),
 			chromedp.Click(submitButton, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery),
+			waitVisible(".govuk-error-summary"),
 			chromedp.Text(".govuk-error-summary__list", &msg, chromedp.ByQuery))
 		if !strings.Contains(msg, "not right") {
 			t.Errorf("error summary says %q", msg)
@@ -237,7 +248,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.SendKeys("#email", testEmail, chromedp.ByID),
 			chromedp.SendKeys("#password", testPassword, chromedp.ByID),
 			chromedp.Click(submitButton, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-summary-list", chromedp.ByQuery),
+			waitVisible(".govuk-summary-list"),
 			chromedp.Text("h1", &h1, chromedp.ByQuery),
 			chromedp.Text("main", &body, chromedp.ByQuery))
 		if h1 != "My work" || !strings.Contains(body, "Jo Bloggs") || !strings.Contains(body, "Wirral Safeguarding Children Partnership") {
@@ -247,7 +258,7 @@ func TestBrowser(t *testing.T) {
 		// A phone-sized window: the layout must reflow (WCAG 1.4.10).
 		var scrollW, clientW int
 		b.run(t, chromedp.EmulateViewport(375, 740), chromedp.Reload(),
-			chromedp.WaitVisible(".app-sign-out__button", chromedp.ByQuery),
+			waitVisible(".app-sign-out__button"),
 			chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW),
 			chromedp.Evaluate(`document.documentElement.clientWidth`, &clientW))
 		if scrollW > clientW {
@@ -267,16 +278,16 @@ func TestBrowser(t *testing.T) {
 	})
 	t.Run("SignOut", func(t *testing.T) {
 		var banner string
-		b.run(t, chromedp.Navigate(u+"/"), chromedp.WaitVisible(".app-sign-out__button", chromedp.ByQuery),
+		b.run(t, chromedp.Navigate(u+"/"), waitVisible(".app-sign-out__button"),
 			chromedp.Click(".app-sign-out__button", chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-notification-banner", chromedp.ByQuery),
+			waitVisible(".govuk-notification-banner"),
 			chromedp.Text(".govuk-notification-banner", &banner, chromedp.ByQuery))
 		if !strings.Contains(banner, "You have signed out") {
 			t.Errorf("banner %q", banner)
 		}
 		b.check(t, string(axe), "signed-out")
 		var loc string
-		b.run(t, chromedp.Navigate(u+"/"), chromedp.WaitVisible("#email", chromedp.ByID), chromedp.Location(&loc))
+		b.run(t, chromedp.Navigate(u+"/"), waitVisible("#email"), chromedp.Location(&loc))
 		if loc != u+"/sign-in" {
 			t.Errorf("after sign-out / went to %q, want the sign-in page", loc)
 		}

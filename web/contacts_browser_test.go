@@ -29,12 +29,12 @@ func TestPartnershipBrowser(t *testing.T) {
 		var signedIn bool
 		b.run(t, chromedp.Evaluate(`!!document.querySelector(".app-sign-out__button")`, &signedIn))
 		if signedIn {
-			b.run(t, chromedp.Click(".app-sign-out__button", chromedp.ByQuery), chromedp.WaitVisible("#email", chromedp.ByID))
+			b.run(t, chromedp.Click(".app-sign-out__button", chromedp.ByQuery), waitVisible("#email"))
 		}
 		b.run(t, chromedp.SendKeys("#email", c.users[who].Email, chromedp.ByID),
 			chromedp.SendKeys("#password", testPassword, chromedp.ByID),
 			chromedp.Click(submitButton, chromedp.ByQuery),
-			chromedp.WaitVisible(".app-sign-out__button", chromedp.ByQuery))
+			waitVisible(".app-sign-out__button"))
 	}
 	h1 := func(t *testing.T, path string) string {
 		t.Helper()
@@ -46,11 +46,11 @@ func TestPartnershipBrowser(t *testing.T) {
 	signIn(t, "bm")
 	t.Run("ContactForm", func(t *testing.T) {
 		var links []string
-		b.run(t, chromedp.Navigate(u+"/contacts/new"), chromedp.WaitVisible("#agency", chromedp.ByID))
+		b.run(t, chromedp.Navigate(u+"/contacts/new"), waitVisible("#agency"))
 		b.check(t, string(axe), "contacts-new")
 		b.run(t, chromedp.Evaluate(`document.getElementById("last-verified-day").value = ""`, nil),
 			chromedp.Click(`main form button.govuk-button[type=submit]`, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery),
+			waitVisible(".govuk-error-summary"),
 			chromedp.Evaluate(`[...document.querySelectorAll(".govuk-error-summary__list a")].map(a => a.getAttribute("href"))`, &links))
 		if strings.Join(links, " ") != "#agency #role #name #phone #last-verified-day" {
 			t.Errorf("error summary links %q", links)
@@ -65,7 +65,7 @@ func TestPartnershipBrowser(t *testing.T) {
 			chromedp.SetValue("#last-verified-month", "1", chromedp.ByID),
 			chromedp.SetValue("#last-verified-year", "2026", chromedp.ByID),
 			chromedp.Click(`main form button.govuk-button[type=submit]`, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-notification-banner", chromedp.ByQuery))
+			waitVisible(".govuk-notification-banner"))
 	})
 	t.Run("Import", func(t *testing.T) {
 		bad := filepath.Join(t.TempDir(), "contacts.csv")
@@ -73,10 +73,10 @@ func TestPartnershipBrowser(t *testing.T) {
 			"Oakfield Children's Services,front-door,Front Door,,0151 606 2008,,2026-12-01\n"+
 			"Oakfield Children's Services,nurse,Pat Kay,,0151 606 2008,,2026-12-01\n"), 0o644)
 		var problems string
-		b.run(t, chromedp.Navigate(u+"/contacts/import"), chromedp.WaitVisible("#file", chromedp.ByID),
+		b.run(t, chromedp.Navigate(u+"/contacts/import"), waitVisible("#file"),
 			chromedp.SetUploadFiles("#file", []string{bad}, chromedp.ByID),
 			chromedp.Click(`main form button.govuk-button[type=submit]`, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery),
+			waitVisible(".govuk-error-summary"),
 			chromedp.Evaluate(`document.getElementById("file-problems")?.textContent ?? ""`, &problems))
 		if !strings.Contains(problems, `line 3: role "nurse" is not a known role`) {
 			t.Errorf("problems %q", problems)
@@ -102,7 +102,7 @@ func TestPartnershipBrowser(t *testing.T) {
 		var rows int
 		b.run(t, chromedp.SetValue("#risk", "increased", chromedp.ByID),
 			chromedp.Click(`form.app-filter button[type=submit]`, chromedp.ByQuery),
-			chromedp.WaitVisible("#clear-filters", chromedp.ByID),
+			waitVisible("#clear-filters"),
 			chromedp.Evaluate(`document.querySelectorAll("main tbody tr").length`, &rows))
 		// Both tables of counts have 3 and 4 rows; no escalation is at increased risk.
 		if rows != 7 {
@@ -116,7 +116,7 @@ func TestPartnershipBrowser(t *testing.T) {
 		// A 1280-pixel screen at 200% zoom is a 640-pixel window: the
 		// flowchart keeps its text at least 14 CSS pixels high (it scrolls sideways instead).
 		var size float64
-		b.run(t, chromedp.EmulateViewport(640, 900), chromedp.Reload(), chromedp.WaitVisible(".app-flowchart", chromedp.ByQuery),
+		b.run(t, chromedp.EmulateViewport(640, 900), chromedp.Reload(), waitVisible(".app-flowchart"),
 			chromedp.Evaluate(`(() => { const s = document.querySelector(".app-flowchart");
 				return s.getBoundingClientRect().width / s.viewBox.baseVal.width * 16 })()`, &size))
 		if size < 14 {
@@ -132,7 +132,7 @@ func TestPartnershipBrowser(t *testing.T) {
 		defer b.run(t, chromedp.EmulateViewport(1024, 900))
 		for _, path := range []string{"/contacts", "/policy", "/overview"} {
 			var scrollW, clientW int
-			b.run(t, chromedp.Navigate(u+path), chromedp.WaitVisible("h1", chromedp.ByQuery),
+			b.run(t, chromedp.Navigate(u+path), waitVisible("h1"),
 				chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW),
 				chromedp.Evaluate(`document.documentElement.clientWidth`, &clientW))
 			if scrollW > clientW {
@@ -152,10 +152,10 @@ func TestPartnershipBrowser(t *testing.T) {
 		h1(t, "/admin/people/"+orgItoa(c.users["stranger"].ID))
 		b.check(t, string(axe), "admin-person")
 		var links []string
-		b.run(t, chromedp.Navigate(u+"/admin/people/new"), chromedp.WaitVisible("#name", chromedp.ByID),
+		b.run(t, chromedp.Navigate(u+"/admin/people/new"), waitVisible("#name"),
 			chromedp.Evaluate(`document.querySelectorAll("input[name=roles]:checked").forEach(x => x.click())`, nil),
 			chromedp.Click(`main form button.govuk-button[type=submit]`, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery),
+			waitVisible(".govuk-error-summary"),
 			chromedp.Evaluate(`[...document.querySelectorAll(".govuk-error-summary__list a")].map(a => a.getAttribute("href"))`, &links))
 		if strings.Join(links, " ") != "#name #email #agency #roles" {
 			t.Errorf("error summary links %q", links)

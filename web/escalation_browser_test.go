@@ -31,7 +31,7 @@ func TestEscalationBrowser(t *testing.T) {
 			chromedp.SendKeys("#email", testEmail, chromedp.ByID),
 			chromedp.SendKeys("#password", testPassword, chromedp.ByID),
 			chromedp.Click(submitButton, chromedp.ByQuery),
-			chromedp.WaitVisible("#raised", chromedp.ByID),
+			waitVisible("#raised"),
 			chromedp.Text("h1", &h1, chromedp.ByQuery),
 			chromedp.Text("main", &main, chromedp.ByQuery))
 		if h1 != "My work" || !strings.Contains(main, late.Ref) || !strings.Contains(main, e.Ref) {
@@ -41,9 +41,9 @@ func TestEscalationBrowser(t *testing.T) {
 	})
 	t.Run("Escalation", func(t *testing.T) {
 		var explanation string
-		b.run(t, chromedp.Navigate(page), chromedp.WaitVisible("#current-stage", chromedp.ByID),
+		b.run(t, chromedp.Navigate(page), waitVisible("#current-stage"),
 			chromedp.Click("details.govuk-details summary", chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-details__text", chromedp.ByQuery),
+			waitVisible(".govuk-details__text"),
 			chromedp.Text(".govuk-details__text", &explanation, chromedp.ByQuery))
 		if !strings.Contains(explanation, "working week") {
 			t.Errorf("the first clock's explanation reads %q", explanation)
@@ -51,11 +51,11 @@ func TestEscalationBrowser(t *testing.T) {
 		b.check(t, string(axe), "escalation-page")
 	})
 	t.Run("RecordForm", func(t *testing.T) {
-		b.run(t, chromedp.Navigate(page+"/record"), chromedp.WaitVisible("#participants", chromedp.ByID))
+		b.run(t, chromedp.Navigate(page+"/record"), waitVisible("#participants"))
 		b.check(t, string(axe), "escalation-record")
 		var summary string
 		b.run(t, chromedp.Click(submitButton, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery),
+			waitVisible(".govuk-error-summary"),
 			chromedp.Text(".govuk-error-summary__list", &summary, chromedp.ByQuery))
 		if !strings.Contains(summary, "Say who took part") {
 			t.Errorf("error summary %q", summary)
@@ -65,14 +65,14 @@ func TestEscalationBrowser(t *testing.T) {
 	})
 	t.Run("Recorded", func(t *testing.T) {
 		var banner string
-		b.run(t, chromedp.Navigate(page+"/record"), chromedp.WaitVisible("#participants", chromedp.ByID),
+		b.run(t, chromedp.Navigate(page+"/record"), waitVisible("#participants"),
 			chromedp.SendKeys("#at-time", "09:30", chromedp.ByID),
 			chromedp.Click("#form", chromedp.ByID),
 			chromedp.SendKeys("#participants", "Jo Bloggs, DSL", chromedp.ByID),
 			chromedp.SendKeys("#discussion", "The referral and the threshold.", chromedp.ByID),
 			chromedp.SendKeys("#outcome", "A meeting next week.", chromedp.ByID),
 			chromedp.Click(submitButton, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-notification-banner", chromedp.ByQuery),
+			waitVisible(".govuk-notification-banner"),
 			chromedp.Text(".govuk-notification-banner", &banner, chromedp.ByQuery))
 		if !strings.Contains(banner, "Discussion recorded") {
 			t.Errorf("banner %q", banner)

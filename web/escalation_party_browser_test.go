@@ -26,17 +26,17 @@ func TestPartyBrowser(t *testing.T) {
 		chromedp.SendKeys("#email", testEmail, chromedp.ByID),
 		chromedp.SendKeys("#password", testPassword, chromedp.ByID),
 		chromedp.Click(submitButton, chromedp.ByQuery),
-		chromedp.WaitVisible("#raised", chromedp.ByID))
+		waitVisible("#raised"))
 
 	t.Run("Form", func(t *testing.T) {
-		b.run(t, chromedp.Navigate(page), chromedp.WaitVisible("#actions", chromedp.ByID),
-			chromedp.Click(`#actions a[href$="/party"]`, chromedp.ByQuery), chromedp.WaitVisible("#user", chromedp.ByID))
+		b.run(t, chromedp.Navigate(page), waitVisible("#actions"),
+			chromedp.Click(`#actions a[href$="/party"]`, chromedp.ByQuery), waitVisible("#user"))
 		b.check(t, string(axe), "escalation-party")
 	})
 	t.Run("Errors", func(t *testing.T) {
 		var summary string
 		b.run(t, chromedp.Click(submitButton, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery),
+			waitVisible(".govuk-error-summary"),
 			chromedp.Text(".govuk-error-summary__list", &summary, chromedp.ByQuery))
 		if !strings.Contains(summary, "Choose who is dealing with this escalation.") {
 			t.Errorf("error summary %q", summary)
@@ -48,7 +48,7 @@ func TestPartyBrowser(t *testing.T) {
 		var banner string
 		b.run(t, chromedp.SetValue("#user", strconv.FormatInt(c.users["pat"].ID, 10), chromedp.ByID),
 			chromedp.Click(submitButton, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-notification-banner", chromedp.ByQuery),
+			waitVisible(".govuk-notification-banner"),
 			chromedp.Text(".govuk-notification-banner", &banner, chromedp.ByQuery))
 		if !strings.Contains(banner, "Pat Rivers is now dealing with this escalation") {
 			t.Errorf("banner %q", banner)

@@ -25,11 +25,11 @@ func TestCalendarBrowser(t *testing.T) {
 		chromedp.SendKeys("#email", c.users["sam"].Email, chromedp.ByID),
 		chromedp.SendKeys("#password", testPassword, chromedp.ByID),
 		chromedp.Click(submitButton, chromedp.ByQuery),
-		chromedp.WaitVisible(".app-sign-out__button", chromedp.ByQuery))
+		waitVisible(".app-sign-out__button"))
 
 	t.Run("Page", func(t *testing.T) {
 		var main string
-		b.run(t, chromedp.Navigate(u+"/account/calendar"), chromedp.WaitVisible("#digest", chromedp.ByID),
+		b.run(t, chromedp.Navigate(u+"/account/calendar"), waitVisible("#digest"),
 			chromedp.Text("main", &main, chromedp.ByQuery))
 		if !strings.Contains(main, "You do not have a calendar link") {
 			t.Errorf("the page: %q", main)
@@ -39,7 +39,7 @@ func TestCalendarBrowser(t *testing.T) {
 	t.Run("Link", func(t *testing.T) {
 		var link string
 		b.run(t, chromedp.Click(`form[action="/account/calendar/link"] button`, chromedp.ByQuery),
-			chromedp.WaitVisible("#feed-url", chromedp.ByID),
+			waitVisible("#feed-url"),
 			chromedp.Value("#feed-url", &link, chromedp.ByID))
 		if !feedURLPattern.MatchString(link) {
 			t.Errorf("the link field holds %q", link)
@@ -48,10 +48,10 @@ func TestCalendarBrowser(t *testing.T) {
 	})
 	t.Run("Digest", func(t *testing.T) {
 		var banner string
-		b.run(t, chromedp.Navigate(u+"/account/calendar"), chromedp.WaitVisible("#digest", chromedp.ByID),
+		b.run(t, chromedp.Navigate(u+"/account/calendar"), waitVisible("#digest"),
 			chromedp.Click("#digest", chromedp.ByID),
 			chromedp.Click(`form[action="/account/calendar/digest"] button`, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-notification-banner", chromedp.ByQuery),
+			waitVisible(".govuk-notification-banner"),
 			chromedp.Text(".govuk-notification-banner", &banner, chromedp.ByQuery))
 		if !strings.Contains(banner, "saved") {
 			t.Errorf("banner %q", banner)
@@ -60,9 +60,9 @@ func TestCalendarBrowser(t *testing.T) {
 	})
 	t.Run("Revoke", func(t *testing.T) {
 		var banner string
-		b.run(t, chromedp.Navigate(u+"/account/calendar"), chromedp.WaitVisible("#digest", chromedp.ByID),
+		b.run(t, chromedp.Navigate(u+"/account/calendar"), waitVisible("#digest"),
 			chromedp.Click(`form[action="/account/calendar/revoke"] button`, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-notification-banner", chromedp.ByQuery),
+			waitVisible(".govuk-notification-banner"),
 			chromedp.Text(".govuk-notification-banner", &banner, chromedp.ByQuery))
 		if !strings.Contains(banner, "stopped") {
 			t.Errorf("banner %q", banner)

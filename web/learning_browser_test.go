@@ -39,37 +39,37 @@ func TestLearningBrowser(t *testing.T) {
 			chromedp.SendKeys("#email", c.users[who].Email, chromedp.ByID),
 			chromedp.SendKeys("#password", testPassword, chromedp.ByID),
 			chromedp.Click(submitButton, chromedp.ByQuery),
-			chromedp.WaitVisible(".app-sign-out__button", chromedp.ByQuery))
+			waitVisible(".app-sign-out__button"))
 	}
 	signOut := func() {
-		b.run(t, chromedp.Click(".app-sign-out__button", chromedp.ByQuery), chromedp.WaitVisible("#email", chromedp.ByID))
+		b.run(t, chromedp.Click(".app-sign-out__button", chromedp.ByQuery), waitVisible("#email"))
 	}
 	var main string
 
 	// Sam closes the case and records learning.
 	signIn("sam")
-	b.run(t, chromedp.Navigate(u+"/escalations/"+e.Ref+"/agree"), chromedp.WaitVisible("#outcome", chromedp.ByID),
+	b.run(t, chromedp.Navigate(u+"/escalations/"+e.Ref+"/agree"), waitVisible("#outcome"),
 		chromedp.SendKeys("#outcome", "The assessment reopens.", chromedp.ByID),
 		chromedp.SendKeys("#outstanding_issues", "Managers review in four weeks.", chromedp.ByID),
 		chromedp.Click(submitButton, chromedp.ByQuery),
-		chromedp.WaitVisible("#record-learning", chromedp.ByID))
+		waitVisible("#record-learning"))
 	b.check(t, string(axe), "learning-closed-case")
-	b.run(t, chromedp.Click("#record-learning", chromedp.ByID), chromedp.WaitVisible("#debriefed", chromedp.ByID))
+	b.run(t, chromedp.Click("#record-learning", chromedp.ByID), waitVisible("#debriefed"))
 	b.check(t, string(axe), "learning-step")
-	b.run(t, chromedp.Click(submitButton, chromedp.ByQuery), chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery),
+	b.run(t, chromedp.Click(submitButton, chromedp.ByQuery), waitVisible(".govuk-error-summary"),
 		chromedp.Text(".govuk-error-summary", &main, chromedp.ByQuery))
 	if !strings.Contains(main, "Say whether you have debriefed") {
 		t.Errorf("the error summary: %q", main)
 	}
 	b.check(t, string(axe), "learning-step-errors")
-	b.run(t, chromedp.Click(`label[for="general"]`, chromedp.ByQuery), chromedp.WaitVisible("#general_text", chromedp.ByID),
+	b.run(t, chromedp.Click(`label[for="general"]`, chromedp.ByQuery), waitVisible("#general_text"),
 		chromedp.SendKeys("#general_text", "Schools need the threshold guidance in one page.", chromedp.ByID),
 		chromedp.Click(`label[for="policy_gap-no"]`, chromedp.ByQuery),
-		chromedp.Click(`label[for="training"]`, chromedp.ByQuery), chromedp.WaitVisible("#training_text", chromedp.ByID),
+		chromedp.Click(`label[for="training"]`, chromedp.ByQuery), waitVisible("#training_text"),
 		chromedp.SendKeys("#training_text", "Levels of need refresher for team managers.", chromedp.ByID),
 		chromedp.Click(`label[for="debriefed"]`, chromedp.ByQuery),
 		chromedp.Click(submitButton, chromedp.ByQuery),
-		chromedp.WaitVisible("#learning-items", chromedp.ByID),
+		waitVisible("#learning-items"),
 		chromedp.Text("main", &main, chromedp.ByQuery))
 	if !strings.Contains(main, "Learning recorded") || !strings.Contains(main, "Levels of need refresher") {
 		t.Errorf("after recording: %q", main)
@@ -78,22 +78,22 @@ func TestLearningBrowser(t *testing.T) {
 
 	// The Business Manager sees the item and the proforma.
 	signIn("bm")
-	b.run(t, chromedp.Navigate(u+"/learning"), chromedp.WaitVisible("#items", chromedp.ByID), chromedp.Text("main", &main, chromedp.ByQuery))
+	b.run(t, chromedp.Navigate(u+"/learning"), waitVisible("#items"), chromedp.Text("main", &main, chromedp.ByQuery))
 	if !strings.Contains(main, "Schools need the threshold guidance") || !strings.Contains(main, e.Ref) {
 		t.Errorf("the learning log: %q", main)
 	}
 	b.check(t, string(axe), "learning-log")
-	b.run(t, chromedp.Click(`a[href^="/learning/items/"]`, chromedp.ByQuery), chromedp.WaitVisible("#theme", chromedp.ByID))
+	b.run(t, chromedp.Click(`a[href^="/learning/items/"]`, chromedp.ByQuery), waitVisible("#theme"))
 	b.check(t, string(axe), "learning-item")
 	b.run(t, chromedp.SendKeys("#theme", "Thresholds", chromedp.ByID), chromedp.Click(`label[for="status-1"]`, chromedp.ByQuery),
-		chromedp.Click(submitButton, chromedp.ByQuery), chromedp.WaitVisible(".govuk-notification-banner", chromedp.ByQuery),
+		chromedp.Click(submitButton, chromedp.ByQuery), waitVisible(".govuk-notification-banner"),
 		chromedp.Text("main", &main, chromedp.ByQuery))
 	if !strings.Contains(main, "Learning item saved") || !strings.Contains(main, "In progress") {
 		t.Errorf("after saving the item: %q", main)
 	}
-	b.run(t, chromedp.Navigate(u+"/proformas"), chromedp.WaitVisible("#proformas", chromedp.ByID))
+	b.run(t, chromedp.Navigate(u+"/proformas"), waitVisible("#proformas"))
 	b.check(t, string(axe), "proformas")
-	b.run(t, chromedp.Click(`a[href^="/proformas/"]`, chromedp.ByQuery), chromedp.WaitVisible("#downloads", chromedp.ByID),
+	b.run(t, chromedp.Click(`a[href^="/proformas/"]`, chromedp.ByQuery), waitVisible("#downloads"),
 		chromedp.Text("main", &main, chromedp.ByQuery))
 	for _, want := range []string{"Stage 2: Team managers and safeguarding leads", "Oakfield Children's Services", "Levels of need refresher"} {
 		if !strings.Contains(main, want) {

@@ -27,39 +27,39 @@ func TestNotificationsBrowser(t *testing.T) {
 			chromedp.SendKeys("#email", c.users[who].Email, chromedp.ByID),
 			chromedp.SendKeys("#password", testPassword, chromedp.ByID),
 			chromedp.Click(submitButton, chromedp.ByQuery),
-			chromedp.WaitVisible(".app-sign-out__button", chromedp.ByQuery))
+			waitVisible(".app-sign-out__button"))
 	}
 
 	t.Run("Notifications", func(t *testing.T) {
 		signIn(t, "sam")
 		var nav, main string
-		b.run(t, chromedp.Navigate(u+"/notifications"), chromedp.WaitVisible(".govuk-summary-card", chromedp.ByQuery),
+		b.run(t, chromedp.Navigate(u+"/notifications"), waitVisible(".govuk-summary-card"),
 			chromedp.Text("#navigation", &nav, chromedp.ByQuery), chromedp.Text("main", &main, chromedp.ByQuery))
 		if !strings.Contains(nav, "Notifications (") || !strings.Contains(main, e.Ref) {
 			t.Errorf("nav %q; main lacks %s: %q", nav, e.Ref, main)
 		}
 		b.check(t, string(axe), "notifications-unread")
 		b.run(t, chromedp.Click(`form[action="/notifications/read"] button`, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-notification-banner", chromedp.ByQuery),
+			waitVisible(".govuk-notification-banner"),
 			chromedp.Text("#navigation", &nav, chromedp.ByQuery))
 		if strings.Contains(nav, "(") {
 			t.Errorf("after marking all read the nav says %q", nav)
 		}
 		b.check(t, string(axe), "notifications-read")
-		b.run(t, chromedp.Click(".app-sign-out__button", chromedp.ByQuery), chromedp.WaitVisible("#email", chromedp.ByID))
+		b.run(t, chromedp.Click(".app-sign-out__button", chromedp.ByQuery), waitVisible("#email"))
 	})
 
 	t.Run("Undelivered", func(t *testing.T) {
 		signIn(t, "admin")
 		var main string
-		b.run(t, chromedp.Navigate(u+"/admin/undelivered"), chromedp.WaitVisible("table", chromedp.ByQuery),
+		b.run(t, chromedp.Navigate(u+"/admin/undelivered"), waitVisible("table"),
 			chromedp.Text("main", &main, chromedp.ByQuery))
 		if !strings.Contains(main, e.Ref) || !strings.Contains(main, "mailbox unavailable") {
 			t.Errorf("the page lacks the row: %q", main)
 		}
 		b.check(t, string(axe), "undelivered-list")
 		b.run(t, chromedp.Click(`form[action$="/retry"] button`, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-notification-banner", chromedp.ByQuery),
+			waitVisible(".govuk-notification-banner"),
 			chromedp.Text("main", &main, chromedp.ByQuery))
 		if !strings.Contains(main, "will be sent again") || strings.Contains(main, "mailbox unavailable") {
 			t.Errorf("after retry: %q", main)

@@ -22,10 +22,10 @@ func TestOIDCBrowser(t *testing.T) {
 	const ssoLink = `a[href="/sign-in/oidc"]`
 	t.Run("Refused", func(t *testing.T) {
 		e := newSSOEnv(t, false, false)
-		b.run(t, chromedp.Navigate(e.ts.URL+"/sign-in"), chromedp.WaitVisible(ssoLink, chromedp.ByQuery))
+		b.run(t, chromedp.Navigate(e.ts.URL+"/sign-in"), waitVisible(ssoLink))
 		b.check(t, string(axe), "sign-in-sso")
 		var main string
-		b.run(t, chromedp.Click(ssoLink, chromedp.ByQuery), chromedp.WaitVisible(`a[href="/sign-in"]`, chromedp.ByQuery),
+		b.run(t, chromedp.Click(ssoLink, chromedp.ByQuery), waitVisible(`a[href="/sign-in"]`),
 			chromedp.Text("main", &main, chromedp.ByQuery))
 		if !strings.Contains(main, "You could not be signed in") || !strings.Contains(main, "not linked to an Escalate account") {
 			t.Errorf("refusal page says %q", main)
@@ -36,7 +36,7 @@ func TestOIDCBrowser(t *testing.T) {
 		e := newSSOEnv(t, true, false)
 		var main string
 		b.run(t, chromedp.Navigate(e.ts.URL+"/sign-in"), chromedp.Click(ssoLink, chromedp.ByQuery),
-			chromedp.WaitVisible(".app-sign-out__button", chromedp.ByQuery), chromedp.Text("main", &main, chromedp.ByQuery))
+			waitVisible(".app-sign-out__button"), chromedp.Text("main", &main, chromedp.ByQuery))
 		if !strings.Contains(main, "My work") {
 			t.Errorf("after single sign-on the page says %q", main)
 		}

@@ -27,14 +27,14 @@ func TestRaiseBrowser(t *testing.T) {
 	// submit sends the page's form and waits for sel on the next page.
 	submit := func(t *testing.T, sel string) {
 		t.Helper()
-		b.run(t, chromedp.Click(submitButton, chromedp.ByQuery), chromedp.WaitVisible(sel, chromedp.ByQuery))
+		b.run(t, chromedp.Click(submitButton, chromedp.ByQuery), waitVisible(sel))
 	}
 	// errorsFor submits the empty page and wants its summary to link to ids.
 	errorsFor := func(t *testing.T, name string, ids ...string) {
 		t.Helper()
 		var links []*cdp.Node
 		b.run(t, chromedp.Click(submitButton, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery),
+			waitVisible(".govuk-error-summary"),
 			chromedp.Nodes(".govuk-error-summary__list a", &links, chromedp.ByQueryAll))
 		var got []string
 		for _, n := range links {
@@ -49,14 +49,14 @@ func TestRaiseBrowser(t *testing.T) {
 	click := func(sel string) chromedp.Action { return chromedp.Click(sel, chromedp.ByQuery) }
 	keys := func(sel, text string) chromedp.Action { return chromedp.SendKeys(sel, text, chromedp.ByQuery) }
 
-	b.run(t, chromedp.Navigate(u+"/sign-in"), chromedp.WaitVisible("#email", chromedp.ByID),
+	b.run(t, chromedp.Navigate(u+"/sign-in"), waitVisible("#email"),
 		chromedp.SendKeys("#email", testEmail, chromedp.ByID),
 		chromedp.SendKeys("#password", testPassword, chromedp.ByID),
 		chromedp.Click(submitButton, chromedp.ByQuery),
-		chromedp.WaitVisible(".app-sign-out__button", chromedp.ByQuery),
+		waitVisible(".app-sign-out__button"),
 		// The entry point is in the service navigation.
 		chromedp.Click(`a.govuk-service-navigation__link[href="/raise"]`, chromedp.ByQuery),
-		chromedp.WaitVisible("#immediate", chromedp.ByID))
+		waitVisible("#immediate"))
 
 	t.Run("Immediate", func(t *testing.T) {
 		b.check(t, axe, "raise-immediate")
@@ -79,14 +79,14 @@ func TestRaiseBrowser(t *testing.T) {
 		b.check(t, axe, "raise-scope")
 		errorsFor(t, "raise-scope-errors", "redirect-lado-allegation", "redirect-complaints")
 		b.run(t, click(`label[for="redirect-lado-allegation"]`), click(`label[for="redirect-complaints-2"]`))
-		b.run(t, click(submitButton), chromedp.WaitVisible(`form[action="/raise/cancel"]`, chromedp.ByQuery))
+		b.run(t, click(submitButton), waitVisible(`form[action="/raise/cancel"]`))
 		var h1 string
 		b.run(t, chromedp.Text("h1", &h1, chromedp.ByQuery))
 		if h1 != "This goes somewhere else" {
 			t.Errorf("a conduct matter went to %q", h1)
 		}
 		b.check(t, axe, "raise-elsewhere")
-		b.run(t, chromedp.Navigate(u+"/raise/scope"), chromedp.WaitVisible("#redirect-lado-allegation", chromedp.ByID),
+		b.run(t, chromedp.Navigate(u+"/raise/scope"), waitVisible("#redirect-lado-allegation"),
 			click(`label[for="redirect-lado-allegation-2"]`), click(`label[for="redirect-complaints-2"]`))
 		submit(t, "#receiving_agency")
 	})
@@ -122,7 +122,7 @@ func TestRaiseBrowser(t *testing.T) {
 	t.Run("RiskViaChange", func(t *testing.T) {
 		// Change the first answer to "no": the risk question is then asked,
 		// and the journey comes back to check your answers.
-		b.run(t, click(`a[href="/raise"].govuk-link`), chromedp.WaitVisible("#immediate", chromedp.ByID),
+		b.run(t, click(`a[href="/raise"].govuk-link`), waitVisible("#immediate"),
 			click(`label[for="immediate-2"]`))
 		submit(t, "#risk_level")
 		b.check(t, axe, "raise-risk")
@@ -135,7 +135,7 @@ func TestRaiseBrowser(t *testing.T) {
 		// Narrow screens reflow (WCAG 1.4.10).
 		var scrollW, clientW int
 		b.run(t, chromedp.EmulateViewport(375, 740), chromedp.Reload(),
-			chromedp.WaitVisible(".govuk-summary-list", chromedp.ByQuery),
+			waitVisible(".govuk-summary-list"),
 			chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW),
 			chromedp.Evaluate(`document.documentElement.clientWidth`, &clientW))
 		if scrollW > clientW {

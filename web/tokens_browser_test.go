@@ -27,11 +27,11 @@ func TestTokensBrowser(t *testing.T) {
 		chromedp.SendKeys("#email", "prac@example.org", chromedp.ByID),
 		chromedp.SendKeys("#password", apiPassword, chromedp.ByID),
 		chromedp.Click(submitButton, chromedp.ByQuery),
-		chromedp.WaitVisible(".app-sign-out__button", chromedp.ByQuery))
+		waitVisible(".app-sign-out__button"))
 
 	t.Run("List", func(t *testing.T) {
 		var main string
-		b.run(t, chromedp.Navigate(u+"/account/tokens"), chromedp.WaitVisible("#name", chromedp.ByID),
+		b.run(t, chromedp.Navigate(u+"/account/tokens"), waitVisible("#name"),
 			chromedp.Text("main", &main, chromedp.ByQuery))
 		if !strings.Contains(main, "test prac") {
 			t.Errorf("the list lacks the user's token: %q", main)
@@ -41,7 +41,7 @@ func TestTokensBrowser(t *testing.T) {
 	t.Run("ErrName", func(t *testing.T) {
 		var msg string
 		b.run(t, chromedp.Click(createButton, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery),
+			waitVisible(".govuk-error-summary"),
 			chromedp.Text(".govuk-error-summary__list", &msg, chromedp.ByQuery))
 		if !strings.Contains(msg, "Enter a name") {
 			t.Errorf("error summary says %q", msg)
@@ -52,7 +52,7 @@ func TestTokensBrowser(t *testing.T) {
 		var secret string
 		b.run(t, chromedp.SendKeys("#name", "case sync", chromedp.ByID),
 			chromedp.Click(createButton, chromedp.ByQuery),
-			chromedp.WaitVisible("#token", chromedp.ByID),
+			waitVisible("#token"),
 			chromedp.Value("#token", &secret, chromedp.ByID))
 		if !newSecret.MatchString(secret) {
 			t.Errorf("the token field holds %q", secret)
@@ -61,9 +61,9 @@ func TestTokensBrowser(t *testing.T) {
 	})
 	t.Run("Revoke", func(t *testing.T) {
 		var banner string
-		b.run(t, chromedp.Navigate(u+"/account/tokens"), chromedp.WaitVisible("#name", chromedp.ByID),
+		b.run(t, chromedp.Navigate(u+"/account/tokens"), waitVisible("#name"),
 			chromedp.Click(`form[action$="/revoke"] button`, chromedp.ByQuery),
-			chromedp.WaitVisible(".govuk-notification-banner", chromedp.ByQuery),
+			waitVisible(".govuk-notification-banner"),
 			chromedp.Text(".govuk-notification-banner", &banner, chromedp.ByQuery))
 		if !strings.Contains(banner, "revoked") {
 			t.Errorf("banner %q", banner)
