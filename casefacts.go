@@ -15,8 +15,11 @@ type CaseFacts struct {
 	StageReached    int    // 1-based
 	StageResolved   int    // 1-based; 0 while open
 	Outcome         string // agreed, determination, recommendations, redirected, withdrawn or open
-	ResolvedAt      time.Time
-	Immediate       bool
+	// Decision is DecisionChanged, DecisionUpheld or empty: what the outcome
+	// did to the decision disagreed about, where recorded.
+	Decision   string
+	ResolvedAt time.Time
+	Immediate  bool
 	// ChildKey is an opaque value, equal for escalations about the same
 	// child within one report, so repeats can be counted without the child
 	// reference. It is empty when the reference is unknown.

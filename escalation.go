@@ -174,6 +174,13 @@ const (
 	OutcomeWithdrawn       = "withdrawn"
 )
 
+// What an agreed outcome, determination or recommendations did to the
+// decision disagreed about, for the board report's outcomes.
+const (
+	DecisionChanged = "changed" // the decision disagreed about changes
+	DecisionUpheld  = "upheld"  // the decision disagreed about stands
+)
+
 // Outcome is how an escalation ended, or the outcome agreed and awaiting
 // written confirmation.
 type Outcome struct {
@@ -182,8 +189,12 @@ type Outcome struct {
 	OutstandingIssues string // how outstanding issues will be pursued
 	RedirectTo        string // for a redirect: the policy redirect's key
 	Reason            string // for a redirect or withdrawal
-	At                time.Time
-	By                int64
+	// Decision is DecisionChanged or DecisionUpheld for an agreed outcome,
+	// determination or recommendations; empty where not recorded (outcomes
+	// recorded before the question was asked, or by API clients that omit it).
+	Decision string
+	At       time.Time
+	By       int64
 	// ConfirmedAt is when the agreed outcome was confirmed in writing, where
 	// the stage has a confirmation clock; zero until then.
 	ConfirmedAt time.Time

@@ -68,6 +68,8 @@ type AgreeInput struct {
 	Version           int
 	Outcome           string
 	OutstandingIssues string
+	// Decision is DecisionChanged, DecisionUpheld or empty (not recorded).
+	Decision string
 }
 
 // ConfirmInput confirms in writing an outcome agreed at a stage whose policy
@@ -103,6 +105,8 @@ type DetermineInput struct {
 	Kind              string // OutcomeDetermination or OutcomeRecommendations
 	Text              string
 	OutstandingIssues string
+	// Decision is DecisionChanged, DecisionUpheld or empty (not recorded).
+	Decision string
 	// ChairAgencyID is the agency of whoever chaired the final meeting,
 	// required where the policy wants a chair from an uninvolved agency.
 	ChairAgencyID int64
@@ -220,6 +224,9 @@ func (in *ApproveInput) Validate(p *Policy) error {
 
 // Validate checks the agreed outcome and the plan for outstanding issues.
 func (in *AgreeInput) Validate(p *Policy) error {
+	if err := checkDecision(in.Decision); err != nil {
+		return err
+	}
 	if err := checkText("outcome", "The agreed outcome", in.Outcome, true, MaxText); err != nil {
 		return err
 	}
@@ -260,6 +267,9 @@ func (in *WithdrawInput) Validate(p *Policy) error {
 func (in *DetermineInput) Validate(p *Policy) error {
 	if in.Kind != OutcomeDetermination && in.Kind != OutcomeRecommendations {
 		return FieldErrorf("kind", "Choose determination or recommendations.")
+	}
+	if err := checkDecision(in.Decision); err != nil {
+		return err
 	}
 	if err := checkText("text", "The "+in.Kind, in.Text, true, MaxText); err != nil {
 		return err
@@ -376,4 +386,15 @@ func findRedirect(p *Policy, key string) *Redirect {
 		}
 	}
 	return nil
+}
+
+// checkDecision checks an outcome's decision is one the report knows. Empty
+// is allowed: the domain and the API keep the question optional so outcomes
+// recorded without it stay valid; the web forms require it.
+func checkDecision(d string) error {
+	switch d {
+	case "", DecisionChanged, DecisionUpheld:
+		return nil
+	}
+	return FieldErrorf("decision", "Say whether the decision changes (%q) or stands (%q).", DecisionChanged, DecisionUpheld)
 }

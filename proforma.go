@@ -51,6 +51,9 @@ type ProformaBody struct {
 	Clocks          []ProformaClock `json:"clocks"`
 	Outcome         string          `json:"outcome"` // the outcome's kind, e.g. "agreed"
 	Outstanding     bool            `json:"outstanding_issues"`
+	// Decision is what the outcome did to the decision disagreed about:
+	// DecisionChanged, DecisionUpheld or empty where not recorded.
+	Decision string `json:"decision,omitempty"`
 }
 
 // ProformaClock is one timescale of the case and how it went.
@@ -114,6 +117,7 @@ func BuildProforma(p *Policy, cal *calendar.Calendar, e *Escalation, now time.Ti
 	if o := e.Outcome; o != nil {
 		b.Outcome = o.Kind
 		b.Outstanding = o.OutstandingIssues != ""
+		b.Decision = o.Decision
 	}
 	for _, c := range e.Clocks {
 		pc := ProformaClock{Stage: c.Stage, Action: c.Action, Timescale: c.Within,

@@ -122,9 +122,9 @@ func (e *Escalation) AgreeOutcome(now time.Time, p *Policy, cal *calendar.Calend
 			return Errorf(ECONFLICT, "An outcome is already agreed at this stage and awaits written confirmation.")
 		}
 		st := x.CurrentStage(p)
-		x.Outcome = &Outcome{Kind: OutcomeAgreed, Text: in.Outcome, OutstandingIssues: in.OutstandingIssues, At: now, By: actor.ID}
+		x.Outcome = &Outcome{Kind: OutcomeAgreed, Text: in.Outcome, OutstandingIssues: in.OutstandingIssues, Decision: in.Decision, At: now, By: actor.ID}
 		s.emit(ActionOutcomeAgree, map[string]any{
-			"stage": st.Key, "outcome": in.Outcome, "outstanding_issues": in.OutstandingIssues,
+			"stage": st.Key, "outcome": in.Outcome, "outstanding_issues": in.OutstandingIssues, "decision": in.Decision,
 			"notify": []string{"raiser"}, // the raiser is told
 		})
 		s.meet(x, st.Key, MetByAgree, "")
@@ -226,8 +226,8 @@ func (e *Escalation) Determine(now time.Time, p *Policy, cal *calendar.Calendar,
 				return FieldErrorf("chair_agency", "The chair must come from an agency not involved in the disagreement.")
 			}
 		}
-		x.Outcome = &Outcome{Kind: in.Kind, Text: in.Text, OutstandingIssues: in.OutstandingIssues, At: now, By: actor.ID}
-		d := map[string]any{"stage": st.Key, "kind": in.Kind, "text": in.Text, "outstanding_issues": in.OutstandingIssues, "notify": []string{"raiser", "receiving"}}
+		x.Outcome = &Outcome{Kind: in.Kind, Text: in.Text, OutstandingIssues: in.OutstandingIssues, Decision: in.Decision, At: now, By: actor.ID}
+		d := map[string]any{"stage": st.Key, "kind": in.Kind, "text": in.Text, "outstanding_issues": in.OutstandingIssues, "decision": in.Decision, "notify": []string{"raiser", "receiving"}}
 		if in.ChairAgencyID != 0 {
 			d["chair_agency"] = in.ChairAgencyID
 		}

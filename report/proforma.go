@@ -46,6 +46,7 @@ func ProformaTables(p *escalate.Proforma) []Table {
 		{"Resolved on", dateLabel(b.Resolved)},
 		{"Working days taken", strconv.Itoa(b.WorkingDays)},
 		{"Outcome", OutcomeLabel(b.Outcome)},
+		{"Decision disagreed about", DecisionLabel(b.Decision)},
 		{"Outstanding issues to pursue", yes[b.Outstanding]},
 	}}
 	clocks := Table{Caption: "Timescales", Header: []string{"Stage", "What was due", "Timescale", "Started", "Due", "Result", "Working days"}}

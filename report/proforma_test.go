@@ -36,7 +36,8 @@ func fixedProforma(t *testing.T) *escalate.Proforma {
 		RaisingAgencyID: 1, ReceivingAgencyID: 2, ChildRef: "SCH-0042", ChildInitials: "JS",
 		Categories: []string{"assessment"}, RiskLevel: escalate.RiskIncreased, Stage: 1, Status: escalate.StatusResolved,
 		Issue: "Jo Smith's referral was closed.", Created: at(2, 10),
-		Outcome: &escalate.Outcome{Kind: escalate.OutcomeAgreed, Text: "Assessment of JS to start.", OutstandingIssues: "Review in a month."},
+		Outcome: &escalate.Outcome{Kind: escalate.OutcomeAgreed, Text: "Assessment of JS to start.", OutstandingIssues: "Review in a month.",
+			Decision: escalate.DecisionChanged},
 		Clocks: []escalate.ClockState{
 			{ID: 1, Stage: "stage-1", Key: "resolve", Action: "Resolve the disagreement by discussion", Within: "1 working week",
 				Start: at(2, 10), Due: at(9, 17), Status: escalate.ClockStopped},
@@ -126,7 +127,8 @@ func TestProformaTables(t *testing.T) {
 	}
 	// Raised Monday 2 November, resolved Friday 13: 9 working days.
 	for k, want := range map[string]string{"Working days taken": "9", "Outcome": "Agreed", "Category": "Assessment",
-		"Outstanding issues to pursue": "Yes", "Raised on": "2 November 2026", "Risk level when resolved": "Increased"} {
+		"Outstanding issues to pursue": "Yes", "Raised on": "2 November 2026", "Risk level when resolved": "Increased",
+		"Decision disagreed about": "Decision changed"} {
 		if rows[k] != want {
 			t.Errorf("%s = %q, want %q", k, rows[k], want)
 		}

@@ -13,10 +13,39 @@ import (
 // OutcomeOpen is the outcome of a case not yet resolved.
 const OutcomeOpen = "open"
 
-// outcomes lists the outcome kinds in the order the report shows them.
+// The outcomes section's rows for agreed outcomes, determinations and
+// recommendations, by what they did to the decision disagreed about.
+const (
+	outcomeChanged     = "decision:" + escalate.DecisionChanged
+	outcomeUpheld      = "decision:" + escalate.DecisionUpheld
+	outcomeNotRecorded = "decision:"
+)
+
+// outcomes lists the outcomes section's rows in the order the report shows
+// them. outcomeNotRecorded is shown only when some case has it: outcomes
+// recorded before the question was asked, or by API clients that omit it.
 var outcomes = []string{
-	escalate.OutcomeAgreed, escalate.OutcomeDetermination, escalate.OutcomeRecommendations,
+	outcomeChanged, outcomeUpheld, outcomeNotRecorded,
 	escalate.OutcomeRedirected, escalate.OutcomeWithdrawn, OutcomeOpen,
+}
+
+// outcomeRow is the outcomes section's row for c: agreed outcomes,
+// determinations and recommendations count by their decision; other kinds
+// by their kind.
+func outcomeRow(c Case) string {
+	switch c.Outcome {
+	case "":
+		return OutcomeOpen
+	case escalate.OutcomeAgreed, escalate.OutcomeDetermination, escalate.OutcomeRecommendations:
+		switch c.Decision {
+		case escalate.DecisionChanged:
+			return outcomeChanged
+		case escalate.DecisionUpheld:
+			return outcomeUpheld
+		}
+		return outcomeNotRecorded
+	}
+	return c.Outcome
 }
 
 // Case is one escalation as the report sees it: de-identified, with no child
@@ -204,7 +233,7 @@ func Build(period Period, cases []Case, agencies []string, sharing bool) *Quarte
 		if o == "" {
 			o = OutcomeOpen
 		}
-		outcome[o]++
+		outcome[outcomeRow(c)]++
 		if o != OutcomeOpen && c.StageResolved > 0 {
 			resolved[c.StageResolved]++
 			maxStage = max(maxStage, c.StageResolved)
@@ -275,6 +304,9 @@ func Build(period Period, cases []Case, agencies []string, sharing bool) *Quarte
 	}
 	slices.Sort(known[len(outcomes):])
 	for _, o := range known {
+		if o == outcomeNotRecorded && outcome[o] == 0 {
+			continue
+		}
 		q.Outcomes = append(q.Outcomes, Row{OutcomeLabel(o), cnt(outcome[o])})
 	}
 	q.Immediate = cnt(immediate)
@@ -304,8 +336,26 @@ func OutcomeLabel(o string) string {
 		return "Withdrawn"
 	case OutcomeOpen:
 		return "Still open"
+	case outcomeChanged:
+		return "Decision changed"
+	case outcomeUpheld:
+		return "Decision upheld"
+	case outcomeNotRecorded:
+		return "Resolved, not recorded whether the decision changed"
 	}
 	return o
+}
+
+// DecisionLabel returns the words the report uses for an outcome's
+// decision: what it did to the decision disagreed about.
+func DecisionLabel(d string) string {
+	switch d {
+	case escalate.DecisionChanged:
+		return "Decision changed"
+	case escalate.DecisionUpheld:
+		return "Decision upheld"
+	}
+	return "Not recorded"
 }
 
 // median returns the middle of sorted d, or the mean of the two middle values.

@@ -23,14 +23,15 @@ const cs = "Children's Services"
 func demoCases() []report.Case {
 	return []report.Case{
 		{RaisingAgency: "Police", ReceivingAgency: cs, Categories: []string{"threshold"},
-			Raised: day(7, 1), StageReached: 2, StageResolved: 2, Outcome: "agreed", ResolvedAt: day(7, 11),
-			ChildKey: "a", Clocks: []report.ClockResult{{Stage: 1, Agency: cs, Met: true}, {Stage: 2, Agency: cs, Met: false}}},
+			Raised: day(7, 1), StageReached: 2, StageResolved: 2, Outcome: "agreed", Decision: "changed",
+			ResolvedAt: day(7, 11), ChildKey: "a", Clocks: []report.ClockResult{{Stage: 1, Agency: cs, Met: true}, {Stage: 2, Agency: cs, Met: false}}},
 		{RaisingAgency: "Police", ReceivingAgency: cs, Categories: []string{"threshold", "plan"},
 			Raised: day(7, 10), StageReached: 1, StageResolved: 1, Outcome: "withdrawn", ResolvedAt: day(7, 12),
 			ChildKey: "b", Clocks: []report.ClockResult{{Stage: 1, Agency: cs, Met: true}}},
 		{RaisingAgency: "Health", ReceivingAgency: cs, Categories: []string{"plan"},
-			Raised: day(8, 1), StageReached: 3, StageResolved: 3, Outcome: "determination", ResolvedAt: day(8, 31),
-			Immediate: true, ChildKey: "a",
+			Raised: day(8, 1), StageReached: 3, StageResolved: 3, Outcome: "determination", Decision: "upheld",
+			ResolvedAt: day(8, 31),
+			Immediate:  true, ChildKey: "a",
 			Clocks: []report.ClockResult{{Stage: 1, Agency: cs, Met: false}, {Stage: 2, Agency: cs, Met: true}, {Stage: 3, Agency: cs, Met: true}}},
 		{RaisingAgency: cs, ReceivingAgency: "Health", Categories: []string{"closure"},
 			Raised: time.Date(2026, 9, 30, 23, 59, 0, 0, calendar.London), StageReached: 1, Outcome: "open",
@@ -74,8 +75,10 @@ func TestBuild(t *testing.T) {
 		checkRows(t, "ByCategory", q.ByCategory, []rowWant{{"closure", 1}, {"plan", 2}, {"threshold", 3}})
 		checkRows(t, "StageReached", q.StageReached, []rowWant{{"Stage 1", 3}, {"Stage 2", 1}, {"Stage 3", 1}})
 		checkRows(t, "StageResolved", q.StageResolved, []rowWant{{"Stage 1", 2}, {"Stage 2", 1}, {"Stage 3", 1}})
-		checkRows(t, "Outcomes", q.Outcomes, []rowWant{{"Agreed", 1}, {"Determination", 1},
-			{"Recommendations", 0}, {"Redirected", 1}, {"Withdrawn", 1}, {"Still open", 1}})
+		// The agreed case changed the decision, the determination upheld it;
+		// none lacks the answer, so that row is left out.
+		checkRows(t, "Outcomes", q.Outcomes, []rowWant{{"Decision changed", 1}, {"Decision upheld", 1},
+			{"Redirected", 1}, {"Withdrawn", 1}, {"Still open", 1}})
 
 		// Rows raised by, columns received by, in the order of agencies.
 		wantPairs := [][]int{{0, 0, 2, 0}, {1, 0, 1, 0}, {0, 1, 0, 0}, {0, 0, 0, 0}}
@@ -183,7 +186,23 @@ func TestBuild(t *testing.T) {
 		if !slices.Equal(q.Silent, []string{"Police", "Probation"}) {
 			t.Errorf("Silent = %v, want [Police Probation]", q.Silent)
 		}
-		checkRows(t, "Outcomes", q.Outcomes[5:], []rowWant{{"Still open", 1}})
+		checkRows(t, "Outcomes", q.Outcomes[4:], []rowWant{{"Still open", 1}})
+	})
+
+	t.Run("DecisionNotRecorded", func(t *testing.T) {
+		// Two outcomes recorded without the decision (before the question
+		// was asked, or by an API client that omitted it), one upheld
+		// recommendations; the redirect has no decision and counts as
+		// redirected, not as "not recorded".
+		cases := []report.Case{
+			{RaisingAgency: "Police", ReceivingAgency: cs, Raised: day(7, 2), StageReached: 1, StageResolved: 1, Outcome: "agreed"},
+			{RaisingAgency: "Police", ReceivingAgency: cs, Raised: day(7, 3), StageReached: 3, StageResolved: 3, Outcome: "determination"},
+			{RaisingAgency: "Police", ReceivingAgency: cs, Raised: day(7, 4), StageReached: 3, StageResolved: 3, Outcome: "recommendations", Decision: "upheld"},
+			{RaisingAgency: "Police", ReceivingAgency: cs, Raised: day(7, 5), StageReached: 1, StageResolved: 1, Outcome: "redirected"},
+		}
+		q := report.Build(quarter, cases, agencies, false)
+		checkRows(t, "Outcomes", q.Outcomes, []rowWant{{"Decision changed", 0}, {"Decision upheld", 1},
+			{"Resolved, not recorded whether the decision changed", 2}, {"Redirected", 1}, {"Withdrawn", 0}, {"Still open", 0}})
 	})
 
 	t.Run("Empty", func(t *testing.T) {

@@ -27,7 +27,7 @@ const escalationColumns = `e.id, e.ref, e.partnership_id, e.policy_version_id, v
 	e.decision, e.decision_date, e.child_ref, e.child_initials, e.categories,
 	e.issue, e.risk, e.disagreement, e.outcome_sought, e.risk_level, e.stage, e.status,
 	e.outcome_kind, e.outcome_text, e.outcome_outstanding, e.outcome_redirect_to, e.outcome_reason,
-	e.outcome_at, e.outcome_by, e.outcome_confirmed_at,
+	e.outcome_at, e.outcome_by, e.outcome_confirmed_at, e.outcome_decision,
 	e.immediate_action, e.immediate_at, e.immediate_by,
 	e.version, e.created, e.updated, v.sha256`
 
@@ -42,7 +42,7 @@ func scanEscalation(r rowScanner) (*escalationRow, error) {
 	row := &escalationRow{Escalation: e}
 	var cats string
 	var outcomeKind, immAction sql.NullString
-	var outcomeText, outcomeOutstanding, outcomeRedirect, outcomeReason string
+	var outcomeText, outcomeOutstanding, outcomeRedirect, outcomeReason, outcomeDecision string
 	var outcomeAt, outcomeConfirmed, immAt time.Time
 	var outcomeBy, immBy sql.NullInt64
 	var raisedRole, riskLevel, status string
@@ -51,7 +51,7 @@ func scanEscalation(r rowScanner) (*escalationRow, error) {
 		&e.Decision, &e.DecisionDate, &e.ChildRef, &e.ChildInitials, &cats,
 		&e.Issue, &e.Risk, &e.Disagreement, &e.OutcomeSought, &riskLevel, &e.Stage, &status,
 		&outcomeKind, &outcomeText, &outcomeOutstanding, &outcomeRedirect, &outcomeReason,
-		scanTime(&outcomeAt), &outcomeBy, scanTime(&outcomeConfirmed),
+		scanTime(&outcomeAt), &outcomeBy, scanTime(&outcomeConfirmed), &outcomeDecision,
 		&immAction, scanTime(&immAt), &immBy,
 		&e.Version, scanTime(&e.Created), scanTime(&e.Updated), &row.PolicySHA)
 	if err != nil {
@@ -65,7 +65,7 @@ func scanEscalation(r rowScanner) (*escalationRow, error) {
 		e.Outcome = &escalate.Outcome{
 			Kind: outcomeKind.String, Text: outcomeText, OutstandingIssues: outcomeOutstanding,
 			RedirectTo: outcomeRedirect, Reason: outcomeReason, At: outcomeAt, By: outcomeBy.Int64,
-			ConfirmedAt: outcomeConfirmed,
+			ConfirmedAt: outcomeConfirmed, Decision: outcomeDecision,
 		}
 	}
 	if immAction.Valid {
@@ -280,12 +280,12 @@ func (tx *Tx) updateEscalation(old, e *escalate.Escalation, fromVersion int) err
 			outcome_kind = $4, outcome_text = $5, outcome_outstanding = $6, outcome_redirect_to = $7,
 			outcome_reason = $8, outcome_at = $9, outcome_by = $10, outcome_confirmed_at = $11,
 			immediate_action = $12, immediate_at = $13, immediate_by = $14,
-			version = $15, updated = $16, next_due = $17
-		WHERE id = $18 AND version = $19`,
+			version = $15, updated = $16, next_due = $17, outcome_decision = $18
+		WHERE id = $19 AND version = $20`,
 		string(e.RiskLevel), e.Stage, string(e.Status),
 		kind, o.Text, o.OutstandingIssues, o.RedirectTo, o.Reason, nullTime(o.At), nullInt(o.By), nullTime(o.ConfirmedAt),
 		immAction(e), immAt(e), immBy(e),
-		e.Version, timeArg(e.Updated), nextDue(e), e.ID, fromVersion)
+		e.Version, timeArg(e.Updated), nextDue(e), o.Decision, e.ID, fromVersion)
 	if err != nil {
 		return fmt.Errorf("update escalation: %w", err)
 	}

@@ -24,7 +24,7 @@ import (
 const reportCasesQuery = `
 	SELECT e.id, e.policy_version_id, e.raising_agency_id, e.receiving_agency_id, e.categories,
 		e.created, e.stage, e.status, e.outcome_kind, e.outcome_at, e.outcome_confirmed_at,
-		e.updated, e.risk_level, e.immediate_action IS NOT NULL, e.child_ref
+		e.updated, e.risk_level, e.immediate_action IS NOT NULL, e.child_ref, e.outcome_decision
 	FROM escalations e
 	WHERE e.partnership_id = $1 AND e.created >= $2 AND e.created < $3
 	ORDER BY e.created, e.id`
@@ -86,12 +86,12 @@ func (db *DB) reportCases(ctx context.Context, partnershipID int64, from, to tim
 	index := map[int64]int{}
 	for rows.Next() {
 		var c reportCase
-		var cats, status, risk, childRef string
+		var cats, status, risk, childRef, decision string
 		var outcome *string
 		var outcomeAt, confirmedAt, updated time.Time
 		if err := rows.Scan(&c.id, &c.versionID, &c.raising, &c.receiving, &cats,
 			scanTime(&c.Raised), &c.stage, &status, &outcome, scanTime(&outcomeAt), scanTime(&confirmedAt),
-			scanTime(&updated), &risk, &c.Immediate, &childRef); err != nil {
+			scanTime(&updated), &risk, &c.Immediate, &childRef, &decision); err != nil {
 			return nil, err
 		}
 		c.pol = pols[c.versionID]
@@ -118,6 +118,7 @@ func (db *DB) reportCases(ctx context.Context, partnershipID int64, from, to tim
 			if outcome != nil && *outcome != "" {
 				c.Outcome = *outcome
 			}
+			c.Decision = decision
 			c.ResolvedAt = confirmedAt
 			if c.ResolvedAt.IsZero() {
 				c.ResolvedAt = outcomeAt
