@@ -219,12 +219,17 @@ func (s *seeder) climb(c *kase, stage, daysAgo int) {
 }
 
 // agree plans an agreed outcome, confirmed in writing two hours later where
-// the policy asks for that.
-func (s *seeder) agree(c *kase, t time.Time) {
+// the policy asks for that. decision is escalate.DecisionChanged or
+// DecisionUpheld, so the demo report shows both.
+func (s *seeder) agree(c *kase, t time.Time, decision string) {
+	outcome := "Agreed: the assessment will be reopened and the raiser invited to the strategy discussion."
+	if decision == escalate.DecisionUpheld {
+		outcome = "Agreed: the decision stands; the reasons were explained and the raiser will send any new information to the front door."
+	}
 	s.then(c, t, "agree an outcome", func(e *escalate.Escalation) (*escalate.Escalation, error) {
 		return s.svc.AgreeOutcome(s.as(s.actor(c)), e.Ref, escalate.AgreeInput{Version: e.Version,
-			Outcome:           "Agreed: the assessment will be reopened and the raiser invited to the strategy discussion.",
-			OutstandingIssues: "The managers will review progress together in four weeks."})
+			Outcome:           outcome,
+			OutstandingIssues: "The managers will review progress together in four weeks.", Decision: decision})
 	})
 	s.then(c, t.Add(2*time.Hour), "confirm the outcome", func(e *escalate.Escalation) (*escalate.Escalation, error) {
 		if e.Status != escalate.StatusOpen {
@@ -246,6 +251,7 @@ func (s *seeder) determine(c *kase, t time.Time) {
 		return s.svc.Determine(s.as("partnership/chair"), e.Ref, escalate.DetermineInput{Version: e.Version, Kind: kind,
 			Text:              "Children's social care to complete an assessment within 10 working days; all agencies to attend the strategy meeting.",
 			OutstandingIssues: "The learning goes to the board's practice subgroup.",
+			Decision:          escalate.DecisionChanged,
 			ChairAgencyID:     s.agencies["partnership"].ID})
 	})
 }
@@ -279,12 +285,12 @@ func (s *seeder) plan() {
 
 	c = s.raise(s.day(12, 10, 0), "school", "health", std) // resolved at stage 1
 	s.discuss(c, s.day(11, 11, 0))
-	s.agree(c, s.day(10, 11, 0))
+	s.agree(c, s.day(10, 11, 0), escalate.DecisionChanged)
 
 	c = s.raise(s.day(18, 10, 0), "voluntary", "care", inc) // resolved at stage 2
 	s.climb(c, 1, 17)
 	s.discuss(c, s.day(16, 11, 0))
-	s.agree(c, s.day(15, 11, 0))
+	s.agree(c, s.day(15, 11, 0), escalate.DecisionUpheld)
 
 	c = s.raise(s.day(35, 10, 0), "police", "care", std) // decided at the final stage
 	s.climb(c, last, 33)

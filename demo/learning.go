@@ -20,7 +20,7 @@ func (s *seeder) planLearning() {
 	// from both sides.
 	c := s.raiseAbout(s.day(9, 10, 0), "school", "care", 0)
 	s.discuss(c, s.day(9, 14, 0))
-	s.agree(c, s.day(8, 11, 0))
+	s.agree(c, s.day(8, 11, 0), escalate.DecisionUpheld)
 	var items, more []*escalate.LearningItem
 	s.learn(c, s.day(8, 15, 0), "school/practitioner", escalate.LearningInput{
 		General: "yes", GeneralText: "Schools do not always know the front door's threshold guidance; a one-page summary would help.",
@@ -50,7 +50,7 @@ func (s *seeder) planLearning() {
 		c := s.raiseAbout(s.day(20+i, 10, 0), "health", "care", 1)
 		s.climb(c, i, 19+i)
 		s.discuss(c, s.day(14, 11, 0))
-		s.agree(c, s.day(13, 11, 0))
+		s.agree(c, s.day(13, 11, 0), escalate.DecisionChanged)
 		s.learn(c, s.day(12, 10, 0), "health/practitioner", escalate.LearningInput{
 			General: "yes", GeneralText: "Health visitors and social care read the same chronology differently; agree one format.",
 			PolicyGap: "no", Training: "no", Debriefed: "yes"}, &more)

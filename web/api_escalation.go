@@ -265,7 +265,7 @@ func (s *Server) apiApproveRecord(r *http.Request, ref string, in *versionReques
 
 func (s *Server) apiAgree(r *http.Request, ref string, in *agreeRequest) (*escalate.Escalation, error) {
 	return s.esc.AgreeOutcome(r.Context(), ref, escalate.AgreeInput{Version: in.Version, Outcome: in.Outcome,
-		OutstandingIssues: in.OutstandingIssues})
+		OutstandingIssues: in.OutstandingIssues, Decision: in.Decision})
 }
 
 func (s *Server) apiConfirm(r *http.Request, ref string, in *confirmRequest) (*escalate.Escalation, error) {
@@ -278,7 +278,7 @@ func (s *Server) apiEscalate(r *http.Request, ref string, in *escalateRequest) (
 
 func (s *Server) apiDetermine(r *http.Request, ref string, in *determineRequest) (*escalate.Escalation, error) {
 	return s.esc.Determine(r.Context(), ref, escalate.DetermineInput{Version: in.Version, Kind: in.Kind, Text: in.Text,
-		OutstandingIssues: in.OutstandingIssues, ChairAgencyID: in.ChairAgency})
+		OutstandingIssues: in.OutstandingIssues, Decision: in.Decision, ChairAgencyID: in.ChairAgency})
 }
 
 func (s *Server) apiRedirect(r *http.Request, ref string, in *redirectRequest) (*escalate.Escalation, error) {

@@ -61,6 +61,7 @@ type apiOutcome struct {
 	At                time.Time `json:"at"`
 	By                int64     `json:"by"`
 	ConfirmedAt       time.Time `json:"confirmed_at,omitzero"`
+	Decision          string    `json:"decision,omitempty" enum:"changed,upheld" doc:"what the outcome did to the decision disagreed about; absent where not recorded"`
 }
 
 // apiClock is a policy timescale running, met or stopped on an escalation.
@@ -181,6 +182,7 @@ type agreeRequest struct {
 	Version           int    `json:"version"`
 	Outcome           string `json:"outcome"`
 	OutstandingIssues string `json:"outstanding_issues"`
+	Decision          string `json:"decision,omitempty" enum:"changed,upheld" doc:"whether the outcome changes the decision disagreed about or upholds it; optional"`
 }
 
 type confirmRequest struct {
@@ -199,6 +201,7 @@ type determineRequest struct {
 	Kind              string `json:"kind" enum:"determination,recommendations"`
 	Text              string `json:"text"`
 	OutstandingIssues string `json:"outstanding_issues,omitempty"`
+	Decision          string `json:"decision,omitempty" enum:"changed,upheld" doc:"whether the determination changes the decision disagreed about or upholds it; optional"`
 	ChairAgency       int64  `json:"chair_agency,omitempty" doc:"the agency of whoever chaired the final meeting"`
 }
 
@@ -266,7 +269,8 @@ func toAPIEscalation(e *escalate.Escalation, p *escalate.Policy, now time.Time) 
 	}
 	if o := e.Outcome; o != nil {
 		a.Outcome = &apiOutcome{Kind: o.Kind, Text: o.Text, OutstandingIssues: o.OutstandingIssues,
-			RedirectTo: o.RedirectTo, Reason: o.Reason, At: o.At, By: o.By, ConfirmedAt: o.ConfirmedAt}
+			RedirectTo: o.RedirectTo, Reason: o.Reason, At: o.At, By: o.By, ConfirmedAt: o.ConfirmedAt,
+			Decision: o.Decision}
 	}
 	if due, ok := e.NextDue(); ok {
 		a.NextDue = &due

@@ -74,10 +74,12 @@ var escalationActions = []*escalationAction{
 			return []formField{
 				{ID: "outcome", Kind: "textarea", Label: "The agreed outcome", Required: "Enter the agreed outcome."},
 				{ID: "outstanding_issues", Kind: "textarea", Label: "How outstanding issues will be pursued", Required: "Say how outstanding issues will be pursued."},
+				decisionField(),
 			}
 		},
 		submit: func(ctx context.Context, esc Escalations, v *caseView, version int, vals formValues) error {
-			_, err := esc.AgreeOutcome(ctx, v.E.Ref, escalate.AgreeInput{Version: version, Outcome: vals.get("outcome"), OutstandingIssues: vals.get("outstanding_issues")})
+			_, err := esc.AgreeOutcome(ctx, v.E.Ref, escalate.AgreeInput{Version: version, Outcome: vals.get("outcome"),
+				OutstandingIssues: vals.get("outstanding_issues"), Decision: vals.get("decision")})
 			return err
 		},
 	},
@@ -132,7 +134,7 @@ var escalationActions = []*escalationAction{
 				chair, _ = strconv.ParseInt(s, 10, 64)
 			}
 			_, err := esc.Determine(ctx, v.E.Ref, escalate.DetermineInput{Version: version, Kind: vals.get("kind"), Text: vals.get("text"),
-				OutstandingIssues: vals.get("outstanding_issues"), ChairAgencyID: chair})
+				OutstandingIssues: vals.get("outstanding_issues"), Decision: vals.get("decision"), ChairAgencyID: chair})
 			return err
 		},
 	},
@@ -233,6 +235,19 @@ var escalationActions = []*escalationAction{
 // determineFields is the final stage's form: the kind is fixed when the
 // stage says what it produces, and a chair's agency is asked for when the
 // policy wants a chair from an uninvolved agency (Hounslow).
+// decisionField asks what an agreed outcome, determination or
+// recommendations did to the decision disagreed about, for the board
+// report's outcomes. The forms require it; the domain and the API leave it
+// optional, so outcomes recorded before the question was asked stay valid.
+func decisionField() formField {
+	return formField{ID: "decision", Kind: "radios", Label: "Does this outcome change the decision you disagreed about?",
+		Required: "Say whether this outcome changes the decision you disagreed about.",
+		Options: []option{
+			{Value: escalate.DecisionChanged, Text: "Yes, the decision changes"},
+			{Value: escalate.DecisionUpheld, Text: "No, the decision stands (upheld)"},
+		}}
+}
+
 func determineFields(v *caseView) []formField {
 	st := v.E.CurrentStage(v.Policy)
 	kind := formField{ID: "kind", Kind: "radios", Label: "What is it?", Required: "Choose determination or recommendations.",
@@ -245,6 +260,7 @@ func determineFields(v *caseView) []formField {
 	f := []formField{kind,
 		{ID: "text", Kind: "textarea", Label: upperFirst(label[4:]), Required: "Enter the " + label[4:] + "."},
 		{ID: "outstanding_issues", Kind: "textarea", Label: "How outstanding issues will be pursued"},
+		decisionField(),
 	}
 	if st != nil && st.Meeting != nil && st.Meeting.UninvolvedChair {
 		var opts []option

@@ -177,6 +177,12 @@ func (v *caseView) outcomeRows(o *escalate.Outcome) []summaryRow {
 	if o.OutstandingIssues != "" {
 		rows = append(rows, summaryRow{Key: "How outstanding issues will be pursued", Value: o.OutstandingIssues})
 	}
+	switch o.Decision {
+	case escalate.DecisionChanged:
+		rows = append(rows, summaryRow{Key: "The decision disagreed about", Value: "Changes"})
+	case escalate.DecisionUpheld:
+		rows = append(rows, summaryRow{Key: "The decision disagreed about", Value: "Stands (upheld)"})
+	}
 	if o.RedirectTo != "" {
 		to := o.RedirectTo
 		for _, rd := range v.Policy.Redirects {
