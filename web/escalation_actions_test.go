@@ -53,14 +53,16 @@ func wirralActions() map[string]actionCase {
 			},
 			empty: []string{"record"}},
 		"Agree": {path: "agree", who: "sam",
-			form:   url.Values{"outcome": {"An assessment will start."}, "outstanding_issues": {"Reviewed at the next core group."}},
+			form: url.Values{"outcome": {"An assessment will start."}, "outstanding_issues": {"Reviewed at the next core group."},
+				"decision": {"changed"}},
 			banner: "Outcome agreed",
 			check: func(t *testing.T, c *cases, e *escalate.Escalation) {
-				if e.Status != escalate.StatusResolved || e.Outcome == nil || e.Outcome.Text != "An assessment will start." {
+				if e.Status != escalate.StatusResolved || e.Outcome == nil || e.Outcome.Text != "An assessment will start." ||
+					e.Outcome.Decision != escalate.DecisionChanged {
 					t.Errorf("status %s, outcome %+v", e.Status, e.Outcome)
 				}
 			},
-			empty: []string{"outcome", "outstanding_issues"}},
+			empty: []string{"outcome", "outstanding_issues", "decision"}},
 		"Escalate": {path: "escalate", who: "jo", form: url.Values{"to": {"stage-2"}, "reason": {"No reply in a week."}},
 			banner: "Escalated to the next stage",
 			check: func(t *testing.T, c *cases, e *escalate.Escalation) {
@@ -119,13 +121,15 @@ func wirralActions() map[string]actionCase {
 					}
 				}
 			},
-			form: url.Values{"kind": {"determination"}, "text": {"The assessment goes ahead."}}, banner: "Determination or recommendations recorded",
+			form: url.Values{"kind": {"determination"}, "text": {"The assessment goes ahead."}, "decision": {"upheld"}},
+			banner: "Determination or recommendations recorded",
 			check: func(t *testing.T, c *cases, e *escalate.Escalation) {
-				if e.Status != escalate.StatusResolved || e.Outcome.Kind != escalate.OutcomeDetermination {
+				if e.Status != escalate.StatusResolved || e.Outcome.Kind != escalate.OutcomeDetermination ||
+					e.Outcome.Decision != escalate.DecisionUpheld {
 					t.Errorf("status %s, outcome %+v", e.Status, e.Outcome)
 				}
 			},
-			empty: []string{"text"}},
+			empty: []string{"text", "decision"}},
 	}
 }
 
@@ -257,7 +261,7 @@ func TestDetermineUninvolvedChair(t *testing.T) {
 	version := formVersion(t, form)
 	answer := func(chair int64) url.Values {
 		return url.Values{"version": {version}, "kind": {"recommendations"}, "text": {"Joint visit within 5 days."},
-			"chair_agency": {strconv.FormatInt(chair, 10)}}
+			"decision": {"changed"}, "chair_agency": {strconv.FormatInt(chair, 10)}}
 	}
 	t.Run("ErrInvolvedChair", func(t *testing.T) {
 		res := c.post(t, "bm", path, answer(c.agencies["care"].ID))
