@@ -163,11 +163,16 @@ func TestAPILifecycle(t *testing.T) {
 	t.Run("Agree", func(t *testing.T) {
 		e.call(t, "POST", base+"/"+ref+"/agree", "rmgr", map[string]any{"version": v, "outcome": "", "outstanding_issues": "x"}).
 			want(t, http.StatusBadRequest, escalate.EINVALID, "outcome")
+		e.call(t, "POST", base+"/"+ref+"/agree", "rmgr", map[string]any{"version": v, "outcome": "An assessment will start on Monday.",
+			"outstanding_issues": "x", "decision": "overturned"}).
+			want(t, http.StatusBadRequest, escalate.EINVALID, "decision")
+		// The decision is optional in the API: a client that omits it
+		// records an outcome whose decision is not recorded.
 		res := e.call(t, "POST", base+"/"+ref+"/agree", "rmgr", map[string]any{"version": v,
 			"outcome": "An assessment will start on Monday.", "outstanding_issues": "Reviewed at the next meeting."})
 		res.want(t, http.StatusOK)
 		out, _ := res.body["outcome"].(map[string]any)
-		if out["kind"] != "agreed" {
+		if _, ok := out["decision"]; out["kind"] != "agreed" || ok {
 			t.Errorf("agree: %s", res.raw)
 		}
 		v = res.num("version")
@@ -190,10 +195,14 @@ func TestAPILifecycle(t *testing.T) {
 		}
 		e.call(t, "POST", base+"/"+ref+"/determine", "chair", map[string]any{"version": v, "kind": "verdict", "text": "x"}).
 			want(t, http.StatusBadRequest, escalate.EINVALID, "kind")
+		e.call(t, "POST", base+"/"+ref+"/determine", "chair", map[string]any{"version": v, "kind": "determination",
+			"text": "x", "decision": "maybe"}).
+			want(t, http.StatusBadRequest, escalate.EINVALID, "decision")
 		res := e.call(t, "POST", base+"/"+ref+"/determine", "chair", map[string]any{"version": v, "kind": "determination",
-			"text": "Children's social care will assess.", "outstanding_issues": "None."})
+			"text": "Children's social care will assess.", "outstanding_issues": "None.", "decision": "upheld"})
 		res.want(t, http.StatusOK)
-		if out, _ := res.body["outcome"].(map[string]any); out["kind"] != "determination" || res.str("status") != "resolved" {
+		if out, _ := res.body["outcome"].(map[string]any); out["kind"] != "determination" || out["decision"] != "upheld" ||
+			res.str("status") != "resolved" {
 			t.Errorf("determine: %s", res.raw)
 		}
 	})

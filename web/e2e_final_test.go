@@ -55,7 +55,7 @@ func TestE2EWirral(t *testing.T) {
 	w.signIn(chair)
 	w.open(ref, "")
 	w.act(ref, "determine", "Determination or recommendations recorded", "determined",
-		keys("#text", "A strategy discussion is to be held within two working days."))
+		keys("#text", "A strategy discussion is to be held within two working days."), choose("decision"))
 	if got := w.status(); got != "Resolved" {
 		t.Errorf("after the determination the status is %q", got)
 	}
@@ -129,7 +129,7 @@ func TestE2EHounslow(t *testing.T) {
 		t.Errorf("the chair's agency is chosen from %q: not the parties, and the police among them", agencies)
 	}
 	w.check("")
-	w.run(choose("kind-1"), keys("#text", "The meeting agreed a strategy discussion within two working days."),
+	w.run(choose("kind-1"), keys("#text", "The meeting agreed a strategy discussion within two working days."), choose("decision-1"),
 		click(submitButton), waitSel(".govuk-error-summary"))
 	var href string
 	w.run(chromedp.Evaluate(`document.querySelector(".govuk-error-summary__list a").getAttribute("href")`, &href))

@@ -58,7 +58,7 @@ func TestE2ERedbridge(t *testing.T) {
 	w.signIn(receiver)
 	w.open(ref, "")
 	w.act(ref, "agree", "Outcome agreed", "agreed",
-		keys("#outcome", "A strategy discussion on Wednesday."), keys("#outstanding_issues", "None outstanding."))
+		keys("#outcome", "A strategy discussion on Wednesday."), keys("#outstanding_issues", "None outstanding."), choose("decision"))
 	if got := w.status(); got != "Open" {
 		t.Errorf("before the written confirmation the status is %q, want Open", got)
 	}
@@ -102,7 +102,8 @@ func TestE2ESurrey(t *testing.T) {
 	w.act(ref, "record", "Discussion recorded", "", record("Sam Demo-Practitioner, social worker\nAlex Demo-Practitioner, teacher",
 		"The level of need; the school's evidence.", "A child and family assessment will start."))
 	w.act(ref, "agree", "Outcome agreed", "agreed",
-		keys("#outcome", "A child and family assessment starts this week."), keys("#outstanding_issues", "Reviewed at the next core group."))
+		keys("#outcome", "A child and family assessment starts this week."), keys("#outstanding_issues", "Reviewed at the next core group."),
+		choose("decision"))
 	if got := w.status(); got != "Resolved" {
 		t.Errorf("after the agreed outcome the status is %q", got)
 	}

@@ -121,7 +121,7 @@ func wirralActions() map[string]actionCase {
 					}
 				}
 			},
-			form: url.Values{"kind": {"determination"}, "text": {"The assessment goes ahead."}, "decision": {"upheld"}},
+			form:   url.Values{"kind": {"determination"}, "text": {"The assessment goes ahead."}, "decision": {"upheld"}},
 			banner: "Determination or recommendations recorded",
 			check: func(t *testing.T, c *cases, e *escalate.Escalation) {
 				if e.Status != escalate.StatusResolved || e.Outcome.Kind != escalate.OutcomeDetermination ||

@@ -51,6 +51,7 @@ func TestLearningBrowser(t *testing.T) {
 	b.run(t, chromedp.Navigate(u+"/escalations/"+e.Ref+"/agree"), waitVisible("#outcome"),
 		chromedp.SendKeys("#outcome", "The assessment reopens.", chromedp.ByID),
 		chromedp.SendKeys("#outstanding_issues", "Managers review in four weeks.", chromedp.ByID),
+		chromedp.Click(`label[for="decision"]`, chromedp.ByQuery),
 		chromedp.Click(submitButton, chromedp.ByQuery),
 		waitVisible("#record-learning"))
 	b.check(t, string(axe), "learning-closed-case")
