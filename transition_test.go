@@ -222,6 +222,7 @@ func TestDetermine(t *testing.T) {
 		{"ErrKind", testPolicy, true, escalate.DetermineInput{Version: 4, Kind: "verdict", Text: "t"}, escalate.EINVALID, "kind"},
 		{"ErrKindNotProduced", testPolicy, true, escalate.DetermineInput{Version: 4, Kind: escalate.OutcomeDetermination, Text: "t"}, escalate.EINVALID, "kind"},
 		{"ErrText", testPolicy, true, escalate.DetermineInput{Version: 4, Kind: escalate.OutcomeRecommendations}, escalate.EINVALID, "text"},
+		{"ErrDecision", testPolicy, true, escalate.DetermineInput{Version: 4, Kind: escalate.OutcomeRecommendations, Text: "t", Decision: "overturned"}, escalate.EINVALID, "decision"},
 		{"ErrChairMissing", meetingPolicy, true, escalate.DetermineInput{Version: 4, Kind: escalate.OutcomeDetermination, Text: "t"}, escalate.EINVALID, "chair_agency"},
 		{"ErrChairFromRaisingAgency", meetingPolicy, true, escalate.DetermineInput{Version: 4, Kind: escalate.OutcomeDetermination, Text: "t", ChairAgencyID: 10}, escalate.EINVALID, "chair_agency"},
 		{"ErrChairFromReceivingAgency", meetingPolicy, true, escalate.DetermineInput{Version: 4, Kind: escalate.OutcomeDetermination, Text: "t", ChairAgencyID: 20}, escalate.EINVALID, "chair_agency"},
