@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,11 +99,12 @@ func TestReportsBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CSV: %v", err)
 	}
-	if len(rows) != n+1 || len(rows[0]) != 12 || rows[0][0] != "Raising agency" || rows[0][8] != "Days to resolution" {
+	if len(rows) != n+1 || len(rows[0]) != 13 || rows[0][12] != "Decision" || rows[0][0] != "Raising agency" || rows[0][8] != "Days to resolution" {
 		t.Errorf("CSV has %d rows with header %q; want a header and %d escalations", len(rows), rows[0], n)
 	}
 	for _, r := range rows[1:] {
-		if !strings.HasPrefix(r[3], "2026-1") || (r[9] != "Yes" && r[9] != "No") {
+		if !strings.HasPrefix(r[3], "2026-1") || (r[9] != "Yes" && r[9] != "No") ||
+			!slices.Contains([]string{"", "Decision changed", "Decision upheld", "Not recorded"}, r[12]) {
 			t.Errorf("CSV row %q: want a raise date this quarter and Yes or No for immediate risk", r)
 		}
 	}

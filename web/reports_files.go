@@ -103,7 +103,8 @@ func reportDocTitle(run *reportRun) string {
 
 // caseHeader heads the rows of the CSV and the workbook's Escalations sheet.
 var caseHeader = []string{"Raising agency", "Receiving agency", "Categories", "Raised", "Stage reached",
-	"Stage resolved", "Outcome", "Resolved", "Days to resolution", "Immediate risk", "Timescales met", "Timescales counted"}
+	"Stage resolved", "Outcome", "Resolved", "Days to resolution", "Immediate risk", "Timescales met", "Timescales counted",
+	"Decision"}
 
 // caseRows are the report's cases, one row each, in the order raised:
 // dates in London, no child reference and no free text.
@@ -132,9 +133,16 @@ func caseRows(run *reportRun) [][]string {
 		if c.Immediate {
 			immediate = "Yes"
 		}
+		// The decision column is last, so the columns before it keep their
+		// places; it is blank where the outcome kind has no decision.
+		decision := ""
+		switch c.Outcome {
+		case escalate.OutcomeAgreed, escalate.OutcomeDetermination, escalate.OutcomeRecommendations:
+			decision = report.DecisionLabel(c.Decision)
+		}
 		rows = append(rows, []string{c.RaisingAgency, c.ReceivingAgency, strings.Join(c.Categories, "; "),
 			c.Raised.In(calendar.London).Format(d), strconv.Itoa(c.StageReached), stage, report.OutcomeLabel(c.Outcome),
-			resolved, days, immediate, strconv.Itoa(met), strconv.Itoa(len(c.Clocks))})
+			resolved, days, immediate, strconv.Itoa(met), strconv.Itoa(len(c.Clocks)), decision})
 	}
 	return rows
 }
