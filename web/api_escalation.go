@@ -21,7 +21,7 @@ func (s *Server) apiRouteTable() []apiRoute {
 	return []apiRoute{
 		{Method: "GET", Path: "/openapi.json", Summary: "This OpenAPI document", Public: true,
 			Reply: openAPIDoc{}, Status: ok}, // handler set by apiRoutes
-		{Method: "GET", Path: "/escalations", Summary: "List the escalations you may see, soonest deadline first",
+		{Method: "GET", Path: "/escalations", Summary: "List the escalations you may see, soonest deadline first: reference, stage, status, agencies and next deadline, never child data or free text",
 			Query: apiListParams, Reply: apiEscalationList{}, Status: ok, handler: s.apiListEscalations},
 		{Method: "POST", Path: "/escalations", Summary: "Raise an escalation under your partnership's policy",
 			Request: raiseRequest{}, Reply: apiEscalation{}, Status: created, handler: s.apiRaise},
@@ -128,7 +128,7 @@ func (s *Server) apiListEscalations(w http.ResponseWriter, r *http.Request) (any
 	if err != nil {
 		return nil, err
 	}
-	list := apiEscalationList{Escalations: []apiEscalation{}, Total: total, Offset: f.Offset, Limit: f.Limit}
+	list := apiEscalationList{Escalations: []apiEscalationSummary{}, Total: total, Offset: f.Offset, Limit: f.Limit}
 	pols := map[string]*escalate.Policy{}
 	now := s.esc.Now()
 	for _, e := range es {
@@ -140,7 +140,7 @@ func (s *Server) apiListEscalations(w http.ResponseWriter, r *http.Request) (any
 			}
 			pols[key] = p
 		}
-		list.Escalations = append(list.Escalations, toAPIEscalation(e, p, now))
+		list.Escalations = append(list.Escalations, toAPISummary(e, p, now))
 	}
 	return list, nil
 }

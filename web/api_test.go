@@ -55,8 +55,22 @@ func TestAPILifecycle(t *testing.T) {
 		if res.num("total") != 1 || len(list) != 1 || list[0].(map[string]any)["ref"] != ref || res.num("limit") != 10 {
 			t.Errorf("list: %s", res.raw)
 		}
-		if _, ok := list[0].(map[string]any)["records"]; ok {
-			t.Error("a list carries records")
+		// A list is a summary: nothing about the child or the
+		// disagreement, which only the audited single-case read gives.
+		got := list[0].(map[string]any)
+		for _, k := range []string{"records", "child_ref", "child_initials", "issue", "risk", "disagreement",
+			"outcome_sought", "decision", "receiving_contact", "outcome", "immediate_action", "clocks"} {
+			if _, ok := got[k]; ok {
+				t.Errorf("a list carries %q: %s", k, res.raw)
+			}
+		}
+		for _, k := range []string{"ref", "stage", "status", "raising_agency", "receiving_agency", "next_due"} {
+			if _, ok := got[k]; !ok {
+				t.Errorf("a list lacks %q: %s", k, res.raw)
+			}
+		}
+		if strings.Contains(res.raw, "SCH-0042") {
+			t.Errorf("a list shows the child's reference: %s", res.raw)
 		}
 		res = e.call(t, "GET", base+"?status=resolved", "prac", nil)
 		res.want(t, http.StatusOK)
