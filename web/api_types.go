@@ -101,9 +101,9 @@ type apiRecord struct {
 // apiEscalationList is a page of escalations.
 type apiEscalationList struct {
 	Escalations []apiEscalationSummary `json:"escalations" doc:"summaries only: GET /escalations/{ref} reads one case in full, and is recorded as a view"`
-	Total       int             `json:"total" doc:"how many match in all"`
-	Offset      int             `json:"offset"`
-	Limit       int             `json:"limit"`
+	Total       int                    `json:"total" doc:"how many match in all"`
+	Offset      int                    `json:"offset"`
+	Limit       int                    `json:"limit"`
 }
 
 // apiRecordList is an escalation's records.
