@@ -43,8 +43,9 @@ var migrations embed.FS
 
 // DB is an open Escalate database.
 type DB struct {
-	db      *sql.DB
-	dialect Dialect
+	db       *sql.DB
+	dialect  Dialect
+	readOnly bool // opened by OpenReadOnly
 
 	// stmts holds the statements of the store's fixed query texts,
 	// prepared once on db (query text → *sql.Stmt): modernc.org/sqlite
@@ -96,10 +97,6 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.db.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	if err := db.Optimize(ctx); err != nil {
-		db.db.Close()
-		return nil, err
-	}
 	return db, nil
 }
 
@@ -109,7 +106,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // escalations) from a broad one (the whole partnership's), and My work read
 // every row of the partnership. analysis_limit keeps it quick on a large
 // file. PostgreSQL's autovacuum keeps its own statistics, so it does nothing
-// there. Open calls it; so does Migrate, after new indexes.
+// there. It writes to the database, so Open does not call it: the
+// long-lived commands (serve, worker) do after opening, and Migrate does
+// after new indexes; a command that only reads writes nothing.
 func (db *DB) Optimize(ctx context.Context) error {
 	if db.dialect != SQLite {
 		return nil

@@ -240,7 +240,7 @@ func (db *DB) DissentStep(ctx context.Context, ref, action string, in escalate.D
 func (tx *Tx) writeDissentEvents(ref string, events []escalate.Event) error {
 	items := make([]auditItem, len(events))
 	for i, ev := range events {
-		items[i] = auditItem{fmt.Sprintf("user:%d", ev.Actor), ev.Action, "dissent:" + ref, ev.Data}
+		items[i] = auditItem{fmt.Sprintf("user:%d", ev.Actor), ev.Action, "dissent:" + ref, replayContent(ev)}
 	}
 	return tx.auditAll(items)
 }

@@ -158,7 +158,7 @@ func (tx *Tx) writeEvents(ref string, events []escalate.Event) error {
 		if ref == "" {
 			object = fmt.Sprintf("user:%d", ev.Actor)
 		}
-		items[i] = auditItem{fmt.Sprintf("user:%d", ev.Actor), ev.Action, object, ev.Data}
+		items[i] = auditItem{fmt.Sprintf("user:%d", ev.Actor), ev.Action, object, replayContent(ev)}
 	}
 	return tx.auditAll(items)
 }
@@ -323,7 +323,7 @@ func (s *EscalationService) AddParty(ctx context.Context, ref string, userID int
 		}
 		out = row.Escalation
 		if err := tx.Audit(fmt.Sprintf("user:%d", actor.ID), "escalation.party", "escalation:"+row.Ref,
-			map[string]any{"user": userID, "agency": u.AgencyID}); err != nil {
+			map[string]any{"user": userID, "agency": u.AgencyID, "time": tx.now}); err != nil {
 			return err
 		}
 		if userID == actor.ID {

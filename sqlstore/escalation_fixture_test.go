@@ -189,7 +189,8 @@ func wantEscErr(t *testing.T, err error, code, field string) {
 	}
 }
 
-// mustVerify checks the audit chain is intact.
+// mustVerify checks the audit chain is intact and that replaying its
+// events gives what is stored.
 func mustVerifyAudit(t *testing.T, db *DB) {
 	t.Helper()
 	rep, err := db.VerifyAudit(context.Background(), "")
@@ -198,6 +199,9 @@ func mustVerifyAudit(t *testing.T, db *DB) {
 	}
 	if rep.N == 0 {
 		t.Fatal("audit chain is empty")
+	}
+	if _, err := db.VerifyRecords(context.Background()); err != nil {
+		t.Fatalf("replay: %v", err)
 	}
 }
 

@@ -142,20 +142,30 @@ func (tx *Tx) loadRecords(escalationID int64) ([]escalate.Record, error) {
 	defer rows.Close()
 	var rs []escalate.Record
 	for rows.Next() {
-		var r escalate.Record
-		var parts string
-		var corrects, approvedBy sql.NullInt64
-		if err := rows.Scan(&r.ID, &r.Stage, scanTime(&r.At), &r.Form, &parts, &r.Discussion, &r.Outcome,
-			&corrects, &r.By, scanTime(&r.Created), &approvedBy, scanTime(&r.ApprovedAt)); err != nil {
+		r, err := scanRecord(rows)
+		if err != nil {
 			return nil, fmt.Errorf("load records: %w", err)
 		}
-		if err := json.Unmarshal([]byte(parts), &r.Participants); err != nil {
-			return nil, fmt.Errorf("record %d: participants: %w", r.ID, err)
-		}
-		r.Corrects, r.ApprovedBy = int(corrects.Int64), approvedBy.Int64
 		rs = append(rs, r)
 	}
 	return rs, rows.Err()
+}
+
+// scanRecord reads a record: id, stage, at, form, participants,
+// discussion, outcome, corrects, by_user, created, approved_by, approved_at.
+func scanRecord(sc rowScanner) (escalate.Record, error) {
+	var r escalate.Record
+	var parts string
+	var corrects, approvedBy sql.NullInt64
+	if err := sc.Scan(&r.ID, &r.Stage, scanTime(&r.At), &r.Form, &parts, &r.Discussion, &r.Outcome,
+		&corrects, &r.By, scanTime(&r.Created), &approvedBy, scanTime(&r.ApprovedAt)); err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal([]byte(parts), &r.Participants); err != nil {
+		return r, fmt.Errorf("record %d: participants: %w", r.ID, err)
+	}
+	r.Corrects, r.ApprovedBy = int(corrects.Int64), approvedBy.Int64
+	return r, nil
 }
 
 // nullTime is t as a query argument, NULL when t is zero.

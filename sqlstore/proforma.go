@@ -43,18 +43,18 @@ func (tx *Tx) createProforma(pin *pinned, e *escalate.Escalation, actor *escalat
 		}
 		names[id] = n
 	}
-	body := escalate.BuildProforma(pin.policy, pin.cal, e, tx.now, partnership, names)
+	body := jsonText(escalate.BuildProforma(pin.policy, pin.cal, e, tx.now, partnership, names))
 	st := e.CurrentStage(pin.policy)
 	var id int64
 	err := tx.queryRow(`
 		INSERT INTO proformas (partnership_id, escalation_id, stage_key, body, status, created, version)
 		VALUES ($1, $2, $3, $4, 'new', $5, 1) RETURNING id`,
-		e.PartnershipID, e.ID, st.Key, jsonText(body), timeArg(tx.now)).Scan(&id)
+		e.PartnershipID, e.ID, st.Key, body, timeArg(tx.now)).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("proforma: %w", WrapError(err))
 	}
 	if err := tx.Audit(fmt.Sprintf("user:%d", actor.ID), escalate.ActionProformaCreate, fmt.Sprintf("proforma:%d", id),
-		map[string]any{"ref": e.Ref, "stage": st.Key}); err != nil {
+		map[string]any{"ref": e.Ref, "stage": st.Key, "body_sha256": sha256Hex(body)}); err != nil {
 		return err
 	}
 	to := pin.policy.Learning.ProformaTo

@@ -1,0 +1,15 @@
+-- Replaying the audit log against the stored record (doc/audit.md):
+-- escalations.erased marks a case erased under the retention schedule,
+-- whose personal data is gone and whose row stays, de-identified, for the
+-- board's counts; audit_events_creations finds the event that created each
+-- object, so verify finds a case, dissent, learning item or proforma whose
+-- row was deleted outright. postgres/00025_audit_replay.sql says the same.
+
+-- +goose Up
+ALTER TABLE escalations ADD COLUMN erased TEXT; -- when retention erased it; NULL until then
+CREATE INDEX audit_events_creations ON audit_events (action, object)
+	WHERE action IN ('escalation.raise', 'dissent.record', 'learning.item.create', 'proforma.create');
+
+-- +goose Down
+DROP INDEX audit_events_creations;
+ALTER TABLE escalations DROP COLUMN erased;

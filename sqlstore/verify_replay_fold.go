@@ -1,0 +1,535 @@
+package sqlstore
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/escalate-project/escalate"
+)
+
+// The fold of an escalation's audit events into the state they describe,
+// for VerifyRecords: each event's content is read as what the domain rule
+// that emitted it wrote (transition.go, record.go, risk.go, clockstate.go).
+
+// replayEvent is one stored audit event about an object, with its content.
+type replayEvent struct {
+	seq     int64
+	at      time.Time
+	actor   string
+	action  string
+	content []byte // nil when the event had none, or it was erased
+	erased  bool   // the event had content (a non-zero commitment) and it is gone
+}
+
+// actorID is the user ID of "user:N", 0 for any other actor.
+func (ev *replayEvent) actorID() int64 {
+	n, _ := strconv.ParseInt(strings.TrimPrefix(ev.actor, "user:"), 10, 64)
+	if !strings.HasPrefix(ev.actor, "user:") {
+		return 0
+	}
+	return n
+}
+
+// replayData is the union of the fields escalation and dissent events
+// carry. A key means what the event's action says it means: "action" is
+// an immediate action's words on risk.immediate and a clock's action on
+// clock.start; "decision" is the decision disagreed with on a raise and
+// changed/upheld on an outcome.
+type replayData struct {
+	Time *time.Time `json:"time"` // the change's instant; events before it use the event's own
+
+	Policy           string   `json:"policy"`
+	PolicyVersion    string   `json:"policy_version"`
+	Stage            string   `json:"stage"`
+	RaisedRole       string   `json:"raised_role"`
+	RaisingAgency    int64    `json:"raising_agency"`
+	ReceivingAgency  int64    `json:"receiving_agency"`
+	ReceivingContact string   `json:"receiving_contact"`
+	Decision         string   `json:"decision"`
+	DecisionDate     string   `json:"decision_date"`
+	ChildRef         string   `json:"child_ref"`
+	ChildInitials    string   `json:"child_initials"`
+	Categories       []string `json:"categories"`
+	Issue            string   `json:"issue"`
+	Risk             string   `json:"risk"`
+	Disagreement     string   `json:"disagreement"`
+	OutcomeSought    string   `json:"outcome_sought"`
+	RiskLevel        string   `json:"risk_level"`
+
+	Action      string     `json:"action"`
+	Clock       int        `json:"clock"`
+	Key         string     `json:"key"`
+	By          string     `json:"by"`
+	Within      string     `json:"within"`
+	Start       time.Time  `json:"start"`
+	Due         *time.Time `json:"due"`
+	Immediate   bool       `json:"immediate"`
+	Explanation string     `json:"explanation"`
+	MetAt       time.Time  `json:"met_at"`
+	Reason      string     `json:"reason"`
+	Recomputed  int        `json:"recomputed"`
+
+	Record       int       `json:"record"`
+	At           time.Time `json:"at"`
+	Form         string    `json:"form"`
+	Participants []string  `json:"participants"`
+	Discussion   string    `json:"discussion"`
+	Outcome      string    `json:"outcome"`
+	Corrects     int       `json:"corrects"`
+	ApprovedAt   time.Time `json:"approved_at"`
+
+	From              string `json:"from"`
+	To                string `json:"to"`
+	Redirect          string `json:"redirect"`
+	Kind              string `json:"kind"`
+	Text              string `json:"text"`
+	OutstandingIssues string `json:"outstanding_issues"`
+
+	User      int64   `json:"user"`
+	Debriefed bool    `json:"debriefed"`
+	Items     []int64 `json:"items"`
+}
+
+// replayParty is a user named as a party, as the first event naming them
+// says (a second naming changes nothing).
+type replayParty struct {
+	AddedBy int64
+	Added   time.Time
+}
+
+// replayResponse is a party's answer to the learning step.
+type replayResponse struct {
+	Debriefed bool
+	Items     int
+}
+
+// replayCase is what an escalation's events say it is.
+type replayCase struct {
+	object    string
+	esc       escalate.Escalation
+	stageKey  string
+	parties   map[int64]replayParty
+	responses map[int64]replayResponse
+	raised    bool
+	erased    bool  // retention erased it (a retention.erase event)
+	loose     bool  // an event carried no "time": times are the events' own
+	gone      int64 // the first event whose content was erased, 0 for none
+	// set names, for each field, the event that last set it.
+	set     map[string]int64
+	pending *escalate.ImmediateAction // an immediate action logged before the raise
+}
+
+func newReplayCase(object string) *replayCase {
+	return &replayCase{object: object, parties: map[int64]replayParty{}, responses: map[int64]replayResponse{},
+		set: map[string]int64{}}
+}
+
+// fail is a ReplayFailure about c's field.
+func (c *replayCase) fail(field, reason string) *ReplayFailure {
+	return &ReplayFailure{Object: c.object, Field: field, Seq: c.set[field], Reason: reason}
+}
+
+// mark records that event seq set each field.
+func (c *replayCase) mark(seq int64, fields ...string) {
+	for _, f := range fields {
+		c.set[f] = seq
+	}
+}
+
+// when is the instant of the change ev records.
+func (c *replayCase) when(ev *replayEvent, d *replayData) time.Time {
+	if d.Time != nil {
+		return d.Time.UTC().Truncate(time.Microsecond)
+	}
+	c.loose = true
+	return ev.at
+}
+
+// apply folds one event into c. It returns a failure only for an event
+// that cannot be read; differences from the stored state are found later.
+func (c *replayCase) apply(ev *replayEvent) *ReplayFailure {
+	switch ev.action {
+	case escalate.ActionView:
+		return nil // a view changes nothing
+	case ActionRetentionErase:
+		c.erased = true
+		c.mark(ev.seq, "erased")
+		return nil
+	case "audit.erase":
+		return nil
+	}
+	if ev.erased {
+		if c.gone == 0 {
+			c.gone = ev.seq
+		}
+		return nil
+	}
+	var d replayData
+	if ev.content != nil {
+		if err := json.Unmarshal(ev.content, &d); err != nil {
+			return &ReplayFailure{Object: c.object, Field: ev.action, Seq: ev.seq, Reason: "the event's content is not readable: " + err.Error()}
+		}
+	}
+	x := &c.esc
+	by := ev.actorID()
+	switch ev.action {
+	case escalate.ActionRaise:
+		c.raised = true
+		c.stageKey = d.Stage
+		*x = escalate.Escalation{
+			PolicyID: d.Policy, PolicyVersion: d.PolicyVersion,
+			RaisedBy: by, RaisedRole: escalate.Role(d.RaisedRole), RaisingAgencyID: d.RaisingAgency,
+			ReceivingAgencyID: d.ReceivingAgency, ReceivingContact: d.ReceivingContact,
+			Decision: d.Decision, DecisionDate: d.DecisionDate, ChildRef: d.ChildRef, ChildInitials: d.ChildInitials,
+			Categories: d.Categories, Issue: d.Issue, Risk: d.Risk, Disagreement: d.Disagreement,
+			OutcomeSought: d.OutcomeSought, RiskLevel: escalate.RiskLevel(d.RiskLevel),
+			Status: escalate.StatusOpen, Created: c.when(ev, &d), Clocks: x.Clocks, Records: x.Records,
+		}
+		c.mark(ev.seq, "policy", "raised_by", "raised_role", "raising_agency", "receiving_agency", "receiving_contact",
+			"decision", "decision_date", "child_ref", "child_initials", "categories", "issue", "risk",
+			"disagreement", "outcome_sought", "risk_level", "stage", "status", "created")
+		if c.pending != nil && x.RiskLevel == escalate.RiskImmediate {
+			im := *c.pending
+			im.At = x.Created
+			x.Immediate = &im
+			c.mark(ev.seq, "immediate action")
+		}
+	case escalate.ActionRiskImmediate:
+		im := &escalate.ImmediateAction{Action: d.Action, At: c.when(ev, &d), By: by}
+		switch {
+		case !c.raised:
+			c.pending = im
+		case x.Status == escalate.StatusOpen: // on a closed case it is logged only
+			x.Immediate = im
+			c.mark(ev.seq, "immediate action")
+		}
+	case escalate.ActionRiskRaise, escalate.ActionRiskLower:
+		x.RiskLevel = escalate.RiskLevel(d.To)
+		c.mark(ev.seq, "risk_level")
+	case escalate.ActionEscalate:
+		c.stageKey = d.To
+		x.Outcome = nil // an unconfirmed agreement falls away
+		c.mark(ev.seq, "stage", "outcome")
+	case escalate.ActionOutcomeAgree:
+		x.Outcome = &escalate.Outcome{Kind: escalate.OutcomeAgreed, Text: d.Outcome, OutstandingIssues: d.OutstandingIssues,
+			Decision: d.Decision, At: c.when(ev, &d), By: by}
+		c.mark(ev.seq, "outcome")
+	case escalate.ActionOutcomeConfirm:
+		if x.Outcome != nil {
+			x.Outcome.ConfirmedAt = c.when(ev, &d)
+		}
+		c.mark(ev.seq, "outcome")
+	case escalate.ActionDetermine:
+		x.Outcome = &escalate.Outcome{Kind: d.Kind, Text: d.Text, OutstandingIssues: d.OutstandingIssues,
+			Decision: d.Decision, At: c.when(ev, &d), By: by}
+		c.mark(ev.seq, "outcome")
+	case escalate.ActionResolve:
+		x.Status = escalate.StatusResolved
+		c.mark(ev.seq, "status")
+	case escalate.ActionRedirect:
+		x.Outcome = &escalate.Outcome{Kind: escalate.OutcomeRedirected, RedirectTo: d.Redirect, Reason: d.Reason,
+			At: c.when(ev, &d), By: by}
+		x.Status = escalate.StatusRedirected
+		c.mark(ev.seq, "outcome", "status")
+	case escalate.ActionWithdraw:
+		x.Outcome = &escalate.Outcome{Kind: escalate.OutcomeWithdrawn, Reason: d.Reason, At: c.when(ev, &d), By: by}
+		x.Status = escalate.StatusWithdrawn
+		c.mark(ev.seq, "outcome", "status")
+	case escalate.ActionRecordAdd:
+		x.Records = append(x.Records, escalate.Record{ID: d.Record, Stage: d.Stage, At: d.At, Form: d.Form,
+			Participants: d.Participants, Discussion: d.Discussion, Outcome: d.Outcome, Corrects: d.Corrects,
+			By: by, Created: c.when(ev, &d)})
+		c.mark(ev.seq, fmt.Sprintf("record %d", d.Record))
+	case escalate.ActionRecordApprove:
+		if r := x.Record(d.Record); r != nil {
+			r.ApprovedBy, r.ApprovedAt = by, d.ApprovedAt
+		}
+		c.mark(ev.seq, fmt.Sprintf("record %d", d.Record))
+	case escalate.ActionClockStart:
+		cs := escalate.ClockState{ID: d.Clock, Stage: d.Stage, Key: d.Key, Action: d.Action, By: d.By,
+			Within: d.Within, Start: d.Start, Immediate: d.Immediate, Explanation: d.Explanation,
+			Status: escalate.ClockRunning}
+		if d.Due != nil {
+			cs.Due = *d.Due
+		}
+		x.Clocks = append(x.Clocks, cs)
+		c.mark(ev.seq, fmt.Sprintf("clock %d", d.Clock))
+	case escalate.ActionClockMet, escalate.ActionClockStop, escalate.ActionClockShorten, escalate.ActionClockRecompute:
+		cs := x.Clock(d.Clock)
+		if cs == nil {
+			return &ReplayFailure{Object: c.object, Field: fmt.Sprintf("clock %d", d.Clock), Seq: ev.seq,
+				Reason: "an event changes a clock that no event started"}
+		}
+		switch ev.action {
+		case escalate.ActionClockMet:
+			cs.Status, cs.MetAt = escalate.ClockMet, d.MetAt
+		case escalate.ActionClockStop:
+			cs.Status = escalate.ClockStopped
+		default:
+			cs.Due = time.Time{}
+			if d.Due != nil {
+				cs.Due = *d.Due
+			}
+			cs.Immediate, cs.Explanation = d.Immediate, d.Explanation
+			if ev.action == escalate.ActionClockShorten {
+				cs.Within, cs.ShortenedReason = d.Within, d.Reason
+			} else {
+				cs.Recomputed = d.Recomputed
+			}
+		}
+		c.mark(ev.seq, fmt.Sprintf("clock %d", d.Clock))
+	case "escalation.party":
+		if _, ok := c.parties[d.User]; !ok {
+			c.parties[d.User] = replayParty{AddedBy: by, Added: c.when(ev, &d)}
+		}
+		c.mark(ev.seq, fmt.Sprintf("party user %d", d.User))
+	case escalate.ActionLearningRecord:
+		c.responses[by] = replayResponse{Debriefed: d.Debriefed, Items: len(d.Items)}
+		c.mark(ev.seq, fmt.Sprintf("learning response of user %d", by))
+	}
+	return nil
+}
+
+// storedCase is an escalation as stored, with what verification reads
+// besides the domain value.
+type storedCase struct {
+	*escalationRow
+	nextDue   time.Time // zero when NULL
+	erased    time.Time // zero unless retention erased it
+	parties   map[int64]replayParty
+	responses map[int64]replayResponse
+}
+
+// compare returns the first field in which stored s differs from what c's
+// events say, or nil. p is s's pinned policy, nil when it no longer loads.
+func (c *replayCase) compare(s *storedCase, p *escalate.Policy) *ReplayFailure {
+	if !c.raised {
+		return &ReplayFailure{Object: c.object, Field: "escalation", Reason: "stored, but no event raised it"}
+	}
+	if c.erased || !s.erased.IsZero() {
+		return c.compareErased(s)
+	}
+	if c.gone != 0 {
+		return &ReplayFailure{Object: c.object, Field: "content", Seq: c.gone,
+			Reason: "an event's content was erased, but the case was not erased under retention"}
+	}
+	x, e := &c.esc, s.Escalation
+	stage := ""
+	if p != nil && e.Stage >= 0 && e.Stage < len(p.Stages) {
+		stage = p.Stages[e.Stage].Key
+	}
+	same := c.sameTime
+	checks := []struct {
+		field string
+		ok    bool
+	}{
+		{"policy", x.PolicyID == e.PolicyID && (x.PolicyVersion == "" || x.PolicyVersion == e.PolicyVersion)},
+		{"raised_by", x.RaisedBy == e.RaisedBy},
+		{"raised_role", x.RaisedRole == e.RaisedRole},
+		{"raising_agency", x.RaisingAgencyID == e.RaisingAgencyID},
+		{"receiving_agency", x.ReceivingAgencyID == e.ReceivingAgencyID},
+		{"receiving_contact", x.ReceivingContact == e.ReceivingContact},
+		{"decision", x.Decision == e.Decision},
+		{"decision_date", x.DecisionDate == e.DecisionDate},
+		{"child_ref", x.ChildRef == e.ChildRef},
+		{"child_initials", x.ChildInitials == e.ChildInitials},
+		{"categories", slices.Equal(x.Categories, e.Categories)},
+		{"issue", x.Issue == e.Issue},
+		{"risk", x.Risk == e.Risk},
+		{"disagreement", x.Disagreement == e.Disagreement},
+		{"outcome_sought", x.OutcomeSought == e.OutcomeSought},
+		{"created", same(x.Created, e.Created)},
+		{"risk_level", x.RiskLevel == e.RiskLevel},
+		{"stage", c.stageKey == stage},
+		{"status", x.Status == e.Status},
+		{"outcome", c.sameOutcome(x.Outcome, e.Outcome)},
+		{"immediate action", c.sameImmediate(x.Immediate, e.Immediate)},
+	}
+	for _, ch := range checks {
+		if !ch.ok {
+			return c.fail(ch.field, "the stored value differs from what the events say")
+		}
+	}
+	if f := c.compareClocks(e.Clocks); f != nil {
+		return f
+	}
+	if due, ok := x.NextDue(); ok != !s.nextDue.IsZero() || ok && !due.Truncate(time.Microsecond).Equal(s.nextDue) {
+		return c.fail("next_due", "the stored next deadline is not the soonest running clock's")
+	}
+	if f := c.compareRecords(e.Records); f != nil {
+		return f
+	}
+	return c.compareParties(s)
+}
+
+// sameTime compares instants at the stored precision. When the events are
+// too old to carry the change's own instant, the event's time stands in:
+// it may be later than the change's, when the change waited for the audit
+// lock, but never earlier, and not by more than a minute.
+func (c *replayCase) sameTime(want, got time.Time) bool {
+	want, got = want.Truncate(time.Microsecond), got.Truncate(time.Microsecond)
+	if want.Equal(got) {
+		return true
+	}
+	return c.loose && !got.After(want) && want.Sub(got) <= time.Minute
+}
+
+func (c *replayCase) sameOutcome(x, e *escalate.Outcome) bool {
+	if x == nil || e == nil {
+		return x == nil && e == nil
+	}
+	return x.Kind == e.Kind && x.Text == e.Text && x.OutstandingIssues == e.OutstandingIssues &&
+		x.RedirectTo == e.RedirectTo && x.Reason == e.Reason && x.Decision == e.Decision && x.By == e.By &&
+		c.sameTime(x.At, e.At) && (x.ConfirmedAt.IsZero() == e.ConfirmedAt.IsZero()) &&
+		(x.ConfirmedAt.IsZero() || c.sameTime(x.ConfirmedAt, e.ConfirmedAt))
+}
+
+func (c *replayCase) sameImmediate(x, e *escalate.ImmediateAction) bool {
+	if x == nil || e == nil {
+		return x == nil && e == nil
+	}
+	return x.Action == e.Action && x.By == e.By && c.sameTime(x.At, e.At)
+}
+
+func (c *replayCase) compareClocks(got []escalate.ClockState) *ReplayFailure {
+	want := c.esc.Clocks
+	micro := func(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
+	for i := range max(len(want), len(got)) {
+		switch {
+		case i >= len(got):
+			return c.fail(fmt.Sprintf("clock %d", want[i].ID), "an event starts it, but it is not stored")
+		case i >= len(want):
+			return c.fail(fmt.Sprintf("clock %d", got[i].ID), "stored, but no event starts it")
+		}
+		w, g := want[i], got[i]
+		field := fmt.Sprintf("clock %d", w.ID)
+		for _, ch := range []struct {
+			what string
+			ok   bool
+		}{
+			{"", w.ID == g.ID && w.Stage == g.Stage && w.Key == g.Key && w.Action == g.Action && w.By == g.By},
+			{"within", w.Within == g.Within},
+			{"start", micro(w.Start).Equal(g.Start)},
+			{"due", w.Immediate == g.Immediate && micro(w.Due).Equal(g.Due)},
+			{"explanation", w.Explanation == g.Explanation},
+			{"status", w.Status == g.Status && micro(w.MetAt).Equal(g.MetAt)},
+			{"shortened", w.ShortenedReason == g.ShortenedReason},
+			{"recomputed", w.Recomputed == g.Recomputed},
+		} {
+			if !ch.ok {
+				f := field
+				if ch.what != "" {
+					f += ": " + ch.what
+				}
+				return &ReplayFailure{Object: c.object, Field: f, Seq: c.set[field], Reason: "the stored value differs from what the events say"}
+			}
+		}
+	}
+	return nil
+}
+
+func (c *replayCase) compareRecords(got []escalate.Record) *ReplayFailure {
+	want := c.esc.Records
+	micro := func(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
+	for i := range max(len(want), len(got)) {
+		switch {
+		case i >= len(got):
+			return c.fail(fmt.Sprintf("record %d", want[i].ID), "an event adds it, but it is not stored")
+		case i >= len(want):
+			return c.fail(fmt.Sprintf("record %d", got[i].ID), "stored, but no event adds it")
+		}
+		w, g := want[i], got[i]
+		field := fmt.Sprintf("record %d", w.ID)
+		for _, ch := range []struct {
+			what string
+			ok   bool
+		}{
+			{"", w.ID == g.ID && w.Stage == g.Stage && w.Corrects == g.Corrects},
+			{"at", micro(w.At).Equal(g.At)},
+			{"form", w.Form == g.Form},
+			{"participants", slices.Equal(w.Participants, g.Participants)},
+			{"discussion", w.Discussion == g.Discussion},
+			{"outcome", w.Outcome == g.Outcome},
+			{"by", w.By == g.By},
+			{"created", c.sameTime(w.Created, g.Created)},
+			{"approval", w.ApprovedBy == g.ApprovedBy && micro(w.ApprovedAt).Equal(g.ApprovedAt)},
+		} {
+			if !ch.ok {
+				f := field
+				if ch.what != "" {
+					f += ": " + ch.what
+				}
+				return &ReplayFailure{Object: c.object, Field: f, Seq: c.set[field], Reason: "the stored value differs from what the events say"}
+			}
+		}
+	}
+	return nil
+}
+
+func (c *replayCase) compareParties(s *storedCase) *ReplayFailure {
+	for _, u := range sortedKeys(c.parties, s.parties) {
+		field := fmt.Sprintf("party user %d", u)
+		w, inEvents := c.parties[u]
+		g, stored := s.parties[u]
+		switch {
+		case !stored:
+			return c.fail(field, "an event names them a party, but the grant is not stored")
+		case !inEvents:
+			return c.fail(field, "stored as a party, but no event names them")
+		case w.AddedBy != g.AddedBy || !c.sameTime(w.Added, g.Added):
+			return c.fail(field, "the stored grant differs from what the events say")
+		}
+	}
+	for _, u := range sortedKeys(c.responses, s.responses) {
+		field := fmt.Sprintf("learning response of user %d", u)
+		w, inEvents := c.responses[u]
+		g, stored := s.responses[u]
+		switch {
+		case !stored:
+			return c.fail(field, "an event records it, but it is not stored")
+		case !inEvents:
+			return c.fail(field, "stored, but no event records it")
+		case w != g:
+			return c.fail(field, "the stored answer differs from what the events say")
+		}
+	}
+	return nil
+}
+
+// compareErased checks a case erased under retention: the erasure is
+// logged, and nothing personal is left on the row.
+func (c *replayCase) compareErased(s *storedCase) *ReplayFailure {
+	e := s.Escalation
+	switch {
+	case !c.erased:
+		return c.fail("erased", "the case is marked erased, but no retention.erase event says so")
+	case s.erased.IsZero():
+		return c.fail("erased", "an event erased the case, but it is still stored in full")
+	case e.ChildRef != "" || e.ChildInitials != "" || e.Issue != "" || e.Risk != "" || e.Disagreement != "" ||
+		e.OutcomeSought != "" || e.Decision != "" || e.ReceivingContact != "" || e.Immediate != nil ||
+		e.Outcome != nil && (e.Outcome.Text != "" || e.Outcome.OutstandingIssues != "" || e.Outcome.Reason != ""):
+		return c.fail("erased", "the case is marked erased, but personal data is still stored on it")
+	case len(e.Records) > 0 || len(s.parties) > 0 || len(s.responses) > 0:
+		return c.fail("erased", "the case is marked erased, but its records or parties are still stored")
+	}
+	return nil
+}
+
+// sortedKeys returns the keys of a and b, once each, in order.
+func sortedKeys[V1, V2 any](a map[int64]V1, b map[int64]V2) []int64 {
+	var ks []int64
+	for k := range a {
+		ks = append(ks, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			ks = append(ks, k)
+		}
+	}
+	slices.Sort(ks)
+	return ks
+}
