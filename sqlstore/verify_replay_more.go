@@ -336,7 +336,7 @@ func replayLearning(object string, evs []replayEvent, got *escalate.LearningItem
 		case escalate.ActionLearningCreate:
 			created = true
 			x = escalate.LearningItem{Kind: d.Kind, Description: d.Description, Status: escalate.LearningOpen,
-				Assignee: escalate.Assignee{Role: escalate.Role(d.AssignedRole), Subgroup: d.AssignedSubgroup},
+				Assignee:  escalate.Assignee{Role: escalate.Role(d.AssignedRole), Subgroup: d.AssignedSubgroup},
 				CreatedBy: ev.actorID(), Version: 1}
 			refs = append(refs, d.Refs...)
 			c.mark(ev.seq, "item", "links")
