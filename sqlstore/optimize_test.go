@@ -7,7 +7,7 @@ import (
 )
 
 // TestOptimize: without planner statistics SQLite read a whole partnership
-// to find one person's escalations; Optimize (run by Open and Migrate) gives
+// to find one person's escalations; Optimize (run by serve, worker and Migrate) gives
 // it the statistics to use the person's index instead.
 func TestOptimize(t *testing.T) {
 	db := MustOpenDB(t, SQLite)

@@ -87,12 +87,21 @@ var (
 		"Police notifications of domestic abuse at the address were not shared.",
 		"The family's housing situation puts the child at risk and no one is leading.",
 	}
-	scaleOutcomes = []string{
+	scaleParticipants = []string{"Raising practitioner", "Receiving practitioner"}
+	scaleOutcomes     = []string{
 		"Agreed a joint home visit within five working days.",
 		"Agreed to hold a strategy discussion tomorrow.",
 		"Not agreed: to be escalated to line managers.",
 		"Agreed the lead professional and a review date.",
 	}
+)
+
+// The fixed texts of every generated case.
+const (
+	scaleContact      = "Duty team manager"
+	scaleRisk         = "The child may suffer significant harm if nothing changes."
+	scaleDisagreement = "We disagree about whether the threshold is met."
+	scaleSought       = "A multi-agency assessment."
 )
 
 // newCase makes up one escalation raised at at, writes its rows, and queues
@@ -172,8 +181,16 @@ func (g *scaleGen) newCase(b *scaleBatch, at time.Time) error {
 	if risk == escalate.RiskImmediate {
 		emit(at, raiser, escalate.ActionRiskImmediate, "action", "Referred to the front door by phone")
 	}
-	emit(at, raiser, escalate.ActionRaise, "policy", pol.ID, "stage", pol.Stages[0].Key,
-		"risk_level", string(risk), "child_initials", "XX", "categories", cats)
+	// The raise carries every field, as escalate.Raise's event does, so
+	// verify's replay finds the generated rows are what the events say.
+	decided, issue := scaleDecisions[r.IntN(len(scaleDecisions))], scaleIssues[r.IntN(len(scaleIssues))]
+	childRef := fmt.Sprintf("CASE-%07d", id)
+	emit(at, raiser, escalate.ActionRaise, "policy", pol.ID, "policy_version", pol.Version, "stage", pol.Stages[0].Key,
+		"raised_role", string(escalate.RolePractitioner), "raising_agency", ra.id, "receiving_agency", rc.id,
+		"receiving_contact", scaleContact, "decision", decided, "decision_date", decision.String(),
+		"child_ref", childRef, "child_initials", "XX", "categories", cats, "issue", issue, "risk", scaleRisk,
+		"disagreement", scaleDisagreement, "outcome_sought", scaleSought, "risk_level", string(risk))
+	emit(at, raiser, "escalation.party", "user", rp, "agency", rc.id)
 	// Rows that refer to the escalation wait until its own row, which
 	// needs everything below, is added.
 	var children []scaleRow
@@ -212,12 +229,17 @@ func (g *scaleGen) newCase(b *scaleBatch, at time.Time) error {
 			ts, _ := calendar.ParseTimescale(within)
 			dl := p.cal.Due(start, ts)
 			clockID++
-			emit(entry, raiser, escalate.ActionClockStart, "clock", clockID, "stage", st.Key, "key", c.Key, "within", within)
+			kv := []any{"clock", clockID, "stage", st.Key, "key", c.Key, "action", c.Action, "by", c.By, "within", within,
+				"start", start, "immediate", dl.Immediate, "explanation", dl.Explain()}
+			if !dl.Immediate {
+				kv = append(kv, "due", dl.Due)
+			}
+			emit(entry, raiser, escalate.ActionClockStart, kv...)
 			status, metAt := escalate.ClockRunning, time.Time{}
 			switch {
 			case r.Float64() < 0.75 && (!current || !open || r.Float64() < 0.4):
 				status, metAt = escalate.ClockMet, entry.Add(time.Duration(r.Float64()*float64(exit.Sub(entry))))
-				emit(metAt, raiser, escalate.ActionClockMet, "clock", clockID, "stage", st.Key, "key", c.Key)
+				emit(metAt, raiser, escalate.ActionClockMet, "clock", clockID, "stage", st.Key, "key", c.Key, "met_at", metAt)
 			case !current || !open:
 				status = escalate.ClockStopped
 				emit(exit, raiser, escalate.ActionClockStop, "clock", clockID, "stage", st.Key, "key", c.Key)
@@ -261,14 +283,15 @@ func (g *scaleGen) newCase(b *scaleBatch, at time.Time) error {
 		var approvedBy, approvedAt any
 		if st.Approval && t.Add(24*time.Hour).Before(lastT) && r.Float64() < 0.7 {
 			approvedBy, approvedAt = mgr, timeArg(t.Add(24*time.Hour))
-			emit(t.Add(24*time.Hour), mgr, escalate.ActionRecordApprove, "record", i+1, "stage", st.Key)
+			emit(t.Add(24*time.Hour), mgr, escalate.ActionRecordApprove, "record", i+1, "stage", st.Key,
+				"approved_at", t.Add(24*time.Hour))
 			version++
 		}
-		emit(t, by, escalate.ActionRecordAdd, "record", i+1, "stage", st.Key, "form", escalate.RecordForms[r.IntN(5)],
-			"discussion", scaleIssues[r.IntN(len(scaleIssues))], "outcome", outcome)
-		child(b.records, id, i+1, st.Key, timeArg(t.Add(-time.Hour)), escalate.RecordForms[r.IntN(5)],
-			`["Raising practitioner","Receiving practitioner"]`, scaleIssues[r.IntN(len(scaleIssues))], outcome,
-			by, timeArg(t), approvedBy, approvedAt)
+		form, discussion := escalate.RecordForms[r.IntN(5)], scaleIssues[r.IntN(len(scaleIssues))]
+		emit(t, by, escalate.ActionRecordAdd, "record", i+1, "stage", st.Key, "at", t.Add(-time.Hour), "form", form,
+			"participants", scaleParticipants, "discussion", discussion, "outcome", outcome)
+		child(b.records, id, i+1, st.Key, timeArg(t.Add(-time.Hour)), form,
+			jsonText(scaleParticipants), discussion, outcome, by, timeArg(t), approvedBy, approvedAt)
 		version++
 		updated = t
 	}
@@ -286,9 +309,10 @@ func (g *scaleGen) newCase(b *scaleBatch, at time.Time) error {
 		case escalate.OutcomeDetermination:
 			oText, oBy = "The Chair determined that a strategy discussion be held.", p.oversight
 			emit(closeAt, p.oversight, escalate.ActionDetermine, "kind", outcomeKind, "text", oText)
+			emit(closeAt, p.oversight, escalate.ActionResolve, "kind", outcomeKind)
 		case escalate.OutcomeRedirected:
 			oRedirect, oReason, oBy = pol.Redirects[r.IntN(len(pol.Redirects))].Key, "Referred on; see the redirect.", raiser
-			emit(closeAt, raiser, escalate.ActionRedirect, "to", oRedirect, "reason", oReason)
+			emit(closeAt, raiser, escalate.ActionRedirect, "redirect", oRedirect, "reason", oReason)
 		default:
 			oReason, oBy = "Resolved informally by the practitioners.", raiser
 			emit(closeAt, raiser, escalate.ActionWithdraw, "reason", oReason)
@@ -317,10 +341,8 @@ func (g *scaleGen) newCase(b *scaleBatch, at time.Time) error {
 		nextDue = timeArg(next)
 	}
 	if err := b.escalations.add(id, ref, p.id, p.versionID, raiser, string(escalate.RolePractitioner), ra.id, rc.id,
-		"Duty team manager", scaleDecisions[r.IntN(len(scaleDecisions))], decision.String(),
-		fmt.Sprintf("CASE-%07d", id), "XX", jsonText(cats),
-		scaleIssues[r.IntN(len(scaleIssues))], "The child may suffer significant harm if nothing changes.",
-		"We disagree about whether the threshold is met.", "A multi-agency assessment.",
+		scaleContact, decided, decision.String(), childRef, "XX", jsonText(cats),
+		issue, scaleRisk, scaleDisagreement, scaleSought,
 		string(risk), stage, string(status), oKind, oText, "", oRedirect, oReason, oAt, oBy, nil,
 		immAction, immAt, immBy, version, timeArg(at), timeArg(updated), nextDue); err != nil {
 		return err
@@ -339,7 +361,7 @@ func (g *scaleGen) newCase(b *scaleBatch, at time.Time) error {
 }
 
 // scaleJSON encodes key, value pairs as a JSON object. Values are strings,
-// ints or string slices of plain ASCII, which strconv.Quote writes as JSON
+// integers, booleans, times or string slices of plain ASCII, which strconv.Quote writes as JSON
 // does; it is far quicker than encoding/json for twenty million events.
 func scaleJSON(kv ...any) []byte {
 	b := make([]byte, 0, 128)
@@ -355,6 +377,14 @@ func scaleJSON(kv ...any) []byte {
 			b = strconv.AppendQuote(b, v)
 		case int:
 			b = strconv.AppendInt(b, int64(v), 10)
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case bool:
+			b = strconv.AppendBool(b, v)
+		case time.Time:
+			b = append(b, '"')
+			b = v.UTC().Truncate(time.Microsecond).AppendFormat(b, time.RFC3339Nano)
+			b = append(b, '"')
 		case []string:
 			b = append(b, '[')
 			for j, s := range v {

@@ -216,6 +216,14 @@ func TestScaleQueryPlans(t *testing.T) {
 		if rep.N < res.Events {
 			t.Errorf("verified %d events, fewer than the %d generated", rep.N, res.Events)
 		}
+		// The generated rows are what their events say.
+		replay, err := db.VerifyRecords(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if replay.Escalations != 10000 {
+			t.Errorf("replayed %d escalations, want 10000", replay.Escalations)
+		}
 	})
 
 	t.Run("StoreWritesOnTop", func(t *testing.T) {

@@ -39,12 +39,16 @@ func (e *CheckpointError) Unwrap() error { return e.Err }
 // Checkpoints are read before events: the log only grows, so every
 // checkpoint read is covered by the events read after it, with no need to
 // hold a snapshot (or, on SQLite, the write lock) for the whole scan.
-func (db *DB) VerifyAudit(ctx context.Context, verifierKey string) (AuditReport, error) {
+//
+// witness are checkpoints kept outside the database (audit.LatestWitness),
+// already opened with the verifier key: the log must hold them too.
+func (db *DB) VerifyAudit(ctx context.Context, verifierKey string, witness ...audit.Checkpoint) (AuditReport, error) {
 	var rep AuditReport
 	cps, n, err := db.checkpoints(ctx, verifierKey)
 	if err != nil {
 		return rep, err
 	}
+	cps = append(cps, witness...)
 	if verifierKey == "" {
 		rep.Unchecked = n
 	}

@@ -52,6 +52,7 @@ func runAuditCheckpoint(ctx context.Context, env *Env, args []string) error {
 	fs := newCommandFlags("audit checkpoint")
 	dsn := dbFlag(fs, env)
 	keyFile := fs.String("key", "", "the signer key file written by escalate audit keygen; its verifier is read from FILE.pub")
+	witness := fs.String("witness", "", "a directory outside the database to keep a copy of the signed note in")
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return err
 	}
@@ -80,6 +81,13 @@ func runAuditCheckpoint(ctx context.Context, env *Env, args []string) error {
 		return exitError{1}
 	}
 	fmt.Fprintf(env.Stdout, "checkpoint: %d events, tree head %s\n", c.N, base64.StdEncoding.EncodeToString(c.Root[:]))
+	if *witness != "" {
+		p, err := audit.WriteWitness(*witness, c, msg)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "witness copy: %s\n", p)
+	}
 	// The note is printed so it can be kept outside the database too: a
 	// copy elsewhere survives someone deleting the checkpoint rows.
 	fmt.Fprintf(env.Stdout, "\n%s", msg)
@@ -90,8 +98,12 @@ func runAuditVerify(ctx context.Context, env *Env, args []string) error {
 	fs := newCommandFlags("audit verify")
 	dsn := dbFlag(fs, env)
 	keyFile := fs.String("key", "", "the verifier key file (FILE.pub) that checks the signed checkpoints")
+	witness := fs.String("witness", "", "the directory of checkpoint copies kept outside the database: the log must hold the newest")
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return err
+	}
+	if *witness != "" && *keyFile == "" {
+		return usagef("--witness needs --key FILE.pub to check the notes' signatures")
 	}
 	verifier := ""
 	if *keyFile != "" {
@@ -104,17 +116,40 @@ func runAuditVerify(ctx context.Context, env *Env, args []string) error {
 		}
 		verifier = k
 	}
-	db, err := openDB(ctx, env, *dsn, false)
+	var wit []audit.Checkpoint
+	if *witness != "" {
+		c, path, ok, err := audit.LatestWitness(*witness, verifier)
+		switch {
+		case err != nil:
+			fmt.Fprintf(env.Stdout, "FAILED: --witness: %v\n", err)
+			return exitError{1}
+		case ok:
+			wit = append(wit, c)
+			fmt.Fprintf(env.Stderr, "checking against the witness copy %s (%d events)\n", path, c.N)
+		default:
+			fmt.Fprintf(env.Stderr, "warning: the witness directory %s holds no checkpoint\n", *witness)
+		}
+	}
+	// Read-only: verifying writes nothing, so it works on a read-only copy
+	// and on a full disk, and sees one snapshot beside a running server.
+	db, err := openReadOnlyDB(ctx, env, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	rep, err := db.VerifyAudit(ctx, verifier)
+	rep, err := db.VerifyAudit(ctx, verifier, wit...)
+	if err != nil {
+		printAuditFailure(env, err)
+		return exitError{1}
+	}
+	replay, err := db.VerifyRecords(ctx)
 	if err != nil {
 		printAuditFailure(env, err)
 		return exitError{1}
 	}
 	fmt.Fprintf(env.Stdout, "ok: %d events\n", rep.N)
+	fmt.Fprintf(env.Stdout, "ok: the record is what the events say: %d escalations (%d erased under retention), %d dissents, %d learning items, %d proformas\n",
+		replay.Escalations, replay.Erased, replay.Dissents, replay.LearningItems, replay.Proformas)
 	switch {
 	case rep.Unchecked > 0:
 		fmt.Fprintf(env.Stderr, "warning: %d signed checkpoint(s) not checked: give --key FILE.pub\n", rep.Unchecked)
@@ -129,7 +164,10 @@ func runAuditVerify(ctx context.Context, env *Env, args []string) error {
 func printAuditFailure(env *Env, err error) {
 	var f *audit.Failure
 	var ce *sqlstore.CheckpointError
+	var rf *sqlstore.ReplayFailure
 	switch {
+	case errors.As(err, &rf):
+		fmt.Fprintf(env.Stdout, "FAILED: the stored record differs from its events: %v\n", rf)
 	case errors.As(err, &f):
 		fmt.Fprintf(env.Stdout, "FAILED: first bad event: seq %d: %s\n", f.Seq, f.Reason)
 	case errors.As(err, &ce):

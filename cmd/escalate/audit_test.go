@@ -34,7 +34,7 @@ func TestAuditCLI(t *testing.T) {
 	}
 	mustRun(t, db, "agency", "add", "--partnership", "hounslow", "--name", "Hounslow Police", "--kind", "police")
 
-	if out := mustRun(t, db, "audit", "verify", "--key", key+".pub"); out != "ok: 3 events\n" {
+	if out := mustRun(t, db, "audit", "verify", "--key", key+".pub"); !strings.HasPrefix(out, "ok: 3 events\nok: the record is what the events say") {
 		t.Errorf("verify = %q", out)
 	}
 	_, errOut, _ := runAdminCLI(t, db, "audit", "verify")

@@ -114,6 +114,29 @@ func openDB(ctx context.Context, env *Env, dsn string, create bool) (*sqlstore.D
 	return db, nil
 }
 
+// openReadOnlyDB is openDB for a command that only reads (audit verify):
+// nothing is written, not even planner statistics, so it works on a
+// read-only copy.
+func openReadOnlyDB(ctx context.Context, env *Env, dsn string) (*sqlstore.DB, error) {
+	if dsn == "" {
+		return nil, usagef("missing --db: a SQLite file or a postgres:// URL (or set ESCALATE_DB)")
+	}
+	if !sqlstore.IsPostgresURL(dsn) {
+		if _, err := os.Stat(dsn); errors.Is(err, fs.ErrNotExist) {
+			return nil, usagef("--db %s: no such database file", dsn)
+		}
+	}
+	db, err := sqlstore.OpenReadOnly(ctx, dsn)
+	if err != nil {
+		return nil, cliError(err)
+	}
+	if err := db.CheckMigrated(ctx); err != nil {
+		db.Close()
+		return nil, cliError(err)
+	}
+	return db, nil
+}
+
 // cliContext names the administrator at the console as the audit actor.
 func cliContext(ctx context.Context, env *Env) context.Context {
 	actor := "cli"

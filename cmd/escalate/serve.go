@@ -145,6 +145,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	optimize(ctx, db, log)
 	log.Info("database ready", "engine", string(db.Dialect()), "migrations_applied", n)
 	stopWorker, err := cfg.SMTP.startServe(ctx, db, cfg.BaseURL, log)
 	if err != nil {

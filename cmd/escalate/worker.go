@@ -196,6 +196,7 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	optimize(ctx, db, log)
 	w, err := newOutboxWorker(cfg, db, log)
 	if err != nil {
 		return err

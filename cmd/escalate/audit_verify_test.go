@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/escalate-project/escalate/demo"
+	"github.com/escalate-project/escalate/sqlstore"
+)
+
+// seededDB returns a SQLite file holding the demo's partnerships: every
+// kind of record the replay checks (escalations at every step, dissents,
+// learning items, proformas).
+func seededDB(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "escalate.db")
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Seed(ctx, db, time.Now(), demo.NewPassword()); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// rawExec runs statements on the SQLite file directly, as someone with the
+// file could.
+func rawExec(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, s := range stmts {
+		if _, err := raw.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// TestAuditVerifyReplay: verify replays the demo's whole record; an edit
+// of a case is named with its case and field; a read-only copy verifies
+// and is not written to.
+func TestAuditVerifyReplay(t *testing.T) {
+	db := seededDB(t)
+	out := mustRun(t, db, "audit", "verify")
+	if !strings.Contains(out, "ok: the record is what the events say: ") || strings.Contains(out, " 0 escalations") ||
+		strings.Contains(out, " 0 dissents") || strings.Contains(out, " 0 learning items") || strings.Contains(out, " 0 proformas") {
+		t.Fatalf("verify of the demo = %q", out)
+	}
+
+	t.Run("ReadOnlyCopy", func(t *testing.T) {
+		dir := t.TempDir()
+		cp := filepath.Join(dir, "copy.db")
+		mustRun(t, db, "backup", "--to", cp)
+		if err := os.Chmod(cp, 0o444); err != nil {
+			t.Fatal(err)
+		}
+		before := fileSum(t, cp)
+		if out := mustRun(t, cp, "audit", "verify"); !strings.Contains(out, "ok: the record is what the events say") {
+			t.Errorf("verify of a read-only copy = %q", out)
+		}
+		if fileSum(t, cp) != before {
+			t.Error("verify wrote to the database file")
+		}
+		for _, suffix := range []string{"-wal", "-journal"} {
+			if _, err := os.Stat(cp + suffix); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("verify left %s%s behind (%v)", cp, suffix, err)
+			}
+		}
+	})
+
+	t.Run("Tampered", func(t *testing.T) {
+		var ref string
+		raw, err := sql.Open("sqlite", db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := raw.QueryRow(`SELECT ref FROM escalations ORDER BY id LIMIT 1`).Scan(&ref); err != nil {
+			t.Fatal(err)
+		}
+		raw.Close()
+		rawExec(t, db, `UPDATE escalations SET disagreement = 'None.' WHERE ref = '`+ref+`'`)
+		wantExit(t, db, 1, "FAILED: the stored record differs from its events: escalation:"+ref+": disagreement:", "audit", "verify")
+	})
+}
+
+func fileSum(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
+
+// TestAuditVerifyWitness: a checkpoint copied to a witness directory
+// catches the newest events deleted and every checkpoint row with them,
+// which the database alone cannot show.
+func TestAuditVerifyWitness(t *testing.T) {
+	db := newMigratedDB(t)
+	key := filepath.Join(t.TempDir(), "audit.key")
+	witness := t.TempDir()
+	mustRun(t, db, "audit", "keygen", "--out", key)
+	mustRun(t, db, "partnership", "add", "--policy", "hounslow", "--name", "Hounslow SCB")
+	mustRun(t, db, "agency", "add", "--partnership", "hounslow", "--name", "Hounslow Police", "--kind", "police")
+	out := mustRun(t, db, "audit", "checkpoint", "--key", key, "--witness", witness)
+	if !strings.Contains(out, "witness copy: "+witness) {
+		t.Fatalf("checkpoint printed %q", out)
+	}
+	if out := mustRun(t, db, "audit", "verify", "--key", key+".pub", "--witness", witness); !strings.HasPrefix(out, "ok: 3 events") {
+		t.Fatalf("verify = %q", out)
+	}
+	wantExit(t, db, 2, "--witness needs --key", "audit", "verify", "--witness", witness)
+
+	// Someone deletes the newest event and every checkpoint row: the chain
+	// that is left verifies on its own.
+	rawExec(t, db, `DROP TRIGGER audit_events_no_delete`, `DROP TRIGGER audit_content_no_delete`,
+		`DROP TRIGGER audit_checkpoints_no_delete`, `DELETE FROM audit_content WHERE seq = 3`,
+		`DELETE FROM audit_events WHERE seq = 3`, `DELETE FROM audit_checkpoints`)
+	var stdout bytes.Buffer
+	stdout.WriteString(mustRun(t, db, "audit", "verify", "--key", key+".pub"))
+	if !strings.HasPrefix(stdout.String(), "ok: 2 events") {
+		t.Fatalf("without the witness: %q", stdout.String())
+	}
+	wantExit(t, db, 1, "covers 3 events but the log has only 2 (truncated)",
+		"audit", "verify", "--key", key+".pub", "--witness", witness)
+}
