@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/escalate-project/escalate/audit"
 	"github.com/escalate-project/escalate/demo"
 	"github.com/escalate-project/escalate/sqlstore"
 )
@@ -77,6 +79,10 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The demo signs audit checkpoints as serve must, with a key of its own.
+	if err := demoAuditKey(cfg); err != nil {
+		return err
+	}
 	// Only warnings and errors on the terminal, so the sign-ins stay in view.
 	log := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return serveDB(ctx, cfg, db, log, func(addr string) {
@@ -108,7 +114,34 @@ func removeDemoDB(ctx context.Context, path string) error {
 			return err
 		}
 	}
-	return nil
+	return os.RemoveAll(demoAuditDir(path))
+}
+
+// demoAuditDir is where the demo keeps its audit key pair and witness
+// copies: beside its database, which a real service must never do (a key
+// beside the data protects nothing), but the demo's data is made up.
+func demoAuditDir(dbPath string) string { return dbPath + ".audit" }
+
+// demoAuditKey makes the demo's audit key pair and witness directory and
+// sets cfg to sign checkpoints with them every minute.
+func demoAuditKey(cfg *serveConfig) error {
+	dir := demoAuditDir(cfg.DB)
+	if err := os.MkdirAll(filepath.Join(dir, "witness"), 0o700); err != nil {
+		return err
+	}
+	key := filepath.Join(dir, "audit.key")
+	signer, verifier, err := audit.GenerateKey("escalate-audit-demo")
+	if err != nil {
+		return err
+	}
+	if err := audit.WriteKeyFile(key, signer); err != nil {
+		return err
+	}
+	if err := audit.WriteKeyFile(key+".pub", verifier); err != nil {
+		return err
+	}
+	cfg.Checkpoint = checkpointFlags{KeyFile: key, Every: time.Minute, Witness: filepath.Join(dir, "witness")}
+	return cfg.Checkpoint.check()
 }
 
 // isDemoDB reports whether the SQLite file at path holds only demo
@@ -160,5 +193,8 @@ func printDemo(w io.Writer, url, path, password string, res *demo.Result) {
 	fmt.Fprintf(w, "(partnerships: %s).\n", strings.Join(others, ", "))
 	fmt.Fprintf(w, "\nChild Protection Conference dissents are switched on in Surrey's policy only: sign in as\n")
 	fmt.Fprintf(w, "conference-chair@surrey.example or business-manager@surrey.example to see them at every step.\n")
-	fmt.Fprintf(w, "\nThe data is made up and lives in %s, replaced each run. Press Ctrl+C to stop.\n", path)
+	fmt.Fprintf(w, "\nThe data is made up and lives in %s, replaced each run. Its audit log is signed with a\n", path)
+	fmt.Fprintf(w, "demo key; check it with: escalate audit verify --db %s --key %s --witness %s\n",
+		path, filepath.Join(demoAuditDir(path), "audit.key.pub"), filepath.Join(demoAuditDir(path), "witness"))
+	fmt.Fprintf(w, "Press Ctrl+C to stop.\n")
 }

@@ -103,6 +103,23 @@ func TestDemo(t *testing.T) {
 			}
 		}
 	}
+	t.Run("AuditKey", func(t *testing.T) {
+		// The demo signs checkpoints with a key of its own, copied to a
+		// witness directory, and says how to verify against them.
+		witness := filepath.Join(path+".audit", "witness")
+		demoWantContains(t, printed, "--witness "+witness)
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			notes, _ := filepath.Glob(filepath.Join(witness, "*.note"))
+			if len(notes) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("no witness copy of a checkpoint")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
 	t.Run("ErrAddressInUse", func(t *testing.T) {
 		var out, errOut strings.Builder
 		env := &Env{Stdout: &out, Stderr: &errOut, Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}

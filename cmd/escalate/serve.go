@@ -133,6 +133,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if done || err != nil {
 		return err
 	}
+	if err := cfg.Checkpoint.require(); err != nil {
+		return err
+	}
 	// JSON logs on stderr. Nothing personal is logged: requests log their
 	// path (no query) and the user's ID only.
 	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))

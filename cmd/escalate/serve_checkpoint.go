@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/escalate-project/escalate/audit"
@@ -11,11 +12,17 @@ import (
 )
 
 // checkpointFlags configure the signed audit checkpoints escalate serve takes
-// by itself. Without a key there are none: `escalate audit checkpoint` still
-// takes one on demand.
+// by itself. serve refuses to start without a key unless told it may
+// (--no-audit-key): without one nothing outside the database can show a
+// rewritten log. `escalate audit checkpoint` still takes one on demand.
 type checkpointFlags struct {
 	KeyFile string
 	Every   time.Duration
+	// NoKey lets serve start without a key, knowingly.
+	NoKey bool
+	// Witness is a directory outside the database that gets a copy of
+	// every signed note (audit.WriteWitness); empty for none.
+	Witness string
 
 	signer, verifier string
 }
@@ -32,6 +39,30 @@ func (c *checkpointFlags) register(env *Env, fs *flag.FlagSet) error {
 		every = d
 	}
 	fs.DurationVar(&c.Every, "checkpoint-every", every, "how often to sign an audit checkpoint when new events were logged ($ESCALATE_CHECKPOINT_EVERY)")
+	noKey, err := envBool(env, "ESCALATE_NO_AUDIT_KEY", false)
+	if err != nil {
+		return err
+	}
+	fs.BoolVar(&c.NoKey, "no-audit-key", noKey, "start without an audit signing key: no checkpoints, so a rewritten audit log cannot be shown ($ESCALATE_NO_AUDIT_KEY)")
+	fs.StringVar(&c.Witness, "audit-witness", envValue(env, "ESCALATE_AUDIT_WITNESS"),
+		"a directory outside the database to copy every signed checkpoint into, for escalate audit verify --witness ($ESCALATE_AUDIT_WITNESS)")
+	return nil
+}
+
+// require refuses to run without a key unless NoKey says so. serve calls
+// it after the flags are read; the demo makes a key instead.
+func (c *checkpointFlags) require() error {
+	switch {
+	case c.KeyFile == "" && !c.NoKey:
+		return usagef("no audit signing key: give --audit-key FILE (make one with escalate audit keygen), " +
+			"or --no-audit-key to run without signed checkpoints, knowing a rewritten audit log could not then be shown")
+	case c.KeyFile != "" && c.NoKey:
+		return usagef("--audit-key and --no-audit-key contradict each other: give one")
+	case c.Witness != "":
+		if st, err := os.Stat(c.Witness); err != nil || !st.IsDir() {
+			return usagef("--audit-witness %s: not a directory", c.Witness)
+		}
+	}
 	return nil
 }
 
@@ -63,7 +94,11 @@ func (c *checkpointFlags) check() error {
 // verifies is never signed: the failure is logged as an error each time.
 func (c *checkpointFlags) run(ctx context.Context, db *sqlstore.DB, log *slog.Logger) {
 	if c.signer == "" {
+		log.Warn("serving without an audit signing key (--no-audit-key): no checkpoints are signed")
 		return
+	}
+	if c.Witness == "" {
+		log.Warn("no --audit-witness: signed checkpoints are kept only in the database")
 	}
 	t := time.NewTicker(c.Every)
 	defer t.Stop()
@@ -88,7 +123,7 @@ func (c *checkpointFlags) once(ctx context.Context, db *sqlstore.DB, log *slog.L
 	if events == done {
 		return
 	}
-	cp, _, err := db.Checkpoint(ctx, c.signer, c.verifier)
+	cp, msg, err := db.Checkpoint(ctx, c.signer, c.verifier)
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Error("audit checkpoint refused", "err", err)
@@ -96,4 +131,9 @@ func (c *checkpointFlags) once(ctx context.Context, db *sqlstore.DB, log *slog.L
 		return
 	}
 	log.Info("audit checkpoint signed", "events", cp.N)
+	if c.Witness != "" {
+		if _, err := audit.WriteWitness(c.Witness, cp, msg); err != nil {
+			log.Error("audit checkpoint: no witness copy", "err", err)
+		}
+	}
 }

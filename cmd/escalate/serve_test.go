@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +39,9 @@ func startServe(t *testing.T, getenv map[string]string, args ...string) (base st
 		Getenv: func(k string) string { return getenv[k] }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
+	if !slices.Contains(args, "--audit-key") {
+		args = append(args, "--no-audit-key")
+	}
 	go func() { done <- Run(ctx, env, append([]string{"serve"}, args...)) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for base == "" {
@@ -164,7 +168,9 @@ func TestServeFlags(t *testing.T) {
 		{"ErrSecureCookies", map[string]string{"ESCALATE_DB": "x.db", "ESCALATE_SECURE_COOKIES": "maybe"}, nil, "ESCALATE_SECURE_COOKIES"},
 		{"ErrIdle", map[string]string{"ESCALATE_DB": "x.db", "ESCALATE_IDLE_TIMEOUT": "soon"}, nil, "ESCALATE_IDLE_TIMEOUT"},
 		{"ErrIdleOverLifetime", map[string]string{"ESCALATE_DB": "x.db"}, []string{"--idle-timeout", "13h"}, "longer than"},
-		{"ErrBaseURL", map[string]string{"ESCALATE_DB": ":memory:"}, []string{"--base-url", "escalate.example.org"}, "base URL"},
+		{"ErrBaseURL", map[string]string{"ESCALATE_DB": ":memory:"}, []string{"--base-url", "escalate.example.org", "--no-audit-key"}, "base URL"},
+		{"ErrNoAuditKey", map[string]string{"ESCALATE_DB": ":memory:"}, nil, "no audit signing key"},
+		{"ErrBothKeyFlags", map[string]string{"ESCALATE_DB": ":memory:"}, []string{"--audit-key", "k", "--no-audit-key"}, "--audit-key"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var errb bytes.Buffer
