@@ -20,12 +20,16 @@ const (
 	// chair, who records conference dissents (dissent.go). It is also a post
 	// a policy may name.
 	RoleConferenceChair Role = "conference-chair"
+	// RoleDataProtectionOfficer is the partnership's data protection
+	// officer: who has seen what, retention and legal holds, subject
+	// access requests (doc/privacy.md). It opens no case by itself.
+	RoleDataProtectionOfficer Role = "data-protection-officer"
 )
 
 // UserRoles lists, in order of seniority, the roles a user account can hold.
 var UserRoles = []Role{
 	RolePractitioner, RoleManager, RoleSafeguardingLead, RoleSeniorManager,
-	RoleBusinessManager, RoleChair, RoleViceChair, RoleConferenceChair, RoleAdmin,
+	RoleBusinessManager, RoleChair, RoleViceChair, RoleConferenceChair, RoleDataProtectionOfficer, RoleAdmin,
 }
 
 // Posts a policy may name besides the user roles: people reached through the

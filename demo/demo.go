@@ -133,6 +133,9 @@ func (s *seeder) organisation(info policy.PackInfo) error {
 	if err := s.people(); err != nil {
 		return err
 	}
+	if err := s.dataProtectionOfficer(); err != nil {
+		return err
+	}
 	s.contactCount, err = s.contacts()
 	return err
 }

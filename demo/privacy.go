@@ -1,0 +1,24 @@
+package demo
+
+import (
+	"fmt"
+
+	"github.com/escalate-project/escalate"
+)
+
+// dataProtectionOfficer adds the partnership's data protection officer, in
+// the partnership team: who has seen what, retention and legal holds,
+// subject access (doc/privacy.md).
+func (s *seeder) dataProtectionOfficer() error {
+	r := escalate.RoleDataProtectionOfficer
+	u := &escalate.User{PartnershipID: s.p.ID, AgencyID: s.agencies["partnership"].ID, Roles: []escalate.Role{r},
+		Name: "Quinn Demo-" + title(r), Email: fmt.Sprintf("%s@%s.example", r, s.p.Key)}
+	if err := s.db.CreateUser(s.ctx, u); err != nil {
+		return err
+	}
+	if err := s.db.SetPasswordHash(s.ctx, u.ID, s.hash); err != nil {
+		return err
+	}
+	s.users[headline(r)] = u
+	return nil
+}
