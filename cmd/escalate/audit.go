@@ -12,8 +12,8 @@ import (
 )
 
 func init() {
-	register("audit", "the tamper-evident audit log (keygen, checkpoint, verify)", adminSubcommands("audit", map[string]adminRun{
-		"keygen": runAuditKeygen, "checkpoint": runAuditCheckpoint, "verify": runAuditVerify,
+	register("audit", "the tamper-evident audit log (keygen, checkpoint, verify, log)", adminSubcommands("audit", map[string]adminRun{
+		"keygen": runAuditKeygen, "checkpoint": runAuditCheckpoint, "verify": runAuditVerify, "log": runAuditLog,
 	}))
 }
 

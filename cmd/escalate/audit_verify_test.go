@@ -142,3 +142,40 @@ func TestAuditVerifyWitness(t *testing.T) {
 	wantExit(t, db, 1, "covers 3 events but the log has only 2 (truncated)",
 		"audit", "verify", "--key", key+".pub", "--witness", witness)
 }
+
+// TestAuditLogCLI: escalate audit log lists a case's views and changes
+// with who and when, and a person's activity; bad input names the flag.
+func TestAuditLogCLI(t *testing.T) {
+	db := seededDB(t)
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref string
+	if err := raw.QueryRow(`SELECT substr(object, 12) FROM audit_events WHERE action = 'record.add' ORDER BY seq LIMIT 1`).Scan(&ref); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	out := mustRun(t, db, "audit", "log", "--object", ref)
+	for _, want := range []string{"escalation:" + ref + ": ", "escalation.raise", "record.add", "change", "@"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("audit log --object %s lacks %q:\n%s", ref, want, out)
+		}
+	}
+	out = mustRun(t, db, "audit", "log", "--actor", "practitioner@redbridge.example", "--partnership", "redbridge")
+	if !strings.Contains(out, "escalation.raise") || strings.Contains(out, "manager@redbridge.example>") {
+		t.Errorf("audit log --actor:\n%s", out)
+	}
+	// The console's readings are logged too.
+	if out := mustRun(t, db, "audit", "log", "--object", ref); !strings.Contains(out, "cli:tester") || !strings.Contains(out, "audit.read") {
+		t.Errorf("the console's reading is not in the log:\n%s", out)
+	}
+	if out := mustRun(t, db, "audit", "log", "--actor", "practitioner@redbridge.example", "--partnership", "redbridge",
+		"--from", "2001-01-01", "--to", "2001-01-02"); !strings.Contains(out, ": 0 events") {
+		t.Errorf("a period long ago:\n%s", out)
+	}
+	wantExit(t, db, 2, "give one of --object REF or --actor EMAIL", "audit", "log")
+	wantExit(t, db, 2, "--object: There is no case", "audit", "log", "--object", "NOPE-2026-0001")
+	wantExit(t, db, 2, "--from", "audit", "log", "--object", ref, "--from", "yesterday")
+	wantExit(t, db, 2, "--actor", "audit", "log", "--actor", "nobody@example.org")
+}
