@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/escalate-project/escalate"
 )
@@ -16,75 +15,13 @@ import (
 // the administrator at the console (escalate audit log). Every reading of
 // it is itself audited, against what was read.
 
-// PrivacyRoles may read the audit log of their partnership.
-var PrivacyRoles = []escalate.Role{escalate.RoleBusinessManager, escalate.RoleDataProtectionOfficer}
-
-// Audit actions of this file and of subject access.
-const (
-	ActionAuditRead     = "audit.read"            // the audit log was read
-	ActionSubjectAccess = "subject-access.export" // a subject access export included the object
-)
-
-// AuditQuery selects events for AuditLog: those about one case, or those
-// one person did, within [From, To) (zero times leave an end open).
-type AuditQuery struct {
-	Ref   string // an escalation's or dissent's reference
-	Email string // a person's email address
-	// PartnershipID narrows Email to one partnership at the console; a
-	// signed-in reader is always held to their own.
-	PartnershipID int64
-	From, To      time.Time
-	Limit         int // default 500, at most 5,000
-}
-
-// AuditLogEntry is one event as the log shows it.
-type AuditLogEntry struct {
-	Seq        int64
-	At         time.Time
-	Actor      string // "user:42", "cli:alice", "system"
-	ActorName  string // the user's name and email, when the actor is a user
-	ActorEmail string
-	Action     string
-	Object     string
-	Kind       string // AuditView, AuditDownload, AuditChange or AuditSignIn
-}
-
-// What an event was, as the log groups them.
-const (
-	AuditView     = "view"
-	AuditDownload = "download"
-	AuditChange   = "change"
-	AuditSignIn   = "sign-in"
-)
-
-// AuditLog is the answer to an AuditQuery.
-type AuditLog struct {
-	Subject   string // what was asked about: the case's object, or the person's name
-	Entries   []AuditLogEntry
-	Truncated bool // more matched than Limit
-}
-
-// auditKind says what an action was: a view, a download, a sign-in or a
-// change.
-func auditKind(action string) string {
-	switch {
-	case strings.HasSuffix(action, ".view"), action == ActionAuditRead:
-		return AuditView
-	case strings.HasSuffix(action, ".download"), action == ActionSubjectAccess:
-		return AuditDownload
-	case strings.HasPrefix(action, "sign-in"), action == "sign-out":
-		return AuditSignIn
-	}
-	return AuditChange
-}
-
 // AuditLog returns the events about a case (its own, its proforma's and
 // its learning items') or those a person did, oldest first, and records
 // that the reader read them. A signed-in reader must be the Business
 // Manager or the data protection officer of the case's or person's
 // partnership; anyone else learns nothing (ENOTFOUND). At the console
 // (an actor named with WithActor) any partnership may be read.
-func (db *DB) AuditLog(ctx context.Context, q AuditQuery) (*AuditLog, error) {
+func (db *DB) AuditLog(ctx context.Context, q escalate.AuditQuery) (*escalate.AuditLog, error) {
 	q.Ref, q.Email = strings.TrimSpace(q.Ref), strings.TrimSpace(q.Email)
 	switch {
 	case (q.Ref == "") == (q.Email == ""):
@@ -96,7 +33,7 @@ func (db *DB) AuditLog(ctx context.Context, q AuditQuery) (*AuditLog, error) {
 		q.Limit = 500
 	}
 	q.Limit = min(q.Limit, 5000)
-	var out *AuditLog
+	var out *escalate.AuditLog
 	err := db.WithTx(ctx, func(tx *Tx) error {
 		if err := tx.lockForChange(); err != nil {
 			return err
@@ -114,7 +51,7 @@ func (db *DB) AuditLog(ctx context.Context, q AuditQuery) (*AuditLog, error) {
 				return err
 			}
 			object = objects[0]
-			out = &AuditLog{Subject: object}
+			out = &escalate.AuditLog{Subject: object}
 			where = `object IN (` + placeholders(len(objects)) + `)`
 			for _, o := range objects {
 				args = append(args, o)
@@ -135,7 +72,7 @@ func (db *DB) AuditLog(ctx context.Context, q AuditQuery) (*AuditLog, error) {
 				return err
 			}
 			object = fmt.Sprintf("user:%d", u.ID)
-			out = &AuditLog{Subject: u.Name + " (" + u.Email + ")"}
+			out = &escalate.AuditLog{Subject: u.Name + " (" + u.Email + ")"}
 			where, args = `actor = $1`, []any{object}
 		}
 		n := len(args)
@@ -166,7 +103,7 @@ func (db *DB) AuditLog(ctx context.Context, q AuditQuery) (*AuditLog, error) {
 		if !q.To.IsZero() {
 			data["to"] = q.To
 		}
-		return tx.Audit(reader, ActionAuditRead, object, data)
+		return tx.Audit(reader, escalate.ActionAuditRead, object, data)
 	})
 	if err != nil {
 		return nil, err
@@ -184,7 +121,7 @@ func (tx *Tx) privacyReader(console int64) (string, int64, error) {
 		if err != nil {
 			return "", 0, err
 		}
-		if fresh.Disabled || !hasAnyRole(fresh, PrivacyRoles) {
+		if fresh.Disabled || !hasAnyRole(fresh, escalate.PrivacyRoles) {
 			return "", 0, escalate.Errorf(escalate.ENOTFOUND, "Page not found.")
 		}
 		return fmt.Sprintf("user:%d", fresh.ID), fresh.PartnershipID, nil
@@ -241,20 +178,20 @@ func (tx *Tx) caseObjects(ref string, partnership int64) ([]string, error) {
 }
 
 // auditLogEntries reads events matching where, naming the users who acted.
-func (tx *Tx) auditLogEntries(where string, args ...any) ([]AuditLogEntry, error) {
+func (tx *Tx) auditLogEntries(where string, args ...any) ([]escalate.AuditLogEntry, error) {
 	rows, err := tx.QueryContext(tx.ctx, `SELECT seq, at, actor, action, object FROM audit_events WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
-	var out []AuditLogEntry
+	var out []escalate.AuditLogEntry
 	ids := map[int64]bool{}
 	for rows.Next() {
-		var e AuditLogEntry
+		var e escalate.AuditLogEntry
 		if err := rows.Scan(&e.Seq, scanTime(&e.At), &e.Actor, &e.Action, &e.Object); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		e.Kind = auditKind(e.Action)
+		e.Kind = escalate.AuditKind(e.Action)
 		if id, ok := userActor(e.Actor); ok {
 			ids[id] = true
 		}

@@ -39,7 +39,7 @@ func TestAuditLog(t *testing.T) {
 		}
 
 		for _, who := range []string{"bm", "dpo"} {
-			log, err := db.AuditLog(w.as(who), AuditQuery{Ref: e.Ref})
+			log, err := db.AuditLog(w.as(who), escalate.AuditQuery{Ref: e.Ref})
 			if err != nil {
 				t.Fatalf("%s: %v", who, err)
 			}
@@ -48,12 +48,12 @@ func TestAuditLog(t *testing.T) {
 				switch en.Action {
 				case escalate.ActionView:
 					viewBy = en.ActorEmail
-					if en.Kind != AuditView {
+					if en.Kind != escalate.AuditView {
 						t.Errorf("a view is a %q", en.Kind)
 					}
 				case escalate.ActionRaise:
 					raiseBy = en.ActorEmail
-					if en.Kind != AuditChange || en.At.IsZero() {
+					if en.Kind != escalate.AuditChange || en.At.IsZero() {
 						t.Errorf("the raise: %+v", en)
 					}
 				}
@@ -63,13 +63,13 @@ func TestAuditLog(t *testing.T) {
 			}
 		}
 		// The second reading shows the first: the log of the log.
-		log, err := db.AuditLog(w.as("dpo"), AuditQuery{Ref: e.Ref})
+		log, err := db.AuditLog(w.as("dpo"), escalate.AuditQuery{Ref: e.Ref})
 		if err != nil {
 			t.Fatal(err)
 		}
 		readers := 0
 		for _, en := range log.Entries {
-			if en.Action == ActionAuditRead {
+			if en.Action == escalate.ActionAuditRead {
 				readers++
 			}
 		}
@@ -78,7 +78,7 @@ func TestAuditLog(t *testing.T) {
 		}
 
 		t.Run("Person", func(t *testing.T) {
-			log, err := db.AuditLog(w.as("dpo"), AuditQuery{Email: "PRAC@example.org"})
+			log, err := db.AuditLog(w.as("dpo"), escalate.AuditQuery{Email: "PRAC@example.org"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +93,7 @@ func TestAuditLog(t *testing.T) {
 				t.Errorf("prac's activity: %v", actions)
 			}
 			// A period after everything holds nothing.
-			later, err := db.AuditLog(w.as("dpo"), AuditQuery{Email: "prac@example.org", From: db.Now().Add(time.Hour)})
+			later, err := db.AuditLog(w.as("dpo"), escalate.AuditQuery{Email: "prac@example.org", From: db.Now().Add(time.Hour)})
 			if err != nil || len(later.Entries) != 0 {
 				t.Errorf("a later period: %v, %+v", err, later)
 			}
@@ -101,21 +101,21 @@ func TestAuditLog(t *testing.T) {
 		t.Run("ErrNotAllowed", func(t *testing.T) {
 			before := countRows(t, db, "audit_events")
 			for _, who := range []string{"prac", "mgr", "chair", "stranger"} {
-				if _, err := db.AuditLog(w.as(who), AuditQuery{Ref: e.Ref}); escalate.ErrorCode(err) != escalate.ENOTFOUND {
+				if _, err := db.AuditLog(w.as(who), escalate.AuditQuery{Ref: e.Ref}); escalate.ErrorCode(err) != escalate.ENOTFOUND {
 					t.Errorf("%s reads the audit log: %v", who, err)
 				}
 			}
 			// Another partnership's Business Manager learns nothing.
-			if _, err := db.AuditLog(w.as("outsider"), AuditQuery{Ref: e.Ref}); escalate.ErrorCode(err) != escalate.EINVALID {
+			if _, err := db.AuditLog(w.as("outsider"), escalate.AuditQuery{Ref: e.Ref}); escalate.ErrorCode(err) != escalate.EINVALID {
 				t.Errorf("outsider: %v", err)
 			}
-			if _, err := db.AuditLog(w.as("outsider"), AuditQuery{Email: "prac@example.org"}); escalate.ErrorCode(err) != escalate.EINVALID {
+			if _, err := db.AuditLog(w.as("outsider"), escalate.AuditQuery{Email: "prac@example.org"}); escalate.ErrorCode(err) != escalate.EINVALID {
 				t.Errorf("outsider, by person: %v", err)
 			}
-			if _, err := db.AuditLog(ctx, AuditQuery{Ref: e.Ref}); escalate.ErrorCode(err) != escalate.EUNAUTHORIZED {
+			if _, err := db.AuditLog(ctx, escalate.AuditQuery{Ref: e.Ref}); escalate.ErrorCode(err) != escalate.EUNAUTHORIZED {
 				t.Errorf("no one: %v", err)
 			}
-			if _, err := db.AuditLog(w.as("dpo"), AuditQuery{}); escalate.ErrorField(err) != "ref" {
+			if _, err := db.AuditLog(w.as("dpo"), escalate.AuditQuery{}); escalate.ErrorField(err) != "ref" {
 				t.Errorf("no query: %v", err)
 			}
 			if n := countRows(t, db, "audit_events"); n != before {
@@ -123,7 +123,7 @@ func TestAuditLog(t *testing.T) {
 			}
 		})
 		t.Run("Console", func(t *testing.T) {
-			log, err := db.AuditLog(WithActor(ctx, "cli:alice"), AuditQuery{Ref: e.Ref})
+			log, err := db.AuditLog(WithActor(ctx, "cli:alice"), escalate.AuditQuery{Ref: e.Ref})
 			if err != nil || len(log.Entries) == 0 {
 				t.Fatalf("console: %v %+v", err, log)
 			}

@@ -49,6 +49,8 @@ const (
 	kindCase                          // an escalation: need to know, per action
 	kindLearnRead                     // the learning log and proformas: Business Manager, chair, vice chair; others not found
 	kindLearnWrite                    // changing them: the Business Manager only
+	kindPrivacyRead                   // who has seen what: Business Manager and data protection officer; others not found
+	kindPrivacyDPO                    // retention, legal holds, subject access: the data protection officer only
 	// kindDissent is a Child Protection Conference dissent page: not found
 	// where the policy does not switch dissents on (the matrix's Wirral);
 	// authzDissentExpect is its rule where it does (Surrey).
@@ -152,6 +154,10 @@ func authzExpect(role escalate.Role, rel authzRel, sp authzSpec, targeted bool) 
 		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair) && !crosses
 	case kindLearnWrite:
 		return has(escalate.RoleBusinessManager) && !crosses
+	case kindPrivacyRead:
+		return has(escalate.RoleBusinessManager, escalate.RoleDataProtectionOfficer) && !crosses
+	case kindPrivacyDPO:
+		return has(escalate.RoleDataProtectionOfficer) && !crosses
 	case kindDissent:
 		return false // the matrix's partnership follows Wirral, which has no dissents
 	case kindCase:

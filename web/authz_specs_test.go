@@ -84,6 +84,13 @@ func authzSpecs() map[string]authzSpec {
 		"POST /proformas/{id}/status":      {kind: kindLearnWrite},
 		"GET /escalations/{ref}/learning":  cs(escalate.ActionLearningRecord),
 		"POST /escalations/{ref}/learning": cs(escalate.ActionLearningRecord),
+		// Data protection (privacy.go): who has seen what for the Business
+		// Manager and the data protection officer; the rest for the data
+		// protection officer only.
+		"GET /privacy":             {kind: kindPrivacyRead},
+		"GET /privacy/case":        {kind: kindPrivacyRead},
+		"GET /privacy/cases/{ref}": {kind: kindPrivacyRead},
+		"POST /privacy/person":     {kind: kindPrivacyRead},
 
 		"GET /api/v1/openapi.json":                            api(pub),
 		"/api/v1/":                                            api(authzSpec{kind: kindNowhere}),
@@ -237,6 +244,8 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 	case pattern == "POST /learning/items/{id}":
 		return method, path, v("version", "1", "assignee", string(escalate.RoleChair), "status", escalate.LearningInProgress,
 			"action_taken", "Raised at the board.", "theme", "Thresholds")
+	case pattern == "POST /privacy/person":
+		return method, path, v("email", w.users[person].Email)
 	case pattern == "POST /learning/threshold":
 		return method, path, v("threshold", "2")
 	case pattern == "POST /proformas/{id}/status":

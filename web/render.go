@@ -149,7 +149,7 @@ func parseTemplates() (map[string]*template.Template, error) {
 			continue
 		}
 		files := []string{n}
-		if strings.HasPrefix(path.Base(n), "dissent") {
+		if strings.HasPrefix(path.Base(n), "dissent") || strings.HasPrefix(path.Base(n), "privacy") {
 			files = append(files, "templates/partials/dissent-fields.tmpl")
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, files...)

@@ -80,6 +80,9 @@ type Config struct {
 	// Dissents serves the Child Protection Conference dissent pages, where
 	// the policy switches them on: *sqlstore.DB. Nil leaves them out.
 	Dissents DissentStore
+	// Privacy serves the data protection pages (privacy.go): who has seen
+	// what, retention and legal holds, subject access. *sqlstore.DB.
+	Privacy PrivacyStore
 }
 
 // Server is the web application; it is an http.Handler.
@@ -99,6 +102,7 @@ type Server struct {
 	feeds   *feedConfig       // nil: no calendar feed (feed.go)
 	learn   LearningStore     // nil: no learning pages (learning.go)
 	dis     DissentStore      // nil: no dissent pages (dissents.go)
+	privacy PrivacyStore      // nil: no data protection pages (privacy.go)
 }
 
 // New parses the templates and builds the routes.
@@ -114,6 +118,7 @@ func New(cfg Config) (*Server, error) {
 	s.reports = cfg.Reports
 	s.learn = cfg.Learning
 	s.dis = cfg.Dissents
+	s.privacy = cfg.Privacy
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()
@@ -172,6 +177,7 @@ func (s *Server) routes() http.Handler {
 	s.reportRoutes(mux)
 	s.learningRoutes(mux)
 	s.dissentRoutes(mux)
+	s.privacyRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
 }

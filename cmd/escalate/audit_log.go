@@ -6,8 +6,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/calendar"
-	"github.com/escalate-project/escalate/sqlstore"
 )
 
 // runAuditLog prints who has seen and done what: every event about a case
@@ -32,7 +32,7 @@ func runAuditLog(ctx context.Context, env *Env, args []string) error {
 	if *limit < 1 || *limit > 5000 {
 		return usagef("--limit must be from 1 to 5000")
 	}
-	q := sqlstore.AuditQuery{Ref: *object, Email: *actor, Limit: *limit}
+	q := escalate.AuditQuery{Ref: *object, Email: *actor, Limit: *limit}
 	for _, d := range []struct {
 		flag, value string
 		into        *time.Time

@@ -183,6 +183,7 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		Reports:       db,
 		Learning:      db,
 		Dissents:      db,
+		Privacy:       db,
 		Escalations:   sqlstore.NewEscalationService(db),
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 		OIDC:          oidc,

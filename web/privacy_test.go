@@ -1,0 +1,123 @@
+package web_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/sqlstore"
+	"github.com/escalate-project/escalate/web"
+)
+
+// newPrivacyCases is newCases on Wirral with the data protection pages
+// served, and a data protection officer.
+func newPrivacyCases(t *testing.T) *cases {
+	t.Helper()
+	c := newCases(t, "wirral")
+	ctx := context.Background()
+	dpo := &escalate.User{PartnershipID: c.users["bm"].PartnershipID, AgencyID: c.agencies["police"].ID,
+		Name: "Dee Protector", Email: "dpo@wirral.example", Roles: []escalate.Role{escalate.RoleDataProtectionOfficer}}
+	if err := c.db.CreateUser(ctx, dpo); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.db.SetPassword(ctx, "wirral", dpo.Email, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	c.users["dpo"] = dpo
+	var err error
+	c.srv, err = web.New(web.Config{
+		Auth:        &sqlstore.Sessions{DB: c.db, Idle: 30 * time.Minute, Lifetime: 12 * time.Hour},
+		Logger:      slog.New(slog.NewJSONHandler(c.logs, nil)),
+		Escalations: c.svc, Partnership: c.db, Privacy: c.db,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ts.Close()
+	c.ts = httptest.NewServer(c.srv)
+	t.Cleanup(c.ts.Close)
+	c.signInAll(t)
+	return c
+}
+
+// TestPrivacyWhoHasSeen: the Business Manager and the data protection
+// officer find who opened a case and what one person did; everyone else is
+// told there is no such page; a bad form says what is wrong and reads
+// nothing.
+func TestPrivacyWhoHasSeen(t *testing.T) {
+	c := newPrivacyCases(t)
+	e := c.raise(t)
+	if res := c.get(t, "sam", "/escalations/"+e.Ref); res.StatusCode != http.StatusOK {
+		t.Fatalf("sam opens the case: %d", res.StatusCode)
+	}
+	for _, who := range []string{"bm", "dpo"} {
+		res := c.get(t, who, "/contacts")
+		if !strings.Contains(res.body, `href="/privacy"`) {
+			t.Errorf("%s: the partnership pages do not link to data protection", who)
+		}
+		res = c.get(t, who, "/privacy/case?ref="+strings.ToLower(e.Ref))
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/privacy/cases/"+e.Ref+"#answer" {
+			t.Fatalf("%s: case search: %d %s", who, res.StatusCode, res.Header.Get("Location"))
+		}
+		res = c.get(t, who, "/privacy/cases/"+e.Ref)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: case page: %d\n%s\n%s", who, res.StatusCode, res.body, c.logs)
+		}
+		for _, want := range []string{"Who has seen and changed escalation:" + e.Ref, "Sam Carter (sam@wirral.example)",
+			"Opened the escalation", "Viewed", "Jo Bloggs", "Changed"} {
+			if !strings.Contains(res.body, want) {
+				t.Errorf("%s: the case page lacks %q", who, want)
+			}
+		}
+		res = c.post(t, who, "/privacy/person", url.Values{"email": {"sam@wirral.example"}})
+		if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "What Sam Carter (sam@wirral.example) did at any time") ||
+			!strings.Contains(res.body, "Opened the escalation") {
+			t.Errorf("%s: person: %d\n%s", who, res.StatusCode, res.body)
+		}
+	}
+	// The BM's and the DPO's readings are in the case's log.
+	res := c.get(t, "dpo", "/privacy/cases/"+e.Ref)
+	if n := strings.Count(res.body, "Read who has seen what"); n != 2 {
+		t.Errorf("%d readings of the log shown, want 2 (the Business Manager's and the officer's first)", n)
+	}
+
+	t.Run("ErrNotAllowed", func(t *testing.T) {
+		for _, who := range []string{"jo", "sam", "stranger"} {
+			for _, path := range []string{"/privacy", "/privacy/cases/" + e.Ref} {
+				if res := c.get(t, who, path); res.StatusCode != http.StatusNotFound {
+					t.Errorf("%s GET %s: %d", who, path, res.StatusCode)
+				}
+			}
+			if res := c.post(t, who, "/privacy/person", url.Values{"email": {"sam@wirral.example"}}); res.StatusCode != http.StatusNotFound {
+				t.Errorf("%s POST /privacy/person: %d", who, res.StatusCode)
+			}
+		}
+		if res := c.get(t, "bm", "/privacy/cases/NOWHERE-2026-0001"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("an unknown case: %d", res.StatusCode)
+		}
+	})
+	t.Run("ErrForm", func(t *testing.T) {
+		changes, views := c.auditCounts(t)
+		res := c.get(t, "bm", "/privacy/case?ref=")
+		wantErrors(t, res, "ref")
+		if !strings.Contains(res.body, "Enter the case&#39;s reference") {
+			t.Error("no message for the missing reference")
+		}
+		res = c.post(t, "bm", "/privacy/person", url.Values{"email": {""}, "from-day": {"31"}, "from-month": {"2"}, "from-year": {"2026"}})
+		wantErrors(t, res, "email", "from-day")
+		res = c.post(t, "bm", "/privacy/person", url.Values{"email": {"nobody@wirral.example"}})
+		wantErrors(t, res, "email")
+		if !strings.Contains(res.body, "There is no one with that email address") {
+			t.Error("no message for an unknown person")
+		}
+		if ch, vs := c.auditCounts(t); ch != changes || vs != views {
+			t.Errorf("a refused form wrote audit events: %d→%d changes, %d→%d views", changes, ch, views, vs)
+		}
+	})
+}
