@@ -47,5 +47,9 @@ func (q *Quarterly) labelled(counts map[string]int) []Row {
 	return rows
 }
 
+// PairsWithheld is what a shared report says in place of the agency-pair
+// matrix.
+const PairsWithheld = "Not shown in a report for sharing: a pair's count could be worked out from the tables above"
+
 // NoRows is what a table with no rows says instead, in every format.
 const NoRows = "None in this period"

@@ -71,20 +71,28 @@ func (p Period) Contains(t time.Time) bool { return !t.Before(p.From) && t.Befor
 type Count struct {
 	N      int
 	Shared bool
+	// Withheld is complementary suppression: a count of 5 or more not
+	// shown, so that no count under 5 can be worked out from it
+	// (suppress.go).
+	Withheld bool
 }
 
 // small is the count below which a shared report withholds the number.
 const small = 5
 
 // Suppressed reports whether c is withheld from display.
-func (c Count) Suppressed() bool { return c.Shared && c.N < small }
+func (c Count) Suppressed() bool { return c.Shared && (c.N < small || c.Withheld) }
 
-// String returns the number, or "fewer than 5" when withheld.
+// String returns the number, "fewer than 5" when withheld for being small,
+// or "not shown" when withheld so that a small one cannot be worked out.
 func (c Count) String() string {
-	if c.Suppressed() {
+	switch {
+	case !c.Suppressed():
+		return strconv.Itoa(c.N)
+	case c.N < small:
 		return "fewer than 5"
 	}
-	return strconv.Itoa(c.N)
+	return "not shown"
 }
 
 // Row is one labelled count.
@@ -98,6 +106,9 @@ type Row struct {
 type PairMatrix struct {
 	Agencies []string
 	Cells    [][]Count // Cells[raising][receiving]
+	// Withheld leaves the matrix out of a shared report: its cells would
+	// tie the raising and receiving tables together (suppress.go).
+	Withheld bool
 }
 
 // Timing is the time from raising to resolution of the cases resolved at a stage.
@@ -129,7 +140,9 @@ func (c Compliance) Share() string {
 	if c.Total.N == 0 {
 		return "no clocks"
 	}
-	if c.Met.Suppressed() || c.Total.Suppressed() || (c.Total.Shared && c.Total.N-c.Met.N < small) {
+	// Shared, only the share shows (suppress.go): not where it would
+	// describe fewer than 5 clocks met or missed.
+	if c.Total.Shared && (c.Met.N < small || c.Total.N-c.Met.N < small) {
 		return "not shown"
 	}
 	return fmt.Sprintf("%.0f%%", 100*float64(c.Met.N)/float64(c.Total.N))
@@ -318,6 +331,9 @@ func Build(period Period, cases []Case, agencies []string, sharing bool) *Quarte
 		}
 	}
 	q.RepeatChildren, q.RepeatCases = cnt(rc), cnt(rn)
+	if sharing {
+		q.suppress(in)
+	}
 	return q
 }
 

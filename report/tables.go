@@ -30,7 +30,13 @@ func (q *Quarterly) Tables() []Table {
 		}
 		return out
 	}
-	silent := "none"
+	silent, silentLabel := "none", "Agencies that raised none"
+	if q.Sharing {
+		// Shared, the agencies that raised none are listed with those that
+		// raised 1 to 4: naming the none would tell which "fewer than 5"
+		// are 0.
+		silentLabel = "Agencies that raised fewer than 5"
+	}
 	if len(q.Silent) > 0 {
 		silent = strings.Join(q.Silent, ", ")
 	}
@@ -40,7 +46,7 @@ func (q *Quarterly) Tables() []Table {
 			{"Immediate-risk cases", q.Immediate.String()},
 			{"Children with repeat escalations", q.RepeatChildren.String()},
 			{"Escalations about those children", q.RepeatCases.String()},
-			{"Agencies that raised none", silent},
+			{silentLabel, silent},
 		}},
 		{"Escalations by raising agency", []string{"Raising agency", "Escalations"}, rows(q.ByRaising)},
 		{"Escalations by receiving agency", []string{"Receiving agency", "Escalations"}, rows(q.ByReceiving)},
@@ -74,8 +80,12 @@ func compliance(caption, what string, cs []Compliance) Table {
 	return t
 }
 
-// Table returns m as a table with a row per raising agency.
+// Table returns m as a table with a row per raising agency, or a note
+// when a shared report leaves it out.
 func (m PairMatrix) Table(caption string) Table {
+	if m.Withheld {
+		return Table{Caption: caption, Header: []string{"Agency pairs"}, Rows: [][]string{{PairsWithheld}}}
+	}
 	t := Table{Caption: caption, Header: append([]string{"Raised by"}, m.Agencies...)}
 	for i, a := range m.Agencies {
 		r := []string{a}
