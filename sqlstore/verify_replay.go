@@ -14,11 +14,6 @@ import (
 // events were not changed; the replay proves the cases are what the events
 // say. doc/audit.md, "What verify checks in the record".
 
-// ActionRetentionErase is the audit action of an erasure under the
-// retention schedule: the object's personal data and its events' content
-// are gone, and verification checks that nothing personal is left.
-const ActionRetentionErase = "retention.erase"
-
 // ReplayFailure is a stored record that differs from what its audit events
 // say: the first case and field found, and the event that last set it.
 type ReplayFailure struct {
@@ -313,6 +308,10 @@ type extraScanner struct {
 
 func (s extraScanner) Scan(dest ...any) error { return s.r.Scan(append(dest, s.extra...)...) }
 
+// indexedActions are the actions audit_events_creations indexes (migration
+// 00025): a query names them all, so either engine may use the index.
+const indexedActions = `('escalation.raise', 'dissent.record', 'learning.item.create', 'proforma.create', 'contact.delete', 'user.disable')`
+
 // orphans finds raise events whose escalation is no longer stored: a case
 // deleted outright. (An erased case keeps its row; see compareErased.)
 func (r *replayer) orphans(*ReplayReport) error {
@@ -320,7 +319,7 @@ func (r *replayer) orphans(*ReplayReport) error {
 	var seq int64
 	err := r.tx.QueryRowContext(r.ctx, `
 		SELECT e.object, e.seq FROM audit_events e
-		WHERE e.action = 'escalation.raise'
+		WHERE e.action IN `+indexedActions+` AND e.action = 'escalation.raise'
 			AND NOT EXISTS (SELECT 1 FROM escalations x WHERE x.ref = substr(e.object, 12))
 		ORDER BY e.seq LIMIT 1`).Scan(&object, &seq)
 	switch {

@@ -155,7 +155,7 @@ func (c *replayCase) apply(ev *replayEvent) *ReplayFailure {
 	switch ev.action {
 	case escalate.ActionView:
 		return nil // a view changes nothing
-	case ActionRetentionErase:
+	case escalate.ActionRetentionErase:
 		c.erased = true
 		c.mark(ev.seq, "erased")
 		return nil
@@ -163,6 +163,9 @@ func (c *replayCase) apply(ev *replayEvent) *ReplayFailure {
 		return nil
 	}
 	if ev.erased {
+		// An erased raise still says the case was raised; what it held
+		// is gone, and compareErased checks the row says so too.
+		c.raised = c.raised || ev.action == escalate.ActionRaise
 		if c.gone == 0 {
 			c.gone = ev.seq
 		}

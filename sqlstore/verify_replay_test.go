@@ -113,6 +113,12 @@ func TestVerifyRecordsTamper(t *testing.T) {
 				t.Fatalf("the chain check caught the truncation itself: %v", err)
 			}
 		}, caseB, "record 1"},
+		{"ContentErasedOutsideRetention", func(t *testing.T, db *DB, f *replayFixture) {
+			// The only change the guards allow on audit content, used to
+			// hide what an event said without erasing the case.
+			mustExec(t, db, `UPDATE audit_content SET content = NULL, salt = NULL
+				WHERE seq = (SELECT MIN(seq) FROM audit_events WHERE object = $1)`, "escalation:"+f.a.Ref)
+		}, caseA, "content"},
 		{"CaseDeleted", func(t *testing.T, db *DB, f *replayFixture) {
 			for _, q := range []string{`DELETE FROM clocks WHERE escalation_id = $1`, `DELETE FROM records WHERE escalation_id = $1`,
 				`DELETE FROM escalation_parties WHERE escalation_id = $1`, `DELETE FROM outbox WHERE escalation_id = $1`,

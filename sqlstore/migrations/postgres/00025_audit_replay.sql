@@ -7,8 +7,9 @@
 
 -- +goose Up
 ALTER TABLE escalations ADD COLUMN erased timestamptz; -- when retention erased it; NULL until then
+-- (and the retention job finds deleted contacts and disabled accounts by it)
 CREATE INDEX audit_events_creations ON audit_events (action, object)
-	WHERE action IN ('escalation.raise', 'dissent.record', 'learning.item.create', 'proforma.create');
+	WHERE action IN ('escalation.raise', 'dissent.record', 'learning.item.create', 'proforma.create', 'contact.delete', 'user.disable');
 
 -- +goose Down
 DROP INDEX audit_events_creations;
