@@ -136,7 +136,8 @@ const schedulerInterval = time.Minute
 // newScheduler is the reminders-and-overdue pass the worker runs beside the
 // sender, so a due clock's notice reaches the outbox and then the mail.
 func newScheduler(db *sqlstore.DB, log *slog.Logger) *notify.Scheduler {
-	return &notify.Scheduler{Store: notify.WithDigest(db, &notify.DigestPass{Store: db}), Log: log}
+	return &notify.Scheduler{Store: notify.WithRetention(notify.WithDigest(db, &notify.DigestPass{Store: db}),
+		&notify.RetentionPass{Store: db, Log: log}), Log: log}
 }
 
 func parseWorkerFlags(env *Env, args []string) (*workerConfig, bool, error) {
