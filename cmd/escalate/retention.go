@@ -40,7 +40,6 @@ func retentionDB(ctx context.Context, env *Env, dsn, key string, optional bool) 
 	return db, p.ID, nil
 }
 
-
 func runRetentionShow(ctx context.Context, env *Env, args []string) error {
 	fs := newCommandFlags("retention show")
 	dsn := dbFlag(fs, env)
