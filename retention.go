@@ -157,6 +157,12 @@ func (it RetentionItem) String() string {
 	return it.Object
 }
 
+// RetentionOptions narrows a run of the retention job.
+type RetentionOptions struct {
+	PartnershipID int64 // 0 for every partnership (the console and the daily job)
+	DryRun        bool  // list what would go; erase nothing
+}
+
 // RetentionRun is what one run of the retention job did, or in a dry run
 // would do.
 type RetentionRun struct {

@@ -16,7 +16,7 @@ import (
 
 // RetentionStore runs the retention job: *sqlstore.DB.
 type RetentionStore interface {
-	RunRetention(ctx context.Context, opt sqlstore.RetentionOptions) (*escalate.RetentionRun, error)
+	RunRetention(ctx context.Context, opt escalate.RetentionOptions) (*escalate.RetentionRun, error)
 }
 
 var _ RetentionStore = (*sqlstore.DB)(nil)
@@ -38,7 +38,7 @@ func (p *RetentionPass) tickAt(ctx context.Context, now time.Time) error {
 	if today == p.last || now.In(calendar.London).Hour() < RetentionHour {
 		return nil
 	}
-	run, err := p.Store.RunRetention(sqlstore.WithActor(ctx, "system"), sqlstore.RetentionOptions{})
+	run, err := p.Store.RunRetention(sqlstore.WithActor(ctx, "system"), escalate.RetentionOptions{})
 	if err != nil {
 		return err
 	}

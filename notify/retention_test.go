@@ -17,7 +17,7 @@ type fakeRetention struct {
 	fail bool
 }
 
-func (f *fakeRetention) RunRetention(ctx context.Context, opt sqlstore.RetentionOptions) (*escalate.RetentionRun, error) {
+func (f *fakeRetention) RunRetention(ctx context.Context, opt escalate.RetentionOptions) (*escalate.RetentionRun, error) {
 	if sqlstore.Actor(ctx) != "system" || opt.DryRun {
 		return nil, errors.New("the daily job runs for real, as the system")
 	}

@@ -19,18 +19,12 @@ import (
 // audit event, so a failure part way leaves every item either erased and
 // logged or untouched.
 
-// RetentionOptions narrows a run of the retention job.
-type RetentionOptions struct {
-	PartnershipID int64 // 0 for every partnership (the console and the daily job)
-	DryRun        bool  // list what would go; erase nothing
-}
-
 // RunRetention runs the retention job at db.Now: it erases what is past
 // its partnership's period and not held, and returns what it erased and
 // what it kept under a hold; with DryRun it only lists them. A signed-in
 // data protection officer may only dry-run their own partnership; the
 // daily job (actor "system") and the console run for real.
-func (db *DB) RunRetention(ctx context.Context, opt RetentionOptions) (*escalate.RetentionRun, error) {
+func (db *DB) RunRetention(ctx context.Context, opt escalate.RetentionOptions) (*escalate.RetentionRun, error) {
 	now := db.Now().UTC().Truncate(time.Microsecond)
 	run := &escalate.RetentionRun{At: now, DryRun: opt.DryRun}
 	var due []escalate.RetentionItem

@@ -73,7 +73,7 @@ func runAt(t *testing.T, db *DB, now time.Time, dry bool) *escalate.RetentionRun
 	saved := db.Now
 	db.Now = func() time.Time { return now }
 	defer func() { db.Now = saved }()
-	run, err := db.RunRetention(WithActor(context.Background(), "system"), RetentionOptions{DryRun: dry})
+	run, err := db.RunRetention(WithActor(context.Background(), "system"), escalate.RetentionOptions{DryRun: dry})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,14 +124,14 @@ func TestRetention(t *testing.T) {
 		// not erase from the page; nobody else may do either.
 		saved := db.Now
 		db.Now = func() time.Time { return later }
-		if run, err := db.RunRetention(w.as("dpo"), RetentionOptions{DryRun: true}); err != nil || len(run.Items) != len(dry.Items) {
+		if run, err := db.RunRetention(w.as("dpo"), escalate.RetentionOptions{DryRun: true}); err != nil || len(run.Items) != len(dry.Items) {
 			t.Errorf("the DPO's dry run: %v, %d items", err, len(run.Items))
 		}
-		if _, err := db.RunRetention(w.as("dpo"), RetentionOptions{}); escalate.ErrorCode(err) != escalate.EFORBIDDEN {
+		if _, err := db.RunRetention(w.as("dpo"), escalate.RetentionOptions{}); escalate.ErrorCode(err) != escalate.EFORBIDDEN {
 			t.Errorf("the DPO erases from the page: %v", err)
 		}
 		for _, who := range []string{"bm", "prac", "outsider"} {
-			if _, err := db.RunRetention(w.as(who), RetentionOptions{DryRun: true}); escalate.ErrorCode(err) != escalate.ENOTFOUND {
+			if _, err := db.RunRetention(w.as(who), escalate.RetentionOptions{DryRun: true}); escalate.ErrorCode(err) != escalate.ENOTFOUND {
 				t.Errorf("%s runs retention: %v", who, err)
 			}
 		}

@@ -53,6 +53,9 @@ type authzWorld struct {
 	escC, escD           *escalate.Escalation
 	itemA, itemB         int64
 	proformaA, proformaB int64
+	// holdA and holdB are a standing legal hold of each partnership, on
+	// escalation A and B (privacy_more.go).
+	holdA, holdB int64
 	// disA and disB are a conference dissent of each partnership, when the
 	// world follows a pack with dissents (authz_dissent_test.go).
 	disA, disB string
@@ -186,6 +189,18 @@ func newAuthzWorldPack(t *testing.T, pack string, more func(w *authzWorld, db *s
 			t.Fatal(err)
 		}
 		*d.id = rows[0].ID
+	}
+	for _, h := range []struct {
+		id    *int64
+		esc   *escalate.Escalation
+		agent string
+	}{{&w.holdA, w.escA, "X"}, {&w.holdB, w.escB, "W"}} {
+		dpo := escalate.NewContextWithUser(ctx, w.users[authzKey(escalate.RoleDataProtectionOfficer, h.agent)])
+		held, err := db.PlaceHold(dpo, 0, h.esc.Ref, "Preserved for an inquiry.")
+		if err != nil {
+			t.Fatal(err)
+		}
+		*h.id = held.ID
 	}
 	if more != nil {
 		more(w, db)
@@ -358,7 +373,7 @@ func (in *authzInstance) state(t *testing.T) authzState {
 	// Reading a board report writes a report.view or report.download event,
 	// and reading who has seen what an audit.read: views, not changes, like
 	// the other readings in authzViews.
-	if err := in.read.QueryRow(`SELECT count(*) FILTER (WHERE action NOT IN (?, ?, ?, ?, 'report.view', 'report.download', 'audit.read')),
+	if err := in.read.QueryRow(`SELECT count(*) FILTER (WHERE action NOT IN (?, ?, ?, ?, 'report.view', 'report.download', 'audit.read', 'subject-access.export')),
 		count(*) FILTER (WHERE action IN (?, ?)) FROM audit_events`,
 		authzViews[0], authzViews[1], authzViews[2], escalate.DissentActionView,
 		escalate.ActionView, escalate.DissentActionView).Scan(&st.changes, &st.views); err != nil {

@@ -87,10 +87,15 @@ func authzSpecs() map[string]authzSpec {
 		// Data protection (privacy.go): who has seen what for the Business
 		// Manager and the data protection officer; the rest for the data
 		// protection officer only.
-		"GET /privacy":             {kind: kindPrivacyRead},
-		"GET /privacy/case":        {kind: kindPrivacyRead},
-		"GET /privacy/cases/{ref}": {kind: kindPrivacyRead},
-		"POST /privacy/person":     {kind: kindPrivacyRead},
+		"GET /privacy":                  {kind: kindPrivacyRead},
+		"GET /privacy/case":             {kind: kindPrivacyRead},
+		"GET /privacy/cases/{ref}":      {kind: kindPrivacyRead},
+		"POST /privacy/person":          {kind: kindPrivacyRead},
+		"GET /privacy/retention":        {kind: kindPrivacyDPO},
+		"POST /privacy/retention":       {kind: kindPrivacyDPO},
+		"POST /privacy/holds":           {kind: kindPrivacyDPO},
+		"POST /privacy/holds/{id}/lift": {kind: kindPrivacyDPO},
+		"POST /privacy/subject-access":  {kind: kindPrivacyDPO},
 
 		"GET /api/v1/openapi.json":                            api(pub),
 		"/api/v1/":                                            api(authzSpec{kind: kindNowhere}),
@@ -165,7 +170,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		method, path = "GET", pattern
 	}
 	e, person, contact, dead := w.escA, authzKey(escalate.RolePractitioner, "X"), w.contactA, w.deadA
-	item, proforma := w.itemA, w.proformaA
+	item, proforma, hold := w.itemA, w.proformaA, w.holdA
 	if strings.HasSuffix(path, "/learning") {
 		e = w.escC
 	}
@@ -174,7 +179,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 	case rel == relOtherPartnership:
 		e, person, contact, token, dead = w.escB, authzKey(escalate.RolePractitioner, "W"), w.contactB, person, w.deadB
 		token = authzKey(escalate.RolePractitioner, "W")
-		item, proforma = w.itemB, w.proformaB
+		item, proforma, hold = w.itemB, w.proformaB, w.holdB
 		if strings.HasSuffix(path, "/learning") {
 			e = w.escD
 		}
@@ -200,6 +205,8 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		id = strconv.FormatInt(item, 10)
 	case strings.HasPrefix(path, "/proformas/"):
 		id = strconv.FormatInt(proforma, 10)
+	case strings.HasPrefix(path, "/privacy/holds/"):
+		id = strconv.FormatInt(hold, 10)
 	case strings.HasPrefix(path, "/account/tokens/"):
 		id = strconv.FormatInt(w.tokenIDs[token], 10)
 	case strings.Contains(path, "/records/"):
@@ -246,6 +253,18 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 			"action_taken", "Raised at the board.", "theme", "Thresholds")
 	case pattern == "POST /privacy/person":
 		return method, path, v("email", w.users[person].Email)
+	case pattern == "POST /privacy/retention":
+		f := url.Values{}
+		for _, c := range escalate.RetentionClasses {
+			f.Set("days-"+string(c), strconv.Itoa(escalate.DefaultRetentionDays[c]+1))
+		}
+		return method, path, f
+	case pattern == "POST /privacy/holds":
+		return method, path, v("ref", e.Ref, "reason", "Preserved for an inquiry.")
+	case pattern == "POST /privacy/holds/{id}/lift":
+		return method, path, v("lift_reason", "The inquiry closed.")
+	case pattern == "POST /privacy/subject-access":
+		return method, path, v("kind", "child", "child_ref", e.ChildRef, "format", "json")
 	case pattern == "POST /learning/threshold":
 		return method, path, v("threshold", "2")
 	case pattern == "POST /proformas/{id}/status":

@@ -2,10 +2,12 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,4 +122,102 @@ func TestPrivacyWhoHasSeen(t *testing.T) {
 			t.Errorf("a refused form wrote audit events: %d→%d changes, %d→%d views", changes, ch, views, vs)
 		}
 	})
+}
+
+// TestPrivacyRetentionPages: the data protection officer sets the periods,
+// places and lifts a legal hold and sees the dry run and the report; a bad
+// form says what is wrong and changes nothing; nobody else finds the pages.
+func TestPrivacyRetentionPages(t *testing.T) {
+	c := newPrivacyCases(t)
+	e := c.raise(t)
+	res := c.get(t, "dpo", "/privacy")
+	if !strings.Contains(res.body, `href="/privacy/retention"`) || !strings.Contains(res.body, "Subject access") {
+		t.Fatalf("the DPO's page lacks their sections:\n%s", res.body)
+	}
+	if res := c.get(t, "bm", "/privacy"); strings.Contains(res.body, `href="/privacy/retention"`) {
+		t.Error("the Business Manager is offered retention")
+	}
+	res = c.get(t, "dpo", "/privacy/retention")
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, `name="days-closed-escalations" `) && !strings.Contains(res.body, `value="2190"`) {
+		t.Fatalf("retention page: %d\n%s", res.StatusCode, res.body)
+	}
+	form := url.Values{}
+	for _, cl := range escalate.RetentionClasses {
+		form.Set("days-"+string(cl), strconv.Itoa(escalate.DefaultRetentionDays[cl]))
+	}
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("days-notifications", "0")
+	bad.Set("days-proformas", "ever")
+	wantErrors(t, c.post(t, "dpo", "/privacy/retention", bad), "days-proformas", "days-notifications")
+	form.Set("days-notifications", "30")
+	if res := c.post(t, "dpo", "/privacy/retention", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save periods: %d\n%s", res.StatusCode, res.body)
+	}
+	if days, own, err := c.db.RetentionPeriods(c.as("dpo"), 0); err != nil || days[escalate.RetainNotifications] != 30 ||
+		own[escalate.RetainProformas] {
+		t.Errorf("periods after saving: %v %v %v", days, own, err)
+	}
+	wantErrors(t, c.post(t, "dpo", "/privacy/holds", url.Values{"ref": {e.Ref}, "reason": {" "}}), "reason")
+	wantErrors(t, c.post(t, "dpo", "/privacy/holds", url.Values{"ref": {"NOPE-2026-0001"}, "reason": {"Inquiry."}}), "ref")
+	if res := c.post(t, "dpo", "/privacy/holds", url.Values{"ref": {strings.ToLower(e.Ref)}, "reason": {"Inquiry order of 1 December 2026."}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("place a hold: %d\n%s", res.StatusCode, res.body)
+	}
+	res = c.get(t, "dpo", "/privacy/retention?dry-run=1")
+	if !strings.Contains(res.body, "Escalation "+e.Ref) || !strings.Contains(res.body, "Inquiry order of 1 December 2026.") ||
+		!strings.Contains(res.body, "Nothing is due today.") {
+		t.Errorf("the page after placing a hold:\n%s", res.body)
+	}
+	holds, _ := c.db.LegalHolds(c.as("dpo"), 0)
+	lift := "/privacy/holds/" + strconv.FormatInt(holds[0].ID, 10) + "/lift"
+	wantErrors(t, c.post(t, "dpo", lift, url.Values{"lift_reason": {""}}), "lift_reason-"+strconv.FormatInt(holds[0].ID, 10))
+	if res := c.post(t, "dpo", lift, url.Values{"lift_reason": {"The inquiry closed."}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("lift: %d", res.StatusCode)
+	}
+	for _, who := range []string{"bm", "jo", "sam"} {
+		if res := c.get(t, who, "/privacy/retention"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s GET /privacy/retention: %d", who, res.StatusCode)
+		}
+		if res := c.post(t, who, "/privacy/holds", url.Values{"reason": {"x"}}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s places a hold: %d", who, res.StatusCode)
+		}
+	}
+}
+
+// TestPrivacySubjectAccessPage: the data protection officer downloads a
+// child's export as JSON and as a PDF, and a member of staff's; a bad form
+// re-shows with its error; nobody else may.
+func TestPrivacySubjectAccessPage(t *testing.T) {
+	c := newPrivacyCases(t)
+	e := c.raise(t)
+	res := c.post(t, "dpo", "/privacy/subject-access", url.Values{"kind": {"child"}, "child_ref": {"SCH-0042"}, "format": {"json"}})
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/json" ||
+		!strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") {
+		t.Fatalf("JSON export: %d %v\n%s", res.StatusCode, res.Header, res.body)
+	}
+	var x escalate.SubjectAccessExport
+	if err := json.Unmarshal([]byte(res.body), &x); err != nil || len(x.Cases) != 1 || x.Cases[0].Ref != e.Ref {
+		t.Errorf("the export: %v %s", err, res.body)
+	}
+	res = c.post(t, "dpo", "/privacy/subject-access", url.Values{"kind": {"staff"}, "email": {c.users["jo"].Email}, "format": {"pdf"}})
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(res.body, "%PDF-") {
+		t.Fatalf("PDF export: %d %v", res.StatusCode, res.Header)
+	}
+	changes, views := c.auditCounts(t)
+	res = c.post(t, "dpo", "/privacy/subject-access", url.Values{"kind": {"child"}, "child_ref": {""}, "format": {"pdf"}})
+	wantErrors(t, res, "child_ref")
+	res = c.post(t, "dpo", "/privacy/subject-access", url.Values{"kind": {"staff"}, "email": {"nobody@wirral.example"}, "format": {"pdf"}})
+	wantErrors(t, res, "sar-email")
+	res = c.post(t, "dpo", "/privacy/subject-access", url.Values{"format": {"pdf"}})
+	wantErrors(t, res, "kind-child")
+	if ch, vs := c.auditCounts(t); ch != changes || vs != views {
+		t.Errorf("refused exports wrote audit events")
+	}
+	for _, who := range []string{"bm", "jo"} {
+		if res := c.post(t, who, "/privacy/subject-access", url.Values{"kind": {"child"}, "child_ref": {"SCH-0042"}, "format": {"json"}}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s exports: %d", who, res.StatusCode)
+		}
+	}
 }

@@ -164,7 +164,7 @@ func runRetentionRun(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	run, err := db.RunRetention(cliContext(ctx, env), sqlstore.RetentionOptions{PartnershipID: p, DryRun: *dry})
+	run, err := db.RunRetention(cliContext(ctx, env), escalate.RetentionOptions{PartnershipID: p, DryRun: *dry})
 	if err != nil {
 		return cliError(err)
 	}

@@ -1,0 +1,126 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/calendar"
+	"github.com/go-pdf/fpdf"
+)
+
+// WriteSubjectAccessPDF writes a subject access export as an A4 PDF: who
+// it is about, the third parties to redact before release, then everything
+// held, in Helvetica with no embedded fonts. The JSON file holds the same.
+func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	title := "Subject access: " + x.Subject
+	pdf.SetTitle(title, true)
+	pdf.SetCreator("Escalate", true)
+	pdf.SetCreationDate(x.Made)
+	pdf.SetModificationDate(x.Made)
+	pdf.SetMargins(15, 15, 15)
+	pdf.SetAutoPageBreak(true, 15)
+	pdf.AliasNbPages("")
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-12)
+		pdf.SetFont("Helvetica", "", 9)
+		pdf.CellFormat(0, 5, fmt.Sprintf("Official-Sensitive: subject access export. Page %d of {nb}", pdf.PageNo()), "", 0, "C", false, 0, "")
+	})
+	tr := pdf.UnicodeTranslatorFromDescriptor("")
+	pdf.AddPage()
+	heading := func(size float64, s string) {
+		pdf.SetFont("Helvetica", "B", size)
+		pdf.MultiCell(0, size/2+1, tr(s), "", "L", false)
+		pdf.SetFont("Helvetica", "", 10)
+	}
+	line := func(label, value string) {
+		if strings.TrimSpace(value) == "" {
+			return
+		}
+		pdf.SetFont("Helvetica", "B", 10)
+		pdf.MultiCell(0, 5, tr(label), "", "L", false)
+		pdf.SetFont("Helvetica", "", 10)
+		pdf.MultiCell(0, 5, tr(value), "", "L", false)
+		pdf.Ln(1)
+	}
+	at := func(x escalate.SubjectAction) string {
+		return x.At.In(calendar.London).Format("2 Jan 2006 15:04") + "  " + x.Action + "  " + x.Object
+	}
+	heading(16, title)
+	line("Partnership", x.Partnership)
+	line("Made", x.Made.In(calendar.London).Format("2 January 2006 15:04"))
+
+	heading(13, "Third parties to consider for redaction")
+	if len(x.ThirdParties) == 0 {
+		pdf.MultiCell(0, 5, "None.", "", "L", false)
+	}
+	for _, tp := range x.ThirdParties {
+		pdf.MultiCell(0, 5, tr(fmt.Sprintf("%s: %s (in %s)", tp.Kind, tp.Name, tp.Where)), "", "L", false)
+	}
+	pdf.Ln(3)
+
+	if a := x.Account; a != nil {
+		heading(13, "Account")
+		roles := make([]string, len(a.Roles))
+		for i, r := range a.Roles {
+			roles[i] = string(r)
+		}
+		line("Name", a.Name)
+		line("Email", a.Email)
+		line("Agency", a.Agency)
+		line("Roles", strings.Join(roles, ", "))
+		line("Line manager", a.Manager)
+		line("Created", a.Created.In(calendar.London).Format("2 January 2006"))
+		line("Disabled", fmt.Sprint(a.Disabled))
+		line("Single sign-on", strings.Join(a.SignIns, ", "))
+		line("API tokens", strings.Join(a.APITokens, ", "))
+		line("Daily digest", fmt.Sprint(a.Subscribed))
+	}
+	if len(x.Actions) > 0 {
+		heading(13, fmt.Sprintf("What they did (%d events)", len(x.Actions)))
+		for _, a := range x.Actions {
+			pdf.MultiCell(0, 5, tr(at(a)), "", "L", false)
+		}
+		pdf.Ln(3)
+	}
+	records := func(rs []escalate.SubjectRecord) {
+		for _, r := range rs {
+			line(fmt.Sprintf("Record %d of %s, %s, %s, by %s", r.ID, r.Case, r.Form,
+				r.At.In(calendar.London).Format("2 Jan 2006 15:04"), r.By),
+				"Who took part: "+strings.Join(r.Participants, ", ")+"\nDiscussed: "+r.Discussion+"\nOutcome: "+r.Outcome)
+		}
+	}
+	if len(x.Authored) > 0 {
+		heading(13, "Records they wrote")
+		records(x.Authored)
+	}
+	for _, c := range x.Cases {
+		heading(13, "Escalation "+c.Ref)
+		line("Status", string(c.Status))
+		line("Raised", c.Raised.In(calendar.London).Format("2 January 2006 15:04")+" by "+c.RaisedBy)
+		line("Agencies", c.RaisingAgency+" disagreed with "+c.ReceivingAgency)
+		line("Contact at the receiving agency", c.ReceivingContact)
+		line("Child", c.ChildRef+" ("+c.ChildInitials+")")
+		line("Decision disagreed with", c.Decision+" ("+c.DecisionDate+")")
+		line("Issue", c.Issue)
+		line("Risk to the child", c.Risk)
+		line("Disagreement", c.Disagreement)
+		line("Outcome sought", c.OutcomeSought)
+		line("Risk level", string(c.RiskLevel))
+		line("Immediate action", c.Immediate)
+		line("Outcome", c.Outcome)
+		records(c.Records)
+		if len(c.Events) > 0 {
+			pdf.SetFont("Helvetica", "B", 10)
+			pdf.MultiCell(0, 5, "History", "", "L", false)
+			pdf.SetFont("Helvetica", "", 10)
+			for _, a := range c.Events {
+				pdf.MultiCell(0, 5, tr(at(a)), "", "L", false)
+			}
+		}
+		pdf.Ln(3)
+	}
+	return pdf.Output(w)
+}

@@ -1,0 +1,128 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/escalate-project/escalate"
+)
+
+// TestSubjectAccess: a child's export holds every case about their
+// reference in full, and nothing of another child or another partnership;
+// a member of staff's holds their account, what they did and what they
+// wrote; both list the third parties to redact; only the partnership's
+// data protection officer may make one, and each is audited.
+func TestSubjectAccess(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, "redbridge")
+		withDPO(t, w)
+		a := w.mustRaise(t, escalate.RiskStandard)
+		a, err := w.svc.AddRecord(w.as("prac"), a.Ref, recordIn(a.Version, escalate.FormPhone))
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := w.raiseInput(escalate.RiskStandard)
+		other.ChildRef, other.ChildInitials, other.Issue = "SCH-0099", "ZZ", "Another child's issue."
+		b, err := w.svc.Raise(w.as("prac"), other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same child reference in another partnership is another child.
+		w2 := newWorld(t, db, "wirral")
+		withDPO2 := &escalate.User{PartnershipID: w2.p.ID, AgencyID: w2.agencies["police"].ID, Name: "Other DPO",
+			Email: "dpo2@example.org", Roles: []escalate.Role{escalate.RoleDataProtectionOfficer}}
+		if err := db.CreateUser(ctx, withDPO2); err != nil {
+			t.Fatal(err)
+		}
+		elsewhere := w2.mustRaise(t, escalate.RiskStandard)
+
+		x, err := db.SubjectAccess(w.as("dpo"), escalate.SubjectQuery{Kind: escalate.SubjectChild, ChildRef: "sch-0042"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, _ := json.Marshal(x)
+		doc := string(j)
+		if len(x.Cases) != 1 || x.Cases[0].Ref != a.Ref || len(x.Cases[0].Records) != 1 ||
+			x.Cases[0].Records[0].Discussion != recordIn(1, "").Discussion || x.Cases[0].Issue != a.Issue {
+			t.Errorf("child export: %s", doc)
+		}
+		for _, not := range []string{b.Ref, "SCH-0099", "Another child", elsewhere.Ref} {
+			if strings.Contains(doc, not) {
+				t.Errorf("the child's export holds %q, beyond need to know", not)
+			}
+		}
+		var thirds []string
+		for _, tp := range x.ThirdParties {
+			thirds = append(thirds, tp.Kind+":"+tp.Name)
+		}
+		for _, want := range []string{"staff:User prac (prac@example.org)", "participant:Raiser", "participant:Duty social worker"} {
+			if !slices.Contains(thirds, want) {
+				t.Errorf("third parties %v lack %q", thirds, want)
+			}
+		}
+
+		s, err := db.SubjectAccess(w.as("dpo"), escalate.SubjectQuery{Kind: escalate.SubjectStaff, Email: "prac@example.org"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, _ = json.Marshal(s)
+		doc = string(j)
+		if s.Account == nil || s.Account.Email != "prac@example.org" || s.Account.Manager != "User mgr (mgr@example.org)" ||
+			len(s.Authored) != 1 || s.Authored[0].Case != a.Ref {
+			t.Errorf("staff export: %s", doc)
+		}
+		raised := 0
+		for _, act := range s.Actions {
+			if act.Action == escalate.ActionRaise {
+				raised++
+			}
+		}
+		if raised != 2 || strings.Contains(doc, elsewhere.Ref) {
+			t.Errorf("staff export: %d raises, or another partnership's: %s", raised, doc)
+		}
+		if !slices.ContainsFunc(s.ThirdParties, func(tp escalate.ThirdParty) bool { return tp.Kind == "child" && tp.Name == "SCH-0042 (JS)" }) {
+			t.Errorf("the child of the record written is not listed for redaction: %+v", s.ThirdParties)
+		}
+		// Each export is audited: against the cases it holds and its subject.
+		var n int
+		if err := db.db.QueryRow(`SELECT COUNT(*) FROM audit_events WHERE action = $1 AND object = $2`,
+			escalate.ActionSubjectAccess, "escalation:"+a.Ref).Scan(&n); err != nil || n != 2 {
+			t.Errorf("%d exports of %s audited, want 2 (%v)", n, a.Ref, err)
+		}
+		// The other partnership's officer gets only theirs.
+		x2, err := db.SubjectAccess(escalate.NewContextWithUser(ctx, withDPO2), escalate.SubjectQuery{Kind: escalate.SubjectChild, ChildRef: "SCH-0042"})
+		if err != nil || len(x2.Cases) != 1 || x2.Cases[0].Ref != elsewhere.Ref {
+			t.Errorf("the other partnership's export: %+v %v", x2, err)
+		}
+
+		t.Run("Err", func(t *testing.T) {
+			before := countRows(t, db, "audit_events")
+			for _, c := range []struct {
+				who   string
+				q     escalate.SubjectQuery
+				code  string
+				field string
+			}{
+				{"bm", escalate.SubjectQuery{Kind: escalate.SubjectChild, ChildRef: "SCH-0042"}, escalate.ENOTFOUND, ""},
+				{"prac", escalate.SubjectQuery{Kind: escalate.SubjectStaff, Email: "prac@example.org"}, escalate.ENOTFOUND, ""},
+				{"dpo", escalate.SubjectQuery{Kind: escalate.SubjectChild, ChildRef: "NOBODY-1"}, escalate.EINVALID, "child_ref"},
+				{"dpo", escalate.SubjectQuery{Kind: escalate.SubjectStaff, Email: "out@example.org"}, escalate.EINVALID, "email"},
+				{"dpo", escalate.SubjectQuery{Kind: escalate.SubjectStaff}, escalate.EINVALID, "email"},
+				{"dpo", escalate.SubjectQuery{Kind: "pet"}, escalate.EINVALID, "kind"},
+			} {
+				_, err := db.SubjectAccess(w.as(c.who), c.q)
+				if escalate.ErrorCode(err) != c.code || escalate.ErrorField(err) != c.field {
+					t.Errorf("%s %+v: %v", c.who, c.q, err)
+				}
+			}
+			if n := countRows(t, db, "audit_events"); n != before {
+				t.Errorf("refused exports wrote %d events", n-before)
+			}
+		})
+		mustVerifyAudit(t, db)
+	})
+}

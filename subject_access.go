@@ -1,0 +1,107 @@
+package escalate
+
+import "time"
+
+// Subject access (UK GDPR Article 15; doc/privacy.md): everything Escalate
+// holds about one person, exported for the data protection officer, with
+// the third parties it names listed so they can be redacted before the
+// export is released.
+
+// Subject access kinds.
+const (
+	SubjectStaff = "staff" // a member of staff: their account and what they did
+	SubjectChild = "child" // a child, by the raising agency's reference: the cases about them
+)
+
+// SubjectQuery names the person: a member of staff by email, or a child by
+// their reference on cases.
+type SubjectQuery struct {
+	Kind     string // SubjectStaff or SubjectChild
+	Email    string // for SubjectStaff
+	ChildRef string // for SubjectChild
+	// PartnershipID names the partnership at the console; a signed-in data
+	// protection officer is held to their own.
+	PartnershipID int64
+}
+
+// SubjectAccessExport is what is held about the person.
+type SubjectAccessExport struct {
+	Kind        string    `json:"kind"`
+	Subject     string    `json:"subject"`
+	Partnership string    `json:"partnership"`
+	Made        time.Time `json:"made"`
+	// Account, Actions and Authored are a member of staff's.
+	Account  *SubjectAccount `json:"account,omitempty"`
+	Actions  []SubjectAction `json:"actions,omitempty"`
+	Authored []SubjectRecord `json:"records_written,omitempty"`
+	// Cases are a child's.
+	Cases []SubjectCase `json:"cases,omitempty"`
+	// ThirdParties are the other people the export names, to be redacted
+	// before it is released unless they consent or it is reasonable
+	// (DPA 2018 Schedule 2 paragraph 16).
+	ThirdParties []ThirdParty `json:"third_parties"`
+}
+
+// SubjectAccount is a member of staff's account.
+type SubjectAccount struct {
+	Name       string    `json:"name"`
+	Email      string    `json:"email"`
+	Agency     string    `json:"agency"`
+	Roles      []Role    `json:"roles"`
+	Manager    string    `json:"line_manager,omitempty"`
+	Disabled   bool      `json:"disabled"`
+	Created    time.Time `json:"created"`
+	SignIns    []string  `json:"single_sign_on,omitempty"` // the identity providers linked
+	APITokens  []string  `json:"api_tokens,omitempty"`     // their names
+	Subscribed bool      `json:"daily_digest"`
+}
+
+// SubjectAction is one thing a member of staff did, from the audit log.
+type SubjectAction struct {
+	At     time.Time `json:"at"`
+	Action string    `json:"action"`
+	Object string    `json:"object"`
+}
+
+// SubjectRecord is a record of a discussion, in full.
+type SubjectRecord struct {
+	Case         string    `json:"case"`
+	ID           int       `json:"id"`
+	At           time.Time `json:"at"`
+	Form         string    `json:"form"`
+	Participants []string  `json:"participants"`
+	Discussion   string    `json:"discussion"`
+	Outcome      string    `json:"outcome"`
+	By           string    `json:"by"`
+}
+
+// SubjectCase is one case about a child, in full.
+type SubjectCase struct {
+	Ref              string          `json:"ref"`
+	Status           Status          `json:"status"`
+	Raised           time.Time       `json:"raised"`
+	RaisedBy         string          `json:"raised_by"`
+	RaisingAgency    string          `json:"raising_agency"`
+	ReceivingAgency  string          `json:"receiving_agency"`
+	ReceivingContact string          `json:"receiving_contact,omitempty"`
+	ChildRef         string          `json:"child_ref"`
+	ChildInitials    string          `json:"child_initials"`
+	Decision         string          `json:"decision"`
+	DecisionDate     string          `json:"decision_date"`
+	Issue            string          `json:"issue"`
+	Risk             string          `json:"risk"`
+	Disagreement     string          `json:"disagreement"`
+	OutcomeSought    string          `json:"outcome_sought"`
+	RiskLevel        RiskLevel       `json:"risk_level"`
+	Immediate        string          `json:"immediate_action,omitempty"`
+	Outcome          string          `json:"outcome,omitempty"`
+	Records          []SubjectRecord `json:"records"`
+	Events           []SubjectAction `json:"history"`
+}
+
+// ThirdParty is someone other than the subject named in the export.
+type ThirdParty struct {
+	Kind  string `json:"kind"`  // "staff", "participant" or "child"
+	Name  string `json:"name"`  // as the export shows it
+	Where string `json:"where"` // where in the export
+}
