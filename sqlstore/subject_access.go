@@ -294,4 +294,3 @@ type extraFirst struct {
 }
 
 func (s extraFirst) Scan(dest ...any) error { return s.r.Scan(append(s.extra, dest...)...) }
-
