@@ -2,6 +2,8 @@ package main
 
 import (
 	"database/sql"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -50,4 +52,38 @@ func TestRetentionCLI(t *testing.T) {
 	wantExit(t, db, 2, "missing --partnership", "retention", "show")
 	wantExit(t, db, 2, "--reason", "retention", "hold", "--partnership", "wirral")
 	wantExit(t, db, 2, "--escalation", "retention", "hold", "--partnership", "wirral", "--escalation", "NOPE-1", "--reason", "x")
+}
+
+// TestSubjectAccessCLI: the console exports a child's cases as JSON to a
+// new file, mode 0600; it never writes over a file; bad input names the
+// flag.
+func TestSubjectAccessCLI(t *testing.T) {
+	db := seededDB(t)
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var child, ref string
+	if err := raw.QueryRow(`SELECT e.child_ref, e.ref FROM escalations e JOIN partnerships p ON p.id = e.partnership_id
+		WHERE p.key = 'surrey' ORDER BY e.id LIMIT 1`).Scan(&child, &ref); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	out := filepath.Join(t.TempDir(), "export.json")
+	if got := mustRun(t, db, "subject-access", "--partnership", "surrey", "--child-ref", child, "--format", "json", "--out", out); !strings.HasPrefix(got, "wrote ") {
+		t.Errorf("subject-access: %s", got)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(b), `"ref": "`+ref+`"`) || !strings.Contains(string(b), `"third_parties"`) {
+		t.Errorf("export: %v\n%s", err, b)
+	}
+	if st, _ := os.Stat(out); st.Mode().Perm() != 0o600 {
+		t.Errorf("export mode %#o, want 0600", st.Mode().Perm())
+	}
+	wantExit(t, db, 2, "already exists", "subject-access", "--partnership", "surrey", "--child-ref", child, "--out", out)
+	wantExit(t, db, 2, "give one of", "subject-access", "--partnership", "surrey", "--out", out+"2")
+	wantExit(t, db, 2, "--child-ref", "subject-access", "--partnership", "surrey", "--child-ref", "NOBODY", "--out", out+"3")
+	if got := mustRun(t, db, "audit", "log", "--object", ref); !strings.Contains(got, "subject-access.export") {
+		t.Errorf("the export is not in the case's log:\n%s", got)
+	}
 }
