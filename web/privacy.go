@@ -220,7 +220,8 @@ func midnight(t time.Time) time.Time {
 // privacyAnswerOf turns a reading of the log into rows, newest first, and
 // counts by kind.
 func privacyAnswerOf(log *escalate.AuditLog, person bool, period string) *privacyAnswer {
-	a := &privacyAnswer{Subject: log.Subject, Person: person, Period: period, Truncated: log.Truncated}
+	subject := strings.Replace(strings.Replace(log.Subject, "escalation:", "escalation ", 1), "dissent:", "dissent ", 1)
+	a := &privacyAnswer{Subject: subject, Person: person, Period: period, Truncated: log.Truncated}
 	counts := map[string]int{}
 	for _, e := range slices.Backward(log.Entries) {
 		who := e.Actor

@@ -71,7 +71,7 @@ func TestPrivacyWhoHasSeen(t *testing.T) {
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("%s: case page: %d\n%s\n%s", who, res.StatusCode, res.body, c.logs)
 		}
-		for _, want := range []string{"Who has seen and changed escalation:" + e.Ref, "Sam Carter (sam@wirral.example)",
+		for _, want := range []string{"Who has seen and changed escalation " + e.Ref, "Sam Carter (sam@wirral.example)",
 			"Opened the escalation", "Viewed", "Jo Bloggs", "Changed"} {
 			if !strings.Contains(res.body, want) {
 				t.Errorf("%s: the case page lacks %q", who, want)
