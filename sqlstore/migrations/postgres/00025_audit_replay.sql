@@ -10,7 +10,12 @@ ALTER TABLE escalations ADD COLUMN erased timestamptz; -- when retention erased 
 -- (and the retention job finds deleted contacts and disabled accounts by it)
 CREATE INDEX audit_events_creations ON audit_events (action, object)
 	WHERE action IN ('escalation.raise', 'dissent.record', 'learning.item.create', 'proforma.create', 'contact.delete', 'user.disable');
+-- The replay reads each case's events but its views, which change nothing
+-- and are most of them: this index finds them without visiting the views.
+CREATE INDEX audit_events_state ON audit_events (object, seq)
+	WHERE action NOT IN ('escalation.view', 'dissent.view', 'learning.item.view', 'proforma.view');
 
 -- +goose Down
+DROP INDEX audit_events_state;
 DROP INDEX audit_events_creations;
 ALTER TABLE escalations DROP COLUMN erased;
