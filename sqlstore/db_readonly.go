@@ -69,7 +69,9 @@ func openSQLiteReadOnly(ctx context.Context, path string, immutable bool) (*sql.
 	}
 	// A URI file name: escape what a URI would read as its own syntax.
 	name := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(abs))
-	dsn := "file:" + name + "?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+	dsn := "file:" + name + "?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)" +
+		// Reading only, it may map the file: no read call per page.
+		"&_pragma=mmap_size(4294967296)&_pragma=cache_size(-65536)"
 	if immutable {
 		dsn += "&immutable=1"
 	}

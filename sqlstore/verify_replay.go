@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/policy"
@@ -166,25 +167,58 @@ func placeholders(n int) string {
 }
 
 // escalations replays every escalation, replayBatch at a time in ID order.
+// One goroutine reads the next batch while this one folds and compares the
+// last: reading waits on the database, folding on the CPU.
 func (r *replayer) escalations(rep *ReplayReport) error {
-	var after int64
-	for {
-		cases, err := r.storedCases(after)
-		if err != nil || len(cases) == 0 {
-			return err
+	type batch struct {
+		cases   []*storedCase
+		objects []string
+		evs     map[string][]replayEvent
+		err     error
+	}
+	batches := make(chan batch, 1)
+	done := make(chan struct{})
+	var reading sync.WaitGroup
+	reading.Add(1)
+	// The reader stops before the transaction ends, whatever the fold found.
+	defer func() { close(done); reading.Wait() }()
+	go func() {
+		defer reading.Done()
+		defer close(batches)
+		var after int64
+		for {
+			var b batch
+			b.cases, b.err = r.storedCases(after)
+			if b.err == nil && len(b.cases) == 0 {
+				return
+			}
+			if b.err == nil {
+				b.objects = make([]string, len(b.cases))
+				for i, s := range b.cases {
+					b.objects[i] = "escalation:" + s.Ref
+				}
+				b.evs, b.err = r.events(b.objects)
+			}
+			select {
+			case batches <- b:
+			case <-done:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+			after = b.cases[len(b.cases)-1].ID
 		}
-		objects := make([]string, len(cases))
-		for i, s := range cases {
-			objects[i] = "escalation:" + s.Ref
+	}()
+	for b := range batches {
+		if b.err != nil {
+			return b.err
 		}
-		evs, err := r.events(objects)
-		if err != nil {
-			return err
-		}
-		for i, s := range cases {
-			c := newReplayCase(objects[i])
-			for j := range evs[objects[i]] {
-				if f := c.apply(&evs[objects[i]][j]); f != nil {
+		for i, s := range b.cases {
+			c := newReplayCase(b.objects[i])
+			evs := b.evs[b.objects[i]]
+			for j := range evs {
+				if f := c.apply(&evs[j]); f != nil {
 					return f
 				}
 			}
@@ -196,8 +230,8 @@ func (r *replayer) escalations(rep *ReplayReport) error {
 				rep.Erased++
 			}
 		}
-		after = cases[len(cases)-1].ID
 	}
+	return nil
 }
 
 // storedCases reads the next replayBatch escalations after ID after, with
