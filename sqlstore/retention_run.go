@@ -215,6 +215,21 @@ func (tx *Tx) dueContacts(p int64, cutoff time.Time) ([]escalate.RetentionItem, 
 // again).
 func (tx *Tx) retire(it *escalate.RetentionItem) (bool, error) {
 	it.At = tx.now
+	// Under the audit lock, look again: another instance's job may have
+	// erased it, or someone placed a hold, since the list was read.
+	if !it.Held {
+		hold, err := tx.standingHold(it)
+		if err != nil {
+			return false, err
+		}
+		it.Held, it.HoldID = hold != 0, hold
+	}
+	if !it.Held && it.Class != escalate.RetainNotifications {
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM retention_log WHERE object = $1 AND NOT held`, it.Object).Scan(&n); err != nil || n > 0 {
+			return false, err
+		}
+	}
 	if it.Held {
 		var n int
 		if err := tx.queryRow(`SELECT COUNT(*) FROM retention_log WHERE object = $1 AND held AND hold_id = $2`,
@@ -246,7 +261,9 @@ func (tx *Tx) retire(it *escalate.RetentionItem) (bool, error) {
 			it.PartnershipID, timeArg(tx.now.AddDate(0, 0, -days[it.Class])))
 		if err == nil {
 			n, _ := res.RowsAffected()
-			it.Count = int(n)
+			if it.Count = int(n); n == 0 {
+				return false, nil
+			}
 		}
 	}
 	if err != nil {
@@ -256,6 +273,16 @@ func (tx *Tx) retire(it *escalate.RetentionItem) (bool, error) {
 		return false, err
 	}
 	return true, tx.logRetention(it)
+}
+
+// standingHold returns the standing legal hold that keeps it, 0 for none.
+func (tx *Tx) standingHold(it *escalate.RetentionItem) (int64, error) {
+	ref, _ := caseOf(it.Object)
+	var id int64
+	err := tx.queryRow(`SELECT COALESCE(MIN(h.id), 0) FROM legal_holds h LEFT JOIN escalations e ON e.id = h.escalation_id
+		WHERE h.partnership_id = $1 AND h.lifted IS NULL AND (h.escalation_id IS NULL OR e.ref = $2)`,
+		it.PartnershipID, ref).Scan(&id)
+	return id, err
 }
 
 func (tx *Tx) logRetention(it *escalate.RetentionItem) error {

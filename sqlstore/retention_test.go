@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"testing"
 	"time"
@@ -259,5 +260,66 @@ func TestRetentionPartnershipHold(t *testing.T) {
 				t.Errorf("another partnership's hold: %v", err)
 			}
 		})
+	})
+}
+
+// TestRetentionTwice: items listed before a hold was placed are kept by
+// it; and two jobs working from the same list (two app instances) erase
+// each item once.
+func TestRetentionTwice(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *DB) {
+		f := newRetentionFixture(t, db)
+		ctx := context.Background()
+		later := testNow.AddDate(7, 0, 0)
+		saved := db.Now
+		db.Now = func() time.Time { return later }
+		defer func() { db.Now = saved }()
+		var due []escalate.RetentionItem
+		err := db.readTx(ctx, func(stx *sql.Tx) error {
+			var err error
+			due, err = (&Tx{Tx: stx, ctx: ctx, db: db, now: later}).retentionDue(0)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		retireAll := func() (erased, held []string) {
+			for _, it := range due {
+				err := db.WithTx(ctx, func(tx *Tx) error {
+					if err := tx.lockForChange(); err != nil {
+						return err
+					}
+					done, err := tx.retire(&it)
+					switch {
+					case done && it.Held:
+						held = append(held, it.Object)
+					case done:
+						erased = append(erased, it.Object)
+					}
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			return erased, held
+		}
+		// A hold placed after the list was read.
+		if _, err := db.PlaceHold(f.w.as("dpo"), 0, f.a.Ref, "Placed after the list was read."); err != nil {
+			t.Fatal(err)
+		}
+		erased, held := retireAll()
+		if slices.Contains(erased, "escalation:"+f.a.Ref) || !slices.Contains(held, "escalation:"+f.a.Ref) {
+			t.Errorf("A under a late hold: erased %v, held %v", erased, held)
+		}
+		// The same list again, as a second instance would: nothing twice.
+		if again, _ := retireAll(); len(again) != 0 {
+			t.Errorf("a second job erased %v again", again)
+		}
+		var n int
+		if err := db.db.QueryRow(`SELECT COUNT(*) FROM audit_events WHERE action = $1`, escalate.ActionRetentionErase).Scan(&n); err != nil || n != len(erased) {
+			t.Errorf("%d erasure events, want %d (%v)", n, len(erased), err)
+		}
+		mustVerifyAudit(t, db)
 	})
 }
