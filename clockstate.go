@@ -21,6 +21,9 @@ const (
 	MetByAgree     = "agree"     // an outcome agreed, or determined, at the stage
 	MetByConfirm   = "confirm"   // the agreed outcome confirmed in writing
 	MetByDetermine = "determine" // a determination or recommendations made at the stage
+	// MetByEscalation is what meets a clock that a not-agreed record
+	// started, whatever its key: escalating from its stage.
+	MetByEscalation = "escalation"
 )
 
 // clockKeys maps the clock keys (and action verbs) a policy may use to what
@@ -217,7 +220,11 @@ func (s *step) meet(x *Escalation, stageKey, metBy, side string) {
 		if c.Status != ClockRunning || c.Stage != stageKey {
 			continue
 		}
-		if m, _ := ClockMetBy(c.Key, c.Action); m != metBy || (side != "" && c.By != "" && c.By != side) {
+		m, _ := ClockMetBy(c.Key, c.Action)
+		if pc := policyClock(s.p, c.Stage, c.Key); pc != nil && pc.Starts.Event == StartNotAgreed {
+			m = MetByEscalation
+		}
+		if m != metBy || (side != "" && c.By != "" && c.By != side) {
 			continue
 		}
 		// An immediate clock asks for action at once; meeting it is on time.
