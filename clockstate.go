@@ -85,6 +85,25 @@ func (e *Escalation) side(u *User) string {
 	return ""
 }
 
+// sides returns the sides u acts for at stage st: their agency's, and any
+// side whose roles at st name a partnership role u holds (Redbridge stage
+// 4: the Business Manager refers to the Chair for the raising side).
+func (e *Escalation) sides(st *Stage, u *User) []string {
+	var out []string
+	if s := e.side(u); s != "" {
+		out = append(out, s)
+	}
+	for _, x := range []struct {
+		side  string
+		roles []Role
+	}{{SideRaising, st.Raising}, {SideReceiving, st.Receive}} {
+		if !slices.Contains(out, x.side) && slices.ContainsFunc(x.roles, func(r Role) bool { return IsPartnershipRole(r) && u.HasRole(r) }) {
+			out = append(out, x.side)
+		}
+	}
+	return out
+}
+
 // policyClock returns the policy clock key of stage stageKey, or nil.
 func policyClock(p *Policy, stageKey, key string) *Clock {
 	s, _ := p.Stage(stageKey)

@@ -57,7 +57,7 @@ func (e *Escalation) AddRecord(now time.Time, p *Policy, cal *calendar.Calendar,
 		// A correction only fixes what an earlier record said; the work it
 		// records was already counted.
 		if r.Corrects == 0 {
-			if side := x.side(actor); side != "" {
+			for _, side := range x.sides(st, actor) {
 				s.meet(x, st.Key, MetByRecord, side)
 			}
 			if r.Form == FormMeeting {

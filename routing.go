@@ -81,7 +81,9 @@ type Parties struct {
 	// nobody holding a role the stage names. The Business Manager routes it.
 	NoReceiver bool
 
-	ties map[int64]tie
+	// current are who act for either side at the current stage.
+	current []int64
+	ties    map[int64]tie
 	dir  *Directory
 }
 
@@ -186,6 +188,7 @@ func Route(p *Policy, e *Escalation, dir *Directory, inv Involvement) Parties {
 	}
 	r.add(TieAlerted, 0, r.alerted()...)
 	if !e.Status.Closed() && st != nil {
+		r.ps.current = uniq(slices.Concat(r.actors(st, sideRaising), r.actors(st, sideReceiving), r.meetingChairs(st)))
 		r.ps.Steps = r.steps(st)
 	}
 	return r.ps

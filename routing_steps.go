@@ -44,7 +44,14 @@ func (r *router) steps(st *Stage) []Step {
 	e := r.e
 	raising, receiving := r.actors(st, sideRaising), r.actors(st, sideReceiving)
 	if m := st.Meeting; m != nil {
-		receiving = uniq(append(receiving, r.meetingChairs(st)...))
+		// The meeting's chair holds the meeting: the one appointed, or
+		// else (Wirral stage 3) the holders of its chair role at either
+		// agency alongside the receiving side.
+		if r.inv.MeetingChair != 0 {
+			receiving = []int64{r.inv.MeetingChair}
+		} else if !m.UninvolvedChair {
+			receiving = uniq(append(receiving, r.meetingChairs(st)...))
+		}
 	}
 	// The receiving agency must first find who deals with it, where the
 	// stage wants its front line and nobody has been named.
@@ -83,11 +90,33 @@ func (r *router) steps(st *Stage) []Step {
 		}
 		out = append(out, r.fallback(s, st.Name))
 	}
+	both := uniq(append(slices.Clone(raising), receiving...))
+	next := "the next stage"
+	if e.Stage+1 < len(r.p.Stages) {
+		next = r.p.Stages[e.Stage+1].Name
+	}
+	// What the latest discussion came to asks for the next step at once:
+	// agreed, record the outcome; not agreed, escalate (on the policy's
+	// clock for that, when it has one).
+	switch e.lastResult(st.Key) {
+	case ResultAgreed:
+		if e.Outcome == nil {
+			return r.dated(append([]Step{r.fallback(Step{Kind: StepOutcome, Side: SideReceiving, People: receiving,
+				What: "Record the outcome you agreed"}, st.Name)}, out...), st)
+		}
+	case ResultNotAgreed:
+		if !slices.ContainsFunc(e.Clocks, func(c ClockState) bool {
+			pc := policyClock(r.p, c.Stage, c.Key)
+			return c.Stage == st.Key && c.Status == ClockRunning && pc != nil && pc.Starts.Event == StartNotAgreed
+		}) && e.Stage+1 < len(r.p.Stages) {
+			return r.dated(append([]Step{r.fallback(Step{Kind: StepEscalate, People: both,
+				What: "You could not agree: escalate to " + next}, st.Name)}, out...), st)
+		}
+	}
 	if slices.ContainsFunc(out, func(s Step) bool { return s.Kind == StepClock }) {
 		return r.dated(out, st)
 	}
 	// No clock runs: the stage waits on its outcome.
-	both := uniq(append(slices.Clone(raising), receiving...))
 	var s Step
 	switch {
 	case st.Produces == OutcomeDetermination || st.Produces == OutcomeRecommendations:
@@ -98,20 +127,9 @@ func (r *router) steps(st *Stage) []Step {
 	case st.Meeting != nil:
 		s = Step{Kind: StepOutcome, Side: SideReceiving, People: receiving, What: "Record the meeting's outcome"}
 	default:
-		next := "the next stage"
-		if e.Stage+1 < len(r.p.Stages) {
-			next = r.p.Stages[e.Stage+1].Name
-		}
-		switch e.lastResult(st.Key) {
-		case ResultNotAgreed:
-			s = Step{Kind: StepEscalate, People: both, What: "You could not agree: escalate to " + next}
-		case ResultAgreed:
-			s = Step{Kind: StepOutcome, Side: SideReceiving, People: receiving, What: "Record the outcome you agreed"}
-		default:
-			s = Step{Kind: StepSettle, People: both, What: "Record the outcome you agreed, or escalate to " + next + " if you cannot agree"}
-			if e.Stage == len(r.p.Stages)-1 {
-				s.What = "Record the outcome you agreed"
-			}
+		s = Step{Kind: StepSettle, People: both, What: "Record the outcome you agreed, or escalate to " + next + " if you cannot agree"}
+		if e.Stage == len(r.p.Stages)-1 {
+			s.What = "Record the outcome you agreed"
 		}
 	}
 	out = append(out, r.fallback(s, st.Name))
