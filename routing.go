@@ -45,11 +45,12 @@ const (
 	TieCopied                       // copied in at a stage reached
 	TieAlerted                      // alerted by a routing rule (H&F's Designated Nurse)
 	TieImmediate                    // on the policy's immediate-risk route at the raising agency
+	TieLine                         // in the management line of someone else who acts for an agency
 )
 
 // tiesThatAct are the ties that make someone a party who may act; the
 // others only let them read the case and record an immediate action.
-const tiesThatAct = TieRaiser | TieRaiserLine | TieNamed | TieNamedLine | TieInvolved | TieContact | TieActor | TieMeetingChair
+const tiesThatAct = TieRaiser | TieRaiserLine | TieNamed | TieNamedLine | TieInvolved | TieContact | TieActor | TieMeetingChair | TieLine
 
 // Sides a person may act for.
 const (
@@ -190,6 +191,19 @@ func Route(p *Policy, e *Escalation, dir *Directory, inv Involvement) Parties {
 	if !e.Status.Closed() && st != nil {
 		r.ps.current = uniq(slices.Concat(r.actors(st, sideRaising), r.actors(st, sideReceiving), r.meetingChairs(st)))
 		r.ps.Steps = r.steps(st)
+	}
+	// Need to know reaches up the management line: the line managers of
+	// everyone who acts for either agency may open the case and act.
+	for _, id := range r.ps.People() {
+		x := r.ps.ties[id]
+		if x.ties&tiesThatAct == 0 || x.sides&(sideRaising|sideReceiving) == 0 {
+			continue
+		}
+		for _, m := range dir.Line(id) {
+			if m.AgencyID == e.RaisingAgencyID || m.AgencyID == e.ReceivingAgencyID {
+				r.add(TieLine, r.sideOf(m.ID), m.ID)
+			}
+		}
 	}
 	return r.ps
 }

@@ -72,8 +72,8 @@ type notice struct {
 // tell works out who routing says is told of each notifiable event of one
 // change (ps: the parties after it) and records them in the event's data as
 // "told", so the timeline and the audit say who was told. A notification
-// that would reach nobody at all is kept, to be flagged on the undelivered
-// list with the reason.
+// that would reach nobody but the person who acted is kept, to be flagged
+// on the undelivered list with the reason.
 func tell(p *escalate.Policy, e *escalate.Escalation, ps escalate.Parties, events []escalate.Event, actor int64) []notice {
 	var out []notice
 	for i, ev := range events {
@@ -81,14 +81,9 @@ func tell(p *escalate.Policy, e *escalate.Escalation, ps escalate.Parties, event
 		if !ok {
 			continue
 		}
-		all := ps.Told(p, e, ev.Action, 0, 0)
-		n := notice{kind: ev.Action, subject: key, body: jsonText(payload(e, p, ev.Action))}
-		for _, id := range all {
-			if id != actor {
-				n.to = append(n.to, id)
-			}
-		}
-		if len(all) == 0 {
+		n := notice{kind: ev.Action, subject: key, body: jsonText(payload(e, p, ev.Action)),
+			to: ps.Told(p, e, ev.Action, actor, 0)}
+		if len(n.to) == 0 {
 			n.nobody = escalate.NobodyToTell(ps, e)
 		}
 		if events[i].Data == nil {

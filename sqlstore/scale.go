@@ -149,7 +149,7 @@ var scaleAgencies = []struct{ name, kind string }{
 	{"Probation Service", "probation"},
 	{"Housing Options", "housing"},
 	{"Family Support Charity", "voluntary-sector"},
-	{"Early Help Service", "early-help"},
+	{"Early Help Service", "early-years"},
 }
 
 // organisations adds the partnerships, agencies and users.

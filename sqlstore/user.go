@@ -45,6 +45,21 @@ func roleList(declared []escalate.Role) string {
 	return strings.Join(ss, ", ")
 }
 
+// parseRoles checks rs are roles an account of partnershipID may hold:
+// built in, or declared by its policy (read only when needed).
+func (tx *Tx) parseRoles(partnershipID int64, rs []escalate.Role) ([]escalate.Role, error) {
+	out, err := ParseRoles(formatRoles(rs))
+	if err == nil || escalate.ErrorField(err) != "roles" {
+		return out, err
+	}
+	declared, derr := tx.declaredRoles(partnershipID)
+	if derr != nil || len(declared) == 0 {
+		// A policy text that no longer loads declares nothing usable.
+		return nil, err
+	}
+	return ParseRoles(formatRoles(rs), declared...)
+}
+
 // declaredRoles returns the roles partnershipID's current policy declares,
 // which its accounts may hold besides the built-in ones.
 func (tx *Tx) declaredRoles(partnershipID int64) ([]escalate.Role, error) {
@@ -98,11 +113,7 @@ func (db *DB) CreateUser(ctx context.Context, u *escalate.User) error {
 		if _, err := findPartnership(ctx, tx, "id", u.PartnershipID); err != nil {
 			return err
 		}
-		declared, err := tx.declaredRoles(u.PartnershipID)
-		if err != nil {
-			return err
-		}
-		roles, err := ParseRoles(formatRoles(u.Roles), declared...)
+		roles, err := tx.parseRoles(u.PartnershipID, u.Roles)
 		if err != nil {
 			return err
 		}

@@ -15,11 +15,7 @@ func (db *DB) SetRoles(ctx context.Context, userID int64, roles []escalate.Role)
 		if err != nil {
 			return err
 		}
-		declared, err := tx.declaredRoles(u.PartnershipID)
-		if err != nil {
-			return err
-		}
-		rs, err := ParseRoles(formatRoles(roles), declared...)
+		rs, err := tx.parseRoles(u.PartnershipID, roles)
 		if err != nil {
 			return err
 		}
