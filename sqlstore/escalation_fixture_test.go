@@ -162,7 +162,7 @@ func rowCounts(t *testing.T, db *DB) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	for _, table := range []string{"escalations", "clocks", "records", "outbox", "audit_events",
-		"audit_content", "escalation_refs", "escalation_parties"} {
+		"audit_content", "escalation_refs", "escalation_parties", "escalation_people", "escalation_meeting_chairs", "agency_contacts"} {
 		var n int
 		if err := db.db.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
 			t.Fatal(err)

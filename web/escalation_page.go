@@ -203,6 +203,9 @@ func (v *caseView) outcomeRows(o *escalate.Outcome) []summaryRow {
 	if o.OutstandingIssues != "" {
 		rows = append(rows, summaryRow{Key: "How outstanding issues will be pursued", Value: o.OutstandingIssues})
 	}
+	if o.Report != "" {
+		rows = append(rows, summaryRow{Key: "The meeting's report", Value: o.Report})
+	}
 	switch o.Decision {
 	case escalate.DecisionChanged:
 		rows = append(rows, summaryRow{Key: "The decision disagreed about", Value: "Changes"})

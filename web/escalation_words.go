@@ -232,15 +232,7 @@ func (v *caseView) timeline() []timelineItem {
 			it.Who = "Escalate"
 		}
 		it.Detail, it.Record = v.eventDetail(ev)
-		if told, ok := ev.Data["told"].([]any); ok && len(told) > 0 {
-			var ids []int64
-			for _, t := range told {
-				if f, ok := t.(float64); ok {
-					ids = append(ids, int64(f))
-				}
-			}
-			it.Told = v.peopleWords(ids)
-		}
+		it.Told = v.toldWords(ev)
 		out = append(out, it)
 	}
 	return out
@@ -329,4 +321,17 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// toldWords names who an event says was told, with their team; "" for
+// nobody.
+func (v *caseView) toldWords(ev escalate.Event) string {
+	told, _ := ev.Data["told"].([]any)
+	var ids []int64
+	for _, t := range told {
+		if f, ok := t.(float64); ok {
+			ids = append(ids, int64(f))
+		}
+	}
+	return v.peopleWords(ids)
 }
