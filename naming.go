@@ -38,12 +38,12 @@ func stageRoles(st *Stage) []Role {
 }
 
 // NameChoices returns the people who may be named to deal with e now and
-// are not already named, receiving agency first, then the raising agency,
+// are not already named (nor the raiser, who always is a party), receiving agency first, then the raising agency,
 // then the partnership's, each group by name.
 func NameChoices(p *Policy, e *Escalation, ps Parties) []*Person {
 	var recv, rais, other []*Person
 	for _, person := range ps.dir.People() {
-		if ps.ties[person.ID].ties&TieNamed != 0 || MayBeNamed(p, e, person) != nil {
+		if person.ID == e.RaisedBy || ps.ties[person.ID].ties&TieNamed != 0 || MayBeNamed(p, e, person) != nil {
 			continue
 		}
 		switch person.AgencyID {

@@ -246,7 +246,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		switch strings.TrimPrefix(pattern, "POST /escalations/{ref}/") {
 		case "record":
 			f = v("at-day", "2", "at-month", "12", "at-year", "2026", "at-time", "09:30", "form", "phone",
-				"participants", "Duty social worker, Agency Y", "discussion", "Talked it through.", "outcome", "Will meet.")
+				"participants", "Duty social worker, Agency Y", "discussion", "Talked it through.", "outcome", "Will meet.", "result", "ongoing")
 		case "approve":
 			f = v("record", "1")
 		case "agree":

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/escalate-project/escalate"
-	"github.com/escalate-project/escalate/policy"
 	"github.com/escalate-project/escalate/sqlstore"
 	"github.com/escalate-project/escalate/web"
 )
@@ -86,7 +85,7 @@ func TestPartyPage(t *testing.T) {
 	})
 	t.Run("Choices", func(t *testing.T) {
 		res := c.get(t, "jo", form)
-		for _, want := range []string{`value="` + id("pat") + `"`, "Pat Rivers (" + policy.RoleName(c.pol, escalate.RolePractitioner) + ")", `value="` + id("sam") + `"`, "Sam Carter (", "Children&#39;s Services?"} {
+		for _, want := range []string{`value="` + id("pat") + `"`, "Pat Rivers (Oakfield Children&#39;s Services)", `value="` + id("sam") + `"`, "Sam Carter (", "Who is dealing with it?"} {
 			if !strings.Contains(res.body, want) {
 				t.Errorf("the form lacks %q", want)
 			}
@@ -126,7 +125,7 @@ func TestPartyPage(t *testing.T) {
 			t.Fatalf("status %d, Location %q", res.StatusCode, loc)
 		}
 		res = c.get(t, "jo", res.Header.Get("Location"))
-		for _, want := range []string{"Pat Rivers is now dealing with this escalation</p>", "Person added to the escalation", "Pat Rivers is now dealing with this escalation."} {
+		for _, want := range []string{"Pat Rivers is now dealing with this escalation</p>", "Person named to deal with it", "Pat Rivers is now dealing with this escalation."} {
 			if !strings.Contains(res.body, want) {
 				t.Errorf("the page lacks %q", want)
 			}
@@ -142,7 +141,7 @@ func TestPartyPage(t *testing.T) {
 		}
 		res = c.post(t, "pat", page+"/record", url.Values{"version": {formVersion(t, c.get(t, "pat", page+"/record"))},
 			"at-day": {"24"}, "at-month": {"12"}, "at-year": {"2026"}, "at-time": {"09:30"}, "form": {"phone"},
-			"participants": {"Pat Rivers, social worker"}, "discussion": {"The threshold."}, "outcome": {"A meeting."}})
+			"participants": {"Pat Rivers, social worker"}, "discussion": {"The threshold."}, "outcome": {"A meeting."}, "result": {"ongoing"}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("pat records: %d\n%s", res.StatusCode, res.body)
 		}
