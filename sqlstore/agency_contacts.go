@@ -72,7 +72,7 @@ func (db *DB) EscalationContacts(ctx context.Context, partnershipID int64) (map[
 	out := map[int64][]*escalate.User{}
 	for rows.Next() {
 		var agency int64
-		u, err := scanUser(prependScan{&agency, rows})
+		u, err := scanUser(prefixScanner{&agency, rows})
 		if err != nil {
 			return nil, err
 		}
@@ -81,14 +81,6 @@ func (db *DB) EscalationContacts(ctx context.Context, partnershipID int64) (map[
 	return out, rows.Err()
 }
 
-// prependScan scans a leading column into v and the rest into the
-// destinations a row scanner is given.
-type prependScan struct {
-	v    any
-	rows interface{ Scan(...any) error }
-}
-
-func (p prependScan) Scan(dest ...any) error { return p.rows.Scan(append([]any{p.v}, dest...)...) }
 
 // signedInID is the signed-in user of ctx, 0 for the command line.
 func signedInID(ctx context.Context) int64 {

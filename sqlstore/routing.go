@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -160,41 +161,45 @@ func (tx *Tx) ensureRouting(partnershipID int64) error {
 	if err := tx.lockForChange(); err != nil {
 		return err
 	}
-	refs, err := tx.openRefs(partnershipID)
-	if err != nil {
+	if _, err := tx.routeBulk(partnershipID, true); err != nil {
 		return err
-	}
-	for _, ref := range refs {
-		row, err := tx.loadEscalation(ref)
-		if err != nil {
-			return err
-		}
-		pin, err := tx.pin(row.PartnershipID, row.PolicyVersionID, row.PolicySHA)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.routeAndStore(pin.policy, row.Escalation); err != nil {
-			return err
-		}
 	}
 	_, err = tx.exec(`UPDATE partnerships SET routing_gen = $1 WHERE id = $2`, people, partnershipID)
 	return err
 }
 
-// openRefs lists the references of partnershipID's open escalations.
-func (tx *Tx) openRefs(partnershipID int64) ([]string, error) {
-	rows, err := tx.query(`SELECT ref FROM escalations WHERE partnership_id = $1 AND status = 'open' ORDER BY id`, partnershipID)
-	if err != nil {
-		return nil, fmt.Errorf("open escalations: %w", err)
-	}
-	defer rows.Close()
-	var refs []string
-	for rows.Next() {
-		var ref string
-		if err := rows.Scan(&ref); err != nil {
-			return nil, err
+// RouteAll routes every escalation of every partnership afresh, for a bulk
+// load that wrote escalations directly (the scale generator), and returns
+// how many it routed.
+func (db *DB) RouteAll(ctx context.Context) (int, error) {
+	n := 0
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, people_gen FROM partnerships ORDER BY id`)
+		if err != nil {
+			return err
 		}
-		refs = append(refs, ref)
-	}
-	return refs, rows.Err()
+		gens := map[int64]int64{}
+		var ids []int64
+		for rows.Next() {
+			var id, gen int64
+			if err := rows.Scan(&id, &gen); err != nil {
+				rows.Close()
+				return err
+			}
+			ids, gens[id] = append(ids, id), gen
+		}
+		rows.Close()
+		for _, id := range ids {
+			k, err := tx.routeBulk(id, false)
+			if err != nil {
+				return err
+			}
+			n += k
+			if _, err := tx.exec(`UPDATE partnerships SET routing_gen = $1 WHERE id = $2`, gens[id], id); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	return n, err
 }
