@@ -96,6 +96,7 @@ type kase struct {
 	from, to string // the raising and receiving agencies' keys
 	last     time.Time
 	named    bool // someone at the receiving agency deals with it
+	leave    bool // nobody takes it: it waits for the escalation contact
 }
 
 // step is one planned change, run with the store's clock at at.
@@ -136,9 +137,10 @@ func (s *seeder) as(key string) context.Context {
 // raise plans a case from agency from against agency to, raised by from's
 // practitioner. As people do, every other raiser chooses the practitioner
 // they dealt with there; the rest leave it to the agency's escalation
-// contact, who then names their practitioner.
-func (s *seeder) raise(t time.Time, from, to string, risk escalate.RiskLevel) *kase {
-	c := &kase{from: from, to: to}
+// contact, who then names their practitioner. With leave, nobody has taken
+// it yet: it waits in the escalation contact's My work.
+func (s *seeder) raise(t time.Time, from, to string, risk escalate.RiskLevel, leave ...bool) *kase {
+	c := &kase{from: from, to: to, leave: len(leave) > 0 && leave[0]}
 	i := s.cases
 	s.cases++
 	st := storyFor(to, i)
@@ -162,7 +164,7 @@ func (s *seeder) raise(t time.Time, from, to string, risk escalate.RiskLevel) *k
 		// The raiser dealt with social care's safeguarding lead, who
 		// deals with it at once.
 		in.DealtWith = s.users[to+"/safeguarding-lead"].ID
-	} else if i%2 == 0 {
+	} else if i%2 == 0 && !c.leave {
 		in.DealtWith = s.users[to+"/practitioner"].ID
 	}
 	s.then(c, t, "raise "+in.ChildRef, func(*escalate.Escalation) (*escalate.Escalation, error) {
@@ -177,7 +179,7 @@ func (s *seeder) raise(t time.Time, from, to string, risk escalate.RiskLevel) *k
 // practitioner to deal with the case, as they would from My work.
 func (s *seeder) takeOver(c *kase, t time.Time) {
 	s.then(c, t, "the escalation contact names who deals with it", func(e *escalate.Escalation) (*escalate.Escalation, error) {
-		if c.named || e.CurrentStage(s.pol).Scope == "within-agency" {
+		if c.named || c.leave || e.CurrentStage(s.pol).Scope == "within-agency" {
 			return e, nil // named already, or the other agency is not brought in yet
 		}
 		c.named = true
@@ -314,13 +316,13 @@ func (s *seeder) plan() {
 	last := len(s.pol.Stages) - 1
 	std, inc := escalate.RiskStandard, escalate.RiskIncreased
 
-	s.raise(s.ago(50*time.Minute), "school", "care", std) // new
+	c := s.raise(s.ago(50*time.Minute), "school", "care", std, true) // new: waiting for social care's contact to take it
 	s.raise(s.ago(3*time.Hour), "health", "care", inc)    // new, at increased risk
 	// At immediate risk social care's safeguarding lead deals with it at
 	// once, and so has a case waiting in every partnership.
 	s.raise(s.ago(2*time.Hour), "school", "care", escalate.RiskImmediate)
 
-	c := s.raise(s.day(2, 10, 0), "police", "care", std) // discussed, stage 1
+	c = s.raise(s.day(2, 10, 0), "police", "care", std) // discussed, stage 1
 	s.discuss(c, s.day(1, 11, 0))
 
 	s.raise(s.day(15, 10, 0), "housing", "care", std) // overdue at stage 1

@@ -300,6 +300,7 @@ func (v *caseView) steps() []stepView {
 		sv := stepView{What: s.What, Who: v.peopleWords(s.People), Fallback: s.Fallback}
 		if !s.Due.IsZero() || s.Immediate {
 			sv.Due, sv.Overdue = dueWords(c, v.Now, cal), c.Overdue(v.Now)
+			sv.Due = strings.TrimPrefix(sv.Due, "overdue: ") // the Overdue tag says it
 		}
 		out = append(out, sv)
 	}

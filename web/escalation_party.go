@@ -75,10 +75,13 @@ func (s *Server) partyOffered(ctx context.Context, v *caseView) bool {
 }
 
 // takeOffered reports whether the signed-in user may take the case
-// themselves: they may name, may be named, and are not named yet.
+// themselves: someone at the receiving agency (its escalation contact,
+// typically) who may name, may be named, and is not named yet. The
+// raising side acts already, by being the raiser or in their line.
 func (s *Server) takeOffered(ctx context.Context, v *caseView) bool {
 	me := escalate.UserFromContext(ctx)
-	if !s.partyOffered(ctx, v) || me == nil || v.Parties.Ties(me.ID)&escalate.TieNamed != 0 {
+	if !s.partyOffered(ctx, v) || me == nil || me.AgencyID != v.E.ReceivingAgencyID ||
+		v.Parties.Ties(me.ID)&escalate.TieNamed != 0 || v.Parties.WithinAgency {
 		return false
 	}
 	return escalate.MayBeNamed(v.Policy, v.E, v.Parties.Directory().Person(me.ID)) == nil
