@@ -9,13 +9,16 @@ import "slices"
 // parties who act for either side, and the Business Manager).
 
 // MayBeNamed checks that person may be named to deal with e at its current
-// stage. The error is EINVALID on field "user", saying why.
+// stage: not the raiser, who always deals with it. The error is EINVALID on
+// field "user", saying why.
 func MayBeNamed(p *Policy, e *Escalation, person *Person) error {
 	switch {
 	case person == nil || person.Disabled:
 		return FieldErrorf("user", "There is no such person in this partnership.")
 	case person.OnlyAdministers():
 		return FieldErrorf("user", "%s administers the service and does not deal with cases.", person.Name)
+	case person.ID == e.RaisedBy:
+		return FieldErrorf("user", "%s raised this escalation and is already dealing with it.", person.Name)
 	case person.AgencyID == e.RaisingAgencyID || person.AgencyID == e.ReceivingAgencyID:
 		return nil
 	}
@@ -43,7 +46,7 @@ func stageRoles(st *Stage) []Role {
 func NameChoices(p *Policy, e *Escalation, ps Parties) []*Person {
 	var recv, rais, other []*Person
 	for _, person := range ps.dir.People() {
-		if person.ID == e.RaisedBy || ps.ties[person.ID].ties&TieNamed != 0 || MayBeNamed(p, e, person) != nil {
+		if ps.ties[person.ID].ties&TieNamed != 0 || MayBeNamed(p, e, person) != nil {
 			continue
 		}
 		switch person.AgencyID {
