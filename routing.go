@@ -85,7 +85,7 @@ type Parties struct {
 	// current are who act for either side at the current stage.
 	current []int64
 	ties    map[int64]tie
-	dir  *Directory
+	dir     *Directory
 }
 
 // Ties returns how person id is tied to the escalation (0: not at all).

@@ -317,7 +317,7 @@ func (s *seeder) plan() {
 	std, inc := escalate.RiskStandard, escalate.RiskIncreased
 
 	c := s.raise(s.ago(50*time.Minute), "school", "care", std, true) // new: waiting for social care's contact to take it
-	s.raise(s.ago(3*time.Hour), "health", "care", inc)    // new, at increased risk
+	s.raise(s.ago(3*time.Hour), "health", "care", inc)               // new, at increased risk
 	// At immediate risk social care's safeguarding lead deals with it at
 	// once, and so has a case waiting in every partnership.
 	s.raise(s.ago(2*time.Hour), "school", "care", escalate.RiskImmediate)

@@ -81,7 +81,6 @@ func (db *DB) EscalationContacts(ctx context.Context, partnershipID int64) (map[
 	return out, rows.Err()
 }
 
-
 // signedInID is the signed-in user of ctx, 0 for the command line.
 func signedInID(ctx context.Context) int64 {
 	if u := escalate.UserFromContext(ctx); u != nil {

@@ -309,4 +309,3 @@ func stageByKey(p *escalate.Policy, key string) *escalate.Stage {
 	}
 	return nil
 }
-

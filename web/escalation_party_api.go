@@ -17,12 +17,16 @@ type partyRequest struct {
 // named (escalate.MayBeNamed) and who may name, as on the pages: someone
 // outside the rule is 400 on user_id and changes nothing.
 func (s *Server) apiAddParty(r *http.Request, ref string, in *partyRequest) (*escalate.Escalation, error) {
-	return s.apiParty(r, ref, in, func(pa PartyAdder) func(context.Context, string, int64) (*escalate.Escalation, error) { return pa.AddParty })
+	return s.apiParty(r, ref, in, func(pa PartyAdder) func(context.Context, string, int64) (*escalate.Escalation, error) {
+		return pa.AddParty
+	})
 }
 
 // apiRemoveParty removes in.UserID, who was named.
 func (s *Server) apiRemoveParty(r *http.Request, ref string, in *partyRequest) (*escalate.Escalation, error) {
-	return s.apiParty(r, ref, in, func(pa PartyAdder) func(context.Context, string, int64) (*escalate.Escalation, error) { return pa.RemoveParty })
+	return s.apiParty(r, ref, in, func(pa PartyAdder) func(context.Context, string, int64) (*escalate.Escalation, error) {
+		return pa.RemoveParty
+	})
 }
 
 func (s *Server) apiParty(r *http.Request, ref string, in *partyRequest,

@@ -129,4 +129,3 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Disposition", `inline; filename="escalate.ics"`)
 	return writeICS(w, "Escalate deadlines", now, evs)
 }
-
