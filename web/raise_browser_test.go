@@ -133,7 +133,7 @@ func TestRaiseBrowser(t *testing.T) {
 		b.check(t, axe, "raise-protect-by")
 		b.run(t, keys("#protect_time", "5pm"))
 		errorsFor(t, "raise-protect-by-errors", "protect_by")
-		b.run(t, chromedp.SetValue("#protect_time", "", chromedp.ByID))
+		b.run(t, chromedp.Clear("#protect_time", chromedp.ByQuery))
 		submit(t, ".govuk-summary-list")
 		b.check(t, axe, "raise-check-immediate")
 	})
