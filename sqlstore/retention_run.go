@@ -327,7 +327,7 @@ func (tx *Tx) eraseEscalation(object string) error {
 	}
 	if _, err := tx.exec(`UPDATE escalations SET decision = '', child_ref = '', child_initials = '', issue = '', risk = '',
 			disagreement = '', outcome_sought = '', receiving_contact = '', outcome_text = '', outcome_outstanding = '',
-			outcome_reason = '', immediate_action = NULL, immediate_at = NULL, immediate_by = NULL, erased = $2
+			outcome_reason = '', outcome_report = '', immediate_action = NULL, immediate_at = NULL, immediate_by = NULL, erased = $2
 		WHERE id = $1`, id, timeArg(tx.now)); err != nil {
 		return err
 	}

@@ -245,7 +245,7 @@ func (r *replayer) storedCases(after int64) ([]*storedCase, error) {
 	var cases []*storedCase
 	byID := map[int64]*storedCase{}
 	for rows.Next() {
-		s := &storedCase{parties: map[int64]replayParty{}, responses: map[int64]replayResponse{}}
+		s := &storedCase{parties: map[int64]replayParty{}, responses: map[int64]replayResponse{}, chairs: map[string]replayChair{}}
 		row, err := scanEscalation(extraScanner{rows, []any{scanTime(&s.nextDue), scanTime(&s.erased)}})
 		if err != nil {
 			rows.Close()
@@ -271,8 +271,7 @@ func (r *replayer) storedCases(after int64) ([]*storedCase, error) {
 		}); err != nil {
 		return nil, err
 	}
-	if err := r.each(`SELECT escalation_id, id, stage, at, form, participants, discussion, outcome, corrects,
-			by_user, created, approved_by, approved_at
+	if err := r.each(`SELECT escalation_id, `+recordColumns+`
 		FROM records WHERE escalation_id >= $1 AND escalation_id <= $2 ORDER BY escalation_id, id`, lo, hi,
 		func(sc rowScanner, id *int64) error {
 			rec, err := scanRecord(sc)
@@ -283,14 +282,27 @@ func (r *replayer) storedCases(after int64) ([]*storedCase, error) {
 		}); err != nil {
 		return nil, err
 	}
-	if err := r.each(`SELECT escalation_id, user_id, added_by, added FROM escalation_parties
+	if err := r.each(`SELECT escalation_id, user_id, added_by, added, COALESCE(removed_by, 0), removed FROM escalation_parties
 		WHERE escalation_id >= $1 AND escalation_id <= $2`, lo, hi,
 		func(sc rowScanner, id *int64) error {
 			var u int64
 			var p replayParty
-			err := sc.Scan(&u, &p.AddedBy, scanTime(&p.Added))
+			err := sc.Scan(&u, &p.AddedBy, scanTime(&p.Added), &p.RemovedBy, scanTime(&p.Removed))
 			if s := byID[*id]; err == nil && s != nil {
 				s.parties[u] = p
+			}
+			return err
+		}); err != nil {
+		return nil, err
+	}
+	if err := r.each(`SELECT escalation_id, stage, user_id, appointed_by, appointed FROM escalation_meeting_chairs
+		WHERE escalation_id >= $1 AND escalation_id <= $2`, lo, hi,
+		func(sc rowScanner, id *int64) error {
+			var stage string
+			var c replayChair
+			err := sc.Scan(&stage, &c.User, &c.By, scanTime(&c.Appointed))
+			if s := byID[*id]; err == nil && s != nil {
+				s.chairs[stage] = c
 			}
 			return err
 		}); err != nil {

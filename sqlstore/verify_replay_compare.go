@@ -19,6 +19,7 @@ type storedCase struct {
 	erased    time.Time // zero unless retention erased it
 	parties   map[int64]replayParty
 	responses map[int64]replayResponse
+	chairs    map[string]replayChair
 }
 
 // compare returns the first field in which stored s differs from what c's
@@ -100,7 +101,7 @@ func (c *replayCase) sameOutcome(x, e *escalate.Outcome) bool {
 		return x == nil && e == nil
 	}
 	return x.Kind == e.Kind && x.Text == e.Text && x.OutstandingIssues == e.OutstandingIssues &&
-		x.RedirectTo == e.RedirectTo && x.Reason == e.Reason && x.Decision == e.Decision && x.By == e.By &&
+		x.RedirectTo == e.RedirectTo && x.Reason == e.Reason && x.Decision == e.Decision && x.Report == e.Report && x.By == e.By &&
 		c.sameTime(x.At, e.At) && (x.ConfirmedAt.IsZero() == e.ConfirmedAt.IsZero()) &&
 		(x.ConfirmedAt.IsZero() || c.sameTime(x.ConfirmedAt, e.ConfirmedAt))
 }
@@ -166,6 +167,7 @@ func (c *replayCase) compareRecords(got []escalate.Record) *ReplayFailure {
 			ok   bool
 		}{
 			{"", w.ID == g.ID && w.Stage == g.Stage && w.Corrects == g.Corrects},
+			{"result", w.Result == g.Result},
 			{"at", micro(w.At).Equal(g.At)},
 			{"form", w.Form == g.Form},
 			{"participants", slices.Equal(w.Participants, g.Participants)},
@@ -199,6 +201,19 @@ func (c *replayCase) compareParties(s *storedCase) *ReplayFailure {
 			return c.fail(field, "stored as a party, but no event names them")
 		case w.AddedBy != g.AddedBy || !c.sameTime(w.Added, g.Added):
 			return c.fail(field, "the stored grant differs from what the events say")
+		case w.RemovedBy != g.RemovedBy || w.Removed.IsZero() != g.Removed.IsZero() ||
+			!w.Removed.IsZero() && !c.sameTime(w.Removed, g.Removed):
+			return c.fail(field, "the stored removal differs from what the events say")
+		}
+	}
+	for stage, w := range c.chairs {
+		if g, ok := s.chairs[stage]; !ok || g.User != w.User || g.By != w.By || !c.sameTime(w.Appointed, g.Appointed) {
+			return c.fail("meeting chair of "+stage, "the stored appointment differs from what the events say")
+		}
+	}
+	for stage := range s.chairs {
+		if _, ok := c.chairs[stage]; !ok {
+			return c.fail("meeting chair of "+stage, "stored, but no event appoints them")
 		}
 	}
 	for _, u := range sortedKeys(c.responses, s.responses) {
@@ -230,6 +245,8 @@ func (c *replayCase) compareErased(s *storedCase) *ReplayFailure {
 		e.OutcomeSought != "" || e.Decision != "" || e.ReceivingContact != "" || e.Immediate != nil ||
 		e.Outcome != nil && (e.Outcome.Text != "" || e.Outcome.OutstandingIssues != "" || e.Outcome.Reason != ""):
 		return c.fail("erased", "the case is marked erased, but personal data is still stored on it")
+	case e.Outcome != nil && e.Outcome.Report != "":
+		return c.fail("erased", "the case is marked erased, but its meeting's report is still stored")
 	case len(e.Records) > 0 || len(s.parties) > 0 || len(s.responses) > 0:
 		return c.fail("erased", "the case is marked erased, but its records or parties are still stored")
 	}

@@ -79,6 +79,7 @@ type replayData struct {
 	Discussion   string    `json:"discussion"`
 	Outcome      string    `json:"outcome"`
 	Corrects     int       `json:"corrects"`
+	Result       string    `json:"result"`
 	ApprovedAt   time.Time `json:"approved_at"`
 
 	From              string `json:"from"`
@@ -87,17 +88,27 @@ type replayData struct {
 	Kind              string `json:"kind"`
 	Text              string `json:"text"`
 	OutstandingIssues string `json:"outstanding_issues"`
+	Report            string `json:"report"`
+	DealtWith         int64  `json:"dealt_with"`
 
 	User      int64   `json:"user"`
 	Debriefed bool    `json:"debriefed"`
 	Items     []int64 `json:"items"`
 }
 
-// replayParty is a user named as a party, as the first event naming them
-// says (a second naming changes nothing).
+// replayParty is a user named to deal with a case, as the last event
+// naming them says, and whether and by whom they were removed since.
 type replayParty struct {
-	AddedBy int64
-	Added   time.Time
+	AddedBy   int64
+	Added     time.Time
+	RemovedBy int64 // 0 while they stay named
+	Removed   time.Time
+}
+
+// replayChair is the chair appointed for a stage's meeting.
+type replayChair struct {
+	User, By  int64
+	Appointed time.Time
 }
 
 // replayResponse is a party's answer to the learning step.
@@ -113,6 +124,7 @@ type replayCase struct {
 	stageKey  string
 	parties   map[int64]replayParty
 	responses map[int64]replayResponse
+	chairs    map[string]replayChair // by stage key
 	raised    bool
 	erased    bool  // retention erased it (a retention.erase event)
 	loose     bool  // an event carried no "time": times are the events' own
@@ -124,7 +136,7 @@ type replayCase struct {
 
 func newReplayCase(object string) *replayCase {
 	return &replayCase{object: object, parties: map[int64]replayParty{}, responses: map[int64]replayResponse{},
-		set: map[string]int64{}}
+		chairs: map[string]replayChair{}, set: map[string]int64{}}
 }
 
 // fail is a ReplayFailure about c's field.
@@ -194,6 +206,10 @@ func (c *replayCase) apply(ev *replayEvent) *ReplayFailure {
 		c.mark(ev.seq, "policy", "raised_by", "raised_role", "raising_agency", "receiving_agency", "receiving_contact",
 			"decision", "decision_date", "child_ref", "child_initials", "categories", "issue", "risk",
 			"disagreement", "outcome_sought", "risk_level", "stage", "status", "created")
+		if d.DealtWith != 0 { // named at raise: whom the raiser dealt with
+			c.parties[d.DealtWith] = replayParty{AddedBy: by, Added: x.Created}
+			c.mark(ev.seq, fmt.Sprintf("party user %d", d.DealtWith))
+		}
 		if c.pending != nil && x.RiskLevel == escalate.RiskImmediate {
 			im := *c.pending
 			im.At = x.Created
@@ -218,7 +234,7 @@ func (c *replayCase) apply(ev *replayEvent) *ReplayFailure {
 		c.mark(ev.seq, "stage", "outcome")
 	case escalate.ActionOutcomeAgree:
 		x.Outcome = &escalate.Outcome{Kind: escalate.OutcomeAgreed, Text: d.Outcome, OutstandingIssues: d.OutstandingIssues,
-			Decision: d.Decision, At: c.when(ev, &d), By: by}
+			Decision: d.Decision, Report: d.Report, At: c.when(ev, &d), By: by}
 		c.mark(ev.seq, "outcome")
 	case escalate.ActionOutcomeConfirm:
 		if x.Outcome != nil {
@@ -244,7 +260,7 @@ func (c *replayCase) apply(ev *replayEvent) *ReplayFailure {
 	case escalate.ActionRecordAdd:
 		x.Records = append(x.Records, escalate.Record{ID: d.Record, Stage: d.Stage, At: d.At, Form: d.Form,
 			Participants: d.Participants, Discussion: d.Discussion, Outcome: d.Outcome, Corrects: d.Corrects,
-			By: by, Created: c.when(ev, &d)})
+			Result: d.Result, By: by, Created: c.when(ev, &d)})
 		c.mark(ev.seq, fmt.Sprintf("record %d", d.Record))
 	case escalate.ActionRecordApprove:
 		if r := x.Record(d.Record); r != nil {
@@ -284,11 +300,18 @@ func (c *replayCase) apply(ev *replayEvent) *ReplayFailure {
 			}
 		}
 		c.mark(ev.seq, fmt.Sprintf("clock %d", d.Clock))
-	case "escalation.party":
-		if _, ok := c.parties[d.User]; !ok {
-			c.parties[d.User] = replayParty{AddedBy: by, Added: c.when(ev, &d)}
-		}
+	case escalate.ActionPartyName:
+		// Naming someone again, after they were removed, names them anew.
+		c.parties[d.User] = replayParty{AddedBy: by, Added: c.when(ev, &d)}
 		c.mark(ev.seq, fmt.Sprintf("party user %d", d.User))
+	case escalate.ActionPartyRemove:
+		p := c.parties[d.User]
+		p.RemovedBy, p.Removed = by, c.when(ev, &d)
+		c.parties[d.User] = p
+		c.mark(ev.seq, fmt.Sprintf("party user %d", d.User))
+	case escalate.ActionMeetingChair:
+		c.chairs[d.Stage] = replayChair{User: d.User, By: by, Appointed: c.when(ev, &d)}
+		c.mark(ev.seq, "meeting chair of "+d.Stage)
 	case escalate.ActionLearningRecord:
 		c.responses[by] = replayResponse{Debriefed: d.Debriefed, Items: len(d.Items)}
 		c.mark(ev.seq, fmt.Sprintf("learning response of user %d", by))

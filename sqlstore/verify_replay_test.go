@@ -39,6 +39,13 @@ func newReplayFixture(t *testing.T, db *DB) *replayFixture {
 		t.Fatal(err)
 	}
 	b := w.mustRaise(t, escalate.RiskStandard)
+	// Named, then removed: the grant's row stays, marked removed.
+	if _, err = w.svc.AddParty(w.as("prac"), b.Ref, w.users["rmgr"].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = w.svc.RemoveParty(w.as("prac"), b.Ref, w.users["rmgr"].ID); err != nil {
+		t.Fatal(err)
+	}
 	if b, err = w.svc.AddRecord(w.as("prac"), b.Ref, recordIn(b.Version, escalate.FormEmail)); err != nil {
 		t.Fatal(err)
 	}
@@ -87,6 +94,13 @@ func TestVerifyRecordsTamper(t *testing.T) {
 			mustExec(t, db, `INSERT INTO escalation_parties (escalation_id, user_id, added_by, added) VALUES ($1, $2, $3, $4)`,
 				f.b.ID, f.w.users["stranger"].ID, f.w.users["prac"].ID, timeArg(testNow))
 		}, caseB, "party user "},
+		{"PartyRemovalUndone", func(t *testing.T, db *DB, f *replayFixture) {
+			mustExec(t, db, `UPDATE escalation_parties SET removed = NULL, removed_by = NULL WHERE escalation_id = $1`, f.b.ID)
+		}, caseB, "party user "},
+		{"RecordResult", func(t *testing.T, db *DB, f *replayFixture) {
+			dropRecordGuard(t, db)
+			mustExec(t, db, `UPDATE records SET result = 'agreed' WHERE escalation_id = $1 AND id = 1`, f.a.ID)
+		}, caseA, "record 1: result"},
 		{"RaisedBy", func(t *testing.T, db *DB, f *replayFixture) {
 			mustExec(t, db, `UPDATE escalations SET raised_by = $1 WHERE id = $2`, f.w.users["stranger"].ID, f.b.ID)
 		}, caseB, "raised_by"},
@@ -122,7 +136,8 @@ func TestVerifyRecordsTamper(t *testing.T) {
 		{"CaseDeleted", func(t *testing.T, db *DB, f *replayFixture) {
 			for _, q := range []string{`DELETE FROM clocks WHERE escalation_id = $1`, `DELETE FROM records WHERE escalation_id = $1`,
 				`DELETE FROM escalation_parties WHERE escalation_id = $1`, `DELETE FROM outbox WHERE escalation_id = $1`,
-				`DELETE FROM clock_notices WHERE escalation_id = $1`, `DELETE FROM escalations WHERE id = $1`} {
+				`DELETE FROM clock_notices WHERE escalation_id = $1`, `DELETE FROM escalation_people WHERE escalation_id = $1`,
+				`DELETE FROM escalation_meeting_chairs WHERE escalation_id = $1`, `DELETE FROM escalations WHERE id = $1`} {
 				mustExec(t, db, q, f.b.ID)
 			}
 		}, caseB, "escalation"},
