@@ -174,7 +174,7 @@ func TestE2EHounslow(t *testing.T) {
 	w.signOut()
 
 	w.signIn(raiser)
-	w.find(ref, "dealing with this escalation", true)
+	w.find(ref, "Someone was named to deal with this escalation", true)
 	w.acts("Discuss the problem with the worker in the other agency")
 	w.recordDiscussion(ref, "Alex Demo-Practitioner\nTamsin Demo-Manager", "The threshold for a strategy discussion.",
 		"No agreement.", notAgreed, "")

@@ -173,8 +173,8 @@ func (w *walk) toldWhoActs(title string, informed ...string) {
 	}
 }
 
-// screens saves the page as testdata/screens/e2e-<pack>-<name>-1280.png
-// (the whole page) and -375.png (a phone's first screenful), and checks
+// screens saves the page's first screenful, as a person first sees it, as
+// testdata/screens/e2e-<pack>-<name>-1280.png and -375.png, and checks
 // the narrow page does not scroll sideways.
 func (w *walk) screens(name string) {
 	w.t.Helper()
@@ -188,14 +188,7 @@ func (w *walk) screens(name string) {
 		w.run(chromedp.EmulateViewport(width, 900), waitJS("true"),
 			chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW),
 			chromedp.Evaluate(`document.documentElement.clientWidth`, &clientW),
-			chromedp.ActionFunc(func(ctx context.Context) error {
-				// The narrow page's first screenful, as a phone shows it;
-				// the wide page whole.
-				if width < 1000 {
-					return chromedp.CaptureScreenshot(&png).Do(ctx)
-				}
-				return chromedp.FullScreenshot(&png, 100).Do(ctx)
-			}))
+			chromedp.CaptureScreenshot(&png))
 		if scrollW > clientW {
 			w.t.Errorf("%s at %dpx scrolls sideways: %d > %d", name, width, scrollW, clientW)
 		}
