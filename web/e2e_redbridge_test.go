@@ -13,7 +13,8 @@ import (
 // increased risk, with a deadline that protects the child, and leaves it
 // to the agency's escalation contact, who takes it. Their discussion does
 // not settle it, so the raiser must escalate the same working day (4.5);
-// the line managers, then the senior managers, cannot agree either; the
+// the school's line manager approves the record (4.3), and the line
+// managers, then the senior managers, cannot agree either; the
 // school's senior manager refers it to the Chair, the Business Manager
 // records the referral (4.9), and only then is the Chair told, who makes
 // recommendations. Each person finds the case from their notifications.
@@ -68,6 +69,9 @@ func TestE2ERedbridge(t *testing.T) {
 	w.signIn(schoolManager)
 	w.find(ref, "The escalation moved to the next stage", true)
 	w.acts("Escalate the concern to both agencies' line managers")
+	// Every record is approved and dated (4.3): the line manager approves
+	// stage 1's.
+	w.act(ref, "approve", "Record approved", "approved", choose("record"))
 	w.recordDiscussion(ref, "Bryn Demo-Manager\nTamsin Demo-Manager", "Both managers reviewed the case file.",
 		"Still no agreement: to the senior managers.", notAgreed, "")
 	w.toldWhoActs("Discussion or action recorded", w.name(raiser))
@@ -124,8 +128,9 @@ func TestE2ERedbridge(t *testing.T) {
 	w.signOut()
 
 	e, events := w.final(ref)
-	if e.Status != escalate.StatusResolved || e.Stage != 3 || e.Outcome == nil || e.Outcome.Kind != escalate.OutcomeRecommendations {
-		t.Errorf("in the store: status %s, stage %d, outcome %+v", e.Status, e.Stage, e.Outcome)
+	if e.Status != escalate.StatusResolved || e.Stage != 3 || e.Outcome == nil || e.Outcome.Kind != escalate.OutcomeRecommendations ||
+		len(e.Records) != 4 || e.Records[0].ApprovedBy != w.user(schoolManager).ID {
+		t.Errorf("in the store: status %s, stage %d, outcome %+v, records %+v", e.Status, e.Stage, e.Outcome, e.Records)
 	}
 	by := w.actors(events, escalate.ActionPartyName, escalate.ActionRecordAdd, escalate.ActionEscalate, escalate.ActionDetermine)
 	want := map[string][]string{
