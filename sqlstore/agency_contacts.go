@@ -37,7 +37,8 @@ func (db *DB) AddEscalationContact(ctx context.Context, agencyID, userID int64) 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return escalate.FieldErrorf("user", "%s is already an escalation contact of this agency.", u.Name)
 		}
-		return tx.Audit(Actor(ctx), "agency.contact.add", fmt.Sprintf("agency:%d", agencyID), map[string]any{"user": userID})
+		return tx.Audit(Actor(ctx), "agency.contact.add", fmt.Sprintf("agency:%d", agencyID),
+			map[string]any{"user": userID, "time": tx.now}) // "time": the row's instant, for verify's replay
 	})
 }
 

@@ -318,7 +318,9 @@ func (tx *Tx) eraseRows(object string, stmts ...string) error {
 
 // eraseEscalation erases a closed case's personal data: its child fields
 // and free text (the de-identified row stays for the board's counts), its
-// records, parties and learning answers, and its events' content.
+// records, parties, meeting chairs and learning answers, and its events'
+// content; then routes it again, so escalation_people says who is still
+// tied to it.
 func (tx *Tx) eraseEscalation(object string) error {
 	ref, _ := caseOf(object)
 	var id int64
@@ -336,10 +338,24 @@ func (tx *Tx) eraseEscalation(object string) error {
 		`DELETE FROM records WHERE escalation_id = $1`,
 		`DELETE FROM escalation_parties WHERE escalation_id = $1`,
 		`DELETE FROM learning_responses WHERE escalation_id = $1`,
+		`DELETE FROM escalation_meeting_chairs WHERE escalation_id = $1`,
 	} {
 		if _, err := tx.exec(s, id); err != nil {
 			return err
 		}
+	}
+	// Who may open it is routing's to say, from what is left: those named,
+	// who wrote its records or chaired its meeting are no longer tied to it.
+	row, err := tx.loadEscalation(ref)
+	if err != nil {
+		return err
+	}
+	pin, err := tx.pin(row.PartnershipID, row.PolicyVersionID, row.PolicySHA)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.routeAndStore(pin.policy, row.Escalation); err != nil {
+		return err
 	}
 	return tx.eraseContent(object)
 }

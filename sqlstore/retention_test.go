@@ -33,6 +33,10 @@ func newRetentionFixture(t *testing.T, db *DB) *retentionFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Social care's practitioner, named to deal with it: tied to A only by that.
+	if a, err = w.svc.AddParty(w.as("prac"), a.Ref, w.users["rprac"].ID); err != nil {
+		t.Fatal(err)
+	}
 	f.a = agree(t, w, escalateTo(t, w, a, 1), "rmgr")
 	items, err := db.RecordLearning(w.as("prac"), f.a.Ref, escalate.LearningInput{General: "yes",
 		GeneralText: "Share the threshold guidance.", PolicyGap: "no", Training: "no", Debriefed: "yes"})
@@ -108,6 +112,7 @@ func TestRetention(t *testing.T) {
 		if run := runAt(t, db, soon, true); len(run.Items) != 0 {
 			t.Errorf("a month on, due: %+v", run.Items)
 		}
+		tiedBefore := peopleOf(t, db, f.a.ID)
 		before := rowCounts(t, db)
 		dry := runAt(t, db, later, true)
 		wantDue := []string{"escalation:" + f.a.Ref, "learning:1", "outbox", "proforma:1",
@@ -160,6 +165,19 @@ func TestRetention(t *testing.T) {
 			if err := db.db.QueryRow(q, f.a.ID).Scan(&n); err != nil || n != 0 {
 				t.Errorf("%s: %d left (%v)", q, n, err)
 			}
+		}
+		// Who may open A is routing's to say from what is left: the person
+		// named to deal with it no longer can, and escalation_people says so.
+		wantRoutedAsStored(t, db, f.a.Ref)
+		tiedAfter := peopleOf(t, db, f.a.ID)
+		if !slices.Contains(tiedBefore, w.users["rprac"].ID) || slices.Contains(tiedAfter, w.users["rprac"].ID) {
+			t.Errorf("tied to A: %v before erasure, %v after; want user %d (named) only before", tiedBefore, tiedAfter, w.users["rprac"].ID)
+		}
+		if _, err := w.svc.Get(w.as("rprac"), f.a.Ref); escalate.ErrorCode(err) != escalate.ENOTFOUND {
+			t.Errorf("the named practitioner opens A after erasure: %v", err)
+		}
+		if _, err := w.svc.Get(w.as("prac"), f.a.Ref); err != nil {
+			t.Errorf("the raiser opens A after erasure: %v", err)
 		}
 		// B, held, and C, open, are untouched.
 		for _, e := range []*escalate.Escalation{f.b, f.c} {
@@ -322,4 +340,54 @@ func TestRetentionTwice(t *testing.T) {
 		}
 		mustVerifyAudit(t, db)
 	})
+}
+
+// peopleOf returns who escalation_people ties to escalation id, in order.
+func peopleOf(t *testing.T, db *DB, id int64) []int64 {
+	t.Helper()
+	rows, err := db.db.Query(`SELECT user_id FROM escalation_people WHERE escalation_id = $1 ORDER BY user_id`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var u int64
+		if err := rows.Scan(&u); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// wantRoutedAsStored checks that escalation_people for ref is what routing
+// says from the case as stored now.
+func wantRoutedAsStored(t *testing.T, db *DB, ref string) {
+	t.Helper()
+	var want []int64
+	var id int64
+	err := db.WithTx(context.Background(), func(tx *Tx) error {
+		row, err := tx.loadEscalation(ref)
+		if err != nil {
+			return err
+		}
+		pin, err := tx.pin(row.PartnershipID, row.PolicyVersionID, row.PolicySHA)
+		if err != nil {
+			return err
+		}
+		ps, err := tx.parties(pin.policy, row.Escalation)
+		for u := range peopleRows(ps) {
+			want = append(want, u)
+		}
+		id = row.ID
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(want)
+	if got := peopleOf(t, db, id); !slices.Equal(got, want) {
+		t.Errorf("%s: escalation_people ties %v, routing says %v", ref, got, want)
+	}
 }

@@ -39,6 +39,8 @@ type ReplayReport struct {
 	Dissents      int
 	LearningItems int
 	Proformas     int
+	// AgencyContacts counts the escalation contacts checked.
+	AgencyContacts int
 }
 
 // replayBatch is how many escalations are replayed per round of queries:
@@ -47,9 +49,12 @@ type ReplayReport struct {
 const replayBatch = 500
 
 // VerifyRecords replays every escalation's audit events, and those of
-// dissents, learning items and proformas, and checks that what is stored
-// is what the events say: fields, records and approvals, the outcome,
-// parties, clocks, risk and the learning step's answers. It reads one
+// dissents, learning items, proformas and agencies' escalation contacts,
+// and checks that what is stored is what the events say: fields, records
+// (with their results) and approvals, the outcome and the meeting's report,
+// who was named and removed, meeting chairs, clocks, risk and the learning
+// step's answers. escalation_people is routing's output, worked out again
+// from the rest, so it is not replayed. It reads one
 // snapshot (readTx), so it may run beside a server, and writes nothing. It
 // returns the first difference as a *ReplayFailure, with the rows it has
 // checked so far counted.
@@ -63,7 +68,7 @@ func (db *DB) VerifyRecords(ctx context.Context) (ReplayReport, error) {
 		if err := r.loadPolicies(); err != nil {
 			return err
 		}
-		for _, step := range []func(*ReplayReport) error{r.escalations, r.orphans, r.dissents, r.learningItems, r.proformas} {
+		for _, step := range []func(*ReplayReport) error{r.escalations, r.orphans, r.dissents, r.learningItems, r.proformas, r.agencyContacts} {
 			if err := step(&rep); err != nil {
 				return err
 			}

@@ -247,8 +247,8 @@ func (c *replayCase) compareErased(s *storedCase) *ReplayFailure {
 		return c.fail("erased", "the case is marked erased, but personal data is still stored on it")
 	case e.Outcome != nil && e.Outcome.Report != "":
 		return c.fail("erased", "the case is marked erased, but its meeting's report is still stored")
-	case len(e.Records) > 0 || len(s.parties) > 0 || len(s.responses) > 0:
-		return c.fail("erased", "the case is marked erased, but its records or parties are still stored")
+	case len(e.Records) > 0 || len(s.parties) > 0 || len(s.responses) > 0 || len(s.chairs) > 0:
+		return c.fail("erased", "the case is marked erased, but its records, parties or meeting chairs are still stored")
 	}
 	return nil
 }

@@ -97,6 +97,9 @@ func TestVerifyRecordsTamper(t *testing.T) {
 		{"PartyRemovalUndone", func(t *testing.T, db *DB, f *replayFixture) {
 			mustExec(t, db, `UPDATE escalation_parties SET removed = NULL, removed_by = NULL WHERE escalation_id = $1`, f.b.ID)
 		}, caseB, "party user "},
+		{"PartyRemovedBy", func(t *testing.T, db *DB, f *replayFixture) {
+			mustExec(t, db, `UPDATE escalation_parties SET removed_by = $1 WHERE escalation_id = $2`, f.w.users["bm"].ID, f.b.ID)
+		}, caseB, "party user "},
 		{"RecordResult", func(t *testing.T, db *DB, f *replayFixture) {
 			dropRecordGuard(t, db)
 			mustExec(t, db, `UPDATE records SET result = 'agreed' WHERE escalation_id = $1 AND id = 1`, f.a.ID)
