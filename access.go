@@ -23,7 +23,7 @@ func Can(actor *User, e *Escalation, ps Parties, action string) bool {
 		return false
 	}
 	if action == ActionRaise {
-		return slices.ContainsFunc(actor.Roles, func(r Role) bool { return r != RoleAdmin })
+		return slices.ContainsFunc(actor.Roles, DealsWithCases)
 	}
 	if e == nil || actor.PartnershipID != e.PartnershipID {
 		return false

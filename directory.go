@@ -20,10 +20,11 @@ type Person struct {
 // HasRole reports whether p holds role r.
 func (p *Person) HasRole(r Role) bool { return slices.Contains(p.Roles, r) }
 
-// OnlyAdministers reports whether p's only role is administrator: such an
-// account manages the service and never reads or acts on a case.
+// OnlyAdministers reports whether p holds no role that deals with cases
+// (DealsWithCases): an administrator, or a data protection officer, looks
+// after the service or its data and never reads or acts on a case.
 func (p *Person) OnlyAdministers() bool {
-	return !slices.ContainsFunc(p.Roles, func(r Role) bool { return r != RoleAdmin })
+	return !slices.ContainsFunc(p.Roles, DealsWithCases)
 }
 
 // Directory is one partnership's people as routing needs them: every

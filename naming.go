@@ -16,7 +16,7 @@ func MayBeNamed(p *Policy, e *Escalation, person *Person) error {
 	case person == nil || person.Disabled:
 		return FieldErrorf("user", "There is no such person in this partnership.")
 	case person.OnlyAdministers():
-		return FieldErrorf("user", "%s administers the service and does not deal with cases.", person.Name)
+		return FieldErrorf("user", "%s looks after the service or its data and does not deal with cases.", person.Name)
 	case person.ID == e.RaisedBy:
 		return FieldErrorf("user", "%s raised this escalation and is already dealing with it.", person.Name)
 	case person.AgencyID == e.RaisingAgencyID || person.AgencyID == e.ReceivingAgencyID:

@@ -27,6 +27,12 @@ const (
 	RoleDataProtectionOfficer Role = "data-protection-officer"
 )
 
+// DealsWithCases reports whether holding r lets an account raise, be named
+// to, be an escalation contact for or act on a case: every role but
+// administrator and data protection officer, who look after the service
+// and its data (an account may hold those besides a role that does).
+func DealsWithCases(r Role) bool { return r != RoleAdmin && r != RoleDataProtectionOfficer }
+
 // Posts a policy names that accounts can hold too, so that the person who
 // must act at a stage can sign in and act: a board member who represents
 // an agency on the partnership board, a head of service, the named and

@@ -27,7 +27,7 @@ func (db *DB) AddEscalationContact(ctx context.Context, agencyID, userID int64) 
 			return err
 		}
 		if (&escalate.Person{Roles: u.Roles}).OnlyAdministers() {
-			return escalate.FieldErrorf("user", "%s only administers the service: an escalation contact must be someone who deals with cases.", u.Name)
+			return escalate.FieldErrorf("user", "%s only administers the service or its data: an escalation contact must be someone who deals with cases.", u.Name)
 		}
 		res, err := tx.exec(`INSERT INTO agency_contacts (agency_id, user_id, added, added_by) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (agency_id, user_id) DO NOTHING`, agencyID, userID, timeArg(tx.now), nullID(signedInID(ctx)))

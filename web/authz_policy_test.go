@@ -39,7 +39,7 @@ const (
 	kindPublic       authzKind = iota // anyone, signed in or not
 	kindNowhere                       // no such page or endpoint: not found for everyone
 	kindSignedIn                      // anyone signed in (pages) or with a token (API)
-	kindRaise                         // signed in with a role that does more than administer
+	kindRaise                         // signed in with a role that deals with cases
 	kindList                          // signed in; lists only what need to know allows
 	kindOwnToken                      // signed in, and only one's own API token
 	kindContactsEdit                  // Business Manager and administrator
@@ -149,7 +149,7 @@ func authzExpect(role escalate.Role, rel authzRel, sp authzSpec, targeted bool) 
 	case kindSignedIn, kindList:
 		return signedIn
 	case kindRaise:
-		return signedIn && role != escalate.RoleAdmin
+		return signedIn && !has(escalate.RoleAdmin, escalate.RoleDataProtectionOfficer)
 	case kindOwnToken:
 		return signedIn && (rel == relOwn || rel == relReceiving)
 	case kindContactsEdit:

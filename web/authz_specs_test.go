@@ -15,8 +15,9 @@ import (
 func authzSpecs() map[string]authzSpec {
 	pub := authzSpec{kind: kindPublic}
 	in := authzSpec{kind: kindSignedIn}
-	// Raising is for anyone with a role but an account that only
-	// administers (escalate.Can, ActionRaise).
+	// Raising is for anyone with a role that deals with cases: not an
+	// account that only administers or looks after data protection
+	// (escalate.Can, ActionRaise).
 	raise := authzSpec{kind: kindRaise}
 	cs := func(action string) authzSpec { return authzSpec{kind: kindCase, action: action} }
 	api := func(sp authzSpec) authzSpec { sp.api = true; return sp }
