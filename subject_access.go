@@ -54,6 +54,11 @@ type SubjectAccount struct {
 	SignIns    []string  `json:"single_sign_on,omitempty"` // the identity providers linked
 	APITokens  []string  `json:"api_tokens,omitempty"`     // their names
 	Subscribed bool      `json:"daily_digest"`
+	// ContactFor are the agencies whose escalation contact they are.
+	ContactFor []string `json:"escalation_contact_for,omitempty"`
+	// NamedTo are the cases they were named to deal with, or appointed
+	// to chair a meeting of, with by whom and when.
+	NamedTo []string `json:"named_to,omitempty"`
 }
 
 // SubjectAction is one thing a member of staff did, from the audit log.
@@ -72,31 +77,36 @@ type SubjectRecord struct {
 	Participants []string  `json:"participants"`
 	Discussion   string    `json:"discussion"`
 	Outcome      string    `json:"outcome"`
+	Result       string    `json:"result,omitempty"` // what the discussion came to: agreed, not-agreed
 	By           string    `json:"by"`
 }
 
 // SubjectCase is one case about a child, in full.
 type SubjectCase struct {
-	Ref              string          `json:"ref"`
-	Status           Status          `json:"status"`
-	Raised           time.Time       `json:"raised"`
-	RaisedBy         string          `json:"raised_by"`
-	RaisingAgency    string          `json:"raising_agency"`
-	ReceivingAgency  string          `json:"receiving_agency"`
-	ReceivingContact string          `json:"receiving_contact,omitempty"`
-	ChildRef         string          `json:"child_ref"`
-	ChildInitials    string          `json:"child_initials"`
-	Decision         string          `json:"decision"`
-	DecisionDate     string          `json:"decision_date"`
-	Issue            string          `json:"issue"`
-	Risk             string          `json:"risk"`
-	Disagreement     string          `json:"disagreement"`
-	OutcomeSought    string          `json:"outcome_sought"`
-	RiskLevel        RiskLevel       `json:"risk_level"`
-	Immediate        string          `json:"immediate_action,omitempty"`
-	Outcome          string          `json:"outcome,omitempty"`
-	Records          []SubjectRecord `json:"records"`
-	Events           []SubjectAction `json:"history"`
+	Ref              string    `json:"ref"`
+	Status           Status    `json:"status"`
+	Raised           time.Time `json:"raised"`
+	RaisedBy         string    `json:"raised_by"`
+	RaisingAgency    string    `json:"raising_agency"`
+	ReceivingAgency  string    `json:"receiving_agency"`
+	ReceivingContact string    `json:"receiving_contact,omitempty"`
+	ChildRef         string    `json:"child_ref"`
+	ChildInitials    string    `json:"child_initials"`
+	Decision         string    `json:"decision"`
+	DecisionDate     string    `json:"decision_date"`
+	Issue            string    `json:"issue"`
+	Risk             string    `json:"risk"`
+	Disagreement     string    `json:"disagreement"`
+	OutcomeSought    string    `json:"outcome_sought"`
+	RiskLevel        RiskLevel `json:"risk_level"`
+	Immediate        string    `json:"immediate_action,omitempty"`
+	Outcome          string    `json:"outcome,omitempty"`
+	Report           string    `json:"meeting_report,omitempty"` // the meeting's chair's report
+	// Named are who was named to deal with the case, and who chaired its
+	// meetings, with when: staff, listed as third parties.
+	Named   []string        `json:"named,omitempty"`
+	Records []SubjectRecord `json:"records"`
+	Events  []SubjectAction `json:"history"`
 }
 
 // ThirdParty is someone other than the subject named in the export.

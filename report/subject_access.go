@@ -77,6 +77,8 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 		line("Single sign-on", strings.Join(a.SignIns, ", "))
 		line("API tokens", strings.Join(a.APITokens, ", "))
 		line("Daily digest", fmt.Sprint(a.Subscribed))
+		line("Escalation contact for", strings.Join(a.ContactFor, ", "))
+		line("Named to deal with, or chaired the meeting of", strings.Join(a.NamedTo, "\n"))
 	}
 	if len(x.Actions) > 0 {
 		heading(13, fmt.Sprintf("What they did (%d events)", len(x.Actions)))
@@ -87,9 +89,12 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 	}
 	records := func(rs []escalate.SubjectRecord) {
 		for _, r := range rs {
+			body := "Who took part: " + strings.Join(r.Participants, ", ") + "\nDiscussed: " + r.Discussion + "\nOutcome: " + r.Outcome
+			if r.Result != "" {
+				body += "\nCame to: " + r.Result
+			}
 			line(fmt.Sprintf("Record %d of %s, %s, %s, by %s", r.ID, r.Case, r.Form,
-				r.At.In(calendar.London).Format("2 Jan 2006 15:04"), r.By),
-				"Who took part: "+strings.Join(r.Participants, ", ")+"\nDiscussed: "+r.Discussion+"\nOutcome: "+r.Outcome)
+				r.At.In(calendar.London).Format("2 Jan 2006 15:04"), r.By), body)
 		}
 	}
 	if len(x.Authored) > 0 {
@@ -111,6 +116,8 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 		line("Risk level", string(c.RiskLevel))
 		line("Immediate action", c.Immediate)
 		line("Outcome", c.Outcome)
+		line("The meeting's report", c.Report)
+		line("Named to deal with it, or chaired its meeting", strings.Join(c.Named, "\n"))
 		records(c.Records)
 		if len(c.Events) > 0 {
 			pdf.SetFont("Helvetica", "B", 10)

@@ -142,6 +142,9 @@ func (s *subjectRun) staff(email string) (string, []string, error) {
 	}
 	acc.Subscribed = n > 0
 	s.x.Account = acc
+	if err := s.staffRouting(u.ID); err != nil {
+		return "", nil, err
+	}
 	object := fmt.Sprintf("user:%d", u.ID)
 	rows, err := tx.QueryContext(ctx, `SELECT at, action, object FROM audit_events WHERE actor = $1 ORDER BY seq`, object)
 	if err != nil {
@@ -202,7 +205,7 @@ func (s *subjectRun) record(ref string, r escalate.Record) escalate.SubjectRecor
 	}
 	s.user(r.ApprovedBy, where+": approved by")
 	return escalate.SubjectRecord{Case: ref, ID: r.ID, At: r.At, Form: r.Form, Participants: r.Participants,
-		Discussion: r.Discussion, Outcome: r.Outcome, By: s.user(r.By, where+": written by")}
+		Discussion: r.Discussion, Outcome: r.Outcome, Result: r.Result, By: s.user(r.By, where+": written by")}
 }
 
 func (s *subjectRun) child(childRef string) (string, []string, error) {
@@ -245,6 +248,10 @@ func (s *subjectRun) child(childRef string) (string, []string, error) {
 			c.Outcome = strings.TrimSpace(o.Kind + ": " + strings.Join(slices.DeleteFunc([]string{o.Text, o.OutstandingIssues, o.Reason},
 				func(s string) bool { return s == "" }), " "))
 			s.user(o.By, ref+": outcome by")
+			c.Report = o.Report
+		}
+		if c.Named, err = s.caseNamed(e.ID, ref); err != nil {
+			return "", nil, err
 		}
 		for _, r := range e.Records {
 			c.Records = append(c.Records, s.record(ref, r))

@@ -25,6 +25,14 @@ func TestSubjectAccess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Routing's data about people: the practitioner the raiser named
+		// (and removed), social care's escalation contact (rmgr, the world's).
+		if _, err := w.svc.AddParty(w.as("prac"), a.Ref, w.users["rprac"].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.RemoveParty(w.as("prac"), a.Ref, w.users["rprac"].ID); err != nil {
+			t.Fatal(err)
+		}
 		other := w.raiseInput(escalate.RiskStandard)
 		other.ChildRef, other.ChildInitials, other.Issue = "SCH-0099", "ZZ", "Another child's issue."
 		b, err := w.svc.Raise(w.as("prac"), other)
@@ -59,7 +67,12 @@ func TestSubjectAccess(t *testing.T) {
 		for _, tp := range x.ThirdParties {
 			thirds = append(thirds, tp.Kind+":"+tp.Name)
 		}
-		for _, want := range []string{"staff:User prac (prac@example.org)", "participant:Raiser", "participant:Duty social worker"} {
+		if c := x.Cases[0]; len(c.Named) != 1 || !strings.HasPrefix(c.Named[0], "User rprac (rprac@example.org): named by User prac") ||
+			!strings.Contains(c.Named[0], "removed by User prac") {
+			t.Errorf("who was named to the child's case: %q", c.Named)
+		}
+		for _, want := range []string{"staff:User prac (prac@example.org)", "participant:Raiser", "participant:Duty social worker",
+			"staff:User rprac (rprac@example.org)"} {
 			if !slices.Contains(thirds, want) {
 				t.Errorf("third parties %v lack %q", thirds, want)
 			}
@@ -86,6 +99,17 @@ func TestSubjectAccess(t *testing.T) {
 		}
 		if !slices.ContainsFunc(s.ThirdParties, func(tp escalate.ThirdParty) bool { return tp.Kind == "child" && tp.Name == "SCH-0042 (JS)" }) {
 			t.Errorf("the child of the record written is not listed for redaction: %+v", s.ThirdParties)
+		}
+		// Whose escalation contact someone is, and the cases they were
+		// named to, with who named and removed them, are data about them.
+		r, err := db.SubjectAccess(w.as("dpo"), escalate.SubjectQuery{Kind: escalate.SubjectStaff, Email: "rmgr@example.org"})
+		if err != nil || !slices.Equal(r.Account.ContactFor, []string{w.agencies["care"].Name}) {
+			t.Errorf("the escalation contact's export: %v %+v", err, r.Account)
+		}
+		r, err = db.SubjectAccess(w.as("dpo"), escalate.SubjectQuery{Kind: escalate.SubjectStaff, Email: "rprac@example.org"})
+		if err != nil || len(r.Account.NamedTo) != 1 || !strings.HasPrefix(r.Account.NamedTo[0], a.Ref+": named by User prac (prac@example.org)") ||
+			len(r.Account.ContactFor) != 0 {
+			t.Errorf("the named practitioner's export: %v %+v", err, r.Account)
 		}
 		// Each export is audited: against the cases it holds and its subject.
 		var n int
