@@ -99,6 +99,15 @@ func TestSeed(t *testing.T) {
 		if rep.N < 500 {
 			t.Errorf("audit chain has %d entries; the seeding should have written hundreds", rep.N)
 		}
+		// The seeded record is what its events say, routing's people
+		// (named, removed, meeting chairs, escalation contacts) included.
+		replay, err := db.VerifyRecords(ctx)
+		if err != nil {
+			t.Fatalf("replay: %v", err)
+		}
+		if replay.Escalations == 0 || replay.AgencyContacts == 0 {
+			t.Errorf("replayed %+v; the demo has escalations and escalation contacts", replay)
+		}
 	})
 
 	t.Run("NoSeedPersonalData", func(t *testing.T) { wantNoSeedData(t, path) })
