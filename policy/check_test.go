@@ -43,7 +43,7 @@ func TestBroken(t *testing.T) {
 	got := check(t, "broken.yaml", readFile(t, "testdata/broken.yaml"))
 	want := []string{
 		`broken.yaml:11:14: unknown role "front-dor" in immediate_risk.contacts[0]: it is not built in and not declared under roles; did you mean "front-door"?`,
-		`broken.yaml:23:17: stages[0].clocks[0].within: cannot read timescale "5 wrking days" (see doc/deadlines.md)`,
+		`broken.yaml:23:17: stages[0].clocks[0].within: cannot read timescale "5 wrking days"; did you mean "5 working days"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately" (see doc/deadlines.md)`,
 		`broken.yaml:27:43: stages[0].clocks[1].starts.stage: no stage has key "stage-9"`,
 		`broken.yaml:29:25: stages[0].clocks[1].increased_risk "2 working days" can be longer than within "1 working day"; at increased risk a timescale may only be shorter`,
 		`broken.yaml:2:5: id "Broken Policy" must be lower-case letters and digits joined by hyphens, e.g. "redbridge"`,
@@ -119,7 +119,11 @@ func TestCheck(t *testing.T) {
 		{"ErrStartOtherStageClock", "stage: stage-3, clock: resolve", "stage: stage-2, clock: resolve", []string{
 			`114:59: stages[2].clocks[1].starts.clock: stage "stage-2" has no clock "resolve"`}},
 		{"ErrTimescale", "within: 3 working days", "within: three workdays", []string{
-			`84:17: stages[1].clocks[1].within: cannot read timescale "three workdays" (see doc/deadlines.md)`}},
+			`84:17: stages[1].clocks[1].within: cannot read timescale "three workdays"; did you mean "3 working days"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately" (see doc/deadlines.md)`}},
+		{"ErrTimescaleHrs", "increased_risk: 24 hours", "increased_risk: 48 hrs", []string{
+			`78:25: stages[1].clocks[0].increased_risk: cannot read timescale "48 hrs"; did you mean "48 hours"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately" (see doc/deadlines.md)`}},
+		{"ErrTimescaleBusinessDays", "within: 5 working days", "within: 5 business days", []string{
+			`108:17: stages[2].clocks[0].within: cannot read timescale "5 business days"; did you mean "5 working days"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately" (see doc/deadlines.md)`}},
 		{"ErrNoWithin", "        within: 3 working days\n", "", []string{
 			`80:9: stages[1].clocks[1].within is missing: say how long, e.g. "5 working days"`}},
 		{"ErrIncreasedLonger", "increased_risk: same working day", "increased_risk: 3 working days", []string{
@@ -158,9 +162,9 @@ func TestCheck(t *testing.T) {
 		{"ErrRepeatedKey", "    name: Talk to your own manager\n", "    name: Talk to your own manager\n    name: Again\n", []string{
 			`47:5: stages[0]: key "name" appears twice (first on line 46)`}},
 		{"ErrDissentsTimescale", "review_within: 20 working days", "review_within: a month", []string{
-			`189:20: workflows.cp_conference_dissents.review_within: cannot read timescale "a month" (see doc/deadlines.md)`}},
+			`189:20: workflows.cp_conference_dissents.review_within: cannot read timescale "a month"; a timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately" (see doc/deadlines.md)`}},
 		{"ErrInvestigateTimescale", "investigate_within: 20 working days", "investigate_within: soon", []string{
-			`190:25: workflows.cp_conference_dissents.investigate_within: cannot read timescale "soon" (see doc/deadlines.md)`}},
+			`190:25: workflows.cp_conference_dissents.investigate_within: cannot read timescale "soon"; a timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately" (see doc/deadlines.md)`}},
 		{"ErrAssumptionText", "  - text: Northshire is fictional; this file shows every field of the format.\n", "  - text: \"\"\n", []string{
 			`195:11: assumptions[0].text is missing`}},
 	}

@@ -164,7 +164,7 @@ func TestCalendarErrors(t *testing.T) {
 		{"ErrDivision", []string{"due", "--division", "wales", "--start", "2026-12-24T15:30", "--within", "2 wrking days"}, 2,
 			"escalate calendar: unknown division \"wales\"\n"},
 		{"ErrTimescale", []string{"due", "--division", "scotland", "--start", "2026-12-24T15:30", "--within", "2 wrking days"}, 2,
-			"escalate calendar: cannot read timescale \"2 wrking days\"\n"},
+			"escalate calendar: cannot read timescale \"2 wrking days\"; did you mean \"2 working days\"? A timescale is \"N working days\", \"N working weeks\", \"same working day\", \"N hours\" or \"immediately\"\n"},
 		{"ErrStart", []string{"due", "--division", "scotland", "--start", "24/12/2026 15:30", "--within", "2 working days"}, 2,
 			"escalate calendar: --start: cannot read \"24/12/2026 15:30\": want London time as YYYY-MM-DDTHH:MM\n"},
 		{"ErrStartInClockGap", []string{"due", "--division", "scotland", "--start", "2026-03-29T01:30", "--within", "2 working days"}, 2,
