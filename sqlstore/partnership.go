@@ -127,7 +127,9 @@ func parseClock(s string) (hour, min int, err error) {
 
 // SetPolicy makes pol (file text raw) the policy that new escalations of the
 // partnership follow. Text the partnership has followed before reuses its
-// stored version. Running escalations keep the version they pinned.
+// stored version. Running escalations keep the version they pinned. It
+// trusts pol to have been checked; PublishPolicy checks it itself, and who
+// may publish, and is what people and the command line use.
 func (db *DB) SetPolicy(ctx context.Context, partnershipID int64, pol *escalate.Policy, raw []byte) (*PolicyVersion, error) {
 	if err := checkPolicy(pol, raw); err != nil {
 		return nil, err
@@ -173,6 +175,9 @@ func (tx *Tx) setPolicy(partnershipID int64, pol *escalate.Policy, raw []byte) (
 	}
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE partnerships SET policy_id = $1, policy_version_id = $2 WHERE id = $3`,
 		v.PolicyID, v.ID, partnershipID); err != nil {
+		return nil, err
+	}
+	if err := tx.recordPublication(partnershipID, v.ID); err != nil {
 		return nil, err
 	}
 	return v, tx.Audit(Actor(tx.ctx), "partnership.policy", fmt.Sprintf("partnership:%d", partnershipID),

@@ -19,8 +19,9 @@ import (
 // agencies and users. Each change is one transaction with its audit events.
 
 func init() {
-	register("partnership", "add or list partnerships (add, list)", adminSubcommands("partnership", map[string]adminRun{
+	register("partnership", "add or list partnerships, change their policy (add, list, set-policy, history)", adminSubcommands("partnership", map[string]adminRun{
 		"add": runPartnershipAdd, "list": runPartnershipList,
+		"set-policy": runPartnershipSetPolicy, "history": runPartnershipHistory,
 	}))
 	register("agency", "add or list a partnership's agencies (add, list)", adminSubcommands("agency", map[string]adminRun{
 		"add": runAgencyAdd, "list": runAgencyList,
