@@ -202,3 +202,23 @@ func upperFirst(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// metByWords says what each lifecycle step that meets a clock is.
+var metByWords = map[string]string{
+	escalate.MetByRaise:     "raising the escalation",
+	escalate.MetByRecord:    "a record by that side",
+	escalate.MetByMeeting:   "a record of a meeting",
+	escalate.MetByAgree:     "an agreed outcome",
+	escalate.MetByConfirm:   "the written confirmation of the agreed outcome",
+	escalate.MetByDetermine: "a determination or recommendations",
+}
+
+// MetByWords says what meets clock k: "an agreed outcome", "a record by
+// that side", or, for a clock nothing meets, that it stops with its stage.
+func MetByWords(k escalate.Clock) string {
+	m, ok := escalate.ClockMetBy(k.Key, k.Action)
+	if !ok {
+		return "nothing (it stops when the stage ends)"
+	}
+	return metByWords[m]
+}
