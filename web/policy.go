@@ -24,6 +24,7 @@ type policyView struct {
 	Stages       []policyStage
 	Redirects    []policyRedirect
 	Flowchart    template.HTML
+	CanChange    bool // the Business Manager or an administrator: links to change it and its history
 }
 
 type immediateView struct {
@@ -67,6 +68,9 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
 	v := &policyView{Nav: orgNav(u, "/policy"), Policy: pol, Categories: pol.Categories,
 		Approved: policyDay(pol.Approved), ReviewDate: policyDay(pol.ReviewDate),
 		ReviewPassed: pol.ReviewDate != "" && pol.ReviewDate < today}
+	if _, ok := s.org.(PolicyStore); ok && orgHasAny(u, escalate.PolicyPublishers) {
+		v.CanChange = true
+	}
 	im := pol.Immediate
 	v.Immediate = immediateView{Instruction: im.Instruction, Record: im.Record}
 	for _, r := range im.Contacts {
