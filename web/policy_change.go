@@ -318,8 +318,8 @@ func (s *Server) policyHistoryPage(w http.ResponseWriter, r *http.Request, ps Po
 		by := h.PublisherName
 		switch {
 		case by != "":
-		case h.Actor == "":
-			by = "Not recorded (before the history was kept)"
+		case h.Actor == "" || h.Actor == "system":
+			by = "Not recorded"
 		case strings.HasPrefix(h.Actor, "cli"):
 			by = "The command line (escalate partnership set-policy)"
 		default:
