@@ -63,6 +63,12 @@ var messages = map[string]struct{ subject, action string }{
 		"A timescale of the dissent workflow falls due soon. Please act before it does."},
 	"dissent-clock-overdue": {"Overdue: conference dissent %s has missed a deadline",
 		"A timescale of the dissent workflow has passed. Please act now."},
+	// A policy's review date (doc/notifications.md): no escalation, so
+	// %.0s drops the reference.
+	"policy-review-soon": {"The partnership's policy is due for review in a month%.0s",
+		"The policy in force is due for review in a month. Sign in, open Partnership, then Policy, to change it or publish its next version."},
+	"policy-review-due": {"The partnership's policy is due for review today%.0s",
+		"The policy in force has reached its review date. Sign in, open Partnership, then Policy, to change it or publish its next version."},
 	"immediate-risk": {"Immediate risk recorded: %s",
 		"An immediate-risk action was recorded. Make sure the child is protected now; the disagreement can wait."},
 }
