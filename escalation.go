@@ -232,6 +232,9 @@ const (
 	ActionClockStop      = "clock.stop"
 	ActionClockShorten   = "clock.shorten"
 	ActionClockRecompute = "clock.recompute"
+	// ActionClockLapse records that a clock lapsed unmet and started the
+	// clocks that start on its lapse (starts.event clock-lapsed).
+	ActionClockLapse = "clock.lapse"
 )
 
 // CurrentStage returns the policy stage the escalation is at, or nil when its

@@ -101,14 +101,25 @@ type Clock struct {
 	Starts    ClockStart `yaml:"starts"`
 	Within    string     `yaml:"within"`
 	Increased string     `yaml:"increased_risk"` // optional, never longer than Within
-	Cite      string     `yaml:"cite"`
+	// MetBy says what meets the clock: one of the MetByValues keys
+	// ("agreed-outcome", "written-confirmation", "record", "meeting",
+	// "escalation", "determination", "raise"). Empty: the key's name, else
+	// the first word of the action, as ClockMetBy says.
+	MetBy string `yaml:"met_by"`
+	// Route names the way through the stage the clock belongs to, where a
+	// stage offers two (agree, then confirm in writing; or meet, then confirm
+	// by letter). When a clock of one route is met, the running clocks of the
+	// stage's other routes stop and theirs no longer start. Empty: the clock
+	// belongs to every route.
+	Route string `yaml:"route"`
+	Cite  string `yaml:"cite"`
 }
 
 // ClockStart says which event starts a clock. Stage defaults to the clock's own.
 type ClockStart struct {
-	Event string `yaml:"event"` // "decision", "stage-entry", "outcome-agreed" or "clock-met"
+	Event string `yaml:"event"` // "decision", "stage-entry", "outcome-agreed", "clock-met" or "clock-lapsed"
 	Stage string `yaml:"stage"`
-	Clock string `yaml:"clock"` // for "clock-met"
+	Clock string `yaml:"clock"` // for "clock-met" and "clock-lapsed"
 }
 
 // Clock start events.
@@ -117,6 +128,10 @@ const (
 	StartStageEntry    = "stage-entry"
 	StartOutcomeAgreed = "outcome-agreed"
 	StartClockMet      = "clock-met"
+	// StartClockLapsed starts a clock when another lapses unmet, from the
+	// lapsed clock's due instant: "if they cannot agree, a meeting within a
+	// further 5 working days".
+	StartClockLapsed = "clock-lapsed"
 )
 
 // RecordFields are the names a stage's Record list may use.

@@ -130,11 +130,23 @@ func (e *Escalation) AgreeOutcome(now time.Time, p *Policy, cal *calendar.Calend
 		s.meet(x, st.Key, MetByAgree, "")
 		n := len(x.Clocks)
 		s.startClocks(x, StartOutcomeAgreed, st.Key, "")
-		if len(x.Clocks) == n {
+		if len(x.Clocks) == n && !x.awaitsWrittenConfirmation(p, st.Key) {
 			s.resolve(x, "outcome agreed")
 		}
 		return nil
 	})
+}
+
+// awaitsWrittenConfirmation reports whether a clock that says met_by:
+// written-confirmation runs at stage: the route a stage took (meet, then
+// confirm by letter) keeps the case open for it after the agreement.
+func (x *Escalation) awaitsWrittenConfirmation(p *Policy, stage string) bool {
+	for _, c := range x.Clocks {
+		if pc := policyClock(p, c.Stage, c.Key); c.Status == ClockRunning && c.Stage == stage && pc != nil && pc.MetBy == "written-confirmation" {
+			return true
+		}
+	}
+	return false
 }
 
 // awaitingConfirmation reports whether an agreed outcome waits to be
@@ -190,6 +202,9 @@ func (e *Escalation) Escalate(now time.Time, p *Policy, cal *calendar.Calendar, 
 			to = i
 		}
 		s.emit(ActionEscalate, map[string]any{"from": from.Key, "to": p.Stages[to].Key, "reason": in.Reason})
+		// A clock met by escalating (met_by: escalation) is met now; the
+		// stage's other clocks stop below.
+		s.meet(x, from.Key, MetByEscalation, "")
 		if x.Outcome != nil {
 			// An agreement that was never confirmed falls away; the event
 			// above and the agreement's own event keep it.

@@ -18,7 +18,7 @@ var (
 	Produces   = []string{"resolution", "determination", "recommendations"}
 	OnLapse    = []string{"prompt", "escalate"}
 	ClockBy    = []string{"raising", "receiving"}
-	StartEvent = []string{escalate.StartDecision, escalate.StartStageEntry, escalate.StartOutcomeAgreed, escalate.StartClockMet}
+	StartEvent = []string{escalate.StartDecision, escalate.StartStageEntry, escalate.StartOutcomeAgreed, escalate.StartClockMet, escalate.StartClockLapsed}
 )
 
 // keyPattern is the form of every key a policy defines: lower-case words
@@ -329,6 +329,11 @@ func (c *checker) clock(i, j int, seen map[string]bool) {
 		c.errorf(path+".increased_risk", "%s.increased_risk %q can be longer than within %q; at increased risk a timescale may only be shorter", path, k.Increased, k.Within)
 	}
 
+	c.metBy(path, k)
+	if k.Route != "" && !keyPattern.MatchString(k.Route) {
+		c.errorf(path+".route", "%s.route %q must be lower-case letters and digits joined by hyphens, e.g. \"meet\"", path, k.Route)
+	}
+
 	st := k.Starts
 	c.oneOf(path+".starts.event", st.Event, StartEvent, false)
 	target := s
@@ -340,17 +345,41 @@ func (c *checker) clock(i, j int, seen map[string]bool) {
 		}
 		target = t
 	}
+	byClock := st.Event == escalate.StartClockMet || st.Event == escalate.StartClockLapsed
 	switch {
 	case st.Event == escalate.StartClockMet && st.Clock == "":
 		c.errorf(path+".starts", "%s.starts.clock is missing: event clock-met needs the clock whose deadline was met", path)
-	case st.Event != escalate.StartClockMet && st.Clock != "" && slices.Contains(StartEvent, st.Event):
-		c.errorf(path+".starts.clock", "%s.starts.clock is only used with event clock-met", path)
+	case st.Event == escalate.StartClockLapsed && st.Clock == "":
+		c.errorf(path+".starts", "%s.starts.clock is missing: event clock-lapsed needs the clock whose lapse starts this one", path)
+	case !byClock && st.Clock != "" && slices.Contains(StartEvent, st.Event):
+		c.errorf(path+".starts.clock", "%s.starts.clock is only used with events clock-met and clock-lapsed", path)
 	case st.Clock != "":
 		if !slices.ContainsFunc(target.Clocks, func(o escalate.Clock) bool { return o.Key == st.Clock }) {
 			c.errorf(path+".starts.clock", "%s.starts.clock: stage %q has no clock %q", path, target.Key, st.Clock)
 		} else if target == s && st.Clock == k.Key {
 			c.errorf(path+".starts.clock", "%s.starts.clock: clock %q cannot start itself", path, k.Key)
 		}
+	}
+}
+
+// metBy checks what meets clock k: its met_by, or else a key (or first
+// word of its action) Escalate knows. A clock nothing can meet would run
+// until its stage ends and prompt people who had done what it asks.
+func (c *checker) metBy(path string, k escalate.Clock) {
+	if k.MetBy != "" {
+		c.oneOf(path+".met_by", k.MetBy, escalate.MetByNames, true)
+		return
+	}
+	if k.Key == "" || k.Action == "" {
+		return // reported as missing already
+	}
+	if _, ok := k.Meets(); !ok {
+		first := ""
+		if f := strings.Fields(k.Action); len(f) > 0 {
+			first = strings.Trim(strings.ToLower(f[0]), ".,;:!?")
+		}
+		c.errorf(path+".key", "%s: nothing can meet clock %q: Escalate knows neither its key nor the first word of its action (%q); say what meets it with met_by, one of: %s",
+			path, k.Key, first, strings.Join(escalate.MetByNames, ", "))
 	}
 }
 

@@ -189,6 +189,12 @@ func (s *summary) stages() {
 					side = "receiving side"
 				}
 				text := fmt.Sprintf("%s (%s): %s.", strings.TrimSuffix(k.Action, "."), side, clockWords(p, st, k))
+				if k.MetBy != "" {
+					text += " Done when there is " + MetByWords(k) + "."
+				}
+				if k.Route != "" {
+					text = "Route " + k.Route + ": " + text
+				}
 				s.item("    ", cited(text, k.Cite))
 			}
 		}

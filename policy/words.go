@@ -131,6 +131,13 @@ func startWords(p *escalate.Policy, s *escalate.Stage, st escalate.ClockStart) s
 			}
 		}
 		return fmt.Sprintf("%q being done%s", st.Clock, where)
+	case escalate.StartClockLapsed:
+		for _, k := range target.Clocks {
+			if k.Key == st.Clock {
+				return fmt.Sprintf("the deadline of the step before passing with it not done%s (%s)", where, strings.TrimSuffix(lowerFirst(k.Action), "."))
+			}
+		}
+		return fmt.Sprintf("the deadline of %q passing%s", st.Clock, where)
 	}
 	return ""
 }
@@ -205,18 +212,19 @@ func upperFirst(s string) string {
 
 // metByWords says what each lifecycle step that meets a clock is.
 var metByWords = map[string]string{
-	escalate.MetByRaise:     "raising the escalation",
-	escalate.MetByRecord:    "a record by that side",
-	escalate.MetByMeeting:   "a record of a meeting",
-	escalate.MetByAgree:     "an agreed outcome",
-	escalate.MetByConfirm:   "the written confirmation of the agreed outcome",
-	escalate.MetByDetermine: "a determination or recommendations",
+	escalate.MetByRaise:      "the escalation being raised",
+	escalate.MetByRecord:     "a record by that side",
+	escalate.MetByMeeting:    "a record of a meeting",
+	escalate.MetByAgree:      "an agreed outcome",
+	escalate.MetByConfirm:    "a written confirmation of the agreed outcome",
+	escalate.MetByDetermine:  "a determination or recommendations",
+	escalate.MetByEscalation: "an escalation to the next stage",
 }
 
 // MetByWords says what meets clock k: "an agreed outcome", "a record by
 // that side", or, for a clock nothing meets, that it stops with its stage.
 func MetByWords(k escalate.Clock) string {
-	m, ok := escalate.ClockMetBy(k.Key, k.Action)
+	m, ok := k.Meets()
 	if !ok {
 		return "nothing (it stops when the stage ends)"
 	}

@@ -200,6 +200,7 @@ var eventTitles = map[string]string{
 	escalate.ActionClockStop:      "Clock stopped",
 	escalate.ActionClockShorten:   "Deadline brought forward",
 	escalate.ActionClockRecompute: "Deadline recomputed after a calendar change",
+	escalate.ActionClockLapse:     "Clock lapsed",
 	"escalation.party":            "Person added to the escalation",
 	escalate.ActionLearningRecord: "Learning recorded",
 }
@@ -292,6 +293,8 @@ func (v *caseView) eventDetail(ev escalate.Event) (string, int) {
 		return fmt.Sprintf("Clock %d: %s.", num("clock"), str("why")), 0
 	case escalate.ActionClockShorten:
 		return fmt.Sprintf("Clock %d: %s", num("clock"), str("reason")), 0
+	case escalate.ActionClockLapse:
+		return fmt.Sprintf("Clock %d lapsed unmet; the policy's next clock starts from its deadline.", num("clock")), 0
 	case "escalation.party":
 		return v.People[int64(num("user"))] + " is now dealing with this escalation.", 0
 	}

@@ -1,0 +1,40 @@
+package sqlstore
+
+import (
+	"github.com/escalate-project/escalate"
+)
+
+// startOnLapse starts the clocks that start when clock c lapses unmet
+// (starts.event clock-lapsed: "if they cannot agree, a meeting within a
+// further 5 working days"), in the transaction that writes c's overdue
+// notice, whose primary key makes it once per lapse. It runs the pure rule
+// (escalate.Escalation.ClockLapsed) and writes the case, the audit events and
+// the outbox as a person's change does, attributed to SchedulerActor. It
+// does nothing (false) for a closed case or a clock no longer running. The
+// caller holds the audit lock, taken before any row lock.
+func (tx *Tx) startOnLapse(pin *pinned, c noticeCandidate) (bool, error) {
+	row, err := tx.loadEscalation(c.ref)
+	if err != nil {
+		return false, err
+	}
+	system := &escalate.User{PartnershipID: row.PartnershipID}
+	old, from := row.Clone(), row.Version
+	events, err := row.ClockLapsed(tx.now, pin.policy, pin.cal, system, c.clock.ID)
+	if err != nil || len(events) == 0 {
+		return false, err
+	}
+	if err := tx.updateEscalation(old, row.Escalation, from); err != nil {
+		return false, err
+	}
+	items := make([]auditItem, len(events))
+	for i, ev := range events {
+		items[i] = auditItem{SchedulerActor, ev.Action, "escalation:" + row.Ref, ev.Data}
+	}
+	if err := tx.auditAll(items); err != nil {
+		return false, err
+	}
+	if err := tx.writeOutbox(pin.policy, row.Escalation, events); err != nil {
+		return false, err
+	}
+	return true, nil
+}
