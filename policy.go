@@ -23,6 +23,10 @@ type Policy struct {
 	Learning    Learning     `yaml:"learning"`
 	Workflows   Workflows    `yaml:"workflows"`
 	Assumptions []Assumption `yaml:"assumptions"` // where the source is silent or ambiguous
+	// Template marks a file to copy, not a partnership's policy (the
+	// Working Together 2023 template): it lints, with a warning, but no
+	// partnership can be added on it or publish it.
+	Template bool `yaml:"template"`
 }
 
 // Source identifies the document a policy encodes.

@@ -35,6 +35,9 @@ func Check(p *escalate.Policy, nodes *Nodes, today calendar.Date) []Problem {
 	if nodes != nil {
 		c.file = nodes.file
 	}
+	if p.Template {
+		c.report(Warning, "template", "this file is a template to copy: change its values to your policy's, then delete \"template: true\"; no partnership can follow it as it is")
+	}
 	c.identity(today)
 	c.calendar()
 	c.roleDefs()

@@ -54,7 +54,7 @@ func TestBroken(t *testing.T) {
 		`broken.yaml:37:7: stages[1].meeting has no chair: name the role that chairs it`,
 		`broken.yaml:38:15: stages[1].produces: unknown value "verdict"; use one of: resolution, determination, recommendations`,
 		`broken.yaml:39:20: stages[1].record[1]: unknown record field "mood"; use any of: date, form, participants, discussion, outcome, next-steps, approval, agreed-outcome, outstanding-issues, reason, determination, recommendations`,
-		`broken.yaml:40:1: unknown key "colour" in the policy; known keys: id, name, version, source, approved, review_date, calendar, roles, categories, immediate_risk, stages, redirects, routing, learning, workflows, assumptions`,
+		`broken.yaml:40:1: unknown key "colour" in the policy; known keys: id, name, version, source, approved, review_date, calendar, roles, categories, immediate_risk, stages, redirects, routing, learning, workflows, assumptions, template`,
 		`broken.yaml:5:14: warning: this policy was due for review on 1 January 2020`,
 		`broken.yaml:7:13: calendar.division: unknown division "wales"; use one of: england-and-wales, scotland, northern-ireland`,
 		`broken.yaml:8:21: calendar.working_day_ends: "5pm" is not a time of day; write HH:MM, e.g. "17:00"`,

@@ -81,7 +81,7 @@ func Pack(id string) (*escalate.Policy, error) {
 	return p, err
 }
 
-// Open loads a built-in pack by id, or else a policy file by path. A name
+// Open loads a built-in pack or template by id, or else a policy file by path. A name
 // containing a slash or ending in .yaml or .yml is always a file. Warnings
 // are dropped; use Load to see them.
 func Open(idOrFile string) (*escalate.Policy, error) {
@@ -89,6 +89,9 @@ func Open(idOrFile string) (*escalate.Policy, error) {
 	if !isFile {
 		if _, err := PackSource(idOrFile); err == nil {
 			return Pack(idOrFile)
+		}
+		if _, err := TemplateSource(idOrFile); err == nil {
+			return Template(idOrFile)
 		}
 	}
 	data, err := os.ReadFile(idOrFile)

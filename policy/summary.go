@@ -89,6 +89,9 @@ func (s *summary) heading(today calendar.Date) {
 	p := s.p
 	s.line("%s", p.Name)
 	s.line("%s", strings.Repeat("=", min(len(p.Name), width)))
+	if p.Template {
+		s.para("", "", "THIS IS A TEMPLATE TO COPY, not a partnership's policy: change every value to what your own policy says, then delete \"template: true\" (escalate policy template > my.yaml).")
+	}
 	if p.Source.Title != "" {
 		s.para("", "", "Policy: "+p.Source.Title+dateSuffix(p.Source.Date)+".")
 	}

@@ -99,6 +99,9 @@ func checkPolicy(pol *escalate.Policy, raw []byte) error {
 	if pol.ID == "" {
 		return escalate.FieldErrorf("policy", "The policy has no id.")
 	}
+	if pol.Template {
+		return escalate.FieldErrorf("policy", "The policy is a template (template: true): copy it, change its values to your own policy's and delete \"template: true\" first.")
+	}
 	if !slices.Contains(calendar.Divisions(), pol.Calendar.Division) {
 		return escalate.FieldErrorf("policy", "The policy's calendar division %q is not one of %s.",
 			pol.Calendar.Division, strings.Join(calendar.Divisions(), ", "))

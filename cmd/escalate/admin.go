@@ -76,6 +76,9 @@ func loadPartnershipPolicy(env *Env, idOrFile string) (*escalate.Policy, []byte,
 			pol, err := policy.Pack(idOrFile)
 			return pol, data, err
 		}
+		if _, err := policy.TemplateSource(idOrFile); err == nil {
+			return nil, nil, usagef("--policy %s is a template to copy, not a policy to follow: escalate policy template %s > my.yaml, change its values to your policy's, delete \"template: true\", and give --policy my.yaml", idOrFile, idOrFile)
+		}
 	}
 	data, err := os.ReadFile(idOrFile)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -53,3 +53,30 @@ func TestPartnershipSetPolicy(t *testing.T) {
 		}
 	})
 }
+
+// TestPolicyTemplate prints the template to copy, and refuses to follow it
+// as it is.
+func TestPolicyTemplate(t *testing.T) {
+	db := newMigratedDB(t)
+	out := mustRun(t, db, "policy", "template")
+	if !strings.HasPrefix(out, "# A TEMPLATE TO COPY") || !strings.Contains(out, "\ntemplate: true\n") {
+		t.Fatalf("escalate policy template printed:\n%.200s", out)
+	}
+	if again := mustRun(t, db, "policy", "template", "working-together-2023"); again != out {
+		t.Error("the template by its id differs")
+	}
+	wantExit(t, db, 2, `no policy template "nowhere" (templates: working-together-2023)`, "policy", "template", "nowhere")
+	wantExit(t, db, 2, "--policy working-together-2023 is a template to copy", "partnership", "add", "--policy", "working-together-2023")
+	copied := filepath.Join(t.TempDir(), "copied.yaml")
+	if err := os.WriteFile(copied, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantExit(t, db, 2, `The policy is a template (template: true)`, "partnership", "add", "--policy", copied)
+	filled := strings.Replace(out, "\ntemplate: true\n", "\n", 1)
+	if err := os.WriteFile(copied, []byte(filled), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustRun(t, db, "partnership", "add", "--policy", copied, "--key", "template-copy"); !strings.Contains(got, "added partnership template-copy") {
+		t.Errorf("adding the filled-in copy: %q", got)
+	}
+}
