@@ -2,10 +2,7 @@ package policy
 
 import (
 	"embed"
-	"io/fs"
-	"path"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/escalate-project/escalate"
@@ -18,23 +15,7 @@ import (
 //go:embed templates/*.yaml
 var templateFS embed.FS
 
-var templates = sync.OnceValue(func() []pack {
-	names, _ := fs.Glob(templateFS, "templates/*.yaml")
-	var out []pack
-	for _, name := range names {
-		data, err := templateFS.ReadFile(name)
-		if err != nil {
-			continue
-		}
-		info := PackInfo{ID: strings.TrimSuffix(path.Base(name), ".yaml")}
-		if p, _, _ := Parse(name, data); p != nil {
-			info.Name, info.Version, info.ReviewDate = p.Name, p.Version, p.ReviewDate
-		}
-		out = append(out, pack{info: info, data: data})
-	}
-	slices.SortFunc(out, func(a, b pack) int { return strings.Compare(a.info.ID, b.info.ID) })
-	return out
-})
+var templates = sync.OnceValue(func() []pack { return readPacks(templateFS, "templates/*.yaml") })
 
 // Templates lists the policy templates, sorted by id.
 func Templates() []PackInfo {

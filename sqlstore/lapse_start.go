@@ -23,18 +23,22 @@ func (tx *Tx) startOnLapse(pin *pinned, c noticeCandidate) (bool, error) {
 	if err != nil || len(events) == 0 {
 		return false, err
 	}
+	return true, tx.writeSchedulerChange(pin, row, old, from, events)
+}
+
+// writeSchedulerChange writes what a rule the scheduler ran did to row
+// (before it: old, at version from): the case, its audit events attributed
+// to SchedulerActor, and its outbox rows.
+func (tx *Tx) writeSchedulerChange(pin *pinned, row *escalationRow, old *escalate.Escalation, from int, events []escalate.Event) error {
 	if err := tx.updateEscalation(old, row.Escalation, from); err != nil {
-		return false, err
+		return err
 	}
 	items := make([]auditItem, len(events))
 	for i, ev := range events {
 		items[i] = auditItem{SchedulerActor, ev.Action, "escalation:" + row.Ref, ev.Data}
 	}
 	if err := tx.auditAll(items); err != nil {
-		return false, err
+		return err
 	}
-	if err := tx.writeOutbox(pin.policy, row.Escalation, events); err != nil {
-		return false, err
-	}
-	return true, nil
+	return tx.writeOutbox(pin.policy, row.Escalation, events)
 }

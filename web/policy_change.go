@@ -208,15 +208,8 @@ func (s *Server) policyPublish(w http.ResponseWriter, r *http.Request, ps Policy
 // (every error in the error summary, and each problem under the text by
 // line) or other field errors. Nothing is stored.
 func (s *Server) renderPolicyForm(w http.ResponseWriter, r *http.Request, ps PolicyStore, text string, base int64, probs []policy.Problem, errs []fieldError) error {
-	u, p := orgActor(r)
-	_, cur, err := ps.CurrentPolicyText(r.Context(), p.ID)
-	if err != nil {
-		return err
-	}
-	if base == 0 {
-		base = cur
-	}
-	pol, err := s.org.CurrentPolicy(r.Context(), p.ID)
+	u, _ := orgActor(r)
+	base, pol, err := s.inForce(r, ps, base)
 	if err != nil {
 		return err
 	}
@@ -232,6 +225,21 @@ func (s *Server) renderPolicyForm(w http.ResponseWriter, r *http.Request, ps Pol
 	}
 	s.render(w, r, status, "policy-change", &page{Title: "Change the policy", Errors: errs, Data: v})
 	return nil
+}
+
+// inForce returns the policy in force and, when base is 0, its stored
+// version's ID as the base to publish against.
+func (s *Server) inForce(r *http.Request, ps PolicyStore, base int64) (int64, *escalate.Policy, error) {
+	_, p := orgActor(r)
+	_, cur, err := ps.CurrentPolicyText(r.Context(), p.ID)
+	if err != nil {
+		return 0, nil, err
+	}
+	if base == 0 {
+		base = cur
+	}
+	pol, err := s.org.CurrentPolicy(r.Context(), p.ID)
+	return base, pol, err
 }
 
 // problemLines pairs each problem with its line of text.
@@ -250,14 +258,7 @@ func problemLines(text string, probs []policy.Problem) []policyProblem {
 
 func (s *Server) renderPolicyReview(w http.ResponseWriter, r *http.Request, ps PolicyStore, text string, base int64, pol *escalate.Policy, probs []policy.Problem, errs []fieldError) error {
 	u, p := orgActor(r)
-	_, cur, err := ps.CurrentPolicyText(r.Context(), p.ID)
-	if err != nil {
-		return err
-	}
-	if base == 0 {
-		base = cur
-	}
-	old, err := s.org.CurrentPolicy(r.Context(), p.ID)
+	base, old, err := s.inForce(r, ps, base)
 	if err != nil {
 		return err
 	}
