@@ -26,7 +26,7 @@ type Policy struct {
 	// Template marks a file to copy, not a partnership's policy (the
 	// Working Together 2023 template): it lints, with a warning, but no
 	// partnership can be added on it or publish it.
-	Template bool `yaml:"template"`
+	Template bool `yaml:"template,omitempty"`
 }
 
 // Source identifies the document a policy encodes.
@@ -109,13 +109,13 @@ type Clock struct {
 	// ("agreed-outcome", "written-confirmation", "record", "meeting",
 	// "escalation", "determination", "raise"). Empty: the key's name, else
 	// the first word of the action, as ClockMetBy says.
-	MetBy string `yaml:"met_by"`
+	MetBy string `yaml:"met_by,omitempty"`
 	// Route names the way through the stage the clock belongs to, where a
 	// stage offers two (agree, then confirm in writing; or meet, then confirm
 	// by letter). When a clock of one route is met, the running clocks of the
 	// stage's other routes stop and theirs no longer start. Empty: the clock
 	// belongs to every route.
-	Route string `yaml:"route"`
+	Route string `yaml:"route,omitempty"`
 	Cite  string `yaml:"cite"`
 }
 
