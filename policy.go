@@ -23,6 +23,9 @@ type Policy struct {
 	Learning    Learning     `yaml:"learning"`
 	Workflows   Workflows    `yaml:"workflows"`
 	Assumptions []Assumption `yaml:"assumptions"` // where the source is silent or ambiguous
+	// GoodPractice is the policy's route for recognising another agency's
+	// good practice (Hertfordshire); nil: the policy has none.
+	GoodPractice *GoodPracticeRoute `yaml:"good_practice,omitempty"`
 	// Template marks a file to copy, not a partnership's policy (the
 	// Working Together 2023 template): it lints, with a warning, but no
 	// partnership can be added on it or publish it.
@@ -86,6 +89,10 @@ type Stage struct {
 	SkipTo   []string `yaml:"may_skip_to"`
 	Help     string   `yaml:"help"`
 	Cite     string   `yaml:"cite"`
+	// Facilitated marks a facilitated conversation before formal
+	// escalation (Portsmouth's "Re-think"): each record at the stage names
+	// the independent facilitator and records the conversation.
+	Facilitated bool `yaml:"facilitated,omitempty"`
 }
 
 // Meeting describes a stage that is a chaired meeting.
@@ -195,6 +202,15 @@ type CPDissents struct {
 	InvestigateWithin string `yaml:"investigate_within"`
 	ReportsTo         string `yaml:"reports_to"`
 	Cite              string `yaml:"cite"`
+}
+
+// GoodPracticeRoute is how a policy recognises another agency's good
+// practice: a professional records what the other agency did well, and the
+// roles named in Tell at that agency are told; the board report counts it.
+type GoodPracticeRoute struct {
+	Tell []Role `yaml:"tell"` // who at the recognised agency is told; default the manager
+	Help string `yaml:"help"` // guidance for the professional, in the policy's words
+	Cite string `yaml:"cite"`
 }
 
 // Assumption records where a pack had to decide what its source left unsaid.

@@ -47,6 +47,7 @@ func Check(p *escalate.Policy, nodes *Nodes, today calendar.Date) []Problem {
 	c.redirects()
 	c.routing()
 	c.learning()
+	c.goodPractice()
 	c.workflows()
 	for i, a := range p.Assumptions {
 		c.required(fmt.Sprintf("assumptions[%d].text", i), a.Text)
@@ -419,6 +420,12 @@ func (c *checker) learning() {
 	}
 	if l.PatternThreshold < 0 {
 		c.errorf("learning.pattern_threshold", "learning.pattern_threshold must be 0 (off) or more, not %d", l.PatternThreshold)
+	}
+}
+
+func (c *checker) goodPractice() {
+	if g := c.p.GoodPractice; g != nil {
+		c.roles("good_practice.tell", g.Tell, false)
 	}
 }
 

@@ -54,7 +54,7 @@ func TestBroken(t *testing.T) {
 		`broken.yaml:37:7: stages[1].meeting has no chair: name the role that chairs it`,
 		`broken.yaml:38:15: stages[1].produces: unknown value "verdict"; use one of: resolution, determination, recommendations`,
 		`broken.yaml:39:20: stages[1].record[1]: unknown record field "mood"; use any of: date, form, participants, discussion, outcome, next-steps, approval, agreed-outcome, outstanding-issues, reason, determination, recommendations`,
-		`broken.yaml:40:1: unknown key "colour" in the policy; known keys: id, name, version, source, approved, review_date, calendar, roles, categories, immediate_risk, stages, redirects, routing, learning, workflows, assumptions, template`,
+		`broken.yaml:40:1: unknown key "colour" in the policy; known keys: id, name, version, source, approved, review_date, calendar, roles, categories, immediate_risk, stages, redirects, routing, learning, workflows, assumptions, good_practice, template`,
 		`broken.yaml:5:14: warning: this policy was due for review on 1 January 2020`,
 		`broken.yaml:7:13: calendar.division: unknown division "wales"; use one of: england-and-wales, scotland, northern-ireland`,
 		`broken.yaml:8:21: calendar.working_day_ends: "5pm" is not a time of day; write HH:MM, e.g. "17:00"`,
@@ -139,6 +139,12 @@ func TestCheck(t *testing.T) {
 		{"OKRoutes", "        met_by: record\n", "        met_by: record\n        route: talk\n", nil},
 		{"ErrRouteKey", "        met_by: record\n", "        met_by: record\n        route: Talk It Through\n", []string{
 			`86:16: stages[1].clocks[1].route "Talk It Through" must be lower-case letters and digits joined by hyphens, e.g. "meet"`}},
+		{"ErrGoodPracticeRole", "workflows:\n", "good_practice:\n  tell: [manger]\nworkflows:\n", []string{
+			`187:10: unknown role "manger" in good_practice.tell[0]: it is not built in and not declared under roles; did you mean "manager"?`}},
+		{"OKGoodPractice", "workflows:\n", "good_practice:\n  tell: [manager, safeguarding-lead]\n  help: Say what they did.\n  cite: Herts 1\nworkflows:\n", nil},
+		{"OKFacilitated", "    proforma: false\n", "    proforma: false\n    facilitated: true\n", nil},
+		{"ErrFacilitatedNotBool", "    proforma: false\n", "    proforma: false\n    facilitated: sometimes\n", []string{
+			`95:18: stages[1].facilitated must be true or false`}},
 		{"ErrNoWithin", "        within: 3 working days\n", "", []string{
 			`80:9: stages[1].clocks[1].within is missing: say how long, e.g. "5 working days"`}},
 		{"ErrIncreasedLonger", "increased_risk: same working day", "increased_risk: 3 working days", []string{

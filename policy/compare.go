@@ -32,6 +32,7 @@ func Compare(old, new *escalate.Policy) []Change {
 	c.redirects()
 	c.routing()
 	c.learning()
+	c.goodPractice()
 	return c.out
 }
 
@@ -236,6 +237,9 @@ func (c *comparer) stage(title string, o, n *escalate.Stage) {
 	}
 	if added, gone := diffStrings(o.SkipTo, n.SkipTo); len(added)+len(gone) > 0 {
 		say("may skip to %s.", was(orNobody(stageList(c.new, n.SkipTo)), orNobody(stageList(c.old, o.SkipTo))))
+	}
+	if o.Facilitated != n.Facilitated {
+		say("a facilitated conversation, with an independent facilitator: %s.", was(yesNo(n.Facilitated), yesNo(o.Facilitated)))
 	}
 	if o.Help != n.Help {
 		say("the guidance for practitioners has changed.")
@@ -452,4 +456,38 @@ func thresholdWords(n int) string {
 		return "never (off)"
 	}
 	return fmt.Sprintf("%d disagreements a quarter", n)
+}
+
+func (c *comparer) goodPractice() {
+	o, n := c.old.GoodPractice, c.new.GoodPractice
+	const sec = "Recognising good practice"
+	switch {
+	case o == nil && n == nil:
+	case o == nil:
+		c.add(sec, "New: professionals can record another agency's good practice, and that agency's %s %s told.", tellWords(c.new, n.Tell), isAre(len(n.Tell)))
+	case n == nil:
+		c.add(sec, "Removed: professionals can no longer record another agency's good practice here.")
+	default:
+		if a, b := tellWords(c.new, n.Tell), tellWords(c.old, o.Tell); a != b {
+			c.add(sec, "Told at the recognised agency: %s.", was(a, b))
+		}
+		if o.Help != n.Help {
+			c.add(sec, "The guidance for recording good practice has changed.")
+		}
+	}
+}
+
+// tellWords names who is told of good practice: the roles, or the manager.
+func tellWords(p *escalate.Policy, rs []escalate.Role) string {
+	if len(rs) == 0 {
+		return RoleName(p, escalate.RoleManager)
+	}
+	return roleList(p, rs, "and")
+}
+
+func isAre(n int) string {
+	if n > 1 {
+		return "are"
+	}
+	return "is"
 }

@@ -48,6 +48,10 @@ func TestCompare(t *testing.T) {
 			"Redirects: Removed: A strategic or policy issue no longer goes to the Partnership Business Manager, for the Policy Subgroup."}},
 		{"OKOnLapse", "    on_lapse: escalate\n", "", []string{
 			"Stages: Stage 2 (Practitioners talk to each other): when a timescale lapses, the people involved are prompted to escalate (was the case moves to the next stage automatically)."}},
+		{"OKFacilitated", "    proforma: false\n", "    proforma: false\n    facilitated: true\n", []string{
+			"Stages: Stage 2 (Practitioners talk to each other): a facilitated conversation, with an independent facilitator: yes (was no)."}},
+		{"OKGoodPractice", "workflows:\n", "good_practice:\n  tell: [manager, safeguarding-lead]\nworkflows:\n", []string{
+			"Recognising good practice: New: professionals can record another agency's good practice, and that agency's line manager and named or designated safeguarding lead are told."}},
 		{"OKDayEnds", `working_day_ends: "17:30"`, `working_day_ends: "17:00"`, []string{
 			"The policy: A working day now ends at 17:00 (was 17:30)."}},
 	}

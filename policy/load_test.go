@@ -57,7 +57,7 @@ func TestParse(t *testing.T) {
 		{"ErrStagesNotList", strings.Split(minimal, "stages:")[0] + "stages: one\n",
 			[]string{`t.yaml:8:9: stages must be a list (lines starting with "- ")`}},
 		{"ErrStageNotMapping", strings.Split(minimal, "stages:")[0] + "stages:\n  - stage-1\n",
-			[]string{`t.yaml:9:5: stages[0] must be a mapping of keys (key, name, scope, raising, receiving, clocks, record, approval, copy, meeting, produces, proforma, on_lapse, may_skip_to, help, cite), not a single value`}},
+			[]string{`t.yaml:9:5: stages[0] must be a mapping of keys (key, name, scope, raising, receiving, clocks, record, approval, copy, meeting, produces, proforma, on_lapse, may_skip_to, help, cite, facilitated), not a single value`}},
 		{"ErrNameIsList", strings.Replace(minimal, "name: Tiny Partnership", "name: [a, b]", 1),
 			[]string{"t.yaml:2:7: name must be a single value, not a list"}},
 		{"ErrKeyNotScalar", minimal + "? [a]\n: b\n", []string{"t.yaml:14:3: the policy: a key must be a plain word"}},

@@ -26,6 +26,7 @@ func SummaryAt(w io.Writer, p *escalate.Policy, today calendar.Date) error {
 	s.stages()
 	s.redirects()
 	s.routing()
+	s.goodPractice()
 	s.learning()
 	s.workflows()
 	s.assumptions()
@@ -201,6 +202,9 @@ func (s *summary) stages() {
 				s.item("    ", cited(text, k.Cite))
 			}
 		}
+		if st.Facilitated {
+			s.para("  ", "  ", "A facilitated conversation: someone independent of both agencies helps them talk it through before formal escalation; each record names the facilitator.")
+		}
 		s.stageRecord(st)
 		s.stageNext(i)
 		if st.Help != "" {
@@ -301,6 +305,19 @@ func (s *summary) routing() {
 	for _, r := range s.p.Routing {
 		text := fmt.Sprintf("When a %s agency is involved, alert the %s.", r.When.AgencyKind, roleList(s.p, r.Alert, "and"))
 		s.item("  ", cited(text, r.Cite))
+	}
+}
+
+func (s *summary) goodPractice() {
+	g := s.p.GoodPractice
+	if g == nil {
+		return
+	}
+	s.section("Recognising good practice")
+	s.para("  ", "  ", cited("When another agency's practice keeps a child safe, record it: that agency's "+tellWords(s.p, g.Tell)+
+		" "+isAre(len(g.Tell))+" told, and the report to the board counts it.", g.Cite))
+	if g.Help != "" {
+		s.para("  ", "  ", g.Help)
 	}
 }
 

@@ -59,6 +59,9 @@ func TestTemplates(t *testing.T) {
 				if st.Meeting != nil {
 					used["meeting"] = true
 				}
+				if st.Facilitated {
+					used["facilitated"] = true
+				}
 			}
 			for _, c := range p.Categories {
 				if c.Cite == "" {
@@ -70,7 +73,10 @@ func TestTemplates(t *testing.T) {
 					t.Errorf("redirect %s has no cite", r.Key)
 				}
 			}
-			for _, want := range []string{"met_by", "route", "copy", "meeting", "starts:" + escalate.StartClockLapsed,
+			if p.GoodPractice != nil && p.GoodPractice.Cite != "" {
+				used["good_practice"] = true
+			}
+			for _, want := range []string{"met_by", "route", "copy", "meeting", "facilitated", "good_practice", "starts:" + escalate.StartClockLapsed,
 				"starts:" + escalate.StartClockMet, "starts:" + escalate.StartOutcomeAgreed, "starts:" + escalate.StartStageEntry,
 				"starts:" + escalate.StartDecision} {
 				if !used[want] {

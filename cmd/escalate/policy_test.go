@@ -85,7 +85,7 @@ func TestPolicyLint(t *testing.T) {
 			brokenPolicy + `:27:43: stages[0].clocks[1].starts.stage: no stage has key "stage-9"`,
 			brokenPolicy + `:31:10: duplicate stage key "stage-1"`,
 			brokenPolicy + `:37:7: stages[1].meeting has no chair: name the role that chairs it`,
-			brokenPolicy + `:40:1: unknown key "colour" in the policy; known keys: id, name, version, source, approved, review_date, calendar, roles, categories, immediate_risk, stages, redirects, routing, learning, workflows, assumptions, template`,
+			brokenPolicy + `:40:1: unknown key "colour" in the policy; known keys: id, name, version, source, approved, review_date, calendar, roles, categories, immediate_risk, stages, redirects, routing, learning, workflows, assumptions, good_practice, template`,
 		} {
 			if !strings.Contains(errs, want+"\n") {
 				t.Errorf("stderr lacks %q", want)

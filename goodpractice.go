@@ -1,0 +1,73 @@
+package escalate
+
+import "time"
+
+// GoodPractice is one professional's recognition of another agency's good
+// practice (Hertfordshire's policy opens with this route): what the other
+// agency did that kept a child safe. That agency's people named by the
+// policy's good_practice.tell are told, and the board report counts it. It
+// names no child: it is about practice, not a case.
+type GoodPractice struct {
+	ID            int64
+	PartnershipID int64
+	By            int64 // who recorded it
+	FromAgencyID  int64 // the recorder's agency
+	AgencyID      int64 // the agency recognised
+	What          string
+	Difference    string // the difference it made, optional
+	At            time.Time
+}
+
+// GoodPracticeInput is the form to recognise another agency's good practice.
+type GoodPracticeInput struct {
+	AgencyID   int64
+	What       string
+	Difference string
+}
+
+// Validate checks the form's own fields.
+func (in GoodPracticeInput) Validate() error {
+	if in.AgencyID == 0 {
+		return FieldErrorf("agency", "Choose the agency whose practice you are recognising.")
+	}
+	if err := checkText("what", "What the agency did well", in.What, true, MaxText); err != nil {
+		return err
+	}
+	return checkText("difference", "The difference it made", in.Difference, false, MaxText)
+}
+
+// RecogniseGoodPractice records actor's recognition of another agency's good
+// practice under policy p. The policy must have the route
+// (good_practice), and the agency must be another one than the actor's: the
+// store checks that it is of the actor's partnership.
+func RecogniseGoodPractice(now time.Time, p *Policy, actor *User, in GoodPracticeInput) (*GoodPractice, Event, error) {
+	if err := checkActor(actor, 0); err != nil {
+		return nil, Event{}, err
+	}
+	if p == nil || p.GoodPractice == nil {
+		return nil, Event{}, Errorf(EINVALID, "Your partnership's policy has no route for recognising good practice.")
+	}
+	if err := in.Validate(); err != nil {
+		return nil, Event{}, err
+	}
+	if in.AgencyID == actor.AgencyID {
+		return nil, Event{}, FieldErrorf("agency", "Choose another agency: this is for recognising another agency's good practice.")
+	}
+	g := &GoodPractice{PartnershipID: actor.PartnershipID, By: actor.ID, FromAgencyID: actor.AgencyID,
+		AgencyID: in.AgencyID, What: in.What, Difference: in.Difference, At: now}
+	ev := Event{At: now, Actor: actor.ID, Action: ActionGoodPractice, Data: map[string]any{
+		"agency": in.AgencyID, "from_agency": actor.AgencyID, "what": in.What, "difference": in.Difference}}
+	return g, ev, nil
+}
+
+// GoodPracticeTell is who at the recognised agency is told: the policy's
+// good_practice.tell, or its manager.
+func GoodPracticeTell(p *Policy) []Role {
+	if p == nil || p.GoodPractice == nil || len(p.GoodPractice.Tell) == 0 {
+		return []Role{RoleManager}
+	}
+	return p.GoodPractice.Tell
+}
+
+// ActionGoodPractice is the audit action of a recognition of good practice.
+const ActionGoodPractice = "good-practice.record"
