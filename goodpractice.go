@@ -18,6 +18,12 @@ type GoodPractice struct {
 	At            time.Time
 }
 
+// GoodPracticeEntry is a recognition with the names a page shows.
+type GoodPracticeEntry struct {
+	GoodPractice
+	ByName, FromAgency, Agency string
+}
+
 // GoodPracticeInput is the form to recognise another agency's good practice.
 type GoodPracticeInput struct {
 	AgencyID   int64
@@ -71,3 +77,21 @@ func GoodPracticeTell(p *Policy) []Role {
 
 // ActionGoodPractice is the audit action of a recognition of good practice.
 const ActionGoodPractice = "good-practice.record"
+
+// CanSeeGoodPractice reports whether u may read recognition g: who
+// recorded it, anyone at the agency it recognises, and the partnership's
+// oversight roles.
+func CanSeeGoodPractice(u *User, g *GoodPractice) bool {
+	if u == nil || u.Disabled || g == nil || u.PartnershipID != g.PartnershipID {
+		return false
+	}
+	if u.ID == g.By || u.AgencyID == g.AgencyID {
+		return true
+	}
+	for _, r := range Oversight {
+		if u.HasRole(r) {
+			return true
+		}
+	}
+	return false
+}

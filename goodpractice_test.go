@@ -48,3 +48,25 @@ func TestRecogniseGoodPractice(t *testing.T) {
 		t.Errorf("default told %v, want the manager", got)
 	}
 }
+
+func TestCanSeeGoodPractice(t *testing.T) {
+	g := &escalate.GoodPractice{PartnershipID: 1, By: raiser.ID, FromAgencyID: 10, AgencyID: 20}
+	for _, tt := range []struct {
+		u    *escalate.User
+		want bool
+	}{
+		{raiser, true},    // recorded it
+		{recvMgr, true},   // at the agency recognised
+		{bystander, true}, // also at that agency
+		{raiserMgr, false},
+		{bizMgr, true}, // oversight
+		{chair, true},
+		{admin, false},
+		{stranger, false}, // another partnership
+		{nil, false},
+	} {
+		if got := escalate.CanSeeGoodPractice(tt.u, g); got != tt.want {
+			t.Errorf("%+v: %v, want %v", tt.u, got, tt.want)
+		}
+	}
+}

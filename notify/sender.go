@@ -69,6 +69,10 @@ var messages = map[string]struct{ subject, action string }{
 		"The policy in force is due for review in a month. Sign in, open Partnership, then Policy, to change it or publish its next version."},
 	"policy-review-due": {"The partnership's policy is due for review today%.0s",
 		"The policy in force has reached its review date. Sign in, open Partnership, then Policy, to change it or publish its next version."},
+	// Good practice (doc/learning.md): no escalation; the email says only
+	// that there is a recognition to read.
+	"good-practice": {"Another agency recognised your agency's good practice%.0s",
+		"A professional in another agency recorded good practice by your agency. Sign in and open Partnership, then Policy, then Good practice, to read it."},
 	"immediate-risk": {"Immediate risk recorded: %s",
 		"An immediate-risk action was recorded. Make sure the child is protected now; the disagreement can wait."},
 }

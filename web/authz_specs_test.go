@@ -33,10 +33,16 @@ func authzSpecs() map[string]authzSpec {
 		"GET /policy":             in,
 		// Changing the policy (policy_change.go): the Business Manager and
 		// administrator, as for the contacts directory.
-		"GET /policy/change":               {kind: kindContactsEdit},
-		"POST /policy/change":              {kind: kindContactsEdit},
-		"POST /policy/publish":             {kind: kindContactsEdit},
-		"GET /policy/history":              {kind: kindContactsEdit},
+		"GET /policy/change":   {kind: kindContactsEdit},
+		"POST /policy/change":  {kind: kindContactsEdit},
+		"POST /policy/publish": {kind: kindContactsEdit},
+		"GET /policy/history":  {kind: kindContactsEdit},
+		// Good practice (goodpractice.go): the matrix's Wirral policy has no
+		// route for it, so the pages are not found for everyone
+		// (goodpractice_test.go tests a policy that has one).
+		"GET /good-practice":               {kind: kindNowhere},
+		"GET /good-practice/new":           {kind: kindNowhere},
+		"POST /good-practice/new":          {kind: kindNowhere},
 		"GET /contacts/new":                {kind: kindContactsEdit},
 		"POST /contacts/new":               {kind: kindContactsEdit},
 		"GET /contacts/{id}/edit":          {kind: kindContactsEdit},
@@ -328,6 +334,8 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		return method, path, v("csv", "")
 	case pattern == "POST /policy/change" || pattern == "POST /policy/publish":
 		return method, path, v("text", "")
+	case pattern == "POST /good-practice/new":
+		return method, path, v("agency", strconv.FormatInt(w.ag["Y"].ID, 10), "what", "They visited the same day.")
 	case pattern == "POST /admin/agencies/new":
 		return method, path, v("name", "Agency Q", "kind", "health")
 	case pattern == "POST /admin/people/new":

@@ -104,6 +104,9 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 		if strings.HasPrefix(n.SubjectKey, "policy-review-") {
 			row.Link = "/policy/change"
 		}
+		if n.SubjectKey == "good-practice" {
+			row.Link = "/good-practice"
+		}
 		if n.Ref != "" {
 			row.Link = "/escalations/" + url.PathEscape(n.Ref)
 			if strings.HasPrefix(n.SubjectKey, "dissent-") {
@@ -180,6 +183,7 @@ var noticeMessages = map[string][2]string{
 	"learning-asked":          {"The escalation closed: what did we learn?", "Record any learning from it, and whether you have debriefed."},
 	"learning-item":           {"Learning was recorded for the learning log", "Open the Learning log to assign it."},
 	"pattern-flagged":         {"A pattern of escalations was flagged", "Open the Learning log to see the pattern."},
+	"good-practice":           {"Another agency recognised your agency's good practice", "Read what they recorded."},
 	"policy-review-soon":      {"The policy is due for review in a month", "Change the policy, or publish its next version."},
 	"policy-review-due":       {"The policy is due for review today", "Change the policy, or publish its next version."},
 }

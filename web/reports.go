@@ -199,6 +199,15 @@ func (s *Server) reportFor(r *http.Request) (*reportRun, *reportForm, []fieldErr
 		}
 		run.q.SetDissents(m, escalate.DissentStandings)
 	}
+	// Likewise only a policy with a route for recognising good practice
+	// counts it.
+	if gp, ok := s.reports.(GoodPracticeCounter); ok && pol.GoodPractice != nil {
+		m, err := gp.GoodPracticeCounts(ctx, p.ID, period.From, period.To)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		run.q.SetGoodPractice(m)
+	}
 	v := url.Values{}
 	if form.Custom {
 		v.Set("period", "custom")

@@ -166,6 +166,7 @@ func (s *Server) routes() http.Handler {
 	s.raiseRoutes(mux)
 	s.partnershipRoutes(mux)
 	s.policyChangeRoutes(mux)
+	s.goodPracticeRoutes(mux)
 	s.apiRoutes(mux)
 	s.oidcRoutes(mux)
 	s.notificationRoutes(mux)
