@@ -22,8 +22,9 @@ const (
 	MetByAgree     = "agree"     // an outcome agreed, or determined, at the stage
 	MetByConfirm   = "confirm"   // the agreed outcome confirmed in writing
 	MetByDetermine = "determine" // a determination or recommendations made at the stage
-	// MetByEscalation: the case escalated from the clock's stage (a clock to
-	// escalate the same working day when a stage cannot resolve it).
+	// MetByEscalation: the case escalated from the clock's stage. It meets a
+	// clock that says met_by: escalation, and a clock a not-agreed record
+	// started (without met_by), whatever its key.
 	MetByEscalation = "escalation"
 )
 
@@ -84,12 +85,15 @@ func ClockMetBy(key, action string) (string, bool) {
 }
 
 // Meets returns which lifecycle step meets policy clock c: its met_by when
-// it says, otherwise ClockMetBy's rule on its key and action; false when
-// nothing does.
+// it says; escalating, for a clock a not-agreed record starts; otherwise
+// ClockMetBy's rule on its key and action; false when nothing does.
 func (c *Clock) Meets() (string, bool) {
 	if c.MetBy != "" {
 		m, ok := MetByValues[c.MetBy]
 		return m, ok
+	}
+	if c.Starts.Event == StartNotAgreed {
+		return MetByEscalation, true
 	}
 	return ClockMetBy(c.Key, c.Action)
 }
@@ -142,6 +146,25 @@ func (e *Escalation) side(u *User) string {
 		return SideReceiving
 	}
 	return ""
+}
+
+// sides returns the sides u acts for at stage st: their agency's, and any
+// side whose roles at st name a partnership role u holds (Redbridge stage
+// 4: the Business Manager refers to the Chair for the raising side).
+func (e *Escalation) sides(st *Stage, u *User) []string {
+	var out []string
+	if s := e.side(u); s != "" {
+		out = append(out, s)
+	}
+	for _, x := range []struct {
+		side  string
+		roles []Role
+	}{{SideRaising, st.Raising}, {SideReceiving, st.Receive}} {
+		if !slices.Contains(out, x.side) && slices.ContainsFunc(x.roles, func(r Role) bool { return IsPartnershipRole(r) && u.HasRole(r) }) {
+			out = append(out, x.side)
+		}
+	}
+	return out
 }
 
 // policyClock returns the policy clock key of stage stageKey, or nil.

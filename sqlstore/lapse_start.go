@@ -27,12 +27,20 @@ func (tx *Tx) startOnLapse(pin *pinned, c noticeCandidate) (bool, error) {
 }
 
 // writeSchedulerChange writes what a rule the scheduler ran did to row
-// (before it: old, at version from): the case, its audit events attributed
-// to SchedulerActor, and its outbox rows.
+// (before it: old, at version from): the case, its people as routing now
+// says, its audit events attributed to SchedulerActor, and the notices to
+// whom routing says is told.
 func (tx *Tx) writeSchedulerChange(pin *pinned, row *escalationRow, old *escalate.Escalation, from int, events []escalate.Event) error {
 	if err := tx.updateEscalation(old, row.Escalation, from); err != nil {
 		return err
 	}
+	// Who is tied to the case may change with its stage: route it again
+	// and tell whom routing says (the tells are recorded in the events).
+	ps, err := tx.routeAndStore(pin.policy, row.Escalation)
+	if err != nil {
+		return err
+	}
+	notices := tell(pin.policy, row.Escalation, ps, events, 0)
 	items := make([]auditItem, len(events))
 	for i, ev := range events {
 		items[i] = auditItem{SchedulerActor, ev.Action, "escalation:" + row.Ref, ev.Data}
@@ -40,5 +48,5 @@ func (tx *Tx) writeSchedulerChange(pin *pinned, row *escalationRow, old *escalat
 	if err := tx.auditAll(items); err != nil {
 		return err
 	}
-	return tx.writeOutbox(pin.policy, row.Escalation, events)
+	return tx.writeNotices(row.ID, notices)
 }

@@ -167,6 +167,7 @@ func (s *Server) routes() http.Handler {
 	s.partnershipRoutes(mux)
 	s.policyChangeRoutes(mux)
 	s.goodPracticeRoutes(mux)
+	s.agencyRoutes(mux)
 	s.apiRoutes(mux)
 	s.oidcRoutes(mux)
 	s.notificationRoutes(mux)
