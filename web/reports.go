@@ -34,7 +34,8 @@ type ReportStore interface {
 // reportRoles may see the board reports: the Business Manager, who writes
 // them, and the board's chair and vice chair, who receive them. The
 // administrator manages accounts and does not read case figures.
-var reportRoles = []escalate.Role{escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair}
+var reportRoles = []escalate.Role{escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair,
+	escalate.RoleLeadSafeguardingPartner, escalate.RoleDelegatedSafeguardingPartner, escalate.RoleIndependentScrutineer}
 
 // Report audit actions, as sqlstore names them.
 const (
