@@ -34,7 +34,9 @@ func TestGovernanceRoles(t *testing.T) {
 		people = append(people, escalate.Person{ID: u.ID, AgencyID: u.AgencyID, Name: "P", Roles: u.Roles, ManagerID: u.ManagerID})
 	}
 	dir := escalate.NewDirectory(people, testAgencies, nil)
-	ps := func(e *escalate.Escalation) escalate.Parties { return escalate.Route(p, e, dir, escalate.Involvement{}) }
+	ps := func(e *escalate.Escalation) escalate.Parties {
+		return escalate.Route(p, e, dir, escalate.Involvement{})
+	}
 	for _, tt := range []struct {
 		name   string
 		actor  *escalate.User
