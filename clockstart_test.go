@@ -203,3 +203,35 @@ func mustTS(t *testing.T, s string) calendar.Timescale {
 	}
 	return ts
 }
+
+// TestFacilitatedConversation: at a stage that is a facilitated
+// conversation, a record names the independent facilitator.
+func TestFacilitatedConversation(t *testing.T) {
+	p := testPolicy()
+	p.Stages[0].Facilitated = true
+	e := mustRaise(t, p, nil)
+	in := escalate.RecordInput{Version: e.Version, At: t0, Form: escalate.FormMeeting, Participants: []string{"Both practitioners"},
+		Discussion: "Talked it through with the facilitator.", Outcome: "An assessment will start."}
+	before := e.Clone()
+	_, err := e.AddRecord(t0.Add(time.Hour), p, testCal(t), raiser, in)
+	assertCode(t, err, escalate.EINVALID, "facilitator")
+	assertUnchanged(t, before, e)
+	in.Facilitator = "  Alex Doe, partnership facilitator "
+	evs, err := e.AddRecord(t0.Add(time.Hour), p, testCal(t), raiser, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.Records[len(e.Records)-1]; r.Facilitator != "Alex Doe, partnership facilitator" {
+		t.Errorf("record facilitator %q", r.Facilitator)
+	}
+	if evs[0].Data["facilitator"] != "Alex Doe, partnership facilitator" {
+		t.Errorf("event %+v", evs[0].Data)
+	}
+	// Elsewhere a facilitator is not asked for.
+	q := testPolicy()
+	f := mustRaise(t, q, nil)
+	in.Facilitator, in.Version = "", f.Version
+	if _, err := f.AddRecord(t0.Add(time.Hour), q, testCal(t), raiser, in); err != nil {
+		t.Errorf("a stage that is not facilitated: %v", err)
+	}
+}

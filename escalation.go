@@ -161,11 +161,14 @@ type Record struct {
 	Corrects     int    // the ID of the record this corrects; 0 for none
 	// Result is what the discussion came to: ResultAgreed, ResultNotAgreed,
 	// or "" (not settled yet, or not said).
-	Result     string
-	By         int64
-	Created    time.Time
-	ApprovedBy int64 // 0 until approved
-	ApprovedAt time.Time
+	Result string
+	// Facilitator is the independent facilitator of a facilitated
+	// conversation (a stage with facilitated: true): name and role.
+	Facilitator string
+	By          int64
+	Created     time.Time
+	ApprovedBy  int64 // 0 until approved
+	ApprovedAt  time.Time
 }
 
 // Outcome kinds.
