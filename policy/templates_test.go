@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,6 +76,21 @@ func TestTemplates(t *testing.T) {
 			}
 			if p.GoodPractice != nil && p.GoodPractice.Cite != "" {
 				used["good_practice"] = true
+			}
+			// The Working Together 2023 roles, built in, at its final stage.
+			named := map[escalate.Role]bool{}
+			for _, st := range p.Stages {
+				for _, r := range append(append(slices.Clone(st.Receive), st.Copy...), st.Raising...) {
+					named[r] = true
+				}
+				if st.Meeting != nil {
+					named[st.Meeting.Chair] = true
+				}
+			}
+			for _, r := range escalate.GovernanceRoles {
+				if !named[r] {
+					t.Errorf("the template names no %s", r)
+				}
 			}
 			for _, want := range []string{"met_by", "route", "copy", "meeting", "facilitated", "good_practice", "starts:" + escalate.StartClockLapsed,
 				"starts:" + escalate.StartClockMet, "starts:" + escalate.StartOutcomeAgreed, "starts:" + escalate.StartStageEntry,
