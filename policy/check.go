@@ -333,7 +333,7 @@ func (c *checker) clock(i, j int, seen map[string]bool) {
 		c.errorf(path+".increased_risk", "%s.increased_risk %q can be longer than within %q; at increased risk a timescale may only be shorter", path, k.Increased, k.Within)
 	}
 
-	c.metBy(path, k)
+	c.metBy(path, i, k)
 	if k.Route != "" && !keyPattern.MatchString(k.Route) {
 		c.errorf(path+".route", "%s.route %q must be lower-case letters and digits joined by hyphens, e.g. \"meet\"", path, k.Route)
 	}
@@ -366,24 +366,52 @@ func (c *checker) clock(i, j int, seen map[string]bool) {
 	}
 }
 
-// metBy checks what meets clock k: its met_by, or else a key (or first
-// word of its action) Escalate knows. A clock nothing can meet would run
-// until its stage ends and prompt people who had done what it asks.
-func (c *checker) metBy(path string, k escalate.Clock) {
+// metBy checks what meets clock k of stage i: its met_by, or else (a clock
+// a not-agreed record starts) escalating, or else a key (or first word of
+// its action) Escalate knows; and that this can happen at stage i. A clock
+// nothing can meet would run until its stage ends and prompt people who
+// had done what it asks.
+func (c *checker) metBy(path string, i int, k escalate.Clock) {
 	if k.MetBy != "" {
-		c.oneOf(path+".met_by", k.MetBy, escalate.MetByNames, true)
-		return
-	}
-	if k.Key == "" || k.Action == "" {
+		if !slices.Contains(escalate.MetByNames, k.MetBy) {
+			c.oneOf(path+".met_by", k.MetBy, escalate.MetByNames, true)
+			return
+		}
+	} else if k.Key == "" || k.Action == "" {
 		return // reported as missing already
 	}
-	if _, ok := k.Meets(); !ok {
+	m, ok := k.Meets()
+	if !ok {
 		first := ""
 		if f := strings.Fields(k.Action); len(f) > 0 {
 			first = strings.Trim(strings.ToLower(f[0]), ".,;:!?")
 		}
 		c.errorf(path+".key", "%s: nothing can meet clock %q: Escalate knows neither its key nor the first word of its action (%q); say what meets it with met_by, one of: %s",
 			path, k.Key, first, strings.Join(escalate.MetByNames, ", "))
+		return
+	}
+	field := path + ".met_by"
+	if k.MetBy == "" {
+		field = path + ".key"
+		// A clock the parties' not agreeing starts is met by escalating:
+		// say so where its key names another step (a meeting, say).
+		if byKey, _ := escalate.ClockMetBy(k.Key, k.Action); k.Starts.Event == escalate.StartNotAgreed && byKey != "" && byKey != escalate.MetByRecord && byKey != m {
+			c.report(Warning, field, "%s: clock %q starts when the parties could not agree, so escalating meets it, not what its key says; if something else does (a meeting?), say so with met_by", path, k.Key)
+		}
+	}
+	s := &c.p.Stages[i]
+	last := i == len(c.p.Stages)-1
+	switch {
+	case m == escalate.MetByEscalation && last:
+		why := "it is met by escalating"
+		if k.MetBy == "" {
+			why = "a clock a not-agreed record starts is met by escalating, unless its met_by says otherwise"
+		}
+		c.errorf(field, "%s: nothing can meet clock %q: %s, and %q is the final stage", path, k.Key, why, s.Key)
+	case m == escalate.MetByRaise && i != 0:
+		c.errorf(field, "%s: nothing can meet clock %q: it is met by raising the escalation, which happens at the first stage, not at %q", path, k.Key, s.Key)
+	case m == escalate.MetByDetermine && !last && s.Produces != escalate.OutcomeDetermination && s.Produces != escalate.OutcomeRecommendations:
+		c.errorf(field, "%s: nothing can meet clock %q: it is met by a determination or recommendations, which stage %q does not make (say produces: determination or recommendations, or use another met_by)", path, k.Key, s.Key)
 	}
 }
 

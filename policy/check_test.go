@@ -136,6 +136,18 @@ func TestCheck(t *testing.T) {
 			`83:17: stages[1].clocks[1].starts.clock is missing: event clock-lapsed needs the clock whose lapse starts this one`}},
 		{"ErrClockLapsedItself", "{event: clock-met, clock: discuss}", "{event: clock-lapsed, clock: reply}", []string{
 			`83:46: stages[1].clocks[1].starts.clock: clock "reply" cannot start itself`}},
+		{"ErrNotAgreedFinal", "{event: clock-met, clock: convene}", "{event: not-agreed}", []string{
+			`136:14: stages[3].clocks[1]: nothing can meet clock "determine": a clock a not-agreed record starts is met by escalating, unless its met_by says otherwise, and "stage-4" is the final stage`,
+			`136:14: warning: stages[3].clocks[1]: clock "determine" starts when the parties could not agree, so escalating meets it, not what its key says; if something else does (a meeting?), say so with met_by`}},
+		{"ErrEscalationFinal", "{event: clock-met, clock: convene}", "{event: clock-met, clock: convene}\n        met_by: escalation", []string{
+			`140:17: stages[3].clocks[1]: nothing can meet clock "determine": it is met by escalating, and "stage-4" is the final stage`}},
+		{"ErrRaiseLater", "agree a way forward.", "agree a way forward.\n        met_by: raise", []string{
+			`107:17: stages[2].clocks[0]: nothing can meet clock "resolve": it is met by raising the escalation, which happens at the first stage, not at "stage-3"`}},
+		{"ErrDeterminationNotMade", "agree a way forward.", "agree a way forward.\n        met_by: determination", []string{
+			`107:17: stages[2].clocks[0]: nothing can meet clock "resolve": it is met by a determination or recommendations, which stage "stage-3" does not make (say produces: determination or recommendations, or use another met_by)`}},
+		{"WarnNotAgreedKey", "{event: outcome-agreed}", "{event: not-agreed}", []string{
+			`87:14: warning: stages[1].clocks[2]: clock "confirm" starts when the parties could not agree, so escalating meets it, not what its key says; if something else does (a meeting?), say so with met_by`}},
+		{"OKNotAgreedMetByMeeting", "{event: outcome-agreed}", "{event: not-agreed}\n        met_by: meeting", nil},
 		{"OKRoutes", "        met_by: record\n", "        met_by: record\n        route: talk\n", nil},
 		{"ErrRouteKey", "        met_by: record\n", "        met_by: record\n        route: Talk It Through\n", []string{
 			`86:16: stages[1].clocks[1].route "Talk It Through" must be lower-case letters and digits joined by hyphens, e.g. "meet"`}},

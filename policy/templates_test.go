@@ -92,7 +92,7 @@ func TestTemplates(t *testing.T) {
 					t.Errorf("the template names no %s", r)
 				}
 			}
-			for _, want := range []string{"met_by", "route", "copy", "meeting", "facilitated", "good_practice", "starts:" + escalate.StartClockLapsed,
+			for _, want := range []string{"met_by", "route", "copy", "meeting", "facilitated", "good_practice", "starts:" + escalate.StartClockLapsed, "starts:" + escalate.StartNotAgreed,
 				"starts:" + escalate.StartClockMet, "starts:" + escalate.StartOutcomeAgreed, "starts:" + escalate.StartStageEntry,
 				"starts:" + escalate.StartDecision} {
 				if !used[want] {
