@@ -1,6 +1,9 @@
 package escalate
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // GoodPractice is one professional's recognition of another agency's good
 // practice (Hertfordshire's policy opens with this route): what the other
@@ -80,9 +83,12 @@ const ActionGoodPractice = "good-practice.record"
 
 // CanSeeGoodPractice reports whether u may read recognition g: who
 // recorded it, anyone at the agency it recognises, and the partnership's
-// oversight roles.
+// oversight roles; never an account that only administers the service.
 func CanSeeGoodPractice(u *User, g *GoodPractice) bool {
 	if u == nil || u.Disabled || g == nil || u.PartnershipID != g.PartnershipID {
+		return false
+	}
+	if !slices.ContainsFunc(u.Roles, func(r Role) bool { return r != RoleAdmin }) {
 		return false
 	}
 	if u.ID == g.By || u.AgencyID == g.AgencyID {
@@ -94,4 +100,32 @@ func CanSeeGoodPractice(u *User, g *GoodPractice) bool {
 		}
 	}
 	return false
+}
+
+// GoodPracticeTold returns who of the partnership's people in dir is told
+// of recognition g under p: the holders of good_practice.tell (GoodPracticeTell)
+// at the agency recognised, or, with none there, the Business Managers, so
+// that it reaches someone. Only people who may read it (CanSeeGoodPractice)
+// are told, and never who recorded it.
+func GoodPracticeTold(p *Policy, g *GoodPractice, dir *Directory) []int64 {
+	tell := GoodPracticeTell(p)
+	may := func(pp *Person) bool {
+		u := &User{ID: pp.ID, PartnershipID: g.PartnershipID, AgencyID: pp.AgencyID, Roles: pp.Roles, Disabled: pp.Disabled}
+		return pp.ID != g.By && CanSeeGoodPractice(u, g)
+	}
+	var out []int64
+	for _, pp := range dir.People() {
+		if pp.AgencyID == g.AgencyID && slices.ContainsFunc(tell, pp.HasRole) && may(pp) {
+			out = append(out, pp.ID)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, id := range dir.Holders(RoleBusinessManager, 0) {
+		if pp := dir.Person(id); pp != nil && may(pp) {
+			out = append(out, id)
+		}
+	}
+	return out
 }

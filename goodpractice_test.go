@@ -70,3 +70,48 @@ func TestCanSeeGoodPractice(t *testing.T) {
 		}
 	}
 }
+
+// TestGoodPracticeTold: the people the policy names at the agency
+// recognised are told, else the Business Managers; only people who may read
+// the recognition, never an account that only administers or is disabled.
+func TestGoodPracticeTold(t *testing.T) {
+	p := testPolicy()
+	p.GoodPractice = &escalate.GoodPracticeRoute{Tell: []escalate.Role{escalate.RoleManager, escalate.RoleAdmin}}
+	dir := escalate.NewDirectory([]escalate.Person{
+		{ID: 1, AgencyID: 10, Roles: []escalate.Role{escalate.RolePractitioner}},
+		{ID: 2, AgencyID: 20, Roles: []escalate.Role{escalate.RoleManager}},
+		{ID: 3, AgencyID: 20, Roles: []escalate.Role{escalate.RoleManager}, Disabled: true},
+		{ID: 4, AgencyID: 30, Roles: []escalate.Role{escalate.RoleManager}},
+		{ID: 5, AgencyID: 20, Roles: []escalate.Role{escalate.RolePractitioner}},
+		{ID: 6, AgencyID: 40, Roles: []escalate.Role{escalate.RoleBusinessManager}},
+		{ID: 7, AgencyID: 20, Roles: []escalate.Role{escalate.RoleAdmin}},
+		{ID: 8, AgencyID: 40, Roles: []escalate.Role{escalate.RoleBusinessManager}, Disabled: true},
+	}, testAgencies, nil)
+	for _, tt := range []struct {
+		name   string
+		agency int64
+		want   []int64
+	}{
+		{"TheManagersThere", 20, []int64{2}},
+		{"NobodyThereTheBusinessManager", 50, []int64{6}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			g := &escalate.GoodPractice{PartnershipID: 1, By: 1, FromAgencyID: 10, AgencyID: tt.agency}
+			got := escalate.GoodPracticeTold(p, g, dir)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("told %v, want %v", got, tt.want)
+			}
+			for _, id := range got {
+				pp := dir.Person(id)
+				if !escalate.CanSeeGoodPractice(&escalate.User{ID: id, PartnershipID: 1, AgencyID: pp.AgencyID, Roles: pp.Roles}, g) {
+					t.Errorf("%d is told but may not read it", id)
+				}
+			}
+		})
+	}
+	// An administrator at the agency recognised reads none of it.
+	g := &escalate.GoodPractice{PartnershipID: 1, By: 1, FromAgencyID: 10, AgencyID: 20}
+	if escalate.CanSeeGoodPractice(&escalate.User{ID: 7, PartnershipID: 1, AgencyID: 20, Roles: []escalate.Role{escalate.RoleAdmin}}, g) {
+		t.Error("an account that only administers may read a recognition")
+	}
+}

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/escalate-project/escalate"
@@ -12,9 +10,10 @@ import (
 
 // RecordGoodPractice records the actor's (in ctx) recognition of another
 // agency's good practice under the partnership's policy in force, in one
-// transaction with its audit event and the notices to the people the policy
-// names (good_practice.tell) at the agency recognised. With none there, the
-// Business Managers are told instead, so the recognition reaches someone.
+// transaction with its audit event and the notices to the people
+// escalate.GoodPracticeTold picks: those the policy names
+// (good_practice.tell) at the agency recognised, else the Business
+// Managers, and only people who may read it.
 func (db *DB) RecordGoodPractice(ctx context.Context, in escalate.GoodPracticeInput) (*escalate.GoodPractice, error) {
 	actor := escalate.UserFromContext(ctx)
 	if actor == nil {
@@ -42,22 +41,14 @@ func (db *DB) RecordGoodPractice(ctx context.Context, in escalate.GoodPracticeIn
 		if err := tx.Audit(Actor(ctx), ev.Action, fmt.Sprintf("good-practice:%d", g.ID), ev.Data); err != nil {
 			return err
 		}
-		to, err := tx.agencyHolders(actor.PartnershipID, g.AgencyID, escalate.GoodPracticeTell(pol))
+		dir, err := tx.directory(actor.PartnershipID)
 		if err != nil {
 			return err
-		}
-		if len(to) == 0 {
-			if to, err = tx.roleHolders(actor.PartnershipID, escalate.RoleBusinessManager); err != nil {
-				return err
-			}
 		}
 		// The notice names the recognition, never what it says: that may
 		// name people, and is read after signing in.
 		body := jsonText(map[string]any{"object": "good-practice", "id": g.ID, "link": "/good-practice"})
-		for _, u := range to {
-			if u == actor.ID {
-				continue
-			}
+		for _, u := range escalate.GoodPracticeTold(pol, g, dir) {
 			if err := tx.insertOutbox(escalate.ActionGoodPractice, 0, Recipient{User: u}, "good-practice", body); err != nil {
 				return err
 			}
@@ -68,28 +59,6 @@ func (db *DB) RecordGoodPractice(ctx context.Context, in escalate.GoodPracticeIn
 		return nil, err
 	}
 	return g, nil
-}
-
-// agencyHolders are the enabled users at agencyID holding any of roles.
-func (tx *Tx) agencyHolders(partnershipID, agencyID int64, roles []escalate.Role) ([]int64, error) {
-	rows, err := tx.query(`SELECT id, roles FROM users WHERE partnership_id = $1 AND agency_id = $2 AND NOT disabled ORDER BY id`,
-		partnershipID, agencyID)
-	if err != nil {
-		return nil, fmt.Errorf("agency holders: %w", err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		var held string
-		if err := rows.Scan(&id, &held); err != nil {
-			return nil, err
-		}
-		if slices.ContainsFunc(strings.Split(held, ","), func(r string) bool { return slices.Contains(roles, escalate.Role(r)) }) {
-			out = append(out, id)
-		}
-	}
-	return out, rows.Err()
 }
 
 // maxGoodPracticeList bounds the good practice page: the latest this many.
