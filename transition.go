@@ -227,14 +227,13 @@ func (e *Escalation) Escalate(now time.Time, p *Policy, cal *calendar.Calendar, 
 			to = i
 		}
 		s.emit(ActionEscalate, map[string]any{"from": from.Key, "to": p.Stages[to].Key, "reason": in.Reason})
-		// A clock met by escalating (met_by: escalation) is met now; the
-		// stage's other clocks stop below.
-		s.meet(x, from.Key, MetByEscalation, "")
 		if x.Outcome != nil {
 			// An agreement that was never confirmed falls away; the event
 			// above and the agreement's own event keep it.
 			x.Outcome = nil
 		}
+		// A clock met by escalating (met_by: escalation, or started by a
+		// not-agreed record) is met now; the stage's other clocks stop.
 		s.meet(x, from.Key, MetByEscalation, "")
 		s.stop(x, from.Key, "escalated to "+p.Stages[to].Key)
 		s.enterStage(x, to)
