@@ -58,6 +58,25 @@ func TestRoutingWorkingTogether(t *testing.T) {
 
 	c.escalate(pid(school, 1))
 	c.escalate(pid(school, 2))
+	// Stage 3 copies the Business Manager in: told of everything at the
+	// stage, the escalation, records, agreements and each clock's prompts.
+	ps = c.parties()
+	resolve := c.clockStep("resolve")
+	for _, n := range []struct {
+		action string
+		actor  int64
+		clock  int
+	}{
+		{escalate.ActionEscalate, pid(school, 2), 0},
+		{escalate.ActionRecordAdd, pid(care, 3), 0},
+		{escalate.ActionOutcomeAgree, pid(care, 3), 0},
+		{escalate.NoticeReminder, 0, resolve.Clock},
+		{escalate.NoticeOverdue, 0, resolve.Clock},
+	} {
+		if told := ps.Told(p, c.e, n.action, n.actor, int64(n.clock)); !slices.Contains(told, 501) {
+			t.Errorf("%s: the Business Manager, copied in at stage 3, is not told: %v", n.action, told)
+		}
+	}
 	c.escalate(pid(school, 3))
 	if st := c.e.CurrentStage(p); st.Key != "stage-4" {
 		t.Fatalf("at %s, want stage-4", st.Key)
