@@ -152,7 +152,7 @@ func (tx *Tx) loadRecords(escalationID int64) ([]escalate.Record, error) {
 
 // recordColumns is the SELECT list scanRecord reads, in order.
 const recordColumns = `id, stage, at, form, participants, discussion, outcome, corrects, by_user, created,
-	approved_by, approved_at, result`
+	approved_by, approved_at, result, facilitator`
 
 // scanRecord reads a record's recordColumns.
 func scanRecord(sc rowScanner) (escalate.Record, error) {
@@ -160,7 +160,7 @@ func scanRecord(sc rowScanner) (escalate.Record, error) {
 	var parts string
 	var corrects, approvedBy sql.NullInt64
 	if err := sc.Scan(&r.ID, &r.Stage, scanTime(&r.At), &r.Form, &parts, &r.Discussion, &r.Outcome,
-		&corrects, &r.By, scanTime(&r.Created), &approvedBy, scanTime(&r.ApprovedAt), &r.Result); err != nil {
+		&corrects, &r.By, scanTime(&r.Created), &approvedBy, scanTime(&r.ApprovedAt), &r.Result, &r.Facilitator); err != nil {
 		return r, err
 	}
 	if err := json.Unmarshal([]byte(parts), &r.Participants); err != nil {
@@ -386,10 +386,10 @@ func (tx *Tx) updateClock(escalationID int64, c escalate.ClockState) error {
 func (tx *Tx) insertRecord(escalationID int64, r escalate.Record) error {
 	_, err := tx.exec(`
 		INSERT INTO records (escalation_id, id, stage, at, form, participants, discussion, outcome,
-			corrects, by_user, created, approved_by, approved_at, result)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			corrects, by_user, created, approved_by, approved_at, result, facilitator)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		escalationID, r.ID, r.Stage, timeArg(r.At), r.Form, jsonText(r.Participants), r.Discussion, r.Outcome,
-		nullInt(int64(r.Corrects)), r.By, timeArg(r.Created), nullInt(r.ApprovedBy), nullTime(r.ApprovedAt), r.Result)
+		nullInt(int64(r.Corrects)), r.By, timeArg(r.Created), nullInt(r.ApprovedBy), nullTime(r.ApprovedAt), r.Result, r.Facilitator)
 	if err != nil {
 		return fmt.Errorf("insert record: %w", err)
 	}

@@ -168,6 +168,7 @@ func (c *replayCase) compareRecords(got []escalate.Record) *ReplayFailure {
 		}{
 			{"", w.ID == g.ID && w.Stage == g.Stage && w.Corrects == g.Corrects},
 			{"result", w.Result == g.Result},
+			{"facilitator", w.Facilitator == g.Facilitator},
 			{"at", micro(w.At).Equal(g.At)},
 			{"form", w.Form == g.Form},
 			{"participants", slices.Equal(w.Participants, g.Participants)},

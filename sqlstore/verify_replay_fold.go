@@ -80,6 +80,7 @@ type replayData struct {
 	Outcome      string    `json:"outcome"`
 	Corrects     int       `json:"corrects"`
 	Result       string    `json:"result"`
+	Facilitator  string    `json:"facilitator"`
 	ApprovedAt   time.Time `json:"approved_at"`
 
 	From              string `json:"from"`
@@ -260,7 +261,7 @@ func (c *replayCase) apply(ev *replayEvent) *ReplayFailure {
 	case escalate.ActionRecordAdd:
 		x.Records = append(x.Records, escalate.Record{ID: d.Record, Stage: d.Stage, At: d.At, Form: d.Form,
 			Participants: d.Participants, Discussion: d.Discussion, Outcome: d.Outcome, Corrects: d.Corrects,
-			Result: d.Result, By: by, Created: c.when(ev, &d)})
+			Result: d.Result, Facilitator: d.Facilitator, By: by, Created: c.when(ev, &d)})
 		c.mark(ev.seq, fmt.Sprintf("record %d", d.Record))
 	case escalate.ActionRecordApprove:
 		if r := x.Record(d.Record); r != nil {

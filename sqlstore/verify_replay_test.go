@@ -104,6 +104,10 @@ func TestVerifyRecordsTamper(t *testing.T) {
 			dropRecordGuard(t, db)
 			mustExec(t, db, `UPDATE records SET result = 'agreed' WHERE escalation_id = $1 AND id = 1`, f.a.ID)
 		}, caseA, "record 1: result"},
+		{"RecordFacilitator", func(t *testing.T, db *DB, f *replayFixture) {
+			dropRecordGuard(t, db)
+			mustExec(t, db, `UPDATE records SET facilitator = 'Someone else, independent' WHERE escalation_id = $1 AND id = 1`, f.a.ID)
+		}, caseA, "record 1: facilitator"},
 		{"RaisedBy", func(t *testing.T, db *DB, f *replayFixture) {
 			mustExec(t, db, `UPDATE escalations SET raised_by = $1 WHERE id = $2`, f.w.users["stranger"].ID, f.b.ID)
 		}, caseB, "raised_by"},
