@@ -162,7 +162,7 @@ func (s *subjectRun) staff(email string) (string, []string, error) {
 	// The records they wrote, in their words: each case's child is a third
 	// party, as is everyone else who took part.
 	rows, err = tx.QueryContext(ctx, `SELECT e.ref, e.child_ref, e.child_initials, r.id, r.stage, r.at, r.form, r.participants,
-			r.discussion, r.outcome, r.corrects, r.by_user, r.created, r.approved_by, r.approved_at, r.result
+			r.discussion, r.outcome, r.corrects, r.by_user, r.created, r.approved_by, r.approved_at, r.result, r.facilitator
 		FROM records r JOIN escalations e ON e.id = r.escalation_id
 		WHERE r.by_user = $1 AND e.partnership_id = $2 ORDER BY e.ref, r.id`, u.ID, s.partnership)
 	if err != nil {
