@@ -165,14 +165,19 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 func (db *DB) provider() (*goose.Provider, error) {
 	dir, dialect := "migrations/sqlite", goose.DialectSQLite3
+	var opts []goose.ProviderOption
 	if db.dialect == Postgres {
 		dir, dialect = "migrations/postgres", goose.DialectPostgres
+		// Instances starting at once take turns (migrate_lock.go). SQLite
+		// needs no lock: it serves one instance, and each migration runs
+		// in an immediate transaction.
+		opts = append(opts, goose.WithSessionLocker(pgMigrateLocker{}))
 	}
 	fsys, err := fs.Sub(migrations, dir)
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(dialect, db.db, fsys)
+	return goose.NewProvider(dialect, db.db, fsys, opts...)
 }
 
 // Migrate applies every pending migration and returns how many it applied.
@@ -187,6 +192,21 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	}
 	if len(res) > 0 {
 		return len(res), db.Optimize(ctx)
+	}
+	return len(res), nil
+}
+
+// MigrateTo applies the pending migrations up to and including version, as
+// an upgrade from an older release would have left the database; for
+// tests of upgrades.
+func (db *DB) MigrateTo(ctx context.Context, version int64) (int, error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	res, err := p.UpTo(ctx, version)
+	if err != nil {
+		return len(res), fmt.Errorf("migrate: %w", err)
 	}
 	return len(res), nil
 }

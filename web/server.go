@@ -14,7 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"time"
+	"sync/atomic"
 
 	"github.com/escalate-project/escalate"
 )
@@ -99,6 +99,8 @@ type Server struct {
 	feeds   *feedConfig       // nil: no calendar feed (feed.go)
 	learn   LearningStore     // nil: no learning pages (learning.go)
 	dis     DissentStore      // nil: no dissent pages (dissents.go)
+
+	draining atomic.Bool // set by Drain: /readyz answers 503 (health.go)
 }
 
 // New parses the templates and builds the routes.
@@ -148,10 +150,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
+	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", fileServer(static)))
@@ -185,19 +184,6 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.renderError(w, r, escalate.Errorf(escalate.ENOTFOUND, "Page not found"))
 	return nil
-}
-
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := s.auth.Ping(ctx); err != nil {
-		s.log.Error("readyz: database unreachable", "err", err)
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintln(w, "database unreachable")
-		return
-	}
-	fmt.Fprintln(w, "ok")
 }
 
 // fileServer serves files from fsys but never lists a directory.

@@ -28,9 +28,13 @@ type serveConfig struct {
 	IdleTimeout     time.Duration
 	SessionLifetime time.Duration
 	ShutdownTimeout time.Duration
-	OIDC            oidcFlags       // single sign-on; see serve_oidc.go
-	Checkpoint      checkpointFlags // periodic signed audit checkpoints; see serve_checkpoint.go
-	SMTP            smtpFlags       // sends the outbox in-process when set; see worker.go
+	// DrainDelay is how long /readyz answers 503 after SIGTERM, while
+	// requests are still served, before the listener closes: long enough
+	// for a load balancer's health checks to take the instance out.
+	DrainDelay time.Duration
+	OIDC       oidcFlags       // single sign-on; see serve_oidc.go
+	Checkpoint checkpointFlags // periodic signed audit checkpoints; see serve_checkpoint.go
+	SMTP       smtpFlags       // sends the outbox in-process when set; see worker.go
 	// NoScheduler stops this instance enqueueing reminders and overdue
 	// prompts, for a second instance beside one that does.
 	NoScheduler bool
@@ -68,6 +72,13 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 		}
 		fs.DurationVar(d.p, d.name, v, d.usage+" ($"+d.key+")")
 	}
+	drain := 5 * time.Second
+	if s := envValue(env, "ESCALATE_DRAIN_DELAY"); s != "" {
+		if drain, err = time.ParseDuration(s); err != nil || drain < 0 {
+			return nil, false, usagef("ESCALATE_DRAIN_DELAY=%q: want a duration such as 5s, or 0s", s)
+		}
+	}
+	fs.DurationVar(&cfg.DrainDelay, "drain-delay", drain, "after SIGTERM, how long /readyz says 503 while requests are still served, before the listener closes; 0s behind no load balancer ($ESCALATE_DRAIN_DELAY)")
 	if err := cfg.OIDC.register(env, fs); err != nil {
 		return nil, false, err
 	}
@@ -91,6 +102,9 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 	}
 	if cfg.IdleTimeout <= 0 || cfg.SessionLifetime <= 0 || cfg.ShutdownTimeout <= 0 {
 		return nil, false, usagef("--idle-timeout, --session-lifetime and --shutdown-timeout must be positive")
+	}
+	if cfg.DrainDelay < 0 {
+		return nil, false, usagef("--drain-delay must not be negative")
 	}
 	if cfg.IdleTimeout > cfg.SessionLifetime {
 		return nil, false, usagef("--idle-timeout %v is longer than --session-lifetime %v", cfg.IdleTimeout, cfg.SessionLifetime)
@@ -210,13 +224,16 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		defer func() { stopScheduler(); <-schedDone }()
 		log.Info("scheduler started", "interval", schedulerInterval.String())
 	}
-	return serveHTTP(ctx, ln, srv, log, cfg.ShutdownTimeout)
+	return serveHTTP(ctx, ln, srv, log, cfg.DrainDelay, cfg.ShutdownTimeout)
 }
 
-// serveHTTP serves h on ln until ctx ends, then shuts down gracefully.
-func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, grace time.Duration) error {
+// serveHTTP serves srv on ln until ctx ends, then shuts down gracefully:
+// it drains for drainDelay (/readyz says 503, every answer closes its
+// connection, requests are still served), then stops accepting and gives
+// the requests in flight up to grace to finish.
+func serveHTTP(ctx context.Context, ln net.Listener, srv *web.Server, log *slog.Logger, drainDelay, grace time.Duration) error {
 	hs := &http.Server{
-		Handler:           h,
+		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -229,6 +246,18 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.L
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+	}
+	srv.Drain()
+	if drainDelay > 0 {
+		// Keep-alive connections would otherwise carry a client's next
+		// request to an instance about to close them.
+		hs.SetKeepAlivesEnabled(false)
+		log.Info("draining", "delay", drainDelay.String())
+		select {
+		case err := <-errc:
+			return fmt.Errorf("serve: %w", err)
+		case <-time.After(drainDelay):
+		}
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
