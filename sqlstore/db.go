@@ -59,6 +59,14 @@ type DB struct {
 	// calendars caches built calendars; see cachedCalendar.
 	calendars sync.Map
 
+	// lazy is SQLite's own connection for commits that need not wait for
+	// the disk (lazy_commit.go); path is the file, to open it.
+	path string
+	lazy lazyConn
+
+	// ready says whether a write was lately refused for space (ready.go).
+	ready readiness
+
 	// Now returns the current time. A transaction reads it once, at BEGIN, so
 	// every row it writes carries the same instant. Tests replace it.
 	Now func() time.Time
@@ -86,6 +94,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, escalate.Errorf(escalate.EINVALID, "database file name %q must not contain '?'", dsn)
 	default:
 		db.dialect = SQLite
+		db.path = dsn
 		// No "file:" prefix: the path is taken as it is, never as a URI.
 		db.db, err = sql.Open("sqlite", dsn+"?"+sqlitePragmas)
 	}
@@ -130,6 +139,7 @@ func (db *DB) Close() error {
 		db.stmts.Delete(k)
 		return true
 	})
+	db.lazy.close()
 	return db.db.Close()
 }
 
@@ -314,10 +324,10 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 	}()
 	if err := fn(tx); err != nil {
-		return WrapError(err)
+		return WrapError(db.noteWrite(err))
 	}
 	if err := stx.Commit(); err != nil {
-		return WrapError(fmt.Errorf("commit: %w", err))
+		return WrapError(db.noteWrite(fmt.Errorf("commit: %w", err)))
 	}
 	committed = true
 	return nil

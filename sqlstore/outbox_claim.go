@@ -17,9 +17,11 @@ import (
 // come back by themselves if it crashes. Each attempt is counted at the
 // claim, so a row that crashes its worker still dies after MaxOutboxAttempts.
 
-// OutboxLease is how long a claim lasts: far longer than one SMTP exchange,
-// so a live worker never loses a row to another.
-var OutboxLease = 5 * time.Minute
+// OutboxLease is how long a claim lasts by default: far longer than one
+// SMTP exchange, so a live worker never loses a row to another, and short
+// enough that the rows a crashed worker had claimed are sent by another
+// within a minute or so (notify.Worker's Lease).
+const OutboxLease = time.Minute
 
 // MaxOutboxAttempts is how many attempts a row gets before it is dead.
 const MaxOutboxAttempts = 8
@@ -70,20 +72,23 @@ func scanOutbox(rows *sql.Rows) (OutboxDelivery, error) {
 	return d, nil
 }
 
-// ClaimOutbox claims up to limit pending rows due at now for worker and
-// returns them, oldest due first, each with its addressees resolved. On
+// ClaimOutbox claims up to limit pending rows due at now for worker until
+// until (the lease) and returns them, oldest due first, each with its
+// addressees resolved. On
 // PostgreSQL concurrent workers skip each other's locked rows (FOR UPDATE SKIP
 // LOCKED), so no row is claimed twice; on SQLite the immediate transaction
 // serialises claims.
-func (db *DB) ClaimOutbox(ctx context.Context, worker string, now time.Time, limit int) ([]OutboxDelivery, error) {
+func (db *DB) ClaimOutbox(ctx context.Context, worker string, now, until time.Time, limit int) ([]OutboxDelivery, error) {
 	if limit <= 0 {
 		return nil, escalate.Errorf(escalate.EINVALID, "claim limit must be positive, not %d", limit)
+	}
+	if !until.After(now) {
+		return nil, escalate.Errorf(escalate.EINVALID, "a claim must last beyond now")
 	}
 	lock := ""
 	if db.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	until := now.Add(OutboxLease)
 	var out []OutboxDelivery
 	err := db.WithTx(ctx, func(tx *Tx) error {
 		out = out[:0]
@@ -184,15 +189,88 @@ func (tx *Tx) addressees(partnershipID int64, r Recipient) ([]Addressee, error) 
 }
 
 // MarkSent records that row id was accepted by the mail server with
-// messageID. Only a pending row can be marked, so a row is marked sent once;
-// ECONFLICT says it was not pending (another worker finished it after this
-// one's lease lapsed).
+// messageID: PrepareMarkSent and Commit at once. Only a pending row can be
+// marked, so a row is marked sent once; ECONFLICT says it was not pending
+// (another worker finished it after this one's lease lapsed).
 func (db *DB) MarkSent(ctx context.Context, id int64, messageID string) error {
-	return db.WithTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $2, message_id = $3,
-			claimed_until = NULL, last_error = '' WHERE id = $1 AND status = 'pending'`, id, timeArg(tx.now), messageID)
-		return oneRow(res, err, id)
-	})
+	m, err := db.PrepareMarkSent(ctx, id, messageID)
+	if err != nil {
+		return err
+	}
+	return m.Commit()
+}
+
+// SentMark is the mark of one outbox row as sent, made ready before the
+// message goes to the mail server and committed the moment the server
+// accepts it (notify.Worker). A crash between the acceptance and the
+// commit leaves the row pending, to be sent again with the same
+// Message-ID: the mark is built so that this window is as short as can be.
+//
+// The mark is also the one write whose loss costs no data (lost, the row
+// is sent again), so its commit does not wait for the disk (PostgreSQL
+// synchronous_commit off; SQLite synchronous=NORMAL on its connection). It
+// survives a crash of the process; only a power cut, or a crash of the
+// database server, in the moment after it could undo it.
+type SentMark struct {
+	db        *DB
+	ctx       context.Context
+	id        int64
+	messageID string
+	// pg is PostgreSQL's open transaction, in which the row is already
+	// updated and locked: Commit is one round trip. SQLite cannot hold its
+	// single write lock while the mail server answers, so there Commit
+	// does the whole update.
+	pg *sql.Tx
+}
+
+// PrepareMarkSent readies the mark of row id as sent with messageID, to be
+// committed with Commit once the server has accepted the message, or
+// dropped with Rollback if it has not. ECONFLICT says the row is not
+// pending. sent_at is the time the mark was prepared, when sending began.
+func (db *DB) PrepareMarkSent(ctx context.Context, id int64, messageID string) (*SentMark, error) {
+	// The mark must outlive a shutdown that starts during the send.
+	m := &SentMark{db: db, ctx: context.WithoutCancel(ctx), id: id, messageID: messageID}
+	if db.dialect != Postgres {
+		return m, nil
+	}
+	stx, err := db.db.BeginTx(m.ctx, nil)
+	if err != nil {
+		return nil, WrapError(fmt.Errorf("begin: %w", err))
+	}
+	tx := &Tx{Tx: stx, ctx: m.ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}
+	if _, err := tx.exec(`SET LOCAL synchronous_commit = off`); err != nil {
+		stx.Rollback()
+		return nil, WrapError(err)
+	}
+	if err := m.update(tx); err != nil {
+		stx.Rollback()
+		return nil, WrapError(err)
+	}
+	m.pg = stx
+	return m, nil
+}
+
+func (m *SentMark) update(tx *Tx) error {
+	res, err := tx.exec(lazyMarkSent, m.id, timeArg(tx.now), m.messageID)
+	return oneRow(res, err, m.id)
+}
+
+// Commit records the row as sent.
+func (m *SentMark) Commit() error {
+	if m.pg != nil {
+		if err := m.pg.Commit(); err != nil {
+			return WrapError(fmt.Errorf("commit: %w", err))
+		}
+		return nil
+	}
+	return m.db.markSentLazily(m.ctx, m.id, m.messageID)
+}
+
+// Rollback drops the mark: the message was not accepted.
+func (m *SentMark) Rollback() {
+	if m.pg != nil {
+		m.pg.Rollback()
+	}
 }
 
 // MarkFailed records a failed attempt at row id: it is tried again at

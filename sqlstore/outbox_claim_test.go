@@ -61,7 +61,7 @@ func TestClaimOutbox(t *testing.T) {
 		now := testNow.Add(time.Hour)
 
 		t.Run("OK", func(t *testing.T) {
-			got, err := db.ClaimOutbox(ctx, "w1", now, 3)
+			got, err := db.ClaimOutbox(ctx, "w1", now, now.Add(OutboxLease), 3)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,14 +77,14 @@ func TestClaimOutbox(t *testing.T) {
 					t.Errorf("row %d: attempts %d partnership %d, want 1 and %d", d.ID, d.Attempts, d.PartnershipID, f.p.ID)
 				}
 			}
-			rest, err := db.ClaimOutbox(ctx, "w2", now, 10)
+			rest, err := db.ClaimOutbox(ctx, "w2", now, now.Add(OutboxLease), 10)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(rest) != 1 || rest[0].ID != f.toNobody || len(rest[0].To) != 0 {
 				t.Fatalf("second claim = %+v, want only the row nobody holds the role for", rest)
 			}
-			none, err := db.ClaimOutbox(ctx, "w3", now, 10)
+			none, err := db.ClaimOutbox(ctx, "w3", now, now.Add(OutboxLease), 10)
 			if err != nil || len(none) != 0 {
 				t.Fatalf("third claim = %v, %v: want nothing while the leases hold", none, err)
 			}
@@ -95,7 +95,7 @@ func TestClaimOutbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			later := now.Add(OutboxLease + time.Second)
-			got, err := db.ClaimOutbox(ctx, "w4", later, 10)
+			got, err := db.ClaimOutbox(ctx, "w4", later, later.Add(OutboxLease), 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func TestClaimOutbox(t *testing.T) {
 		})
 
 		t.Run("ErrLimit", func(t *testing.T) {
-			_, err := db.ClaimOutbox(ctx, "w", now, 0)
+			_, err := db.ClaimOutbox(ctx, "w", now, now.Add(OutboxLease), 0)
 			wantCode(t, err, escalate.EINVALID)
 		})
 	})
@@ -131,7 +131,7 @@ func TestMarkFailedDeadRetry(t *testing.T) {
 		at := testNow.Add(time.Hour)
 		// Fail toRole until it dies; leave the others claimed.
 		for i := 1; i <= MaxOutboxAttempts; i++ {
-			got, err := db.ClaimOutbox(ctx, "w", at, 10)
+			got, err := db.ClaimOutbox(ctx, "w", at, at.Add(OutboxLease), 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -179,7 +179,7 @@ func TestMarkFailedDeadRetry(t *testing.T) {
 		if err := db.RetryOutbox(ctx, f.toRole); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.ClaimOutbox(ctx, "w", at, 10)
+		got, err := db.ClaimOutbox(ctx, "w", at, at.Add(OutboxLease), 10)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -55,7 +55,7 @@ func TestOutboxRouting(t *testing.T) {
 				t.Errorf("the immediate-risk notice did not go to the raiser's line manager: %+v", msgs)
 			}
 
-			got, err := db.ClaimOutbox(ctx, "test", db.Now().Add(time.Hour), 500)
+			got, err := db.ClaimOutbox(ctx, "test", db.Now().Add(time.Hour), db.Now().Add(2*time.Hour), 500)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -235,8 +235,9 @@ func (s *Sessions) SignOut(ctx context.Context, token string) error {
 	})
 }
 
-// Ping reports whether the database answers, for a readiness check.
-func (s *Sessions) Ping(ctx context.Context) error { return s.DB.db.PingContext(ctx) }
+// Ping reports whether the database answers and takes writes, for a
+// readiness check (DB.Ping).
+func (s *Sessions) Ping(ctx context.Context) error { return s.DB.Ping(ctx) }
 
 // DisableUser disables the user and ends all their sessions, in one
 // transaction, so that no request of theirs succeeds once it returns.
