@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,13 +16,16 @@ import (
 	"github.com/escalate-project/escalate/audit"
 )
 
-// auditLockKey is the PostgreSQL advisory lock that serialises audit appends
-// ("escaudit" in ASCII). Each append reads the last entry and writes the
-// next seq, so two writers must not interleave: the transaction-scoped lock
-// is held until commit or rollback. It works on an empty log, where a
-// SELECT … FOR UPDATE of the last row would have nothing to lock. SQLite
-// needs nothing: an immediate transaction already holds the only write lock.
-const auditLockKey int64 = 0x6573636175646974
+// auditLockClass is the first key of the PostgreSQL advisory locks that
+// serialise appends to one audit chain ("esca" in ASCII); the second is the
+// chain: the partnership's ID, or 0 for the service-wide chain. Each
+// append reads the chain's last entry and writes the next chain_seq, so two
+// writers to one chain must not interleave; writers to different chains
+// never wait for each other. The transaction-scoped lock is held until
+// commit or rollback, and works on an empty chain, where a SELECT … FOR
+// UPDATE of the last row would have nothing to lock. SQLite needs nothing:
+// an immediate transaction already holds the only write lock.
+const auditLockClass int32 = 0x65736361
 
 type actorKey struct{}
 
@@ -42,18 +47,42 @@ func Actor(ctx context.Context) string {
 	return "system"
 }
 
-// Audit appends an event to the audit chain in this transaction, so the event
-// is written if and only if the change it records is. content, if not nil, is
-// stored as JSON in audit_content (erasable); the chain holds only a salted
-// commitment to it. The event's time is the transaction's, except that it
-// never runs before the previous event's: a transaction that began earlier
-// may reach the log later.
+// Audit appends an event to the audit chain of the acting user's
+// partnership (the service-wide chain when no user acts), in this
+// transaction, so the event is written if and only if the change it records
+// is. content, if not nil, is stored as JSON in audit_content (erasable);
+// the chain holds only a salted commitment to it. The event's time is the
+// transaction's, except that it never runs before the chain's previous
+// event's: a transaction that began earlier may reach the log later.
+//
+// A change made for a partnership without a user (the scheduler, the
+// command line) uses AuditIn to name the partnership's chain.
 func (tx *Tx) Audit(actor, action, object string, content any) error {
-	return tx.auditAll([]auditItem{{actor, action, object, content}})
+	var chain int64
+	if u := escalate.UserFromContext(tx.ctx); u != nil {
+		chain = u.PartnershipID
+	}
+	return tx.AuditIn(chain, actor, action, object, content)
+}
+
+// AuditIn is Audit onto the chain of partnership partnershipID, or the
+// service-wide chain for 0 (doc/audit.md "One chain per partnership").
+func (tx *Tx) AuditIn(partnershipID int64, actor, action, object string, content any) error {
+	return tx.auditAll([]auditItem{{partnershipID, actor, action, object, content}})
+}
+
+// auditUser is AuditIn onto the chain of user userID's partnership.
+func (tx *Tx) auditUser(userID int64, actor, action, object string, content any) error {
+	var p int64
+	if err := tx.queryRow(`SELECT partnership_id FROM users WHERE id = $1`, userID).Scan(&p); err != nil {
+		return fmt.Errorf("audit %s: the user's partnership: %w", action, err)
+	}
+	return tx.AuditIn(p, actor, action, object, content)
 }
 
 // auditItem is one event for auditAll.
 type auditItem struct {
+	chain                 int64 // the partnership whose chain it joins; 0 for the service-wide chain
 	actor, action, object string
 	content               any
 }
@@ -62,13 +91,30 @@ type auditItem struct {
 // many clocks still uses a few fixed statement texts.
 const auditBatch = 32
 
-// auditAll appends items to the chain in order, as Audit does one, writing
-// each table's rows with one multi-row INSERT per auditBatch events: a
-// change writes 2 to 10 events, and two statements each were a tenth of its
-// time.
+// auditAll appends items to their chains in order, as Audit does one,
+// writing each table's rows with one multi-row INSERT per auditBatch events
+// of a chain: a change writes 2 to 10 events, and two statements each were
+// a tenth of its time. Before appending it takes the lock of every chain
+// the items touch, lowest first, so that two transactions that write to
+// the same chains cannot each wait for the other.
 func (tx *Tx) auditAll(items []auditItem) error {
+	var chains []int64
+	for _, it := range items {
+		if _, ok := tx.auditTails[it.chain]; !ok && !slices.Contains(chains, it.chain) {
+			chains = append(chains, it.chain)
+		}
+	}
+	slices.Sort(chains)
+	for _, c := range chains {
+		if _, err := tx.lastAudit(c); err != nil {
+			return err
+		}
+	}
 	for len(items) > 0 {
-		n := min(len(items), auditBatch)
+		n := 1
+		for n < len(items) && n < auditBatch && items[n].chain == items[0].chain {
+			n++
+		}
 		if err := tx.auditSome(items[:n]); err != nil {
 			return err
 		}
@@ -77,13 +123,19 @@ func (tx *Tx) auditAll(items []auditItem) error {
 	return nil
 }
 
+// auditSome appends items, all of one chain.
 func (tx *Tx) auditSome(items []auditItem) error {
-	prev, err := tx.lastAudit()
+	chain := items[0].chain
+	prev, err := tx.lastAudit(chain)
 	if err != nil {
 		return err
 	}
-	events := make([]any, 0, 8*len(items))
-	var contents []any
+	events := make([]any, 0, 9*len(items))
+	type pending struct {
+		chainSeq   int64
+		salt, body []byte
+	}
+	var contents []pending
 	last := *prev
 	for _, it := range items {
 		var body, salt []byte
@@ -102,23 +154,48 @@ func (tx *Tx) auditSome(items []auditItem) error {
 		if err != nil {
 			return err
 		}
-		events = append(events, e.Seq, timeArg(e.At), e.Actor, e.Action, e.Object, e.Commitment[:], e.Prev[:], e.Hash[:])
+		events = append(events, chain, e.Seq, timeArg(e.At), e.Actor, e.Action, e.Object, e.Commitment[:], e.Prev[:], e.Hash[:])
 		if it.content != nil {
-			contents = append(contents, e.Seq, salt, body)
+			contents = append(contents, pending{e.Seq, salt, body})
 		}
 		last = e
 	}
-	if _, err := tx.exec(`INSERT INTO audit_events (seq, at, actor, action, object, commitment, prev_hash, hash) VALUES `+
-		valuesList(len(items), 8), events...); err != nil {
-		return fmt.Errorf("audit %s: %w", items[0].action, err)
-	}
-	if len(contents) > 0 {
-		if _, err := tx.exec(`INSERT INTO audit_content (seq, salt, content) VALUES `+
-			valuesList(len(contents)/3, 3), contents...); err != nil {
+	insert := `INSERT INTO audit_events (chain, chain_seq, at, actor, action, object, commitment, prev_hash, hash) VALUES ` +
+		valuesList(len(items), 9)
+	if len(contents) == 0 {
+		if _, err := tx.exec(insert, events...); err != nil {
 			return fmt.Errorf("audit %s: %w", items[0].action, err)
 		}
+		tx.auditTails[chain] = &last
+		return nil
 	}
-	tx.auditTail = &last
+	// audit_content is keyed by the row's seq, which the database gives.
+	rows, err := tx.query(insert+` RETURNING seq, chain_seq`, events...)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", items[0].action, err)
+	}
+	seqs := make(map[int64]int64, len(items))
+	for rows.Next() {
+		var seq, chainSeq int64
+		if err := rows.Scan(&seq, &chainSeq); err != nil {
+			rows.Close()
+			return fmt.Errorf("audit %s: %w", items[0].action, err)
+		}
+		seqs[chainSeq] = seq
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("audit %s: %w", items[0].action, err)
+	}
+	args := make([]any, 0, 3*len(contents))
+	for _, c := range contents {
+		args = append(args, seqs[c.chainSeq], c.salt, c.body)
+	}
+	if _, err := tx.exec(`INSERT INTO audit_content (seq, salt, content) VALUES `+
+		valuesList(len(contents), 3), args...); err != nil {
+		return fmt.Errorf("audit %s: %w", items[0].action, err)
+	}
+	tx.auditTails[chain] = &last
 	return nil
 }
 
@@ -143,36 +220,43 @@ func valuesList(rows, cols int) string {
 	return b.String()
 }
 
-// lastAudit returns the last entry of the chain (the zero Entry for an empty
-// log), taking the audit lock first on PostgreSQL. It reads the database
-// once per transaction; later appends in the same transaction follow on
-// from the entry it last wrote.
-func (tx *Tx) lastAudit() (*audit.Entry, error) {
-	if tx.auditTail != nil {
-		return tx.auditTail, nil
+// lastAudit returns the last entry of chain (the zero Entry for an empty
+// chain), taking the chain's lock first on PostgreSQL. It reads the
+// database once per chain per transaction; later appends in the same
+// transaction follow on from the entry it last wrote. Entry.Seq is the
+// position in the chain (chain_seq), the number its hash covers.
+func (tx *Tx) lastAudit(chain int64) (*audit.Entry, error) {
+	if e, ok := tx.auditTails[chain]; ok {
+		return e, nil
 	}
 	if tx.db.dialect == Postgres {
+		if chain < 0 || chain > math.MaxInt32 {
+			return nil, fmt.Errorf("audit: chain %d out of range", chain)
+		}
 		// In READ COMMITTED (WithTx's level) the next statement sees every
 		// append committed before the lock was granted.
-		if _, err := tx.exec(`SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
+		if _, err := tx.exec(`SELECT pg_advisory_xact_lock($1, $2)`, auditLockClass, int32(chain)); err != nil {
 			return nil, fmt.Errorf("audit lock: %w", err)
 		}
 	}
 	var e audit.Entry
 	var hash []byte
-	err := tx.queryRow(`SELECT seq, at, hash FROM audit_events ORDER BY seq DESC LIMIT 1`).
+	err := tx.queryRow(`SELECT chain_seq, at, hash FROM audit_events WHERE chain = $1 ORDER BY chain_seq DESC LIMIT 1`, chain).
 		Scan(&e.Seq, scanTime(&e.At), &hash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		e = audit.Entry{}
 	case err != nil:
-		return nil, fmt.Errorf("audit: reading the last event: %w", err)
+		return nil, fmt.Errorf("audit: reading the last event of chain %d: %w", chain, err)
 	case len(hash) != len(e.Hash):
-		return nil, fmt.Errorf("audit: seq %d: stored hash has %d bytes", e.Seq, len(hash))
+		return nil, fmt.Errorf("audit: chain %d seq %d: stored hash has %d bytes", chain, e.Seq, len(hash))
 	default:
 		copy(e.Hash[:], hash)
 	}
-	tx.auditTail = &e
+	if tx.auditTails == nil {
+		tx.auditTails = map[int64]*audit.Entry{}
+	}
+	tx.auditTails[chain] = &e
 	return &e, nil
 }
 
@@ -196,23 +280,37 @@ func (db *DB) EraseAuditContent(ctx context.Context, object string) (int64, erro
 		if n, err = res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		return tx.Audit(Actor(ctx), "audit.erase", object, nil)
+		// The erasure joins the chain of the events it erased.
+		var chain int64
+		if err := tx.QueryRowContext(ctx, `SELECT chain FROM audit_events WHERE object = $1 ORDER BY seq DESC LIMIT 1`,
+			object).Scan(&chain); err != nil {
+			return err
+		}
+		return tx.AuditIn(chain, Actor(ctx), "audit.erase", object, nil)
 	})
 	return n, err
 }
 
 // AuditEvent is one stored audit event with its content, if not erased.
+// Its Entry's Seq is its place in its chain (chain_seq), the number its hash
+// covers.
 type AuditEvent struct {
 	audit.Entry
+	ID      int64  // the row's seq: its place in the whole log, in the order rows were written
+	Chain   int64  // 0 for the service-wide chain, else the partnership's ID
 	Salt    []byte // nil once erased
 	Content []byte // JSON; nil when there was none or it was erased
 }
 
-// AuditEvents returns the audit events with fromSeq <= seq <= toSeq (toSeq 0
-// for no upper bound) in sequence order, with their content.
+// AuditEvents returns the audit events, of every chain, whose row seq is
+// from fromSeq to toSeq (toSeq 0 for no upper bound), in the order they
+// were written, with their content.
 func (db *DB) AuditEvents(ctx context.Context, fromSeq, toSeq int64) ([]AuditEvent, error) {
+	if toSeq <= 0 {
+		toSeq = 1<<63 - 1
+	}
 	var out []AuditEvent
-	for ev, err := range db.auditEvents(ctx, fromSeq, toSeq) {
+	for ev, err := range db.auditEvents(ctx, `e.seq >= $1 AND e.seq <= $2 ORDER BY e.seq`, fromSeq, toSeq) {
 		if err != nil {
 			return nil, err
 		}
@@ -221,18 +319,20 @@ func (db *DB) AuditEvents(ctx context.Context, fromSeq, toSeq int64) ([]AuditEve
 	return out, nil
 }
 
-// auditEvents streams stored events in sequence order.
-func (db *DB) auditEvents(ctx context.Context, fromSeq, toSeq int64) iter.Seq2[AuditEvent, error] {
+// chainEvents streams the events of chain in chain order.
+func (db *DB) chainEvents(ctx context.Context, chain int64) iter.Seq2[AuditEvent, error] {
+	return db.auditEvents(ctx, `e.chain = $1 ORDER BY e.chain_seq`, chain)
+}
+
+// auditEvents streams the stored events that where (a WHERE clause with
+// its ORDER BY) selects.
+func (db *DB) auditEvents(ctx context.Context, where string, args ...any) iter.Seq2[AuditEvent, error] {
 	return func(yield func(AuditEvent, error) bool) {
-		if toSeq <= 0 {
-			toSeq = 1<<63 - 1
-		}
 		rows, err := db.db.QueryContext(ctx, `
-			SELECT e.seq, e.at, e.actor, e.action, e.object, e.commitment, e.prev_hash, e.hash,
+			SELECT e.seq, e.chain, e.chain_seq, e.at, e.actor, e.action, e.object, e.commitment, e.prev_hash, e.hash,
 				c.salt, c.content
 			FROM audit_events e LEFT JOIN audit_content c ON c.seq = e.seq
-			WHERE e.seq >= $1 AND e.seq <= $2
-			ORDER BY e.seq`, fromSeq, toSeq)
+			WHERE `+where, args...)
 		if err != nil {
 			yield(AuditEvent{}, err)
 			return
@@ -241,7 +341,7 @@ func (db *DB) auditEvents(ctx context.Context, fromSeq, toSeq int64) iter.Seq2[A
 		for rows.Next() {
 			var ev AuditEvent
 			var commitment, prev, hash []byte
-			if err := rows.Scan(&ev.Seq, scanTime(&ev.At), &ev.Actor, &ev.Action, &ev.Object,
+			if err := rows.Scan(&ev.ID, &ev.Chain, &ev.Seq, scanTime(&ev.At), &ev.Actor, &ev.Action, &ev.Object,
 				&commitment, &prev, &hash, &ev.Salt, &ev.Content); err != nil {
 				yield(AuditEvent{}, err)
 				return

@@ -247,9 +247,9 @@ type Tx struct {
 	db  *DB
 	now time.Time
 
-	// auditTail is the last audit entry, read once per transaction after the
-	// audit lock is held; nil until then.
-	auditTail *audit.Entry
+	// auditTails holds the last entry of each audit chain the transaction
+	// has appended to, read once per chain after its lock is held.
+	auditTails map[int64]*audit.Entry
 	// calendarChanged is set when tx changed stored holidays: its calendars
 	// are then built afresh and never cached (see cachedCalendar).
 	calendarChanged bool

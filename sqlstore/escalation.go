@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -149,16 +150,16 @@ func (tx *Tx) actingUser(u *escalate.User) (*escalate.User, error) {
 	return fresh, err
 }
 
-// writeEvents appends the events of one change to the audit chain, each
-// against the escalation it concerns.
-func (tx *Tx) writeEvents(ref string, events []escalate.Event) error {
+// writeEvents appends the events of one change to partnershipID's audit
+// chain, each against the escalation it concerns.
+func (tx *Tx) writeEvents(partnershipID int64, ref string, events []escalate.Event) error {
 	items := make([]auditItem, len(events))
 	for i, ev := range events {
 		object := "escalation:" + ref
 		if ref == "" {
 			object = fmt.Sprintf("user:%d", ev.Actor)
 		}
-		items[i] = auditItem{fmt.Sprintf("user:%d", ev.Actor), ev.Action, object, ev.Data}
+		items[i] = auditItem{partnershipID, fmt.Sprintf("user:%d", ev.Actor), ev.Action, object, ev.Data}
 	}
 	return tx.auditAll(items)
 }
@@ -175,7 +176,7 @@ func (s *EscalationService) change(ctx context.Context, ref, action string, fn r
 	}
 	var out *escalate.Escalation
 	err = s.db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
+		if err := tx.lockForChange(actor.PartnershipID); err != nil {
 			return err
 		}
 		actor, err := tx.actingUser(actor)
@@ -196,7 +197,7 @@ func (s *EscalationService) change(ctx context.Context, ref, action string, fn r
 				return err
 			}
 		}
-		if err := tx.writeEvents(row.Ref, events); err != nil {
+		if err := tx.writeEvents(row.PartnershipID, row.Ref, events); err != nil {
 			return err
 		}
 		if err := tx.writeOutbox(pin.policy, row.Escalation, events); err != nil {
@@ -214,18 +215,40 @@ func (s *EscalationService) change(ctx context.Context, ref, action string, fn r
 	return out, nil
 }
 
-// lockForChange takes, before anything is read, the lock every change
-// needs in the end to append to the audit chain: PostgreSQL's audit advisory
-// lock (SQLite's immediate transaction already holds the only write lock).
-// With it taken first, every writer locks in one order (audit lock, then
-// rows), so a change can never deadlock with a calendar recompute, which
-// holds the audit lock while it updates many escalations; and a racing
-// writer reads the case only after the winner committed, so it sees the new
-// version and gets ECONFLICT. The version check in updateEscalation stays
-// as a second guard.
-func (tx *Tx) lockForChange() error {
-	_, err := tx.lastAudit()
-	return err
+// lockForChange takes, before anything is read, the lock every change of
+// partnership partnershipID needs in the end to append to its audit chain:
+// PostgreSQL's advisory lock of that chain (SQLite's immediate transaction
+// already holds the only write lock). Other partnerships' changes take
+// other locks and never wait for this one. With it taken first, every
+// writer locks in one order (chain locks, lowest first, then rows), so a
+// change can never deadlock with a calendar recompute, which holds the
+// locks of the chains it touches while it updates many escalations; and a
+// racing writer reads the case only after the winner committed, so it sees
+// the new version and gets ECONFLICT. The version check in
+// updateEscalation stays as a second guard.
+func (tx *Tx) lockForChange(partnershipID int64) error {
+	return tx.lockChains(partnershipID)
+}
+
+// lockChains takes the audit locks of the chains of partnershipIDs (0: the
+// service-wide chain), lowest first.
+func (tx *Tx) lockChains(partnershipIDs ...int64) error {
+	ids := slices.Clone(partnershipIDs)
+	slices.Sort(ids)
+	for _, id := range ids {
+		if _, err := tx.lastAudit(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ctxPartnership is the partnership of the user ctx carries, 0 for none.
+func ctxPartnership(ctx context.Context) int64 {
+	if u := escalate.UserFromContext(ctx); u != nil {
+		return u.PartnershipID
+	}
+	return 0
 }
 
 // loadForActor loads escalation ref with its pinned policy and checks actor
@@ -262,7 +285,7 @@ func (s *EscalationService) Get(ctx context.Context, ref string) (*escalate.Esca
 	}
 	var out *escalate.Escalation
 	err = s.db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
+		if err := tx.lockForChange(actor.PartnershipID); err != nil {
 			return err
 		}
 		actor, err := tx.actingUser(actor)
@@ -273,7 +296,7 @@ func (s *EscalationService) Get(ctx context.Context, ref string) (*escalate.Esca
 		if err != nil {
 			return err
 		}
-		if err := tx.Audit(fmt.Sprintf("user:%d", actor.ID), escalate.ActionView, "escalation:"+row.Ref,
+		if err := tx.AuditIn(row.PartnershipID, fmt.Sprintf("user:%d", actor.ID), escalate.ActionView, "escalation:"+row.Ref,
 			map[string]any{"version": row.Version}); err != nil {
 			return err
 		}
@@ -298,7 +321,7 @@ func (s *EscalationService) AddParty(ctx context.Context, ref string, userID int
 	}
 	var out *escalate.Escalation
 	err = s.db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
+		if err := tx.lockForChange(actor.PartnershipID); err != nil {
 			return err
 		}
 		actor, err := tx.actingUser(actor)
@@ -322,7 +345,7 @@ func (s *EscalationService) AddParty(ctx context.Context, ref string, userID int
 			return err
 		}
 		out = row.Escalation
-		if err := tx.Audit(fmt.Sprintf("user:%d", actor.ID), "escalation.party", "escalation:"+row.Ref,
+		if err := tx.AuditIn(row.PartnershipID, fmt.Sprintf("user:%d", actor.ID), "escalation.party", "escalation:"+row.Ref,
 			map[string]any{"user": userID, "agency": u.AgencyID}); err != nil {
 			return err
 		}

@@ -42,7 +42,7 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 	if !escalate.Can(actor, nil, escalate.Parties{}, escalate.ActionRaise) {
 		return nil, escalate.Errorf(escalate.EFORBIDDEN, "Your account may not raise escalations.")
 	}
-	if err := tx.lockForChange(); err != nil {
+	if err := tx.lockForChange(actor.PartnershipID); err != nil {
 		return nil, err
 	}
 	var key, sum string
@@ -84,7 +84,7 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 	if err := tx.insertEscalation(&escalationRow{Escalation: e, PolicyVersionID: versionID}); err != nil {
 		return nil, err
 	}
-	if err := tx.writeEvents(e.Ref, events); err != nil {
+	if err := tx.writeEvents(e.PartnershipID, e.Ref, events); err != nil {
 		return nil, err
 	}
 	if err := tx.writeOutbox(pin.policy, e, events); err != nil {
@@ -147,7 +147,7 @@ func (s *EscalationService) recordImmediateBeforeRaise(ctx context.Context, acto
 		if err != nil {
 			return err
 		}
-		if err := tx.writeEvents("", []escalate.Event{ev}); err != nil {
+		if err := tx.writeEvents(actor.PartnershipID, "", []escalate.Event{ev}); err != nil {
 			return err
 		}
 		var versionID int64

@@ -33,7 +33,7 @@ func (s *EscalationService) RecomputeClocks(ctx context.Context, partnershipID i
 	}
 	var n int
 	err = s.db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
+		if err := tx.lockForChange(actor.PartnershipID); err != nil {
 			return err
 		}
 		actor, err := tx.actingUser(actor)
@@ -52,10 +52,20 @@ func (s *EscalationService) RecomputeClocks(ctx context.Context, partnershipID i
 
 // recomputeClocks recomputes the running clocks of the open escalations of
 // partnershipID (0: every partnership) whose pinned policy counts on
-// division ("": any), and returns how many clocks moved. Rows are all
-// written before any audit event, and the caller already holds the audit
-// lock, so lock order is the same as every other change's.
+// division ("": any), and returns how many clocks moved. It takes the audit
+// locks of every chain it may append to before it reads a case, lowest
+// first, so lock order is the same as every other change's.
 func (tx *Tx) recomputeClocks(partnershipID int64, division string) (int, error) {
+	chains := []int64{partnershipID}
+	if partnershipID == 0 {
+		var err error
+		if chains, err = tx.partnershipIDs(); err != nil {
+			return 0, err
+		}
+	}
+	if err := tx.lockChains(chains...); err != nil {
+		return 0, err
+	}
 	where := []string{"e.status = 'open'",
 		"EXISTS (SELECT 1 FROM clocks c WHERE c.escalation_id = e.id AND c.status = 'running')"}
 	var args []any
@@ -86,6 +96,7 @@ func (tx *Tx) recomputeClocks(partnershipID int64, division string) (int, error)
 	}
 	actor := escalate.UserFromContext(tx.ctx)
 	var all []escalate.Event
+	chainOf := map[string]int64{} // ref → its partnership, whose chain its events join
 	for _, ref := range refs {
 		row, err := tx.loadEscalation(ref)
 		if err != nil {
@@ -104,14 +115,24 @@ func (tx *Tx) recomputeClocks(partnershipID int64, division string) (int, error)
 			return 0, err
 		}
 		all = append(all, events...)
+		chainOf[row.Ref] = row.PartnershipID
 	}
 	who := Actor(tx.ctx)
 	items := make([]auditItem, len(all))
 	for i, ev := range all {
-		items[i] = auditItem{who, ev.Action, "escalation:" + ev.Ref, ev.Data}
+		items[i] = auditItem{chainOf[ev.Ref], who, ev.Action, "escalation:" + ev.Ref, ev.Data}
 	}
 	if err := tx.auditAll(items); err != nil {
 		return 0, err
 	}
 	return len(all), nil
+}
+
+// partnershipIDs lists every partnership's ID, lowest first.
+func (tx *Tx) partnershipIDs() ([]int64, error) {
+	rows, err := tx.QueryContext(tx.ctx, `SELECT id FROM partnerships ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	return collectIDs(rows)
 }

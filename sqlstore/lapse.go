@@ -43,7 +43,7 @@ func (tx *Tx) escalateLapsed(pin *pinned, c noticeCandidate) (bool, error) {
 	}
 	items := make([]auditItem, len(events))
 	for i, ev := range events {
-		items[i] = auditItem{SchedulerActor, ev.Action, "escalation:" + row.Ref, ev.Data}
+		items[i] = auditItem{row.PartnershipID, SchedulerActor, ev.Action, "escalation:" + row.Ref, ev.Data}
 	}
 	if err := tx.auditAll(items); err != nil {
 		return false, err

@@ -24,7 +24,7 @@ func (db *DB) RecordLearning(ctx context.Context, ref string, in escalate.Learni
 	}
 	var out []*escalate.LearningItem
 	err = db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
+		if err := tx.lockForChange(ctxPartnership(ctx)); err != nil {
 			return err
 		}
 		actor, err := tx.actingUser(actor)
@@ -62,7 +62,7 @@ func (db *DB) RecordLearning(ctx context.Context, ref string, in escalate.Learni
 				return err
 			}
 		}
-		return tx.Audit(fmt.Sprintf("user:%d", actor.ID), escalate.ActionLearningRecord, "escalation:"+row.Ref,
+		return tx.AuditIn(row.PartnershipID, fmt.Sprintf("user:%d", actor.ID), escalate.ActionLearningRecord, "escalation:"+row.Ref,
 			map[string]any{"debriefed": in.Debriefed == "yes", "items": ids})
 	})
 	return out, err
@@ -104,7 +104,7 @@ func (tx *Tx) insertLearningItem(it *escalate.LearningItem, escalationID int64, 
 		it.ID, escalationID, actor.ID, timeArg(tx.now)); err != nil {
 		return fmt.Errorf("learning link: %w", WrapError(err))
 	}
-	return tx.Audit(fmt.Sprintf("user:%d", actor.ID), escalate.ActionLearningCreate, fmt.Sprintf("learning:%d", it.ID),
+	return tx.AuditIn(actor.PartnershipID, fmt.Sprintf("user:%d", actor.ID), escalate.ActionLearningCreate, fmt.Sprintf("learning:%d", it.ID),
 		map[string]any{"kind": it.Kind, "description": it.Description, "assigned_role": it.Assignee.Role,
 			"assigned_subgroup": it.Assignee.Subgroup, "refs": it.Refs})
 }
@@ -279,7 +279,7 @@ func (tx *Tx) learningItem(partnershipID, id int64) (*escalate.LearningItem, err
 func (db *DB) LearningItem(ctx context.Context, id int64, view bool) (*escalate.LearningItem, error) {
 	var out *escalate.LearningItem
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
+		if err := tx.lockForChange(ctxPartnership(ctx)); err != nil {
 			return err
 		}
 		u, err := tx.oversightActor(ctx)
@@ -300,7 +300,7 @@ func (db *DB) LearningItem(ctx context.Context, id int64, view bool) (*escalate.
 func (db *DB) UpdateLearningItem(ctx context.Context, id int64, in escalate.LearningUpdate) (*escalate.LearningItem, error) {
 	var out *escalate.LearningItem
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
+		if err := tx.lockForChange(ctxPartnership(ctx)); err != nil {
 			return err
 		}
 		u, err := tx.oversightActor(ctx)

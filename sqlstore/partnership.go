@@ -81,7 +81,7 @@ func (db *DB) CreatePartnership(ctx context.Context, p *escalate.Partnership, po
 			return conflictMessage(err, "There is already a partnership with the key %q.", p.Key)
 		}
 		p.Created = tx.now
-		if err := tx.Audit(Actor(ctx), "partnership.add", fmt.Sprintf("partnership:%d", p.ID),
+		if err := tx.AuditIn(p.ID, Actor(ctx), "partnership.add", fmt.Sprintf("partnership:%d", p.ID),
 			map[string]string{"key": p.Key, "name": p.Name, "policy": p.PolicyID}); err != nil {
 			return err
 		}
@@ -175,7 +175,7 @@ func (tx *Tx) setPolicy(partnershipID int64, pol *escalate.Policy, raw []byte) (
 		v.PolicyID, v.ID, partnershipID); err != nil {
 		return nil, err
 	}
-	return v, tx.Audit(Actor(tx.ctx), "partnership.policy", fmt.Sprintf("partnership:%d", partnershipID),
+	return v, tx.AuditIn(partnershipID, Actor(tx.ctx), "partnership.policy", fmt.Sprintf("partnership:%d", partnershipID),
 		map[string]any{"policy": v.PolicyID, "version": v.Version, "sha256": v.SHA256, "policy_version_id": v.ID})
 }
 

@@ -53,7 +53,7 @@ func (tx *Tx) createProforma(pin *pinned, e *escalate.Escalation, actor *escalat
 	if err != nil {
 		return fmt.Errorf("proforma: %w", WrapError(err))
 	}
-	if err := tx.Audit(fmt.Sprintf("user:%d", actor.ID), escalate.ActionProformaCreate, fmt.Sprintf("proforma:%d", id),
+	if err := tx.AuditIn(actor.PartnershipID, fmt.Sprintf("user:%d", actor.ID), escalate.ActionProformaCreate, fmt.Sprintf("proforma:%d", id),
 		map[string]any{"ref": e.Ref, "stage": st.Key}); err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (db *DB) Proformas(ctx context.Context, status string) ([]*escalate.Proform
 func (db *DB) Proforma(ctx context.Context, id int64, as string) (*escalate.Proforma, error) {
 	var out *escalate.Proforma
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
+		if err := tx.lockForChange(ctxPartnership(ctx)); err != nil {
 			return err
 		}
 		u, err := tx.oversightActor(ctx)
@@ -215,7 +215,7 @@ func (tx *Tx) proforma(partnershipID, id int64) (*escalate.Proforma, error) {
 func (db *DB) ReviewProforma(ctx context.Context, id int64, version int, status string) (*escalate.Proforma, error) {
 	var out *escalate.Proforma
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
+		if err := tx.lockForChange(ctxPartnership(ctx)); err != nil {
 			return err
 		}
 		u, err := tx.oversightActor(ctx)
