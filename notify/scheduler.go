@@ -37,6 +37,9 @@ type Scheduler struct {
 	// Log receives pass failures; nil means slog.Default(). Only counts and
 	// errors are logged, never who is told what.
 	Log *slog.Logger
+	// Observe, when set, is told how long each pass of Run took and how it
+	// ended (metrics.Metrics.ObserveSchedulerPass fits).
+	Observe func(took time.Duration, err error)
 }
 
 func (s *Scheduler) now() time.Time {
@@ -98,8 +101,13 @@ func (s *Scheduler) Run(ctx context.Context, interval time.Duration) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if n, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+		start := time.Now()
+		n, err := s.Tick(ctx)
+		if err != nil && ctx.Err() == nil {
 			log.Error("scheduler pass failed", "err", err, "notices", n)
+		}
+		if s.Observe != nil && ctx.Err() == nil {
+			s.Observe(time.Since(start), err)
 		}
 		select {
 		case <-ctx.Done():

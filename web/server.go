@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync/atomic"
+	"time"
 
 	"github.com/escalate-project/escalate"
 )
@@ -80,6 +81,10 @@ type Config struct {
 	// Dissents serves the Child Protection Conference dissent pages, where
 	// the policy switches them on: *sqlstore.DB. Nil leaves them out.
 	Dissents DissentStore
+	// Observe, when set, is told of every answered request: the route
+	// pattern it matched ("" for none; never the path), its method, status
+	// and how long it took. metrics.Metrics.ObserveRequest fits.
+	Observe func(route, method string, status int, took time.Duration)
 }
 
 // Server is the web application; it is an http.Handler.
@@ -101,6 +106,7 @@ type Server struct {
 	dis     DissentStore      // nil: no dissent pages (dissents.go)
 
 	draining atomic.Bool // set by Drain: /readyz answers 503 (health.go)
+	observe  func(route, method string, status int, took time.Duration)
 }
 
 // New parses the templates and builds the routes.
@@ -116,6 +122,7 @@ func New(cfg Config) (*Server, error) {
 	s.reports = cfg.Reports
 	s.learn = cfg.Learning
 	s.dis = cfg.Dissents
+	s.observe = cfg.Observe
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()
@@ -141,7 +148,7 @@ func New(cfg Config) (*Server, error) {
 		s.renderError(w, r, escalate.Errorf(escalate.EFORBIDDEN,
 			"This form was sent from another website, so it has been refused. Go back to the page and try again."))
 	}))
-	s.handler = s.logRequests(s.securityHeaders(cop.Handler(s.routes())))
+	s.handler = s.logRequests(s.securityHeaders(cop.Handler(withRoute(s.routes()))))
 	return s, nil
 }
 

@@ -54,7 +54,7 @@ type instance struct {
 // startInstance runs "escalate <args>" as a child process with the extra
 // environment env, and waits (at most 60 s) until it logs that it listens.
 // The process is killed when t ends if it is still running.
-func startInstance(t *testing.T, env []string, args ...string) *instance {
+func startInstance(t testing.TB, env []string, args ...string) *instance {
 	t.Helper()
 	in := startInstanceAsync(t, env, args...)
 	if err := in.waitListening(60 * time.Second); err != nil {
@@ -64,7 +64,7 @@ func startInstance(t *testing.T, env []string, args ...string) *instance {
 }
 
 // startInstanceAsync starts the process without waiting for it to listen.
-func startInstanceAsync(t *testing.T, env []string, args ...string) *instance {
+func startInstanceAsync(t testing.TB, env []string, args ...string) *instance {
 	t.Helper()
 	raw, _ := json.Marshal(args)
 	in := &instance{logs: &lockedBuffer{}, done: make(chan struct{})}
@@ -120,7 +120,7 @@ func (in *instance) waitListening(limit time.Duration) error {
 }
 
 // stop sends SIGTERM and waits (at most limit) for the exit status.
-func (in *instance) stop(t *testing.T, limit time.Duration) int {
+func (in *instance) stop(t testing.TB, limit time.Duration) int {
 	t.Helper()
 	in.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -136,7 +136,7 @@ func (in *instance) stop(t *testing.T, limit time.Duration) int {
 
 // newEmptyPostgres creates an empty PostgreSQL database, dropped when t
 // ends, and returns its URL.
-func newEmptyPostgres(t *testing.T, prefix string) string {
+func newEmptyPostgres(t testing.TB, prefix string) string {
 	t.Helper()
 	raw := testenv.PostgresURL(t)
 	admin, err := sql.Open("pgx", raw)

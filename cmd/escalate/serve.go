@@ -38,6 +38,9 @@ type serveConfig struct {
 	// NoScheduler stops this instance enqueueing reminders and overdue
 	// prompts, for a second instance beside one that does.
 	NoScheduler bool
+	// MetricsAddr, when set, is where Prometheus metrics are served, on a
+	// listener of their own (serve_metrics.go); off by default.
+	MetricsAddr string
 }
 
 // parseServeFlags reads the configuration from args and env; bad values are
@@ -91,6 +94,7 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 		return nil, false, err
 	}
 	fs.BoolVar(&cfg.NoScheduler, "no-scheduler", noSched, "do not enqueue reminders and overdue prompts, for a second instance beside one that does ($ESCALATE_NO_SCHEDULER)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", envValue(env, "ESCALATE_METRICS_ADDR"), "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9090; off when empty ($ESCALATE_METRICS_ADDR)")
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return nil, done, err
 	}
@@ -99,6 +103,9 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 	}
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		return nil, false, usagef("--addr %q: want host:port, e.g. 127.0.0.1:8080", cfg.Addr)
+	}
+	if _, _, err := net.SplitHostPort(cfg.MetricsAddr); cfg.MetricsAddr != "" && err != nil {
+		return nil, false, usagef("--metrics-addr %q: want host:port, e.g. 127.0.0.1:9090", cfg.MetricsAddr)
 	}
 	if cfg.IdleTimeout <= 0 || cfg.SessionLifetime <= 0 || cfg.ShutdownTimeout <= 0 {
 		return nil, false, usagef("--idle-timeout, --session-lifetime and --shutdown-timeout must be positive")
@@ -182,6 +189,11 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 	if err != nil {
 		return err
 	}
+	m, stopMetrics, err := startMetrics(ctx, cfg.MetricsAddr, db, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	srv, err := web.New(web.Config{
 		Auth:          &sqlstore.Sessions{DB: db, Idle: cfg.IdleTimeout, Lifetime: cfg.SessionLifetime},
 		Logger:        log,
@@ -196,6 +208,7 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		Escalations:   sqlstore.NewEscalationService(db),
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 		OIDC:          oidc,
+		Observe:       m.observeRequest,
 	})
 	if err != nil {
 		return cliError(err, "base_url", "base-url")
@@ -220,7 +233,9 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 	if !cfg.NoScheduler {
 		schedCtx, stopScheduler := context.WithCancel(ctx)
 		schedDone := make(chan struct{})
-		go func() { defer close(schedDone); newScheduler(db, log).Run(schedCtx, schedulerInterval) }()
+		sched := newScheduler(db, log)
+		sched.Observe = m.observeSchedulerPass
+		go func() { defer close(schedDone); sched.Run(schedCtx, schedulerInterval) }()
 		defer func() { stopScheduler(); <-schedDone }()
 		log.Info("scheduler started", "interval", schedulerInterval.String())
 	}

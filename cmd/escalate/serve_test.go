@@ -170,6 +170,8 @@ func TestServeFlags(t *testing.T) {
 	}{
 		{"ErrNoDB", nil, nil, "missing --db"},
 		{"ErrAddr", map[string]string{"ESCALATE_DB": "x.db"}, []string{"--addr", "8080"}, "--addr"},
+		{"ErrMetricsAddr", map[string]string{"ESCALATE_DB": "x.db"}, []string{"--metrics-addr", "9090"}, "--metrics-addr"},
+		{"ErrDrainDelay", map[string]string{"ESCALATE_DB": "x.db", "ESCALATE_DRAIN_DELAY": "soon"}, nil, "ESCALATE_DRAIN_DELAY"},
 		{"ErrSecureCookies", map[string]string{"ESCALATE_DB": "x.db", "ESCALATE_SECURE_COOKIES": "maybe"}, nil, "ESCALATE_SECURE_COOKIES"},
 		{"ErrIdle", map[string]string{"ESCALATE_DB": "x.db", "ESCALATE_IDLE_TIMEOUT": "soon"}, nil, "ESCALATE_IDLE_TIMEOUT"},
 		{"ErrIdleOverLifetime", map[string]string{"ESCALATE_DB": "x.db"}, []string{"--idle-timeout", "13h"}, "longer than"},

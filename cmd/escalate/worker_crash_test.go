@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"log"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -93,6 +95,7 @@ func workerCrash(t *testing.T, engine string) {
 	}
 	srv := smtp.NewServer(cliBackend(counter.got))
 	srv.Domain = "localhost"
+	srv.ErrorLog = log.New(io.Discard, "", 0) // every kill resets a connection
 	go srv.Serve(l)
 	t.Cleanup(func() { l.Close(); srv.Close() })
 	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
