@@ -50,7 +50,8 @@ func Actor(ctx context.Context) string {
 // Audit appends an event to the audit chain of the acting user's
 // partnership (the service-wide chain when no user acts), in this
 // transaction, so the event is written if and only if the change it records
-// is. content, if not nil, is stored as JSON in audit_content (erasable);
+// is. The event is sealed onto its chain when the transaction commits
+// (flushAudit); its fields and content are checked now. content, if not nil, is stored as JSON in audit_content (erasable);
 // the chain holds only a salted commitment to it. The event's time is the
 // transaction's, except that it never runs before the chain's previous
 // event's: a transaction that began earlier may reach the log later.
@@ -87,64 +88,95 @@ type auditItem struct {
 	content               any
 }
 
+// pendingEvent is an event waiting in its transaction to be sealed onto
+// its chain at commit: content already encoded, so a bad one fails at once.
+type pendingEvent struct {
+	chain                 int64
+	actor, action, object string
+	body                  []byte // the content's JSON; nil for none
+}
+
 // auditBatch bounds the rows of one multi-row INSERT, so a recompute of
 // many clocks still uses a few fixed statement texts.
 const auditBatch = 32
 
-// auditAll appends items to their chains in order, as Audit does one,
-// writing each table's rows with one multi-row INSERT per auditBatch events
-// of a chain: a change writes 2 to 10 events, and two statements each were
-// a tenth of its time. Before appending it takes the lock of every chain
-// the items touch, lowest first, so that two transactions that write to
-// the same chains cannot each wait for the other.
+// auditAll queues items to be appended to their chains, in order, when the
+// transaction commits (flushAudit): the check of every field, and the
+// encoding of the content, happen now.
 func (tx *Tx) auditAll(items []auditItem) error {
-	var chains []int64
 	for _, it := range items {
-		if _, ok := tx.auditTails[it.chain]; !ok && !slices.Contains(chains, it.chain) {
-			chains = append(chains, it.chain)
+		// The time and seq are placeholders: the fields are what is checked.
+		probe := audit.Entry{Seq: 1, At: tx.now, Actor: it.actor, Action: it.action, Object: it.object}
+		if err := probe.Validate(); err != nil {
+			return fmt.Errorf("audit %s: %w", it.action, err)
 		}
-	}
-	slices.Sort(chains)
-	for _, c := range chains {
-		if _, err := tx.lastAudit(c); err != nil {
-			return err
+		ev := pendingEvent{chain: it.chain, actor: it.actor, action: it.action, object: it.object}
+		if it.content != nil {
+			var err error
+			if ev.body, err = json.Marshal(it.content); err != nil {
+				return fmt.Errorf("audit %s: encoding content: %w", it.action, err)
+			}
 		}
-	}
-	for len(items) > 0 {
-		n := 1
-		for n < len(items) && n < auditBatch && items[n].chain == items[0].chain {
-			n++
-		}
-		if err := tx.auditSome(items[:n]); err != nil {
-			return err
-		}
-		items = items[n:]
+		tx.pendingAudit = append(tx.pendingAudit, ev)
 	}
 	return nil
 }
 
-// auditSome appends items, all of one chain.
-func (tx *Tx) auditSome(items []auditItem) error {
-	chain := items[0].chain
+// flushAudit appends the transaction's queued events to their chains, just
+// before it commits, writing each table's rows with one multi-row INSERT
+// per auditBatch events of a chain. It takes each chain's lock (on
+// PostgreSQL) here, at the very end, lowest chain first: a transaction
+// holds a chain's lock only for these inserts and its commit, and once it
+// holds one it waits for nothing but other chains' locks, taken in one
+// order, so partnerships' writers never deadlock and barely queue.
+func (tx *Tx) flushAudit() error {
+	if len(tx.pendingAudit) == 0 {
+		return nil
+	}
+	var chains []int64
+	for _, ev := range tx.pendingAudit {
+		if !slices.Contains(chains, ev.chain) {
+			chains = append(chains, ev.chain)
+		}
+	}
+	slices.Sort(chains)
+	for _, c := range chains {
+		var evs []pendingEvent
+		for _, ev := range tx.pendingAudit {
+			if ev.chain == c {
+				evs = append(evs, ev)
+			}
+		}
+		for len(evs) > 0 {
+			n := min(len(evs), auditBatch)
+			if err := tx.auditSome(c, evs[:n]); err != nil {
+				return err
+			}
+			evs = evs[n:]
+		}
+	}
+	tx.pendingAudit = nil
+	return nil
+}
+
+// auditSome appends evs to chain.
+func (tx *Tx) auditSome(chain int64, evs []pendingEvent) error {
 	prev, err := tx.lastAudit(chain)
 	if err != nil {
 		return err
 	}
-	events := make([]any, 0, 9*len(items))
+	events := make([]any, 0, 9*len(evs))
 	type pending struct {
 		chainSeq   int64
 		salt, body []byte
 	}
 	var contents []pending
 	last := *prev
-	for _, it := range items {
-		var body, salt []byte
+	for _, it := range evs {
+		var salt []byte
 		var commitment [32]byte
-		if it.content != nil {
-			if body, err = json.Marshal(it.content); err != nil {
-				return fmt.Errorf("audit %s: encoding content: %w", it.action, err)
-			}
-			commitment, salt = audit.Commit(body)
+		if it.body != nil {
+			commitment, salt = audit.Commit(it.body)
 		}
 		at := tx.now
 		if at.Before(last.At) {
@@ -155,16 +187,16 @@ func (tx *Tx) auditSome(items []auditItem) error {
 			return err
 		}
 		events = append(events, chain, e.Seq, timeArg(e.At), e.Actor, e.Action, e.Object, e.Commitment[:], e.Prev[:], e.Hash[:])
-		if it.content != nil {
-			contents = append(contents, pending{e.Seq, salt, body})
+		if it.body != nil {
+			contents = append(contents, pending{e.Seq, salt, it.body})
 		}
 		last = e
 	}
 	insert := `INSERT INTO audit_events (chain, chain_seq, at, actor, action, object, commitment, prev_hash, hash) VALUES ` +
-		valuesList(len(items), 9)
+		valuesList(len(evs), 9)
 	if len(contents) == 0 {
 		if _, err := tx.exec(insert, events...); err != nil {
-			return fmt.Errorf("audit %s: %w", items[0].action, err)
+			return fmt.Errorf("audit %s: %w", evs[0].action, err)
 		}
 		tx.auditTails[chain] = &last
 		return nil
@@ -172,20 +204,20 @@ func (tx *Tx) auditSome(items []auditItem) error {
 	// audit_content is keyed by the row's seq, which the database gives.
 	rows, err := tx.query(insert+` RETURNING seq, chain_seq`, events...)
 	if err != nil {
-		return fmt.Errorf("audit %s: %w", items[0].action, err)
+		return fmt.Errorf("audit %s: %w", evs[0].action, err)
 	}
-	seqs := make(map[int64]int64, len(items))
+	seqs := make(map[int64]int64, len(evs))
 	for rows.Next() {
 		var seq, chainSeq int64
 		if err := rows.Scan(&seq, &chainSeq); err != nil {
 			rows.Close()
-			return fmt.Errorf("audit %s: %w", items[0].action, err)
+			return fmt.Errorf("audit %s: %w", evs[0].action, err)
 		}
 		seqs[chainSeq] = seq
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("audit %s: %w", items[0].action, err)
+		return fmt.Errorf("audit %s: %w", evs[0].action, err)
 	}
 	args := make([]any, 0, 3*len(contents))
 	for _, c := range contents {
@@ -193,7 +225,7 @@ func (tx *Tx) auditSome(items []auditItem) error {
 	}
 	if _, err := tx.exec(`INSERT INTO audit_content (seq, salt, content) VALUES `+
 		valuesList(len(contents), 3), args...); err != nil {
-		return fmt.Errorf("audit %s: %w", items[0].action, err)
+		return fmt.Errorf("audit %s: %w", evs[0].action, err)
 	}
 	tx.auditTails[chain] = &last
 	return nil

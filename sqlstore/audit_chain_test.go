@@ -108,59 +108,76 @@ func TestAuditChains(t *testing.T) {
 	})
 }
 
-// TestAuditChainLocks: on PostgreSQL a transaction that has appended to
-// one partnership's chain (as every change and every audited view does)
-// holds only that chain's lock: another partnership's write goes through
-// meanwhile, and a write to the same chain waits for it.
+// TestAuditChainLocks: on PostgreSQL a transaction holds a chain's lock
+// only while it commits, and only that chain's: a transaction that has
+// logged an event in one partnership (as every change and every audited
+// view does) and is still at work holds up nobody; one committing to a
+// partnership's chain holds up that chain's writers, and no other
+// partnership's.
 func TestAuditChainLocks(t *testing.T) {
 	db := MustOpenDB(t, Postgres)
 	ctx := context.Background()
 	a, b := mustPartnership(t, db, "alpha"), mustPartnership(t, db, "beta")
-	holding, release := make(chan struct{}), make(chan struct{})
-	held := make(chan error, 1)
-	go func() {
-		held <- db.WithTx(ctx, func(tx *Tx) error {
-			if err := tx.AuditIn(a.ID, "user:1", "escalation.view", "escalation:A-1", nil); err != nil {
-				return err
-			}
-			close(holding)
-			<-release
-			return nil
-		})
-	}()
-	<-holding
-	// Bounded: a write that waited on alpha's lock would never finish
-	// while it is held, so 30 s is a deadlock, not a slow machine.
-	other := make(chan error, 1)
-	go func() {
-		other <- db.WithTx(ctx, func(tx *Tx) error { return tx.AuditIn(b.ID, "user:2", "test.write", "thing:b", nil) })
-	}()
-	select {
-	case err := <-other:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(30 * time.Second):
-		close(release)
-		t.Fatal("a write to beta's chain waited for a transaction on alpha's")
+	// hold runs a transaction that calls fn, then waits for release.
+	hold := func(fn func(tx *Tx) error) (holding, release chan struct{}, done chan error) {
+		holding, release, done = make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- db.WithTx(ctx, func(tx *Tx) error {
+				if err := fn(tx); err != nil {
+					return err
+				}
+				close(holding)
+				<-release
+				return nil
+			})
+		}()
+		<-holding
+		return holding, release, done
 	}
-	same := make(chan error, 1)
-	go func() {
-		same <- db.WithTx(ctx, func(tx *Tx) error { return tx.AuditIn(a.ID, "user:3", "test.write", "thing:a", nil) })
-	}()
+	write := func(p int64) chan error {
+		c := make(chan error, 1)
+		go func() {
+			c <- db.WithTx(ctx, func(tx *Tx) error { return tx.AuditIn(p, "user:2", "test.write", "thing:x", nil) })
+		}()
+		return c
+	}
+	// Bounded: a write that waited on a lock never released would never
+	// finish, so 30 s is a deadlock, not a slow machine.
+	wantDone := func(what string, c chan error) {
+		t.Helper()
+		select {
+		case err := <-c:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%s waited", what)
+		}
+	}
+
+	// An audited view in alpha, its transaction still open: alpha's
+	// writers go on.
+	_, release, done := hold(func(tx *Tx) error {
+		return tx.AuditIn(a.ID, "user:1", "escalation.view", "escalation:A-1", nil)
+	})
+	wantDone("a write to alpha's chain, beside an open audited view in alpha,", write(a.ID))
+	close(release)
+	wantDone("the view", done)
+
+	// A transaction committing to alpha's chain (holding the lock its
+	// commit takes): beta's writers go on, alpha's wait for it.
+	_, release, done = hold(func(tx *Tx) error { _, err := tx.lastAudit(a.ID); return err })
+	wantDone("a write to beta's chain, while alpha's is locked,", write(b.ID))
+	same := write(a.ID)
 	select {
 	case err := <-same:
 		close(release)
-		t.Fatalf("a write to alpha's chain went through while another held its lock (err %v)", err)
+		t.Fatalf("a write to alpha's chain went through while its lock was held (err %v)", err)
 	case <-time.After(200 * time.Millisecond):
 	}
 	close(release)
-	if err := <-held; err != nil {
-		t.Fatal(err)
-	}
-	if err := <-same; err != nil {
-		t.Fatal(err)
-	}
+	wantDone("the lock holder", done)
+	wantDone("the write to alpha's chain once the lock was released", same)
 	if _, err := db.VerifyAudit(ctx, ""); err != nil {
 		t.Fatal(err)
 	}

@@ -247,9 +247,11 @@ type Tx struct {
 	db  *DB
 	now time.Time
 
-	// auditTails holds the last entry of each audit chain the transaction
-	// has appended to, read once per chain after its lock is held.
-	auditTails map[int64]*audit.Entry
+	// pendingAudit holds the audit events to seal onto their chains at
+	// commit (flushAudit); auditTails the last entry of each chain
+	// appended to, read once per chain after its lock is held.
+	pendingAudit []pendingEvent
+	auditTails   map[int64]*audit.Entry
 	// calendarChanged is set when tx changed stored holidays: its calendars
 	// are then built afresh and never cached (see cachedCalendar).
 	calendarChanged bool
@@ -324,6 +326,9 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 	}()
 	if err := fn(tx); err != nil {
+		return WrapError(db.noteWrite(err))
+	}
+	if err := tx.flushAudit(); err != nil {
 		return WrapError(db.noteWrite(err))
 	}
 	if err := stx.Commit(); err != nil {

@@ -78,9 +78,6 @@ func (tx *Tx) dissentActor(ctx context.Context) (*escalate.User, string, error) 
 	if err != nil {
 		return nil, "", err
 	}
-	if err := tx.lockForChange(u.PartnershipID); err != nil {
-		return nil, "", err
-	}
 	if u, err = tx.actingUser(u); err != nil {
 		return nil, "", err
 	}

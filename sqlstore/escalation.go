@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -176,9 +175,6 @@ func (s *EscalationService) change(ctx context.Context, ref, action string, fn r
 	}
 	var out *escalate.Escalation
 	err = s.db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(actor.PartnershipID); err != nil {
-			return err
-		}
 		actor, err := tx.actingUser(actor)
 		if err != nil {
 			return err
@@ -213,34 +209,6 @@ func (s *EscalationService) change(ctx context.Context, ref, action string, fn r
 		return nil, err
 	}
 	return out, nil
-}
-
-// lockForChange takes, before anything is read, the lock every change of
-// partnership partnershipID needs in the end to append to its audit chain:
-// PostgreSQL's advisory lock of that chain (SQLite's immediate transaction
-// already holds the only write lock). Other partnerships' changes take
-// other locks and never wait for this one. With it taken first, every
-// writer locks in one order (chain locks, lowest first, then rows), so a
-// change can never deadlock with a calendar recompute, which holds the
-// locks of the chains it touches while it updates many escalations; and a
-// racing writer reads the case only after the winner committed, so it sees
-// the new version and gets ECONFLICT. The version check in
-// updateEscalation stays as a second guard.
-func (tx *Tx) lockForChange(partnershipID int64) error {
-	return tx.lockChains(partnershipID)
-}
-
-// lockChains takes the audit locks of the chains of partnershipIDs (0: the
-// service-wide chain), lowest first.
-func (tx *Tx) lockChains(partnershipIDs ...int64) error {
-	ids := slices.Clone(partnershipIDs)
-	slices.Sort(ids)
-	for _, id := range ids {
-		if _, err := tx.lastAudit(id); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // ctxPartnership is the partnership of the user ctx carries, 0 for none.
@@ -285,9 +253,6 @@ func (s *EscalationService) Get(ctx context.Context, ref string) (*escalate.Esca
 	}
 	var out *escalate.Escalation
 	err = s.db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(actor.PartnershipID); err != nil {
-			return err
-		}
 		actor, err := tx.actingUser(actor)
 		if err != nil {
 			return err
@@ -321,9 +286,6 @@ func (s *EscalationService) AddParty(ctx context.Context, ref string, userID int
 	}
 	var out *escalate.Escalation
 	err = s.db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(actor.PartnershipID); err != nil {
-			return err
-		}
 		actor, err := tx.actingUser(actor)
 		if err != nil {
 			return err

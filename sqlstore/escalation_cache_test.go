@@ -139,14 +139,24 @@ func TestAuditBatches(t *testing.T) {
 		if len(evs) != n {
 			t.Fatalf("%d events, want %d", len(evs), n)
 		}
-		for i, ev := range evs {
+		// Each chain holds its events in the order they were queued; the
+		// service-wide chain's are written first (lower chains first).
+		last := map[int64]int{}
+		for _, ev := range evs {
+			var i int
+			fmt.Sscanf(ev.Object, "test:%d", &i)
+			i-- // the item's index
 			want := ""
 			if i%3 != 0 {
 				want = fmt.Sprintf(`{"i":%d}`, i)
 			}
-			if ev.Object != fmt.Sprintf("test:%d", i+1) || string(ev.Content) != want {
-				t.Errorf("event %d: object %s content %q, want test:%d %q", ev.Seq, ev.Object, ev.Content, i+1, want)
+			if string(ev.Content) != want || ev.Chain != int64(i/3%2*5) {
+				t.Errorf("event %s: chain %d content %q, want chain %d %q", ev.Object, ev.Chain, ev.Content, i/3%2*5, want)
 			}
+			if prev, ok := last[ev.Chain]; ok && i < prev {
+				t.Errorf("event %s comes after item %d in %s", ev.Object, prev, ChainName(ev.Chain))
+			}
+			last[ev.Chain] = i
 		}
 	})
 }

@@ -42,9 +42,6 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 	if !escalate.Can(actor, nil, escalate.Parties{}, escalate.ActionRaise) {
 		return nil, escalate.Errorf(escalate.EFORBIDDEN, "Your account may not raise escalations.")
 	}
-	if err := tx.lockForChange(actor.PartnershipID); err != nil {
-		return nil, err
-	}
 	var key, sum string
 	var versionID int64
 	threshold := -1 // the policy's default, unless the Business Manager set one

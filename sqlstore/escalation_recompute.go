@@ -33,9 +33,6 @@ func (s *EscalationService) RecomputeClocks(ctx context.Context, partnershipID i
 	}
 	var n int
 	err = s.db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(actor.PartnershipID); err != nil {
-			return err
-		}
 		actor, err := tx.actingUser(actor)
 		if err != nil {
 			return err
@@ -52,20 +49,12 @@ func (s *EscalationService) RecomputeClocks(ctx context.Context, partnershipID i
 
 // recomputeClocks recomputes the running clocks of the open escalations of
 // partnershipID (0: every partnership) whose pinned policy counts on
-// division ("": any), and returns how many clocks moved. It takes the audit
-// locks of every chain it may append to before it reads a case, lowest
-// first, so lock order is the same as every other change's.
+// division ("": any), and returns how many clocks moved. On PostgreSQL it
+// locks the cases first (FOR UPDATE, in ID order), so a change made to one
+// meanwhile is waited for and then read, never overwritten or refused as a
+// conflict; its audit events, like every change's, take their chains'
+// locks at commit.
 func (tx *Tx) recomputeClocks(partnershipID int64, division string) (int, error) {
-	chains := []int64{partnershipID}
-	if partnershipID == 0 {
-		var err error
-		if chains, err = tx.partnershipIDs(); err != nil {
-			return 0, err
-		}
-	}
-	if err := tx.lockChains(chains...); err != nil {
-		return 0, err
-	}
 	where := []string{"e.status = 'open'",
 		"EXISTS (SELECT 1 FROM clocks c WHERE c.escalation_id = e.id AND c.status = 'running')"}
 	var args []any
@@ -77,7 +66,11 @@ func (tx *Tx) recomputeClocks(partnershipID int64, division string) (int, error)
 		args = append(args, division)
 		where = append(where, "v.division = $"+strconv.Itoa(len(args)))
 	}
-	rows, err := tx.QueryContext(tx.ctx, `SELECT e.ref`+escalationFrom+`WHERE `+strings.Join(where, " AND ")+` ORDER BY e.id`, args...)
+	lock := ""
+	if tx.db.dialect == Postgres {
+		lock = " FOR UPDATE OF e"
+	}
+	rows, err := tx.QueryContext(tx.ctx, `SELECT e.ref`+escalationFrom+`WHERE `+strings.Join(where, " AND ")+` ORDER BY e.id`+lock, args...)
 	if err != nil {
 		return 0, fmt.Errorf("recompute: %w", err)
 	}
@@ -126,13 +119,4 @@ func (tx *Tx) recomputeClocks(partnershipID int64, division string) (int, error)
 		return 0, err
 	}
 	return len(all), nil
-}
-
-// partnershipIDs lists every partnership's ID, lowest first.
-func (tx *Tx) partnershipIDs() ([]int64, error) {
-	rows, err := tx.QueryContext(tx.ctx, `SELECT id FROM partnerships ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	return collectIDs(rows)
 }

@@ -24,9 +24,6 @@ func (db *DB) RecordLearning(ctx context.Context, ref string, in escalate.Learni
 	}
 	var out []*escalate.LearningItem
 	err = db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(ctxPartnership(ctx)); err != nil {
-			return err
-		}
 		actor, err := tx.actingUser(actor)
 		if err != nil {
 			return err
@@ -279,9 +276,6 @@ func (tx *Tx) learningItem(partnershipID, id int64) (*escalate.LearningItem, err
 func (db *DB) LearningItem(ctx context.Context, id int64, view bool) (*escalate.LearningItem, error) {
 	var out *escalate.LearningItem
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(ctxPartnership(ctx)); err != nil {
-			return err
-		}
 		u, err := tx.oversightActor(ctx)
 		if err != nil {
 			return err
@@ -300,9 +294,6 @@ func (db *DB) LearningItem(ctx context.Context, id int64, view bool) (*escalate.
 func (db *DB) UpdateLearningItem(ctx context.Context, id int64, in escalate.LearningUpdate) (*escalate.LearningItem, error) {
 	var out *escalate.LearningItem
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(ctxPartnership(ctx)); err != nil {
-			return err
-		}
 		u, err := tx.oversightActor(ctx)
 		if err != nil {
 			return err

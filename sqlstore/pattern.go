@@ -158,9 +158,6 @@ func (tx *Tx) patternThreshold(partnershipID int64) (int, bool, error) {
 // the Business Manager's setting, audited. Flags already made stay.
 func (db *DB) SetPatternThreshold(ctx context.Context, n int) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(ctxPartnership(ctx)); err != nil {
-			return err
-		}
 		u, err := tx.oversightActor(ctx)
 		if err != nil {
 			return err

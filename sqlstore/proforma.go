@@ -175,9 +175,6 @@ func (db *DB) Proformas(ctx context.Context, status string) ([]*escalate.Proform
 func (db *DB) Proforma(ctx context.Context, id int64, as string) (*escalate.Proforma, error) {
 	var out *escalate.Proforma
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(ctxPartnership(ctx)); err != nil {
-			return err
-		}
 		u, err := tx.oversightActor(ctx)
 		if err != nil {
 			return err
@@ -215,9 +212,6 @@ func (tx *Tx) proforma(partnershipID, id int64) (*escalate.Proforma, error) {
 func (db *DB) ReviewProforma(ctx context.Context, id int64, version int, status string) (*escalate.Proforma, error) {
 	var out *escalate.Proforma
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(ctxPartnership(ctx)); err != nil {
-			return err
-		}
 		u, err := tx.oversightActor(ctx)
 		if err != nil {
 			return err

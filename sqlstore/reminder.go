@@ -205,17 +205,8 @@ func (db *DB) EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]C
 	err := db.WithTx(ctx, func(tx *Tx) error {
 		out = nil
 		// A stage with on_lapse: escalate is escalated in this transaction
-		// (lapse.go), so take the audit locks of the chains it may append
-		// to first, as every change does, before the candidates' row locks:
-		// one lock order, no deadlock. Those are the partnerships with an
-		// overdue clock now, read without locking anything.
-		chains, err := tx.overduePartnerships(timeArg(now))
-		if err != nil {
-			return err
-		}
-		if err := tx.lockChains(chains...); err != nil {
-			return err
-		}
+		// (lapse.go); its audit events take their chains' locks at commit,
+		// after every row lock, as every change's do: one lock order.
 		cands, err := tx.noticeCandidates(q, timeArg(now), limit)
 		if err != nil {
 			return fmt.Errorf("overdue candidates: %w", err)
@@ -366,20 +357,4 @@ func withLineManagers(to []Recipient, c noticeCandidate) []Recipient {
 		}
 	}
 	return out
-}
-
-// overduePartnerships lists the partnerships that have a running clock due
-// before now without an overdue notice, lowest first: the chains an
-// overdue pass may append to. It locks nothing.
-func (tx *Tx) overduePartnerships(now string) ([]int64, error) {
-	rows, err := tx.QueryContext(tx.ctx, `SELECT DISTINCT e.partnership_id
-		FROM clocks c JOIN escalations e ON e.id = c.escalation_id
-		WHERE c.status = 'running' AND c.due_at < $1
-			AND NOT EXISTS (SELECT 1 FROM clock_notices n
-				WHERE n.escalation_id = c.escalation_id AND n.clock_id = c.id AND n.kind = 'overdue')
-		ORDER BY e.partnership_id`, now)
-	if err != nil {
-		return nil, err
-	}
-	return collectIDs(rows)
 }

@@ -26,6 +26,9 @@ import (
 //
 //	ESCALATE_SCALE_OUT=1 ESCALATE_TEST_POSTGRES_URL=… \
 //	  go test ./cmd/escalate -run '^$' -bench '^BenchmarkScaleOutPostgres$' -benchtime 1x -v -timeout 20m
+//
+// ESCALATE_SCALE_CLIENTS sets the number of clients (12) and
+// ESCALATE_SCALE_GOMAXPROCS each instance's GOMAXPROCS.
 func BenchmarkScaleOutPostgres(b *testing.B) {
 	if os.Getenv("ESCALATE_SCALE_OUT") != "1" {
 		b.Skip("about three minutes of both CPU cores: set ESCALATE_SCALE_OUT=1 to run it")
@@ -46,6 +49,9 @@ func BenchmarkScaleOutPostgres(b *testing.B) {
 	admin.QueryRow(`SELECT current_database()`).Scan(&dbname)
 
 	env := []string{"ESCALATE_DRAIN_DELAY=0s", "ESCALATE_SECURE_COOKIES=0"}
+	if n := os.Getenv("ESCALATE_SCALE_GOMAXPROCS"); n != "" {
+		env = append(env, "GOMAXPROCS="+n) // each instance's, to see what the Go scheduler costs
+	}
 	var rates = map[int][]float64{}
 	for _, n := range []int{1, 3, 1, 3} {
 		ins := make([]*instance, n)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/escalate-project/escalate/sqlstore"
@@ -247,8 +248,18 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 // connection, requests are still served), then stops accepting and gives
 // the requests in flight up to grace to finish.
 func serveHTTP(ctx context.Context, ln net.Listener, srv *web.Server, log *slog.Logger, drainDelay, grace time.Duration) error {
+	// While draining, every answer asks the client to close its connection,
+	// so no keep-alive connection is left for the listener's close to
+	// break. (SetKeepAlivesEnabled(false) would close idle connections at
+	// once, racing a request a client is just sending on one.)
+	var draining atomic.Bool
 	hs := &http.Server{
-		Handler:           srv,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if draining.Load() {
+				w.Header().Set("Connection", "close")
+			}
+			srv.ServeHTTP(w, r)
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -264,9 +275,7 @@ func serveHTTP(ctx context.Context, ln net.Listener, srv *web.Server, log *slog.
 	}
 	srv.Drain()
 	if drainDelay > 0 {
-		// Keep-alive connections would otherwise carry a client's next
-		// request to an instance about to close them.
-		hs.SetKeepAlivesEnabled(false)
+		draining.Store(true)
 		log.Info("draining", "delay", drainDelay.String())
 		select {
 		case err := <-errc:
