@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/policy"
@@ -29,7 +30,8 @@ func AllAccounts() []Listed {
 	var out []Listed
 	for _, info := range policy.Packs() {
 		dissents := false
-		if pol, err := policy.Pack(info.ID); err == nil {
+		pol, err := policy.Pack(info.ID)
+		if err == nil {
 			dissents = escalate.DissentsEnabled(pol)
 		}
 		for _, a := range agencies {
@@ -44,6 +46,17 @@ func AllAccounts() []Listed {
 				}
 				out = append(out, Listed{Partnership: info.ID, Role: r, Email: email,
 					Name: a.first[i] + " Demo-" + title(r), Agency: a.name, For: accountFor(a.key, r, dissents)})
+			}
+			for _, p := range posts {
+				if p.agency != a.key {
+					continue
+				}
+				email := fmt.Sprintf("%s.%s@%s.example", p.role, a.key, info.ID)
+				if headline(p.role) == a.key+"/"+string(p.role) {
+					email = fmt.Sprintf("%s@%s.example", p.role, info.ID)
+				}
+				out = append(out, Listed{Partnership: info.ID, Role: p.role, Email: email,
+					Name: p.first + " Demo-" + title(p.role), Agency: a.name, For: postFor(p.role, pol != nil && Uses(pol, p.role))})
 			}
 			if a.key == "care" {
 				r := escalate.RoleConferenceChair
@@ -72,9 +85,9 @@ func accountFor(key string, r escalate.Role, dissents bool) string {
 		return "raise an escalation against another agency; see how this agency's kind is routed"
 	case escalate.RoleManager:
 		if key == "care" {
-			return "the manager most demo escalations wait on: act and escalate from My work"
+			return "the manager most demo escalations wait on, and the agency's escalation contact: act and escalate from My work"
 		}
-		return "line manager: acts at the manager stages (in some policies, first of all before the other agency)"
+		return "line manager and the agency's escalation contact (a new escalation against the agency reaches them at once)"
 	case escalate.RoleSeniorManager:
 		return "senior manager: acts at the senior stages; sees the escalations of their management line"
 	case escalate.RoleSafeguardingLead:
@@ -93,6 +106,23 @@ func accountFor(key string, r escalate.Role, dissents bool) string {
 		return "administrator: users, agencies and the partnership's set-up"
 	}
 	return ""
+}
+
+// postFor says what signing in as a post an agency has besides its front
+// line shows, where the policy uses it or not.
+func postFor(r escalate.Role, used bool) string {
+	if !used {
+		return "this policy gives the post no step: little to see"
+	}
+	switch r {
+	case escalate.RoleBoardMember:
+		return "partnership board member: sits on the board's meeting stage, or chairs it from an agency not involved"
+	case escalate.RoleDesignatedNurse:
+		return "told when a health provider is party to an escalation (the policy's routing rule)"
+	case escalate.RoleNamedGP:
+		return "told when primary care is party to an escalation (the policy's routing rule)"
+	}
+	return "a post the policy names"
 }
 
 // Reuse gives every account of the demo partnerships already in db (a
@@ -127,14 +157,31 @@ func Reuse(ctx context.Context, db *sqlstore.DB, password string) (*Result, erro
 			return nil, err
 		}
 		p.Users++
-		if a.Email == fmt.Sprintf("%s@%s.example", a.Role, a.Partnership) {
-			p.SignIns = append(p.SignIns, Account{Role: a.Role, Name: a.Name, Email: a.Email, Agency: a.Agency})
-		}
 	}
+	// The sign-ins Seed would print: SignInRoles the policy uses, each the
+	// account seeder.signInKey names.
+	all := AllAccounts()
 	for i := range res.Partnerships {
-		slices.SortStableFunc(res.Partnerships[i].SignIns, func(x, y Account) int {
-			return slices.Index(escalate.UserRoles, x.Role) - slices.Index(escalate.UserRoles, y.Role)
-		})
+		p := &res.Partnerships[i]
+		pol, err := policy.Pack(p.PolicyID)
+		if err != nil {
+			return nil, err
+		}
+		s := &seeder{pol: pol}
+		for _, r := range SignInRoles {
+			if !Uses(pol, r) {
+				continue
+			}
+			agency, _, _ := strings.Cut(s.signInKey(r), "/")
+			email := fmt.Sprintf("%s.%s@%s.example", r, agency, p.Key)
+			if headline(r) == agency+"/"+string(r) {
+				email = fmt.Sprintf("%s@%s.example", r, p.Key)
+			}
+			if k := slices.IndexFunc(all, func(a Listed) bool { return a.Email == email }); k >= 0 {
+				a := all[k]
+				p.SignIns = append(p.SignIns, Account{Role: r, Name: a.Name, Email: a.Email, Agency: a.Agency})
+			}
+		}
 	}
 	return res, nil
 }

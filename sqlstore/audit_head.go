@@ -29,5 +29,19 @@ func (db *DB) AuditChains(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return nil, WrapError(err)
 	}
-	return collectIDs(rows)
+	return scanIDs(rows)
+}
+
+// scanIDs reads and closes rows of one integer column.
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

@@ -58,6 +58,8 @@ type DB struct {
 
 	// calendars caches built calendars; see cachedCalendar.
 	calendars sync.Map
+	// directories caches partnerships' people for routing; see directory.
+	directories sync.Map
 
 	// lazy is SQLite's own connection for commits that need not wait for
 	// the disk (lazy_commit.go); path is the file, to open it.

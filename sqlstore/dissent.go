@@ -10,7 +10,7 @@ import (
 )
 
 // Child Protection Conference dissents (doc/dissents.md). Each change is one
-// transaction, as for escalations: take the audit lock, re-read the actor,
+// transaction, as for escalations: re-read the actor,
 // load the dissent and its pinned policy and calendar, check access with
 // escalate.CanDissent (someone who may not see it: not found; who may see it
 // but not do this: forbidden), apply the pure rule at the transaction's
@@ -71,8 +71,9 @@ func (tx *Tx) agencyKind(id int64) (string, error) {
 	return kind, nil
 }
 
-// dissentActor begins a dissent change or view: the audit lock, then the
-// acting user as the database holds them now, and their agency's kind.
+// dissentActor begins a dissent change or view: the acting user as the
+// database holds them now, and their agency's kind. (The audit events take
+// their chain's lock as the transaction commits.)
 func (tx *Tx) dissentActor(ctx context.Context) (*escalate.User, string, error) {
 	u, err := actorOf(ctx)
 	if err != nil {

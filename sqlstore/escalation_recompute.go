@@ -15,7 +15,7 @@ import (
 
 func init() {
 	// ImportHolidays calls this in its own transaction, after it has
-	// written the new days and taken the audit lock.
+	// written the new days.
 	recomputeOpenClocks = func(tx *Tx, partnershipID int64, division string) error {
 		_, err := tx.recomputeClocks(partnershipID, division)
 		return err

@@ -19,7 +19,8 @@ const LapseReason = "The stage's timescale lapsed; the policy escalates automati
 // and the outbox as a person's escalation does, but attributed to
 // SchedulerActor. It does nothing (false) for a closed case, one already
 // past the clock's stage, a clock no longer running, or the final stage.
-// The caller holds the audit lock, taken before any row lock.
+// Its events take their chain's lock as the transaction commits, after
+// every row lock; a case changed meanwhile is ECONFLICT (its version).
 func (tx *Tx) escalateLapsed(pin *pinned, c noticeCandidate) (bool, error) {
 	row, err := tx.loadEscalation(c.ref)
 	if err != nil {
@@ -41,6 +42,11 @@ func (tx *Tx) escalateLapsed(pin *pinned, c noticeCandidate) (bool, error) {
 	if err := tx.updateEscalation(old, row.Escalation, from); err != nil {
 		return false, err
 	}
+	ps, err := tx.routeAndStore(p, row.Escalation)
+	if err != nil {
+		return false, err
+	}
+	notices := tell(p, row.Escalation, ps, events, 0)
 	items := make([]auditItem, len(events))
 	for i, ev := range events {
 		items[i] = auditItem{row.PartnershipID, SchedulerActor, ev.Action, "escalation:" + row.Ref, ev.Data}
@@ -48,7 +54,7 @@ func (tx *Tx) escalateLapsed(pin *pinned, c noticeCandidate) (bool, error) {
 	if err := tx.auditAll(items); err != nil {
 		return false, err
 	}
-	if err := tx.writeOutbox(p, row.Escalation, events); err != nil {
+	if err := tx.writeNotices(row.ID, notices); err != nil {
 		return false, err
 	}
 	return true, nil
