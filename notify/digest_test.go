@@ -20,7 +20,7 @@ func TestDigestThroughScheduler(t *testing.T) {
 	raised := time.Date(2026, 12, 23, 10, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return raised }
 	w := newWorld(t, db)
-	w.raise(t, escalate.RiskStandard) // the raiser says they dealt with rprac
+	w.raise(t, escalate.RiskStandard)           // the raiser says they dealt with rprac
 	for _, k := range []string{"rprac", "bm"} { // bm has nothing waiting
 		if err := db.SetDigest(escalate.NewContextWithUser(ctx, w.users[k]), true); err != nil {
 			t.Fatal(err)

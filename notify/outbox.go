@@ -10,15 +10,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/escalate-project/escalate/sqlstore"
+	"github.com/escalate-project/escalate"
 )
 
 // Store is the outbox as the worker sees it; *sqlstore.DB implements it.
 type Store interface {
-	ClaimOutbox(ctx context.Context, worker string, now, until time.Time, limit int) ([]sqlstore.OutboxDelivery, error)
+	ClaimOutbox(ctx context.Context, worker string, now, until time.Time, limit int) ([]escalate.OutboxDelivery, error)
 	// PrepareMarkSent readies the mark of a row as sent before its message
 	// goes out; the worker commits it the moment the server accepts.
-	PrepareMarkSent(ctx context.Context, id int64, messageID string) (*sqlstore.SentMark, error)
+	PrepareMarkSent(ctx context.Context, id int64, messageID string) (escalate.SentMark, error)
 	MarkFailed(ctx context.Context, id int64, errText string, nextAttempt time.Time) error
 	MarkDead(ctx context.Context, id int64, errText string) error
 }
@@ -32,7 +32,7 @@ type Worker struct {
 	Name     string        // who claims, for claimed_by; default host:pid
 	Batch    int           // rows per claim; default 20
 	Interval time.Duration // pause when the outbox is empty; default 10s
-	// Lease is how long a claim lasts (default sqlstore.OutboxLease, one
+	// Lease is how long a claim lasts (default escalate.OutboxLease, one
 	// minute): how long the rows of a worker that crashed wait before
 	// another worker takes them.
 	Lease time.Duration
@@ -49,7 +49,7 @@ func (w *Worker) defaults() {
 		w.Batch = 20
 	}
 	if w.Lease <= 0 {
-		w.Lease = sqlstore.OutboxLease
+		w.Lease = escalate.OutboxLease
 	}
 	if w.Interval <= 0 {
 		w.Interval = 10 * time.Second
@@ -129,7 +129,7 @@ func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 // second delivery (doc/notifications.md).
 //
 // sendCtx bounds the SMTP exchange; ctx is the worker's own.
-func (w *Worker) deliver(sendCtx, ctx context.Context, d sqlstore.OutboxDelivery) error {
+func (w *Worker) deliver(sendCtx, ctx context.Context, d escalate.OutboxDelivery) error {
 	if len(d.To) == 0 {
 		return fmt.Errorf("%w: nobody holds the recipient role, or the user is disabled", ErrRefused)
 	}
@@ -185,7 +185,7 @@ func (w *Worker) Run(ctx context.Context) error {
 // Backoff is how long to wait after the attempt-th failed attempt (1 is the
 // first): 2 minutes doubling to at most 6h, then jittered to between half and
 // all of that so that workers retrying together spread out. With
-// sqlstore.MaxOutboxAttempts at 8, a row survives a mail server that is down
+// escalate.MaxOutboxAttempts at 8, a row survives a mail server that is down
 // for two to four hours before it is dead.
 func Backoff(attempt int) time.Duration {
 	const base, ceiling = 2 * time.Minute, 6 * time.Hour

@@ -8,7 +8,6 @@ import (
 
 	"github.com/emersion/go-smtp"
 	"github.com/escalate-project/escalate"
-	"github.com/escalate-project/escalate/sqlstore"
 )
 
 // TestWorkerRefusals: a permanent refusal (5xx) puts the notification on
@@ -19,7 +18,7 @@ func TestWorkerRefusals(t *testing.T) {
 	w := newWorld(t, db)
 	ctx := context.Background()
 	enqueue := func(user string) int64 {
-		id, err := db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, 0, sqlstore.Recipient{User: w.users[user].ID},
+		id, err := db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, 0, escalate.Recipient{User: w.users[user].ID},
 			"record-added", map[string]any{"ref": "REDBRIDGE-2026-0001"})
 		if err != nil {
 			t.Fatal(err)

@@ -6,18 +6,16 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/escalate-project/escalate/sqlstore"
+	"github.com/escalate-project/escalate"
 )
 
 // ClockStore is what the Scheduler needs of the store: to write, each in one
 // transaction with its outbox rows, the overdue prompts and reminders due
 // at an instant, at most limit of each. *sqlstore.DB implements it.
 type ClockStore interface {
-	EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]sqlstore.ClockNotice, error)
-	EnqueueReminders(ctx context.Context, now time.Time, limit int) ([]sqlstore.ClockNotice, error)
+	EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]escalate.ClockNotice, error)
+	EnqueueReminders(ctx context.Context, now time.Time, limit int) ([]escalate.ClockNotice, error)
 }
-
-var _ ClockStore = (*sqlstore.DB)(nil)
 
 // DefaultBatch is how many notices of each kind a pass writes when
 // Scheduler.Batch is not set.
@@ -84,8 +82,6 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 type DissentClockStore interface {
 	EnqueueDissentNotices(ctx context.Context, now time.Time, limit int) (int, error)
 }
-
-var _ DissentClockStore = (*sqlstore.DB)(nil)
 
 // Run ticks at once and then every interval until ctx ends, and returns
 // ctx's error. A failed pass is logged and the next one tries again: the

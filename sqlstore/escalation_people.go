@@ -61,7 +61,7 @@ func (s *EscalationService) peopleChange(ctx context.Context, ref, action string
 		subjectKey := map[string]string{escalate.NoticeNamed: "party-added", escalate.ActionPartyRemove: "party-removed",
 			escalate.ActionMeetingChair: "meeting-chair"}[kind]
 		for _, id := range told {
-			if err := tx.insertOutbox(kind, row.ID, Recipient{User: id}, subjectKey, body); err != nil {
+			if err := tx.insertOutbox(kind, row.ID, escalate.Recipient{User: id}, subjectKey, body); err != nil {
 				return err
 			}
 		}

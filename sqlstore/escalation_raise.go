@@ -173,7 +173,7 @@ func (s *EscalationService) recordImmediateBeforeRaise(ctx context.Context, acto
 			}
 			body := jsonText(map[string]any{"action": ev.Action, "user": actor.ID})
 			for _, r := range pin.policy.Immediate.Contacts {
-				if err := tx.insertOutbox(ev.Action, 0, Recipient{Role: r, AgencyID: actor.AgencyID}, notifiable[ev.Action], body); err != nil {
+				if err := tx.insertOutbox(ev.Action, 0, escalate.Recipient{Role: r, AgencyID: actor.AgencyID}, notifiable[ev.Action], body); err != nil {
 					return err
 				}
 			}

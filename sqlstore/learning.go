@@ -112,7 +112,7 @@ func (tx *Tx) insertLearningItem(it *escalate.LearningItem, escalationID int64, 
 // nobody is told of a case they may not open.
 func (tx *Tx) tellOfItem(it *escalate.LearningItem, e *escalate.Escalation) error {
 	body := jsonText(map[string]any{"ref": e.Ref, "action": escalate.ActionLearningCreate, "item": it.ID, "kind": it.Kind})
-	if err := tx.insertOutbox(escalate.ActionLearningCreate, e.ID, Recipient{Role: escalate.RoleBusinessManager}, "learning-item", body); err != nil {
+	if err := tx.insertOutbox(escalate.ActionLearningCreate, e.ID, escalate.Recipient{Role: escalate.RoleBusinessManager}, "learning-item", body); err != nil {
 		return err
 	}
 	r := it.Assignee.Role
@@ -134,7 +134,7 @@ func (tx *Tx) tellOfItem(it *escalate.LearningItem, e *escalate.Escalation) erro
 	dir := ps.Directory()
 	for _, id := range dir.Holders(r, 0) {
 		if ps.MayOpen(dir.Person(id)) {
-			if err := tx.insertOutbox(escalate.ActionLearningCreate, e.ID, Recipient{User: id}, "learning-item", body); err != nil {
+			if err := tx.insertOutbox(escalate.ActionLearningCreate, e.ID, escalate.Recipient{User: id}, "learning-item", body); err != nil {
 				return err
 			}
 		}

@@ -66,7 +66,7 @@ func TestOutboxRouting(t *testing.T) {
 				t.Fatal(err)
 			}
 			has := func(kind string, id int64) bool {
-				return slices.ContainsFunc(msgs, func(m OutboxMessage) bool { return m.Kind == kind && m.Recipient.User == id })
+				return slices.ContainsFunc(msgs, func(m escalate.OutboxMessage) bool { return m.Kind == kind && m.Recipient.User == id })
 			}
 			for _, k := range []string{"dn", "ngp"} {
 				if !has(escalate.ActionRaise, w.users[k].ID) {
@@ -159,7 +159,7 @@ func TestOutboxParty(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []Recipient
+		var got []escalate.Recipient
 		for _, m := range msgs {
 			if m.Kind == escalate.NoticeNamed {
 				got = append(got, m.Recipient)
@@ -168,7 +168,7 @@ func TestOutboxParty(t *testing.T) {
 				}
 			}
 		}
-		if len(got) != 1 || got[0] != (Recipient{User: w.users["rprac"].ID}) {
+		if len(got) != 1 || got[0] != (escalate.Recipient{User: w.users["rprac"].ID}) {
 			t.Errorf("party notices went to %+v, want only the person named", got)
 		}
 	})

@@ -80,7 +80,7 @@ func (tx *Tx) flagPatterns(e *escalate.Escalation, threshold int) error {
 			map[string]any{"agencies": []int64{a, b}, "category": c, "quarter": name, "count": n, "threshold": threshold, "ref": e.Ref}); err != nil {
 			return err
 		}
-		if err := tx.insertOutbox(escalate.ActionPatternFlag, e.ID, Recipient{Role: escalate.RoleBusinessManager}, "pattern-flagged",
+		if err := tx.insertOutbox(escalate.ActionPatternFlag, e.ID, escalate.Recipient{Role: escalate.RoleBusinessManager}, "pattern-flagged",
 			jsonText(map[string]any{"ref": e.Ref, "action": escalate.ActionPatternFlag, "quarter": name})); err != nil {
 			return err
 		}

@@ -62,7 +62,7 @@ func (tx *Tx) createProforma(pin *pinned, e *escalate.Escalation, actor *escalat
 		to = escalate.RoleBusinessManager
 	}
 	// The reference and the stage only: the recipient signs in to read it.
-	return tx.insertOutbox(escalate.ActionProformaCreate, e.ID, Recipient{Role: to}, "proforma-new",
+	return tx.insertOutbox(escalate.ActionProformaCreate, e.ID, escalate.Recipient{Role: to}, "proforma-new",
 		jsonText(map[string]any{"ref": e.Ref, "action": escalate.ActionProformaCreate, "stage": st.Key, "proforma": id}))
 }
 
@@ -81,7 +81,7 @@ func (tx *Tx) askLearning(pin *pinned, e *escalate.Escalation, actor *escalate.U
 			continue
 		}
 		seen[u] = true
-		if err := tx.insertOutbox("learning.asked", e.ID, Recipient{User: u}, "learning-asked", body); err != nil {
+		if err := tx.insertOutbox("learning.asked", e.ID, escalate.Recipient{User: u}, "learning-asked", body); err != nil {
 			return err
 		}
 	}

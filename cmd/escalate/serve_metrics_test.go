@@ -59,7 +59,7 @@ func TestServeMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	// One notification surely pending, whatever routing made of the raise.
-	if _, err := db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, e.ID, sqlstore.Recipient{User: u.ID}, "record-added",
+	if _, err := db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, e.ID, escalate.Recipient{User: u.ID}, "record-added",
 		map[string]any{"ref": e.Ref}); err != nil {
 		t.Fatal(err)
 	}

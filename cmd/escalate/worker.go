@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/notify"
 	"github.com/escalate-project/escalate/sqlstore"
 )
@@ -114,7 +115,7 @@ func (f *smtpFlags) startServe(ctx context.Context, db *sqlstore.DB, baseURL str
 	if err != nil {
 		return nil, err
 	}
-	cfg := &workerConfig{Mail: mc, BaseURL: baseURL, Batch: 20, Interval: 10 * time.Second, Lease: sqlstore.OutboxLease}
+	cfg := &workerConfig{Mail: mc, BaseURL: baseURL, Batch: 20, Interval: 10 * time.Second, Lease: escalate.OutboxLease}
 	w, err := newOutboxWorker(cfg, db, log)
 	if err != nil {
 		return nil, err
@@ -148,7 +149,7 @@ func parseWorkerFlags(env *Env, args []string) (*workerConfig, bool, error) {
 	cfg.SMTP.register(env, fs)
 	fs.IntVar(&cfg.Batch, "batch", 20, "notifications claimed at a time")
 	fs.DurationVar(&cfg.Interval, "interval", 10*time.Second, "pause when nothing is due")
-	fs.DurationVar(&cfg.Lease, "lease", sqlstore.OutboxLease, "how long a claim lasts: the notifications a crashed worker had claimed wait this long for another")
+	fs.DurationVar(&cfg.Lease, "lease", escalate.OutboxLease, "how long a claim lasts: the notifications a crashed worker had claimed wait this long for another")
 	fs.BoolVar(&cfg.Once, "once", false, "send what is due, then exit")
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return nil, done, err
@@ -240,3 +241,12 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "sent %d, failed %d (will retry), undeliverable %d\n", total.Sent, total.Failed, total.Dead)
 	return nil
 }
+
+// The store meets what notify needs of it; notify itself knows nothing of
+// sqlstore (every package depends inward, on the domain, only).
+var (
+	_ notify.Store             = (*sqlstore.DB)(nil)
+	_ notify.ClockStore        = (*sqlstore.DB)(nil)
+	_ notify.DissentClockStore = (*sqlstore.DB)(nil)
+	_ notify.DigestStore       = (*sqlstore.DB)(nil)
+)

@@ -190,7 +190,7 @@ func seedOutbox(t *testing.T, dsn string, n int) []int64 {
 	}
 	ids := make([]int64, n)
 	for i := range ids {
-		if ids[i], err = db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, 0, sqlstore.Recipient{User: u.ID}, "record-added",
+		if ids[i], err = db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, 0, escalate.Recipient{User: u.ID}, "record-added",
 			map[string]any{"ref": fmt.Sprintf("REDBRIDGE-2026-%04d", i+7)}); err != nil {
 			t.Fatal(err)
 		}
