@@ -172,6 +172,7 @@ func (tx *Tx) auditSome(chain int64, evs []pendingEvent) error {
 	}
 	var contents []pending
 	last := *prev
+	first := last.Seq + 1 // the chain_seq of evs[0]
 	for _, it := range evs {
 		var salt []byte
 		var commitment [32]byte
@@ -202,26 +203,13 @@ func (tx *Tx) auditSome(chain int64, evs []pendingEvent) error {
 		return nil
 	}
 	// audit_content is keyed by the row's seq, which the database gives.
-	rows, err := tx.query(insert+` RETURNING seq, chain_seq`, events...)
+	seqs, err := tx.insertSeqs(insert, events, len(evs), first-1)
 	if err != nil {
-		return fmt.Errorf("audit %s: %w", evs[0].action, err)
-	}
-	seqs := make(map[int64]int64, len(evs))
-	for rows.Next() {
-		var seq, chainSeq int64
-		if err := rows.Scan(&seq, &chainSeq); err != nil {
-			rows.Close()
-			return fmt.Errorf("audit %s: %w", evs[0].action, err)
-		}
-		seqs[chainSeq] = seq
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("audit %s: %w", evs[0].action, err)
 	}
 	args := make([]any, 0, 3*len(contents))
 	for _, c := range contents {
-		args = append(args, seqs[c.chainSeq], c.salt, c.body)
+		args = append(args, seqs[c.chainSeq-first], c.salt, c.body)
 	}
 	if _, err := tx.exec(`INSERT INTO audit_content (seq, salt, content) VALUES `+
 		valuesList(len(contents), 3), args...); err != nil {
@@ -229,6 +217,56 @@ func (tx *Tx) auditSome(chain int64, evs []pendingEvent) error {
 	}
 	tx.auditTails[chain] = &last
 	return nil
+}
+
+// insertSeqs runs insert, a multi-row INSERT of n audit events, and returns
+// the seq the database gave each row, in the order of the rows. On SQLite
+// it is a plain exec: the rows of one INSERT take consecutive rowids (each
+// is one more than the largest before it, and the immediate transaction
+// holds the only write lock), so the last row's ID gives them all, without
+// the cost of reading rows back. PostgreSQL's identity gives no such
+// promise: it reads them back with RETURNING.
+func (tx *Tx) insertSeqs(insert string, args []any, n int, lastChainSeq int64) ([]int64, error) {
+	seqs := make([]int64, n)
+	if tx.db.dialect == SQLite {
+		res, err := tx.exec(insert, args...)
+		if err != nil {
+			return nil, err
+		}
+		last, err := res.LastInsertId()
+		if err != nil {
+			return nil, err
+		}
+		for i := range seqs {
+			seqs[i] = last - int64(n-1-i)
+		}
+		return seqs, nil
+	}
+	rows, err := tx.query(insert+` RETURNING seq, chain_seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	got := 0
+	for rows.Next() {
+		var seq, chainSeq int64
+		if err := rows.Scan(&seq, &chainSeq); err != nil {
+			return nil, err
+		}
+		i := chainSeq - lastChainSeq - 1
+		if i < 0 || i >= int64(n) {
+			return nil, fmt.Errorf("inserted chain_seq %d is not one of %d after %d", chainSeq, n, lastChainSeq)
+		}
+		seqs[i] = seq
+		got++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if got != n {
+		return nil, fmt.Errorf("inserted %d audit events, read back %d", n, got)
+	}
+	return seqs, nil
 }
 
 // valuesList returns the VALUES rows of a multi-row INSERT of rows rows of
