@@ -62,6 +62,15 @@ const OutboxLease = time.Minute
 // given up on (undelivered).
 const MaxOutboxAttempts = 8
 
+// PolicyReviewNotice is one reminder of the review date of a partnership's
+// policy in force, written to the outbox.
+type PolicyReviewNotice struct {
+	PartnershipID int64
+	ReviewDate    string // YYYY-MM-DD
+	Kind          string // "month-before" (sqlstore.ReviewMonthBefore) or "due" (sqlstore.ReviewDue)
+	Recipients    int
+}
+
 // ClockNotice is one reminder or overdue prompt written to the outbox.
 type ClockNotice struct {
 	Kind         string

@@ -249,4 +249,5 @@ var (
 	_ notify.ClockStore        = (*sqlstore.DB)(nil)
 	_ notify.DissentClockStore = (*sqlstore.DB)(nil)
 	_ notify.DigestStore       = (*sqlstore.DB)(nil)
+	_ notify.PolicyReviewStore = (*sqlstore.DB)(nil)
 )
