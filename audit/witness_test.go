@@ -9,23 +9,24 @@ import (
 )
 
 // TestWitness: notes written to a witness directory are never overwritten;
-// the latest is the one covering most events; a note signed by another
-// key, or altered, is an error naming its file, not skipped.
+// the latest of each chain is the one covering most events of that chain,
+// whatever its file is called; a note signed by another key, or altered,
+// is an error naming its file, not skipped.
 func TestWitness(t *testing.T) {
 	signer, verifier, err := GenerateKey("escalate-audit-test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if _, _, ok, err := LatestWitness(dir, verifier); ok || err != nil {
-		t.Fatalf("empty directory: ok %v, %v", ok, err)
+	if ws, err := LatestWitnesses(dir, verifier); len(ws) != 0 || err != nil {
+		t.Fatalf("empty directory: %v, %v", ws, err)
 	}
 	at := time.Date(2026, 12, 24, 15, 30, 0, 0, time.UTC)
-	var root [32]byte
-	write := func(n int64, at time.Time) string {
+	write := func(chain, n int64, at time.Time) string {
 		t.Helper()
-		root[0] = byte(n)
-		msg, err := SignCheckpoint(signer, n, root, at)
+		var root [32]byte
+		root[0], root[1] = byte(n), byte(chain)
+		msg, err := Checkpoint{Chain: chain, N: n, Root: root, At: at}.Sign(signer)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,12 +40,28 @@ func TestWitness(t *testing.T) {
 		}
 		return p
 	}
-	write(10, at)
-	p := write(30, at.Add(time.Hour))
-	write(20, at.Add(2*time.Hour))
-	c, got, ok, err := LatestWitness(dir, verifier)
-	if err != nil || !ok || c.N != 30 || got != p {
-		t.Fatalf("latest = %d %s %v %v; want 30 %s", c.N, got, ok, err, p)
+	write(0, 10, at)
+	p := write(0, 30, at.Add(time.Hour))
+	write(0, 20, at.Add(2*time.Hour))
+	// Partnership 7's chain: fewer events than the service-wide chain's
+	// newest, yet its own newest.
+	write(7, 2, at)
+	p7 := write(7, 5, at.Add(time.Hour))
+	if !strings.Contains(filepath.Base(p7), "partnership-7-") {
+		t.Errorf("a partnership's copy is named %s; want its chain in the name", p7)
+	}
+	ws, err := LatestWitnesses(dir, verifier)
+	if err != nil || len(ws) != 2 || ws[0].Chain != 0 || ws[0].N != 30 || ws[0].Path != p ||
+		ws[1].Chain != 7 || ws[1].N != 5 || ws[1].Path != p7 {
+		t.Fatalf("latest = %+v, %v; want chain 0 at 30 (%s), chain 7 at 5 (%s)", ws, err, p, p7)
+	}
+	// The chain is the signed note's, not the file name's.
+	msg7, _ := os.ReadFile(p7)
+	if err := os.WriteFile(filepath.Join(dir, "checkpoint-000000000099-renamed.note"), msg7, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if ws, err := LatestWitnesses(dir, verifier); err != nil || len(ws) != 2 || ws[0].N != 30 || ws[1].N != 5 {
+		t.Fatalf("with a renamed copy: %+v, %v", ws, err)
 	}
 	msg, _ := os.ReadFile(p)
 	cp, _ := OpenCheckpoint(msg, verifier)
@@ -56,7 +73,7 @@ func TestWitness(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(strings.Replace(string(msg), "\n30\n", "\n31\n", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, err := LatestWitness(dir, verifier); err == nil || !strings.Contains(err.Error(), bad) {
+	if _, err := LatestWitnesses(dir, verifier); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("altered note: %v; want an error naming %s", err, bad)
 	}
 }

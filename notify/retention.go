@@ -7,7 +7,6 @@ import (
 
 	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/calendar"
-	"github.com/escalate-project/escalate/sqlstore"
 )
 
 // The daily retention job (doc/privacy.md): once a London day, from 02:00,
@@ -18,8 +17,6 @@ import (
 type RetentionStore interface {
 	RunRetention(ctx context.Context, opt escalate.RetentionOptions) (*escalate.RetentionRun, error)
 }
-
-var _ RetentionStore = (*sqlstore.DB)(nil)
 
 // RetentionHour is the London hour from which the day's run is due.
 const RetentionHour = 2
@@ -38,7 +35,8 @@ func (p *RetentionPass) tickAt(ctx context.Context, now time.Time) error {
 	if today == p.last || now.In(calendar.London).Hour() < RetentionHour {
 		return nil
 	}
-	run, err := p.Store.RunRetention(sqlstore.WithActor(ctx, "system"), escalate.RetentionOptions{})
+	// No user and no console name: the store's audit actor is "system".
+	run, err := p.Store.RunRetention(ctx, escalate.RetentionOptions{})
 	if err != nil {
 		return err
 	}
@@ -71,7 +69,7 @@ type retentionClockStore struct {
 	retention *RetentionPass
 }
 
-func (s retentionClockStore) EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]sqlstore.ClockNotice, error) {
+func (s retentionClockStore) EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]escalate.ClockNotice, error) {
 	out, err := s.ClockStore.EnqueueOverdue(ctx, now, limit)
 	if err != nil {
 		return out, err

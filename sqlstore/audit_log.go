@@ -35,9 +35,6 @@ func (db *DB) AuditLog(ctx context.Context, q escalate.AuditQuery) (*escalate.Au
 	q.Limit = min(q.Limit, 5000)
 	var out *escalate.AuditLog
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		reader, partnership, err := tx.privacyReader(q.PartnershipID)
 		if err != nil {
 			return err
@@ -103,7 +100,7 @@ func (db *DB) AuditLog(ctx context.Context, q escalate.AuditQuery) (*escalate.Au
 		if !q.To.IsZero() {
 			data["to"] = q.To
 		}
-		return tx.Audit(reader, escalate.ActionAuditRead, object, data)
+		return tx.AuditIn(partnership, reader, escalate.ActionAuditRead, object, data)
 	})
 	if err != nil {
 		return nil, err

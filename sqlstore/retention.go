@@ -94,15 +94,15 @@ func (db *DB) SetRetentionPeriod(ctx context.Context, partnershipID int64, class
 		return err
 	}
 	return db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		actor, p, err := tx.dpoActor(partnershipID)
 		if err != nil {
 			return err
 		}
 		if p == 0 {
 			return escalate.FieldErrorf("partnership", "Name the partnership.")
+		}
+		if err := tx.lockPartnership(p); err != nil {
+			return err
 		}
 		var was sql.NullInt64
 		if err := tx.queryRow(`SELECT days FROM retention_periods WHERE partnership_id = $1 AND class = $2`, p, string(class)).Scan(&was); err != nil && err != sql.ErrNoRows {
@@ -118,7 +118,7 @@ func (db *DB) SetRetentionPeriod(ctx context.Context, partnershipID int64, class
 		if was.Valid {
 			from = int(was.Int64)
 		}
-		return tx.Audit(actor, "retention.period", fmt.Sprintf("partnership:%d", p),
+		return tx.AuditIn(p, actor, "retention.period", fmt.Sprintf("partnership:%d", p),
 			map[string]any{"class": class, "days": days, "was": from})
 	})
 }
@@ -133,9 +133,6 @@ func (db *DB) PlaceHold(ctx context.Context, partnershipID int64, ref, reason st
 	}
 	var out *escalate.LegalHold
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		actor, p, err := tx.dpoActor(partnershipID)
 		if err != nil {
 			return err
@@ -155,6 +152,11 @@ func (db *DB) PlaceHold(ctx context.Context, partnershipID int64, ref, reason st
 		if p == 0 {
 			return escalate.FieldErrorf("partnership", "Name the partnership.")
 		}
+		// The retention job locks the partnership too: a hold placed now
+		// is seen by any erasure that has not yet begun.
+		if err := tx.lockPartnership(p); err != nil {
+			return err
+		}
 		h := &escalate.LegalHold{PartnershipID: p, Ref: ref, Reason: strings.TrimSpace(reason), Placed: tx.now}
 		if err := tx.queryRow(`INSERT INTO legal_holds (partnership_id, escalation_id, reason, placed_by, placed)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, p, escID, h.Reason, actor, timeArg(tx.now)).Scan(&h.ID); err != nil {
@@ -164,7 +166,7 @@ func (db *DB) PlaceHold(ctx context.Context, partnershipID int64, ref, reason st
 			h.PlacedBy = id
 		}
 		out = h
-		return tx.Audit(actor, "legal-hold.place", object, map[string]any{"hold": h.ID, "reason": h.Reason})
+		return tx.AuditIn(p, actor, "legal-hold.place", object, map[string]any{"hold": h.ID, "reason": h.Reason})
 	})
 	return out, err
 }
@@ -175,9 +177,6 @@ func (db *DB) LiftHold(ctx context.Context, partnershipID, id int64, reason stri
 		return err
 	}
 	return db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		actor, p, err := tx.dpoActor(partnershipID)
 		if err != nil {
 			return err
@@ -188,6 +187,13 @@ func (db *DB) LiftHold(ctx context.Context, partnershipID, id int64, reason stri
 		}
 		if len(hs) == 0 {
 			return escalate.Errorf(escalate.ENOTFOUND, "There is no such legal hold.")
+		}
+		// Locked, then read again: a lift that got there first shows.
+		if err := tx.lockPartnership(hs[0].PartnershipID); err != nil {
+			return err
+		}
+		if hs, err = legalHolds(ctx, tx, p, `h.id = $2`, id); err != nil {
+			return err
 		}
 		if !hs[0].Active() {
 			return escalate.Errorf(escalate.ECONFLICT, "This legal hold was already lifted.")
@@ -200,7 +206,7 @@ func (db *DB) LiftHold(ctx context.Context, partnershipID, id int64, reason stri
 		if hs[0].Ref != "" {
 			object = "escalation:" + hs[0].Ref
 		}
-		return tx.Audit(actor, "legal-hold.lift", object, map[string]any{"hold": id, "reason": strings.TrimSpace(reason)})
+		return tx.AuditIn(hs[0].PartnershipID, actor, "legal-hold.lift", object, map[string]any{"hold": id, "reason": strings.TrimSpace(reason)})
 	})
 }
 

@@ -48,9 +48,6 @@ func (db *DB) RunRetention(ctx context.Context, opt escalate.RetentionOptions) (
 		it := it
 		var done bool
 		err := db.WithTx(ctx, func(tx *Tx) error {
-			if err := tx.lockForChange(); err != nil {
-				return err
-			}
 			var err error
 			done, err = tx.retire(&it)
 			return err
@@ -215,8 +212,17 @@ func (tx *Tx) dueContacts(p int64, cutoff time.Time) ([]escalate.RetentionItem, 
 // again).
 func (tx *Tx) retire(it *escalate.RetentionItem) (bool, error) {
 	it.At = tx.now
-	// Under the audit lock, look again: another instance's job may have
+	// Lock its partnership's row, as placing a hold does, and the case's,
+	// as its changes do; then look again: another instance's job may have
 	// erased it, or someone placed a hold, since the list was read.
+	if err := tx.lockPartnership(it.PartnershipID); err != nil {
+		return false, err
+	}
+	if ref, ok := caseOf(it.Object); ok {
+		if err := tx.lockEscalation(ref); err != nil {
+			return false, err
+		}
+	}
 	if !it.Held {
 		hold, err := tx.standingHold(it)
 		if err != nil {
@@ -269,7 +275,7 @@ func (tx *Tx) retire(it *escalate.RetentionItem) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := tx.Audit("system", escalate.ActionRetentionErase, it.Object, map[string]any{"class": it.Class, "count": it.Count}); err != nil {
+	if err := tx.AuditIn(it.PartnershipID, "system", escalate.ActionRetentionErase, it.Object, map[string]any{"class": it.Class, "count": it.Count}); err != nil {
 		return false, err
 	}
 	return true, tx.logRetention(it)

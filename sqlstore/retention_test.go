@@ -304,9 +304,6 @@ func TestRetentionTwice(t *testing.T) {
 		retireAll := func() (erased, held []string) {
 			for _, it := range due {
 				err := db.WithTx(ctx, func(tx *Tx) error {
-					if err := tx.lockForChange(); err != nil {
-						return err
-					}
 					done, err := tx.retire(&it)
 					switch {
 					case done && it.Held:

@@ -28,9 +28,6 @@ func (db *DB) SubjectAccess(ctx context.Context, q escalate.SubjectQuery) (*esca
 	}
 	var out *escalate.SubjectAccessExport
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		actor, p, err := tx.dpoActor(q.PartnershipID)
 		if err != nil {
 			return err
@@ -54,12 +51,12 @@ func (db *DB) SubjectAccess(ctx context.Context, q escalate.SubjectQuery) (*esca
 			return err
 		}
 		for _, ref := range cases {
-			if err := tx.Audit(actor, escalate.ActionSubjectAccess, "escalation:"+ref, map[string]any{"kind": q.Kind}); err != nil {
+			if err := tx.AuditIn(p, actor, escalate.ActionSubjectAccess, "escalation:"+ref, map[string]any{"kind": q.Kind}); err != nil {
 				return err
 			}
 		}
 		out = x
-		return tx.Audit(actor, escalate.ActionSubjectAccess, object, map[string]any{"kind": q.Kind, "cases": cases})
+		return tx.AuditIn(p, actor, escalate.ActionSubjectAccess, object, map[string]any{"kind": q.Kind, "cases": cases})
 	})
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/audit"
 	"github.com/escalate-project/escalate/sqlstore"
 )
@@ -52,7 +53,7 @@ func runAuditCheckpoint(ctx context.Context, env *Env, args []string) error {
 	fs := newCommandFlags("audit checkpoint")
 	dsn := dbFlag(fs, env)
 	keyFile := fs.String("key", "", "the signer key file written by escalate audit keygen; its verifier is read from FILE.pub")
-	witness := fs.String("witness", "", "a directory outside the database to keep a copy of the signed note in")
+	witness := fs.String("witness", "", "a directory outside the database to keep a copy of each signed note in")
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return err
 	}
@@ -75,22 +76,33 @@ func runAuditCheckpoint(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	c, msg, err := db.Checkpoint(ctx, signer, verifier)
+	cps, err := db.Checkpoint(ctx, signer, verifier)
 	if err != nil {
 		printAuditFailure(env, err)
 		return exitError{1}
 	}
-	fmt.Fprintf(env.Stdout, "checkpoint: %d events, tree head %s\n", c.N, base64.StdEncoding.EncodeToString(c.Root[:]))
-	if *witness != "" {
-		p, err := audit.WriteWitness(*witness, c, msg)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "witness copy: %s\n", p)
+	if len(cps) == 0 {
+		fmt.Fprintln(env.Stdout, "checkpoint: nothing was logged since the last checkpoints")
+		return nil
 	}
-	// The note is printed so it can be kept outside the database too: a
-	// copy elsewhere survives someone deleting the checkpoint rows.
-	fmt.Fprintf(env.Stdout, "\n%s", msg)
+	for _, c := range cps {
+		fmt.Fprintf(env.Stdout, "checkpoint: %s: %d events, tree head %s\n", sqlstore.ChainName(c.Chain), c.N,
+			base64.StdEncoding.EncodeToString(c.Root[:]))
+	}
+	if *witness != "" {
+		for _, c := range cps {
+			p, err := audit.WriteWitness(*witness, c.Checkpoint, c.Note)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "witness copy: %s\n", p)
+		}
+	}
+	// The notes are printed so they can be kept outside the database too:
+	// a copy elsewhere survives someone deleting the checkpoint rows.
+	for _, c := range cps {
+		fmt.Fprintf(env.Stdout, "\n%s", c.Note)
+	}
 	return nil
 }
 
@@ -98,7 +110,8 @@ func runAuditVerify(ctx context.Context, env *Env, args []string) error {
 	fs := newCommandFlags("audit verify")
 	dsn := dbFlag(fs, env)
 	keyFile := fs.String("key", "", "the verifier key file (FILE.pub) that checks the signed checkpoints")
-	witness := fs.String("witness", "", "the directory of checkpoint copies kept outside the database: the log must hold the newest")
+	witness := fs.String("witness", "", "the directory of checkpoint copies kept outside the database: each chain must hold its newest")
+	only := fs.String("partnership", "", "verify only this partnership's chain (its key), on its own")
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return err
 	}
@@ -118,16 +131,17 @@ func runAuditVerify(ctx context.Context, env *Env, args []string) error {
 	}
 	var wit []audit.Checkpoint
 	if *witness != "" {
-		c, path, ok, err := audit.LatestWitness(*witness, verifier)
-		switch {
-		case err != nil:
+		ws, err := audit.LatestWitnesses(*witness, verifier)
+		if err != nil {
 			fmt.Fprintf(env.Stdout, "FAILED: --witness: %v\n", err)
 			return exitError{1}
-		case ok:
-			wit = append(wit, c)
-			fmt.Fprintf(env.Stderr, "checking against the witness copy %s (%d events)\n", path, c.N)
-		default:
+		}
+		if len(ws) == 0 {
 			fmt.Fprintf(env.Stderr, "warning: the witness directory %s holds no checkpoint\n", *witness)
+		}
+		for _, w := range ws {
+			wit = append(wit, w.Checkpoint)
+			fmt.Fprintf(env.Stderr, "checking %s against the witness copy %s (%d events)\n", sqlstore.ChainName(w.Chain), w.Path, w.N)
 		}
 	}
 	// Read-only: verifying writes nothing, so it works on a read-only copy
@@ -137,6 +151,9 @@ func runAuditVerify(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *only != "" {
+		return verifyOneChain(ctx, env, db, *only, verifier, wit)
+	}
 	rep, err := db.VerifyAudit(ctx, verifier, wit...)
 	if err != nil {
 		printAuditFailure(env, err)
@@ -159,15 +176,37 @@ func runAuditVerify(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// printAuditFailure prints what verification found: the first bad sequence
-// number and why, or the bad checkpoint.
+// verifyOneChain verifies partnership key's chain alone, against its
+// witness copy if one is given.
+func verifyOneChain(ctx context.Context, env *Env, db *sqlstore.DB, key, verifier string, witness []audit.Checkpoint) error {
+	p, err := db.FindPartnership(ctx, key)
+	if err != nil {
+		return usagef("--partnership %s: %s", key, escalate.ErrorMessage(err))
+	}
+	rep, err := db.VerifyChain(ctx, p.ID, verifier, witness...)
+	if err != nil {
+		printAuditFailure(env, err)
+		return exitError{1}
+	}
+	fmt.Fprintf(env.Stdout, "ok: %d events in %s (%s)\n", rep.N, sqlstore.ChainName(p.ID), p.Key)
+	if rep.Checkpoints > 0 {
+		fmt.Fprintf(env.Stderr, "%d signed checkpoint(s) match; the latest covers %d events\n", rep.Checkpoints, rep.LastCheckpoint)
+	}
+	return nil
+}
+
+// printAuditFailure prints what verification found: the chain, its first
+// bad sequence number and why, or the bad checkpoint.
 func printAuditFailure(env *Env, err error) {
 	var f *audit.Failure
 	var ce *sqlstore.CheckpointError
+	var chain *sqlstore.ChainError
 	var rf *sqlstore.ReplayFailure
 	switch {
 	case errors.As(err, &rf):
 		fmt.Fprintf(env.Stdout, "FAILED: the stored record differs from its events: %v\n", rf)
+	case errors.As(err, &chain) && errors.As(err, &f):
+		fmt.Fprintf(env.Stdout, "FAILED: first bad event: %s: seq %d: %s\n", sqlstore.ChainName(chain.Chain), f.Seq, f.Reason)
 	case errors.As(err, &f):
 		fmt.Fprintf(env.Stdout, "FAILED: first bad event: seq %d: %s\n", f.Seq, f.Reason)
 	case errors.As(err, &ce):

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -110,9 +110,10 @@ func fileSum(t *testing.T, path string) [32]byte {
 	return sha256.Sum256(b)
 }
 
-// TestAuditVerifyWitness: a checkpoint copied to a witness directory
-// catches the newest events deleted and every checkpoint row with them,
-// which the database alone cannot show.
+// TestAuditVerifyWitness: each chain's checkpoint copied to a witness
+// directory catches that chain's newest events deleted and every checkpoint
+// row with them, or the chain deleted whole, which the database alone
+// cannot show; with --partnership, that partnership's copy is used.
 func TestAuditVerifyWitness(t *testing.T) {
 	db := newMigratedDB(t)
 	key := filepath.Join(t.TempDir(), "audit.key")
@@ -120,27 +121,60 @@ func TestAuditVerifyWitness(t *testing.T) {
 	mustRun(t, db, "audit", "keygen", "--out", key)
 	mustRun(t, db, "partnership", "add", "--policy", "hounslow", "--name", "Hounslow SCB")
 	mustRun(t, db, "agency", "add", "--partnership", "hounslow", "--name", "Hounslow Police", "--kind", "police")
-	out := mustRun(t, db, "audit", "checkpoint", "--key", key, "--witness", witness)
-	if !strings.Contains(out, "witness copy: "+witness) {
-		t.Fatalf("checkpoint printed %q", out)
+	mustRun(t, db, "agency", "add", "--partnership", "hounslow", "--name", "Hounslow Health", "--kind", "health-provider")
+	mustRun(t, db, "partnership", "add", "--policy", "wirral", "--name", "Wirral SCP")
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if out := mustRun(t, db, "audit", "verify", "--key", key+".pub", "--witness", witness); !strings.HasPrefix(out, "ok: 3 events") {
+	var p, n, all, chains int64
+	if err := raw.QueryRow(`SELECT id FROM partnerships WHERE key = 'hounslow'`).Scan(&p); err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.QueryRow(`SELECT COUNT(*), (SELECT COUNT(*) FROM audit_events), (SELECT COUNT(DISTINCT chain) FROM audit_events)
+		FROM audit_events WHERE chain = $1`, p).Scan(&n, &all, &chains); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	if n < 2 || chains < 2 {
+		t.Fatalf("%d events in the partnership's chain of %d chains; the test needs two or more of each", n, chains)
+	}
+	out := mustRun(t, db, "audit", "checkpoint", "--key", key, "--witness", witness)
+	if strings.Count(out, "witness copy: "+witness) != int(chains) {
+		t.Fatalf("checkpoint printed %q; want a witness copy for each of %d chains", out, chains)
+	}
+	notes, _ := filepath.Glob(filepath.Join(witness, fmt.Sprintf("checkpoint-partnership-%d-*.note", p)))
+	if len(notes) != 1 {
+		t.Fatalf("witness copies of the partnership's chain: %v", notes)
+	}
+	if out := mustRun(t, db, "audit", "verify", "--key", key+".pub", "--witness", witness); !strings.HasPrefix(out, fmt.Sprintf("ok: %d events", all)) {
 		t.Fatalf("verify = %q", out)
 	}
 	wantExit(t, db, 2, "--witness needs --key", "audit", "verify", "--witness", witness)
 
-	// Someone deletes the newest event and every checkpoint row: the chain
-	// that is left verifies on its own.
+	// Someone deletes the partnership's newest event and every checkpoint
+	// row: the chains that are left verify on their own.
 	rawExec(t, db, `DROP TRIGGER audit_events_no_delete`, `DROP TRIGGER audit_content_no_delete`,
-		`DROP TRIGGER audit_checkpoints_no_delete`, `DELETE FROM audit_content WHERE seq = 3`,
-		`DELETE FROM audit_events WHERE seq = 3`, `DELETE FROM audit_checkpoints`)
-	var stdout bytes.Buffer
-	stdout.WriteString(mustRun(t, db, "audit", "verify", "--key", key+".pub"))
-	if !strings.HasPrefix(stdout.String(), "ok: 2 events") {
-		t.Fatalf("without the witness: %q", stdout.String())
+		`DROP TRIGGER audit_checkpoints_no_delete`,
+		fmt.Sprintf(`DELETE FROM audit_content WHERE seq = (SELECT seq FROM audit_events WHERE chain = %d AND chain_seq = %d)`, p, n),
+		fmt.Sprintf(`DELETE FROM audit_events WHERE chain = %d AND chain_seq = %d`, p, n), `DELETE FROM audit_checkpoints`)
+	if out := mustRun(t, db, "audit", "verify", "--key", key+".pub"); !strings.HasPrefix(out, fmt.Sprintf("ok: %d events", all-1)) {
+		t.Fatalf("without the witness: %q", out)
 	}
-	wantExit(t, db, 1, "covers 3 events but the log has only 2 (truncated)",
-		"audit", "verify", "--key", key+".pub", "--witness", witness)
+	truncated := fmt.Sprintf("partnership %d's chain: seq %d: missing: the signed checkpoint at %d covers %d events but the log has only %d (truncated)", p, n, n, n, n-1)
+	wantExit(t, db, 1, truncated, "audit", "verify", "--key", key+".pub", "--witness", witness)
+	wantExit(t, db, 1, truncated, "audit", "verify", "--key", key+".pub", "--witness", witness, "--partnership", "hounslow")
+	if out := mustRun(t, db, "audit", "verify", "--key", key+".pub", "--partnership", "hounslow"); !strings.HasPrefix(out, fmt.Sprintf("ok: %d events", n-1)) {
+		t.Fatalf("--partnership without the witness: %q", out)
+	}
+
+	// The partnership's whole chain deleted: the witness still names it.
+	rawExec(t, db, fmt.Sprintf(`DELETE FROM audit_content WHERE seq IN (SELECT seq FROM audit_events WHERE chain = %d)`, p),
+		fmt.Sprintf(`DELETE FROM audit_events WHERE chain = %d`, p))
+	if out := mustRun(t, db, "audit", "verify", "--key", key+".pub"); !strings.HasPrefix(out, fmt.Sprintf("ok: %d events", all-n)) {
+		t.Fatalf("without the witness, the chain deleted: %q", out)
+	}
+	wantExit(t, db, 1, fmt.Sprintf("partnership %d's chain: seq 1: missing", p), "audit", "verify", "--key", key+".pub", "--witness", witness)
 }
 
 // TestAuditLogCLI: escalate audit log lists a case's views and changes

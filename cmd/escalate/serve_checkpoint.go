@@ -123,17 +123,19 @@ func (c *checkpointFlags) once(ctx context.Context, db *sqlstore.DB, log *slog.L
 	if events == done {
 		return
 	}
-	cp, msg, err := db.Checkpoint(ctx, c.signer, c.verifier)
+	cps, err := db.Checkpoint(ctx, c.signer, c.verifier)
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Error("audit checkpoint refused", "err", err)
 		}
 		return
 	}
-	log.Info("audit checkpoint signed", "events", cp.N)
-	if c.Witness != "" {
-		if _, err := audit.WriteWitness(c.Witness, cp, msg); err != nil {
-			log.Error("audit checkpoint: no witness copy", "err", err)
+	for _, cp := range cps {
+		log.Info("audit checkpoint signed", "chain", cp.Chain, "events", cp.N)
+		if c.Witness != "" {
+			if _, err := audit.WriteWitness(c.Witness, cp.Checkpoint, cp.Note); err != nil {
+				log.Error("audit checkpoint: no witness copy", "chain", cp.Chain, "err", err)
+			}
 		}
 	}
 }
