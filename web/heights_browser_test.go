@@ -1,0 +1,55 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/escalate-project/escalate"
+)
+
+// TestPageHeights measures how tall the escalation pages of a demo
+// partnership are at 1280 and 375 pixels wide: every escalation the Business
+// Manager can open from the overview. The figures go to the test log
+// (go test ./web -run TestPageHeights -v), for issue 14's "before and
+// after"; the test fails only if a page cannot be measured.
+func TestPageHeights(t *testing.T) {
+	w := newWalk(t, "wirral")
+	w.signIn(w.email("business-manager", ""))
+	var hrefs []string
+	w.run(chromedp.Navigate(w.u+"/overview"), waitH1("Partnership overview"),
+		chromedp.Evaluate(`Array.from(document.querySelectorAll('main a[href^="/escalations/"]')).map(a => a.getAttribute("href"))`, &hrefs))
+	if len(hrefs) == 0 {
+		t.Fatal("the overview links to no escalation")
+	}
+	// The overview lists open cases only; the closed ones are measured too.
+	ctx := escalate.NewContextWithUser(context.Background(), w.user(w.email("business-manager", "")))
+	for _, st := range []escalate.Status{escalate.StatusResolved, escalate.StatusWithdrawn, escalate.StatusRedirected} {
+		es, _, err := w.svc.List(ctx, escalate.EscalationFilter{Status: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			hrefs = append(hrefs, "/escalations/"+e.Ref)
+		}
+	}
+	for _, width := range []int64{1280, 375} {
+		w.run(chromedp.EmulateViewport(width, 800))
+		var lines []string
+		for _, h := range hrefs {
+			var height int
+			var status string
+			w.run(chromedp.Navigate(w.u+h), waitSel("h1"),
+				chromedp.Evaluate(`document.documentElement.scrollHeight`, &height),
+				chromedp.Evaluate(`(document.querySelector("main .govuk-tag") || {innerText: ""}).innerText`, &status))
+			if height <= 0 {
+				t.Errorf("%s at %d px: height %d", h, width, height)
+			}
+			lines = append(lines, fmt.Sprintf("%s %s: %d px", strings.TrimPrefix(h, "/escalations/"), status, height))
+		}
+		t.Logf("escalation pages at %d px wide:\n\t%s", width, strings.Join(lines, "\n\t"))
+	}
+	w.run(chromedp.EmulateViewport(1024, 900))
+}
