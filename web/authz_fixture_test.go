@@ -52,6 +52,7 @@ type authzWorld struct {
 	// proforma of each.
 	escC, escD           *escalate.Escalation
 	itemA, itemB         int64
+	themeA, themeB       int64
 	proformaA, proformaB int64
 	// disA and disB are a conference dissent of each partnership, when the
 	// world follows a pack with dissents (authz_dissent_test.go).
@@ -320,7 +321,7 @@ var authzTables = []string{
 	"SELECT * FROM learning_links ORDER BY rowid", "SELECT * FROM learning_responses ORDER BY rowid",
 	"SELECT * FROM learning_settings ORDER BY rowid", "SELECT * FROM pattern_flags ORDER BY rowid",
 	"SELECT * FROM dissents ORDER BY rowid", "SELECT * FROM dissent_clocks ORDER BY rowid",
-	"SELECT * FROM dissent_entries ORDER BY rowid",
+	"SELECT * FROM dissent_entries ORDER BY rowid", "SELECT * FROM learning_themes ORDER BY rowid",
 }
 
 // authzViews are the audit actions that record a reading, not a change.

@@ -73,17 +73,19 @@ func authzSpecs() map[string]authzSpec {
 		"POST /admin/undelivered/{id}/retry": {kind: kindAdminWrite},
 		// The learning log and proformas (learning.go, proforma.go), and
 		// the learning step on a closed escalation: C, not A.
-		"GET /learning":                    {kind: kindLearnRead},
-		"POST /learning/threshold":         {kind: kindLearnWrite},
-		"GET /learning/items/{id}":         {kind: kindLearnRead},
-		"POST /learning/items/{id}":        {kind: kindLearnWrite},
-		"GET /proformas":                   {kind: kindLearnRead},
-		"GET /proformas/{id}":              {kind: kindLearnRead},
-		"GET /proformas/{id}/pdf":          {kind: kindLearnRead},
-		"GET /proformas/{id}/csv":          {kind: kindLearnRead},
-		"POST /proformas/{id}/status":      {kind: kindLearnWrite},
-		"GET /escalations/{ref}/learning":  cs(escalate.ActionLearningRecord),
-		"POST /escalations/{ref}/learning": cs(escalate.ActionLearningRecord),
+		"GET /learning":                     {kind: kindLearnRead},
+		"POST /learning/threshold":          {kind: kindLearnWrite},
+		"POST /learning/themes":             {kind: kindLearnWrite},
+		"POST /learning/themes/{id}/remove": {kind: kindLearnWrite},
+		"GET /learning/items/{id}":          {kind: kindLearnRead},
+		"POST /learning/items/{id}":         {kind: kindLearnWrite},
+		"GET /proformas":                    {kind: kindLearnRead},
+		"GET /proformas/{id}":               {kind: kindLearnRead},
+		"GET /proformas/{id}/pdf":           {kind: kindLearnRead},
+		"GET /proformas/{id}/csv":           {kind: kindLearnRead},
+		"POST /proformas/{id}/status":       {kind: kindLearnWrite},
+		"GET /escalations/{ref}/learning":   cs(escalate.ActionLearningRecord),
+		"POST /escalations/{ref}/learning":  cs(escalate.ActionLearningRecord),
 
 		"GET /api/v1/openapi.json":                            api(pub),
 		"/api/v1/":                                            api(authzSpec{kind: kindNowhere}),
@@ -158,7 +160,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		method, path = "GET", pattern
 	}
 	e, person, contact, dead := w.escA, authzKey(escalate.RolePractitioner, "X"), w.contactA, w.deadA
-	item, proforma := w.itemA, w.proformaA
+	item, proforma, theme := w.itemA, w.proformaA, w.themeA
 	if strings.HasSuffix(path, "/learning") {
 		e = w.escC
 	}
@@ -167,7 +169,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 	case rel == relOtherPartnership:
 		e, person, contact, token, dead = w.escB, authzKey(escalate.RolePractitioner, "W"), w.contactB, person, w.deadB
 		token = authzKey(escalate.RolePractitioner, "W")
-		item, proforma = w.itemB, w.proformaB
+		item, proforma, theme = w.itemB, w.proformaB, w.themeB
 		if strings.HasSuffix(path, "/learning") {
 			e = w.escD
 		}
@@ -191,6 +193,8 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		id = strconv.FormatInt(dead, 10)
 	case strings.HasPrefix(path, "/learning/items/"):
 		id = strconv.FormatInt(item, 10)
+	case strings.HasPrefix(path, "/learning/themes/"):
+		id = strconv.FormatInt(theme, 10)
 	case strings.HasPrefix(path, "/proformas/"):
 		id = strconv.FormatInt(proforma, 10)
 	case strings.HasPrefix(path, "/account/tokens/"):
@@ -239,6 +243,8 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 			"action_taken", "Raised at the board.", "theme", "Thresholds")
 	case pattern == "POST /learning/threshold":
 		return method, path, v("threshold", "2")
+	case pattern == "POST /learning/themes":
+		return method, path, v("theme", "Information sharing")
 	case pattern == "POST /proformas/{id}/status":
 		return method, path, v("version", "1", "status", escalate.ProformaReviewed)
 	case strings.HasPrefix(pattern, "POST /escalations/{ref}/"):

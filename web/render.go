@@ -131,6 +131,7 @@ func parseTemplates() (map[string]*template.Template, error) {
 		"dict":       dict,
 		"dateWords":  dateWords,
 		"fieldError": func(field, msg string) fieldError { return fieldError{field, msg} },
+		"themeID":    themeID,
 		"learningSelect": func(id, label, value string, opts []option) selectView {
 			return selectView{ID: id, Label: label, Value: value, Options: opts}
 		},

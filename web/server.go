@@ -171,6 +171,7 @@ func (s *Server) routes() http.Handler {
 	s.feedRoutes(mux)
 	s.reportRoutes(mux)
 	s.learningRoutes(mux)
+	s.learningThemeRoutes(mux)
 	s.dissentRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
