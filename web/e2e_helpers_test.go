@@ -420,7 +420,8 @@ func (w *walk) raise(r raising) string {
 		keys("#decision_date", "20"), keys("#decision_date-month", "11"), keys("#decision_date-year", "2026"))
 	w.submit("The child")
 	w.check("")
-	w.run(keys("#child_ref", "E2E-"+strings.ToUpper(w.pack[:3])+"-1"), keys("#child_initials", "AB"))
+	// As people type them: a local reference with a space, initials with dots.
+	w.run(keys("#child_ref", "E2E "+strings.ToUpper(w.pack[:3])+"-1"), keys("#child_initials", "a.b."))
 	w.submit("What is the disagreement about?")
 	w.check("")
 	w.run(choose(r.category))
@@ -475,6 +476,10 @@ func (w *walk) final(ref string) (*escalate.Escalation, []escalate.Event) {
 	e, err := w.svc.Get(ctx, ref)
 	if err != nil {
 		w.t.Fatal(err)
+	}
+	// The child as typed on the raise journey, as stored.
+	if !strings.HasPrefix(e.ChildRef, "E2E ") || e.ChildInitials != "AB" {
+		w.t.Errorf("%s: child %q %q, want the reference with its space and initials AB", ref, e.ChildRef, e.ChildInitials)
 	}
 	return e, events
 }

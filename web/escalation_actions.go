@@ -19,7 +19,7 @@ var escalationActions = []*escalationAction{
 		fields: func(v *caseView) []formField {
 			st := v.E.CurrentStage(v.Policy)
 			f := []formField{
-				{ID: "at", Kind: "datetime", Label: "When did it happen?", Hint: "For example, 27 3 2026 and 14:30", Required: "Enter when the discussion or action happened."},
+				{ID: "at", Kind: "datetime", Label: "When did it happen?", Hint: "For example, 27 3 2026 and 14:30 or 2.30pm", Required: "Enter when the discussion or action happened."},
 				{ID: "form", Kind: "radios", Label: "Form of communication", Required: "Choose the form of communication.", Options: formOptions()},
 				{ID: "participants", Kind: "textarea", Label: "Who took part", Hint: "One person a line, with their role and agency, for example \"Sam Carter, team manager, Hillside School\"", Required: "Say who took part."},
 				{ID: "discussion", Kind: "textarea", Label: "What was discussed"},

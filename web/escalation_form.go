@@ -211,7 +211,8 @@ func (s *Server) renderAction(w http.ResponseWriter, r *http.Request, status int
 	s.render(w, r, status, "escalation-action", &page{Title: a.Title + " – " + v.E.Ref, Errors: errs, Data: d})
 }
 
-// parseLondon reads a GOV.UK date input and a "14:30" time on the London
+// parseLondon reads a GOV.UK date input and a time ("14:30", "10.15am":
+// parseClockTime) on the London
 // wall clock; field names the field for errors.
 func parseLondon(field string, vals formValues) (time.Time, error) {
 	day, dErr := strconv.Atoi(vals.get(field + "-day"))
@@ -221,10 +222,9 @@ func parseLondon(field string, vals formValues) (time.Time, error) {
 		day > time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
 		return time.Time{}, escalate.FieldErrorf(field, "Enter a real date, for example 27 3 2026.")
 	}
-	hm := vals.get(field + "-time")
-	t, err := time.Parse("15:04", strings.ReplaceAll(hm, ".", ":"))
-	if err != nil {
-		return time.Time{}, escalate.FieldErrorf(field, "Enter the time on the 24-hour clock, for example 14:30.")
+	h, m, ok := parseClockTime(vals.get(field + "-time"))
+	if !ok {
+		return time.Time{}, escalate.FieldErrorf(field, "%s", clockTimeHelp)
 	}
-	return time.Date(year, time.Month(month), day, t.Hour(), t.Minute(), 0, 0, calendar.London), nil
+	return time.Date(year, time.Month(month), day, h, m, 0, 0, calendar.London), nil
 }

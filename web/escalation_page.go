@@ -90,7 +90,7 @@ func (v *caseView) pageData(r *http.Request) *escalationData {
 		{Key: "Disagreement with", Value: v.Agencies[e.ReceivingAgencyID] + contactSuffix(e.ReceivingContact)},
 		{Key: "Decision disagreed with", Value: e.Decision},
 		{Key: "Date of the decision", Value: dateWords(e.DecisionDate)},
-		{Key: "Child", Value: "Case reference " + e.ChildRef + ", initials " + e.ChildInitials},
+		{Key: "Child", Value: childWords(e)},
 		{Key: "Categories", Lines: categoryNames(p, e.Categories)},
 		{Key: "The issue", Value: e.Issue},
 		{Key: "The risk to the child", Value: e.Risk},
@@ -259,4 +259,13 @@ func (v *caseView) next() nextView {
 		n.Timescales = append(n.Timescales, c.Action+": within "+c.Within)
 	}
 	return n
+}
+
+// childWords is how the case names the child: by the raising agency's
+// reference and the initials, or for an unborn baby the month it is due.
+func childWords(e *escalate.Escalation) string {
+	if e.ChildExpected != "" && e.ChildInitials == "" {
+		return "Case reference " + e.ChildRef + ", unborn baby due " + monthWords(e.ChildExpected)
+	}
+	return "Case reference " + e.ChildRef + ", initials " + e.ChildInitials
 }

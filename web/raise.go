@@ -61,6 +61,9 @@ type raiseDraft struct {
 
 	ChildRef      string `json:"child_ref"`
 	ChildInitials string `json:"child_initials"`
+	// DueMonth and DueYear are an unborn baby's due month as typed.
+	DueMonth string `json:"due_month"`
+	DueYear  string `json:"due_year"`
 
 	Categories []string `json:"categories"`
 

@@ -278,8 +278,11 @@ func TestRaiseValidation(t *testing.T) {
 		{"ErrDateFuture", "/raise/decision", map[string][]string{"decision_date-day": {"25"}}, "decision_date", "today or in the past"},
 		{"ErrLongContact", "/raise/decision", map[string][]string{"receiving_contact": {strings.Repeat("x", escalate.MaxShortText+1)}}, "receiving_contact", "at most"},
 		{"ErrNoChildRef", "/raise/child", map[string][]string{"child_ref": {""}}, "child_ref", "Enter your agency&#39;s case reference"},
-		{"ErrChildRefName", "/raise/child", map[string][]string{"child_ref": {"Jane Smith"}}, "child_ref", "not a name or address"},
-		{"ErrNoInitials", "/raise/child", map[string][]string{"child_initials": {""}}, "child_initials", "Enter the child&#39;s initials"},
+		{"ErrChildRefName", "/raise/child", map[string][]string{"child_ref": {"Jane Smith"}}, "child_ref", "no name or address"},
+		{"ErrNoInitials", "/raise/child", map[string][]string{"child_initials": {""}}, "child_initials", "Enter the child&#39;s initials, for example JS or J.S., or for an unborn baby the month the baby is due"},
+		{"ErrInitialsAndDue", "/raise/child", map[string][]string{"due-month": {"3"}, "due-year": {"2027"}}, "child_expected", "An unborn baby has no initials"},
+		{"ErrDueNotAMonth", "/raise/child", map[string][]string{"child_initials": {""}, "due-month": {"13"}, "due-year": {"2027"}}, "child_expected", "for example 3 2027"},
+		{"ErrDueTooFar", "/raise/child", map[string][]string{"child_initials": {""}, "due-month": {"3"}, "due-year": {"2029"}}, "child_expected", "within the next 10 months"},
 		{"ErrLongInitials", "/raise/child", map[string][]string{"child_initials": {"ABCDE"}}, "child_initials", "at most 4 letters"},
 		{"ErrInitialsDigits", "/raise/child", map[string][]string{"child_initials": {"J5"}}, "child_initials", "as letters"},
 		{"ErrNoCategory", "/raise/category", map[string][]string{"categories": nil}, "categories", "Select what the disagreement is about"},
@@ -443,5 +446,47 @@ func TestRaiseSignedOut(t *testing.T) {
 	}
 	if res := re.do(t, "POST", "/raise", "", url.Values{"immediate": {"yes"}}); res.Header.Get("Location") != "/sign-in" {
 		t.Errorf("POST /raise signed out went to %q", res.Header.Get("Location"))
+	}
+}
+
+// TestRaiseChildAsTyped: the child page takes initials with dots and
+// spaces, a reference with a space, and an unborn baby with no initials
+// and the month it is due; check your answers shows them as stored.
+func TestRaiseChildAsTyped(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		form url.Values
+		want []string
+	}{
+		{"Dots", url.Values{"child_ref": {"CPOMS 4471"}, "child_initials": {"q.z."}}, []string{"CPOMS 4471", "<dd class=\"govuk-summary-list__value\">QZ</dd>"}},
+		{"Unborn", url.Values{"child_ref": {"MAT 2211"}, "child_initials": {""}, "due-month": {"3"}, "due-year": {"2027"}},
+			[]string{"MAT 2211", "Unborn baby", "Due March 2027"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			re := newRaiseEnv(t)
+			a := re.answers()
+			re.post(t, "/raise", a["/raise"], "/raise/scope")
+			re.post(t, "/raise/scope", a["/raise/scope"], "/raise/decision")
+			re.post(t, "/raise/decision", a["/raise/decision"], "/raise/child")
+			re.post(t, "/raise/child", c.form, "/raise/category")
+			re.post(t, "/raise/category", a["/raise/category"], "/raise/details")
+			re.post(t, "/raise/details", a["/raise/details"], "/raise/risk")
+			re.post(t, "/raise/risk", a["/raise/risk"], "/raise/check")
+			res := re.req(t, "GET", "/raise/check", nil)
+			for _, w := range c.want {
+				if !strings.Contains(res.body, w) {
+					t.Errorf("check your answers lacks %q", w)
+				}
+			}
+			res = re.req(t, "POST", "/raise/check", url.Values{})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("raise: %d\n%s", res.StatusCode, res.body)
+			}
+			es := re.escalations(t)
+			if len(es) != 1 || es[0].ChildRef != c.form.Get("child_ref") ||
+				(c.name == "Dots") != (es[0].ChildInitials == "QZ") || (c.name == "Unborn") != (es[0].ChildExpected == "2027-03") {
+				t.Errorf("raised %+v", es)
+			}
+		})
 	}
 }
