@@ -111,6 +111,21 @@ func (p *pdfDoc) table(t Table) {
 	p.SetFont("Helvetica", "B", 13)
 	p.MultiCell(0, 7, p.tr(t.Caption), "", "L", false)
 	p.Ln(1)
+	p.tableBody(t)
+}
+
+// tableBody writes t's header row (repeated on each page the table runs
+// onto) and its rows, every cell wrapped.
+func (p *pdfDoc) tableBody(t Table) {
+	widths := p.columns(len(t.Header))
+	if len(t.Widths) == len(t.Header) {
+		for i, f := range t.Widths {
+			widths[i] = f * p.width()
+		}
+	}
+	p.SetFont("Helvetica", "B", 10)
+	head := p.lines(t.Header, widths)
+	p.room(p.height(head) + 10)
 	p.row(head, widths, true)
 	if len(t.Rows) == 0 {
 		p.SetFont("Helvetica", "", 10)

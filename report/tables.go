@@ -13,6 +13,8 @@ type Table struct {
 	// Sheet is the table's worksheet name in the workbook: short, plain
 	// and within Excel's 31 characters.
 	Sheet string
+	// Widths, if set, are the columns' shares of a PDF page's width.
+	Widths []float64
 }
 
 // Captions of the sections other parts of Escalate fill in (extras.go).
@@ -45,14 +47,14 @@ func (q *Quarterly) Tables() []Table {
 			{"Children with repeat escalations", q.RepeatChildren.String()},
 			{"Escalations about those children", q.RepeatCases.String()},
 			{"Agencies that raised none", silent},
-		}, "Summary"},
-		{"Escalations by raising agency", []string{"Raising agency", "Escalations"}, rows(q.ByRaising), "By raising agency"},
-		{"Escalations by receiving agency", []string{"Receiving agency", "Escalations"}, rows(q.ByReceiving), "By receiving agency"},
+		}, "Summary", nil},
+		{"Escalations by raising agency", []string{"Raising agency", "Escalations"}, rows(q.ByRaising), "By raising agency", nil},
+		{"Escalations by receiving agency", []string{"Receiving agency", "Escalations"}, rows(q.ByReceiving), "By receiving agency", nil},
 		q.Pairs.Table(CaptionPairs),
-		{"Escalations by category", []string{"Category", "Escalations"}, rows(q.ByCategory), "By category"},
-		{"Stage reached", []string{"Stage", "Escalations"}, rows(q.StageReached), "Stage reached"},
-		{"Stage resolved", []string{"Stage", "Escalations"}, rows(q.StageResolved), "Stage resolved"},
-		{"Outcomes", []string{"Outcome", "Escalations"}, rows(q.Outcomes), "Outcomes"},
+		{"Escalations by category", []string{"Category", "Escalations"}, rows(q.ByCategory), "By category", nil},
+		{"Stage reached", []string{"Stage", "Escalations"}, rows(q.StageReached), "Stage reached", nil},
+		{"Stage resolved", []string{"Stage", "Escalations"}, rows(q.StageResolved), "Stage resolved", nil},
+		{"Outcomes", []string{"Outcome", "Escalations"}, rows(q.Outcomes), "Outcomes", nil},
 	}
 	res := Table{Caption: CaptionResolution, Sheet: "Time to resolution",
 		Header: []string{"Stage resolved", "Cases", "Median (working days)", "90th percentile (working days)"}}
@@ -63,10 +65,10 @@ func (q *Quarterly) Tables() []Table {
 		compliance("Deadlines met by stage", "Stage", "Deadlines by stage", q.ComplianceByStage),
 		compliance("Deadlines met by responding agency", "Responding agency", "Deadlines by agency", q.ComplianceByAgency))
 	if q.Themes != nil {
-		ts = append(ts, Table{CaptionThemes, []string{"Theme", "Learning items"}, rows(q.Themes), "Learning themes"})
+		ts = append(ts, Table{CaptionThemes, []string{"Theme", "Learning items"}, rows(q.Themes), "Learning themes", nil})
 	}
 	if q.Dissents != nil {
-		ts = append(ts, Table{CaptionDissents, []string{"Outcome", "Dissents"}, rows(q.Dissents), "Dissent outcomes"})
+		ts = append(ts, Table{CaptionDissents, []string{"Outcome", "Dissents"}, rows(q.Dissents), "Dissent outcomes", nil})
 	}
 	return ts
 }

@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -213,6 +215,16 @@ func (w *authzWorld) send(t *testing.T, in *authzInstance, sp authzSpec, role es
 	switch b := body.(type) {
 	case url.Values:
 		ctype, text = "application/x-www-form-urlencoded", b.Encode()
+	case authzFile:
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		part, err := mw.CreateFormFile("file", b.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = part.Write(b.Data)
+		_ = mw.Close()
+		ctype, text = mw.FormDataContentType(), buf.String()
 	case map[string]any:
 		j, err := json.Marshal(b)
 		if err != nil {

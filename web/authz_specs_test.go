@@ -7,7 +7,14 @@ import (
 	"time"
 
 	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/internal/testfiles"
 )
+
+// authzFile is a file the matrix uploads, as a multipart form.
+type authzFile struct {
+	Name string
+	Data []byte
+}
 
 // authzSpecs is every route's kind in the matrix. The test fails when the
 // server registers a route this table lacks, so a new route must be placed
@@ -86,6 +93,12 @@ func authzSpecs() map[string]authzSpec {
 		"POST /proformas/{id}/status":       {kind: kindLearnWrite},
 		"GET /escalations/{ref}/learning":   cs(escalate.ActionLearningRecord),
 		"POST /escalations/{ref}/learning":  cs(escalate.ActionLearningRecord),
+		// The child's file (escalation_file.go): whoever may see the case
+		// may take its PDF, and see and add its letters and emails.
+		"GET /escalations/{ref}/file.pdf":         cs(escalate.ActionView),
+		"GET /escalations/{ref}/attach":           cs(escalate.ActionView),
+		"POST /escalations/{ref}/attach":          cs(escalate.ActionView),
+		"GET /escalations/{ref}/attachments/{id}": cs(escalate.ActionView),
 
 		"GET /api/v1/openapi.json":                            api(pub),
 		"/api/v1/":                                            api(authzSpec{kind: kindNowhere}),
@@ -160,7 +173,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		method, path = "GET", pattern
 	}
 	e, person, contact, dead := w.escA, authzKey(escalate.RolePractitioner, "X"), w.contactA, w.deadA
-	item, proforma, theme := w.itemA, w.proformaA, w.themeA
+	item, proforma, theme, attach := w.itemA, w.proformaA, w.themeA, w.attachA
 	if strings.HasSuffix(path, "/learning") {
 		e = w.escC
 	}
@@ -169,7 +182,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 	case rel == relOtherPartnership:
 		e, person, contact, token, dead = w.escB, authzKey(escalate.RolePractitioner, "W"), w.contactB, person, w.deadB
 		token = authzKey(escalate.RolePractitioner, "W")
-		item, proforma, theme = w.itemB, w.proformaB, w.themeB
+		item, proforma, theme, attach = w.itemB, w.proformaB, w.themeB, w.attachB
 		if strings.HasSuffix(path, "/learning") {
 			e = w.escD
 		}
@@ -195,6 +208,8 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		id = strconv.FormatInt(item, 10)
 	case strings.HasPrefix(path, "/learning/themes/"):
 		id = strconv.FormatInt(theme, 10)
+	case strings.Contains(path, "/attachments/"):
+		id = strconv.FormatInt(attach, 10)
 	case strings.HasPrefix(path, "/proformas/"):
 		id = strconv.FormatInt(proforma, 10)
 	case strings.HasPrefix(path, "/account/tokens/"):
@@ -243,6 +258,8 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 			"action_taken", "Raised at the board.", "theme", "Thresholds")
 	case pattern == "POST /learning/threshold":
 		return method, path, v("threshold", "2")
+	case pattern == "POST /escalations/{ref}/attach":
+		return method, path, authzFile{Name: "Confirmation.eml", Data: testfiles.EML()}
 	case pattern == "POST /learning/themes":
 		return method, path, v("theme", "Information sharing")
 	case pattern == "POST /proformas/{id}/status":

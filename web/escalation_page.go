@@ -61,6 +61,10 @@ type escalationData struct {
 	Actions   []actionLink
 	Next      nextView
 	Learning  *caseLearning // closed cases: the learning recorded (learning_step.go)
+	// The child's file (escalation_file.go): the attachments, and whether
+	// the PDF and attaching are on offer.
+	Files       bool
+	Attachments []attachmentView
 }
 
 func (s *Server) escalationPage(w http.ResponseWriter, r *http.Request) error {
@@ -71,6 +75,9 @@ func (s *Server) escalationPage(w http.ResponseWriter, r *http.Request) error {
 	d := v.pageData(r)
 	s.partyPage(r, v, d)
 	if err := s.learningSection(r, v, d); err != nil {
+		return err
+	}
+	if err := s.filesSection(r, v, d); err != nil {
 		return err
 	}
 	s.render(w, r, http.StatusOK, "escalation-page", &page{Title: "Escalation " + v.E.Ref, Data: d})

@@ -202,6 +202,7 @@ var eventTitles = map[string]string{
 	escalate.ActionClockRecompute: "Deadline recomputed after a calendar change",
 	"escalation.party":            "Person added to the escalation",
 	escalate.ActionLearningRecord: "Learning recorded",
+	escalate.ActionAttachmentAdd:  "Letter, email or document attached",
 }
 
 // timelineItem is one event as the timeline shows it.
@@ -218,8 +219,9 @@ type timelineItem struct {
 func (v *caseView) timeline() []timelineItem {
 	var out []timelineItem
 	for _, ev := range v.Events {
-		if ev.Action == escalate.ActionView {
-			continue
+		switch ev.Action {
+		case escalate.ActionView, escalate.ActionAttachmentDownload, escalate.ActionCaseFileDownload:
+			continue // readings are in the audit log
 		}
 		it := timelineItem{When: londonTime(ev.At), Title: eventTitles[ev.Action], Who: v.People[ev.Actor]}
 		if it.Title == "" {
@@ -294,6 +296,8 @@ func (v *caseView) eventDetail(ev escalate.Event) (string, int) {
 		return fmt.Sprintf("Clock %d: %s", num("clock"), str("reason")), 0
 	case "escalation.party":
 		return v.People[int64(num("user"))] + " is now dealing with this escalation.", 0
+	case escalate.ActionAttachmentAdd:
+		return fmt.Sprintf("%s (%s).", str("name"), escalate.SizeWords(int64(num("size")))), 0
 	}
 	return "", 0
 }

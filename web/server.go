@@ -172,6 +172,7 @@ func (s *Server) routes() http.Handler {
 	s.reportRoutes(mux)
 	s.learningRoutes(mux)
 	s.learningThemeRoutes(mux)
+	s.caseFileRoutes(mux)
 	s.dissentRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
