@@ -160,7 +160,8 @@ func authzAllowedRes(res *response) bool {
 	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
 		return false
 	}
-	return !(res.StatusCode/100 == 3 && res.Header.Get("Location") == "/sign-in")
+	loc := res.Header.Get("Location")
+	return !(res.StatusCode/100 == 3 && (loc == "/sign-in" || strings.HasPrefix(loc, "/sign-in?next=") || strings.HasPrefix(loc, "/sign-in?timed-out=")))
 }
 
 // checkList fails when a list shows an escalation role may not see, and,

@@ -28,14 +28,19 @@ func authzSpecs() map[string]authzSpec {
 		"GET /healthz": pub, "GET /readyz": pub, "GET /static/": pub, "GET /assets/": pub,
 		"GET /sign-in": pub, "POST /sign-in": pub, "POST /sign-out": pub,
 		"GET /sign-in/oidc": pub, "GET /sign-in/oidc/callback": pub,
-		"/":                                {kind: kindNowhere},
-		"GET /{$}":                         {kind: kindList},
-		"GET /escalations/{ref}":           cs(escalate.ActionView),
-		"GET /raise/raised/{ref}":          cs(escalate.ActionView),
-		"GET /raise/elsewhere":             in,
-		"GET /raise/check":                 in,
-		"POST /raise/check":                in,
-		"POST /raise/cancel":               in,
+		"/":                       {kind: kindNowhere},
+		"GET /{$}":                {kind: kindList},
+		"GET /escalations/{ref}":  cs(escalate.ActionView),
+		"GET /raise/raised/{ref}": cs(escalate.ActionView),
+		"GET /raise/elsewhere":    in,
+		"GET /raise/check":        in,
+		"POST /raise/check":       in,
+		"POST /raise/cancel":      in,
+		"GET /raise/cancel":       in,
+		// Drafts (drafts.go): one's own, whatever the form; and the
+		// timeout warning's "Stay signed in".
+		"POST /drafts":                     in,
+		"GET /session/keepalive":           in,
 		"GET /contacts":                    in,
 		"GET /policy":                      in,
 		"GET /contacts/new":                {kind: kindContactsEdit},
@@ -260,6 +265,8 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		return method, path, v("threshold", "2")
 	case pattern == "POST /escalations/{ref}/attach":
 		return method, path, authzFile{Name: "Confirmation.eml", Data: testfiles.EML()}
+	case pattern == "POST /drafts":
+		return method, path, v("draft-form", "/raise/details", "issue", "Typed, not yet sent.")
 	case pattern == "POST /learning/themes":
 		return method, path, v("theme", "Information sharing")
 	case pattern == "POST /proformas/{id}/status":

@@ -124,7 +124,7 @@ func TestContactsPages(t *testing.T) {
 				}
 			}
 		}
-		if res := c.get(t, "", "/contacts"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in" {
+		if res := c.get(t, "", "/contacts"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in?next=%2Fcontacts" {
 			t.Errorf("signed out: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
 	})

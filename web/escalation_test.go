@@ -128,7 +128,7 @@ func TestEscalationPage(t *testing.T) {
 		}
 	})
 	t.Run("SignInFirst", func(t *testing.T) {
-		if res := c.do(t, "GET", path, "", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in" {
+		if res := c.do(t, "GET", path, "", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in?next="+url.QueryEscape(path) {
 			t.Errorf("signed out: status %d to %q", res.StatusCode, res.Header.Get("Location"))
 		}
 	})

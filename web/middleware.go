@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -90,6 +91,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 
 type partnershipKey struct{}
 
+// endedKey carries the *escalate.SessionEnded of a request whose session
+// had just timed out.
+type endedKey struct{}
+
 // signedInUser returns the user and partnership the session middleware put
 // in r's context, or nils.
 func signedInUser(r *http.Request) (*escalate.User, *escalate.Partnership) {
@@ -107,6 +112,10 @@ func (s *Server) withSession(w http.ResponseWriter, r *http.Request) (*http.Requ
 	u, p, err := s.auth.User(r.Context(), token)
 	if escalate.ErrorCode(err) == escalate.EUNAUTHORIZED {
 		s.clearCookie(w)
+		var ended *escalate.SessionEnded
+		if errors.As(err, &ended) {
+			r = r.WithContext(context.WithValue(r.Context(), endedKey{}, ended))
+		}
 		return r, nil
 	} else if err != nil {
 		return r, err
@@ -127,7 +136,11 @@ func (s *Server) signedIn(h handlerFunc) handlerFunc {
 			return err
 		}
 		if escalate.UserFromContext(r.Context()) == nil {
-			http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+			ended, _ := r.Context().Value(endedKey{}).(*escalate.SessionEnded)
+			if ended != nil {
+				s.keepTimedOut(w, r, ended)
+			}
+			http.Redirect(w, r, signInAgain(r, ended), http.StatusSeeOther)
 			return nil
 		}
 		return h(w, r)

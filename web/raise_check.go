@@ -304,8 +304,8 @@ func (s *Server) raiseSubmit(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	if err := s.raise.DeleteDraft(r.Context(), rc.token, raiseForm); err != nil {
-		// Raised: the draft is only a leftover, deleted within a day.
+	if err := s.raise.DeleteDraft(r.Context(), rc.user.ID, raiseForm); err != nil {
+		// Raised: the draft is only a leftover, deleted within a week.
 		s.log.ErrorContext(r.Context(), "raise: delete draft", "err", err)
 	}
 	http.Redirect(w, r, "/raise/raised/"+e.Ref, http.StatusSeeOther)

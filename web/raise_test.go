@@ -236,7 +236,7 @@ func TestRaiseRedirectRaisesNothing(t *testing.T) {
 	}
 	// Changing the answer carries on with the disagreement.
 	re.post(t, "/raise/scope", re.answers()["/raise/scope"], "/raise/decision")
-	re.post(t, "/raise/cancel", url.Values{}, "/raise")
+	re.post(t, "/raise/cancel", url.Values{}, "/raise?done=deleted")
 	if res := re.req(t, "GET", "/raise/decision", nil); res.Header.Get("Location") != "/raise" {
 		t.Errorf("after cancel /raise/decision went to %q, want /raise", res.Header.Get("Location"))
 	}
@@ -299,7 +299,7 @@ func TestRaiseValidation(t *testing.T) {
 	// Reach check your answers, so every page can be posted to; then each
 	// bad post must leave the stored draft as it was.
 	re.walk(t, false)
-	before, err := re.db.Draft(context.Background(), re.token, "raise", re.user.ID)
+	before, _, err := re.db.Draft(context.Background(), re.user.ID, "raise")
 	if err != nil || before == nil {
 		t.Fatalf("draft %q, %v", before, err)
 	}
@@ -321,7 +321,7 @@ func TestRaiseValidation(t *testing.T) {
 			if !strings.Contains(res.body, "<title>Error: ") {
 				t.Error("the title does not start with Error:")
 			}
-			after, _ := re.db.Draft(context.Background(), re.token, "raise", re.user.ID)
+			after, _, _ := re.db.Draft(context.Background(), re.user.ID, "raise")
 			if string(after) != string(before) {
 				t.Errorf("a bad answer changed the draft:\n%s\n%s", before, after)
 			}
@@ -392,7 +392,7 @@ func TestRaiseCheckAndSubmit(t *testing.T) {
 			t.Errorf("the confirmation lacks %q\n%s", want, res.body)
 		}
 	}
-	if d, _ := re.db.Draft(context.Background(), re.token, "raise", re.user.ID); d != nil {
+	if d, _, _ := re.db.Draft(context.Background(), re.user.ID, "raise"); d != nil {
 		t.Errorf("the draft outlived the submit: %s", d)
 	}
 	re.checkPrivate(t)
@@ -439,12 +439,14 @@ func TestRaiseSubmitRefused(t *testing.T) {
 
 func TestRaiseSignedOut(t *testing.T) {
 	re := newRaiseEnv(t)
+	// Sent to sign in, and then back to the page: the path only, which
+	// holds no answer.
 	for _, p := range []string{"/raise", "/raise/check", "/raise/raised/WIR-2026-0001"} {
-		if res := re.do(t, "GET", p, "", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in" {
+		if res := re.do(t, "GET", p, "", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in?next="+url.QueryEscape(p) {
 			t.Errorf("GET %s signed out: %d to %q", p, res.StatusCode, res.Header.Get("Location"))
 		}
 	}
-	if res := re.do(t, "POST", "/raise", "", url.Values{"immediate": {"yes"}}); res.Header.Get("Location") != "/sign-in" {
+	if res := re.do(t, "POST", "/raise", "", url.Values{"immediate": {"yes"}}); res.Header.Get("Location") != "/sign-in?next=%2Fraise" {
 		t.Errorf("POST /raise signed out went to %q", res.Header.Get("Location"))
 	}
 }
@@ -488,5 +490,44 @@ func TestRaiseChildAsTyped(t *testing.T) {
 				t.Errorf("raised %+v", es)
 			}
 		})
+	}
+}
+
+// TestRaiseAcrossSignIns: a half-finished raise is still there after
+// signing out and in again, as is what was typed on a page and not yet
+// sent; "Delete my answers" asks first, then deletes both.
+func TestRaiseAcrossSignIns(t *testing.T) {
+	re := newRaiseEnv(t)
+	a := re.answers()
+	re.post(t, "/raise", a["/raise"], "/raise/scope")
+	re.post(t, "/raise/scope", a["/raise/scope"], "/raise/decision")
+	re.post(t, "/raise/decision", a["/raise/decision"], "/raise/child")
+	// Typed on the child page, not sent: app.js keeps it.
+	if res := re.req(t, "POST", "/drafts", url.Values{"draft-form": {"/raise/child"}, "child_ref": {"CPOMS 4471"}}); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("keeping the child page: %d", res.StatusCode)
+	}
+	re.req(t, "POST", "/sign-out", url.Values{})
+	re.token = re.signIn(t, "")
+	res := re.req(t, "GET", "/raise/child", nil)
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, `value="CPOMS 4471"`) || !strings.Contains(res.body, "We kept what you typed") {
+		t.Fatalf("after signing in again the child page: %d", res.StatusCode)
+	}
+	// Asked first: the GET changes nothing.
+	res = re.req(t, "GET", "/raise/cancel", nil)
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "Are you sure you want to delete your answers?") ||
+		!strings.Contains(res.body, `href="/raise/child"`) {
+		t.Fatalf("Delete my answers does not ask first: %d", res.StatusCode)
+	}
+	if d, _, _ := re.db.Draft(context.Background(), re.user.ID, "raise"); d == nil {
+		t.Fatal("asking deleted the answers")
+	}
+	re.post(t, "/raise/cancel", url.Values{}, "/raise?done=deleted")
+	for _, form := range []string{"raise", "/raise/child"} {
+		if d, _, _ := re.db.Draft(context.Background(), re.user.ID, form); d != nil {
+			t.Errorf("the draft %s outlived Delete my answers", form)
+		}
+	}
+	if res := re.req(t, "GET", "/raise?done=deleted", nil); !strings.Contains(res.body, "Your answers have been deleted.") {
+		t.Error("no banner says the answers were deleted")
 	}
 }

@@ -74,6 +74,9 @@ type page struct {
 	// "link", or "current" on the dissent pages themselves.
 	DissentsNav string
 	Data        any
+	// Session is set on signed-in pages: when the session ends unused,
+	// for the timeout warning (timeout.go).
+	Session *sessionTiming
 }
 
 // fieldError is one entry of the GOV.UK error summary; Field is the id of
@@ -102,6 +105,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	if p.DissentsNav == "" && s.dissentsNav(r, p.User) {
 		p.DissentsNav = "link"
+	}
+	if p.User != nil && p.Session == nil {
+		t := s.sessionTiming()
+		p.Session = &t
 	}
 	t, ok := s.pages[name]
 	var buf bytes.Buffer

@@ -80,6 +80,9 @@ type Config struct {
 	// Dissents serves the Child Protection Conference dissent pages, where
 	// the policy switches them on: *sqlstore.DB. Nil leaves them out.
 	Dissents DissentStore
+	// IdleTimeout is how long a session lasts unused, as Auth enforces it
+	// (0: the default 30 minutes). Pages warn before it ends (timeout.go).
+	IdleTimeout time.Duration
 }
 
 // Server is the web application; it is an http.Handler.
@@ -99,6 +102,7 @@ type Server struct {
 	feeds   *feedConfig       // nil: no calendar feed (feed.go)
 	learn   LearningStore     // nil: no learning pages (learning.go)
 	dis     DissentStore      // nil: no dissent pages (dissents.go)
+	idle    time.Duration     // the session's idle timeout, for the warning
 }
 
 // New parses the templates and builds the routes.
@@ -114,6 +118,10 @@ func New(cfg Config) (*Server, error) {
 	s.reports = cfg.Reports
 	s.learn = cfg.Learning
 	s.dis = cfg.Dissents
+	s.idle = cfg.IdleTimeout
+	if s.idle <= 0 {
+		s.idle = 30 * time.Minute
+	}
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()
@@ -173,6 +181,7 @@ func (s *Server) routes() http.Handler {
 	s.learningRoutes(mux)
 	s.learningThemeRoutes(mux)
 	s.caseFileRoutes(mux)
+	s.draftRoutes(mux)
 	s.dissentRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux

@@ -182,6 +182,7 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		Escalations:   sqlstore.NewEscalationService(db),
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 		OIDC:          oidc,
+		IdleTimeout:   cfg.IdleTimeout,
 	})
 	if err != nil {
 		return cliError(err, "base_url", "base-url")
