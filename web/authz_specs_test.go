@@ -66,6 +66,7 @@ func authzSpecs() map[string]authzSpec {
 		"POST /admin/people/{id}/roles":    {kind: kindAdminWrite},
 		"POST /admin/people/{id}/manager":  {kind: kindAdminWrite},
 		"POST /admin/people/{id}/status":   {kind: kindAdminWrite},
+		"POST /admin/api-access":           {kind: kindAdminWrite},
 		"GET /account/tokens":              in,
 		"POST /account/tokens":             in,
 		"POST /account/tokens/{id}/revoke": {kind: kindOwnToken},
@@ -265,6 +266,8 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		return method, path, v("threshold", "2")
 	case pattern == "POST /escalations/{ref}/attach":
 		return method, path, authzFile{Name: "Confirmation.eml", Data: testfiles.EML()}
+	case pattern == "POST /admin/api-access":
+		return method, path, v("access", "everyone")
 	case pattern == "POST /drafts":
 		return method, path, v("draft-form", "/raise/details", "issue", "Typed, not yet sent.")
 	case pattern == "POST /learning/themes":

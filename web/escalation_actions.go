@@ -53,6 +53,15 @@ var escalationActions = []*escalationAction{
 		Path: "approve", Link: "Approve a record", Title: "Approve a record", Button: "Approve the record",
 		Banner: "Record approved", Can: escalate.ActionRecordApprove,
 		applies: func(v *caseView) bool { return len(unapproved(v)) > 0 },
+		shows: func(v *caseView) []contextCard {
+			var out []contextCard
+			for _, rec := range v.E.Records {
+				if rec.ApprovedBy == 0 {
+					out = append(out, contextCard{Title: "Record " + strconv.Itoa(rec.ID), Rows: v.recordView(rec).Rows})
+				}
+			}
+			return out
+		},
 		fields: func(v *caseView) []formField {
 			return []formField{{ID: "record", Kind: "radios", Label: "Which record do you approve?",
 				Hint: "Approving dates the record with today's date and your name.", Required: "Choose the record to approve.", Options: unapproved(v)}}
@@ -87,6 +96,9 @@ var escalationActions = []*escalationAction{
 		Path: "confirm", Link: "Confirm the outcome in writing", Title: "Confirm the agreed outcome in writing", Button: "Confirm the outcome",
 		Banner: "Outcome confirmed in writing", Can: escalate.ActionOutcomeConfirm,
 		applies: func(v *caseView) bool { return awaitingConfirmation(v.E) },
+		shows: func(v *caseView) []contextCard {
+			return []contextCard{{Title: "The outcome you are confirming", Rows: v.outcomeRows(v.E.Outcome)}}
+		},
 		fields: func(v *caseView) []formField {
 			return []formField{{ID: "text", Kind: "textarea", Label: "The written confirmation",
 				Hint: "Paste the confirmation, or say where it is filed and when it was sent.", Required: "Enter the written confirmation."}}

@@ -30,6 +30,15 @@ type escalationAction struct {
 	// submit parses vals and calls the service; a field error it returns
 	// (escalate.FieldErrorf) is shown against that field.
 	submit func(ctx context.Context, esc Escalations, v *caseView, version int, vals formValues) error
+	// shows, if set, is what the action acts on, shown above the form so
+	// the person sees what they approve or confirm.
+	shows func(v *caseView) []contextCard
+}
+
+// contextCard is one summary card above an action's form.
+type contextCard struct {
+	Title string
+	Rows  []summaryRow
 }
 
 // offered reports whether the action appears among the case's actions.
@@ -77,6 +86,7 @@ type actionData struct {
 	Conflict bool
 	Kept     string // says what was kept from before, when a draft was
 	Draft    string // the form's path, under which app.js keeps what is typed
+	Context  []contextCard
 }
 
 // actionPath is the path of action a's form on the case: its draft's name.
@@ -242,6 +252,12 @@ func (s *Server) renderAction(w http.ResponseWriter, r *http.Request, status int
 func (s *Server) renderActionKept(w http.ResponseWriter, r *http.Request, status int, v *caseView, a *escalationAction, version int, fields []formField, errs []fieldError, kept string) {
 	d := &actionData{Ref: v.E.Ref, Stage: stageTitle(v.Policy, v.E.Stage), Action: a, Version: version, Fields: fields, Kept: kept,
 		Draft: actionPath(v, a)}
+	if a.shows != nil {
+		d.Context = a.shows(v)
+		for _, c := range d.Context {
+			splitLines(c.Rows)
+		}
+	}
 	for _, e := range errs {
 		if e.Field == "conflict" {
 			d.Conflict = true

@@ -143,7 +143,12 @@ func (s *Server) signedIn(h handlerFunc) handlerFunc {
 			http.Redirect(w, r, signInAgain(r, ended), http.StatusSeeOther)
 			return nil
 		}
-		return h(w, r)
+		// An error is shown here, with the signed-in request, so the page
+		// keeps the service navigation.
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+		return nil
 	}
 }
 

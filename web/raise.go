@@ -88,6 +88,8 @@ type raiseCtx struct {
 	now      time.Time // the store's clock
 	// lookup finds the directory's contacts for a role; nil without one.
 	lookup func(escalate.Role) []*escalate.Contact
+	// manager is the user's line manager as the service knows them, or nil.
+	manager func() *escalate.User
 }
 
 func (s *Server) raiseRoutes(mux *http.ServeMux) {
@@ -129,6 +131,16 @@ func (s *Server) raiseLoad(r *http.Request) (*raiseCtx, error) {
 			s.log.ErrorContext(r.Context(), "raise: contacts directory", "err", err)
 		}
 		return cs
+	}
+	rc.manager = func() *escalate.User {
+		if s.org == nil || u.ManagerID == 0 {
+			return nil
+		}
+		m, err := s.org.FindUser(r.Context(), u.ManagerID)
+		if err != nil || m.Disabled || m.PartnershipID != u.PartnershipID {
+			return nil
+		}
+		return m
 	}
 	b, _, err := s.raise.Draft(r.Context(), u.ID, raiseForm)
 	if err != nil {

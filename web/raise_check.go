@@ -110,7 +110,16 @@ func (rc *raiseCtx) route() *immediateRoute {
 		rt.When = "Do this within " + w + " at the latest."
 	}
 	for _, r := range im.Contacts {
-		rt.Steps = append(rt.Steps, routeStep{Role: upperFirst(policy.RoleName(rc.policy, r)), Contacts: rc.contactsFor(r)})
+		step := routeStep{Role: upperFirst(policy.RoleName(rc.policy, r)), Contacts: rc.contactsFor(r)}
+		// The service knows the person's own line manager, who is told of
+		// what they raise: name them first, whatever the directory holds.
+		if r == escalate.RoleManager && rc.manager != nil {
+			if m := rc.manager(); m != nil {
+				own := &escalate.Contact{Name: m.Name, JobTitle: "your line manager", Email: m.Email, AgencyName: rc.agencyName(m.AgencyID)}
+				step.Contacts = append([]contactView{{Contact: own}}, step.Contacts...)
+			}
+		}
+		rt.Steps = append(rt.Steps, step)
 	}
 	return rt
 }

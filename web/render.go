@@ -54,13 +54,23 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		msg = "Try again later."
 	case escalate.ENOTFOUND:
-		title, msg = "Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address."
+		// Not found also stands for "not yours to see": it says both, and
+		// what to do next, without saying which.
+		title, msg = "Page not found", "This page does not exist, or it is not one you can see."
 	case escalate.EFORBIDDEN:
 		title = "You cannot do that"
 	case escalate.EUNAUTHORIZED:
 		title = "Sign in to continue"
 	}
-	s.render(w, r, status, "error", &page{Title: title, Data: msg})
+	u, _ := signedInUser(r)
+	s.render(w, r, status, "error", &page{Title: title, Data: errorData{Message: msg, NotFound: code == escalate.ENOTFOUND, SignedIn: u != nil}})
+}
+
+// errorData is what an error page says, and whether to show what to do
+// after a page was not found.
+type errorData struct {
+	Message            string
+	NotFound, SignedIn bool
 }
 
 // page is what every template gets.
@@ -77,6 +87,9 @@ type page struct {
 	// Session is set on signed-in pages: when the session ends unused,
 	// for the timeout warning (timeout.go).
 	Session *sessionTiming
+	// APITokens shows "API tokens" in the navigation: the API is on and
+	// the partnership lets the user's role use it.
+	APITokens bool
 }
 
 // fieldError is one entry of the GOV.UK error summary; Field is the id of
@@ -106,6 +119,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if p.DissentsNav == "" && s.dissentsNav(r, p.User) {
 		p.DissentsNav = "link"
 	}
+	p.APITokens = s.api.Tokens != nil && s.api.Store != nil && s.esc != nil && p.Partnership.MayUseAPI(p.User)
 	if p.User != nil && p.Session == nil {
 		t := s.sessionTiming()
 		p.Session = &t

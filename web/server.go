@@ -182,6 +182,7 @@ func (s *Server) routes() http.Handler {
 	s.learningThemeRoutes(mux)
 	s.caseFileRoutes(mux)
 	s.draftRoutes(mux)
+	s.adminAPIRoutes(mux)
 	s.dissentRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
