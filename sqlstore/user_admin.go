@@ -10,12 +10,12 @@ import (
 // SetRoles replaces the roles of user userID. Sessions go on: the roles are
 // read again at each request.
 func (db *DB) SetRoles(ctx context.Context, userID int64, roles []escalate.Role) error {
-	rs, err := ParseRoles(formatRoles(roles))
-	if err != nil {
-		return err
-	}
 	return db.WithTx(ctx, func(tx *Tx) error {
 		u, err := findUser(ctx, tx, `id = $1`, userID)
+		if err != nil {
+			return err
+		}
+		rs, err := tx.parseRoles(u.PartnershipID, roles)
 		if err != nil {
 			return err
 		}

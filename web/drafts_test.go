@@ -18,7 +18,7 @@ func TestTimedOutFormKept(t *testing.T) {
 	e := c.raise(t)
 	path := "/escalations/" + e.Ref + "/record"
 	form := url.Values{"version": {"1"}, "at-day": {"24"}, "at-month": {"12"}, "at-year": {"2026"}, "at-time": {"10.15am"},
-		"form": {"meeting"}, "participants": {"Jo Bloggs"}, "discussion": {"A long account of the discussion."}, "outcome": {"A meeting."}}
+		"form": {"meeting"}, "participants": {"Jo Bloggs"}, "discussion": {"A long account of the discussion."}, "outcome": {"A meeting."}, "result": {"ongoing"}}
 	c.clock.add(31 * time.Minute)
 	res := c.post(t, "jo", path, form)
 	want := "/sign-in?next=" + url.QueryEscape(path) + "&timed-out=1"

@@ -93,12 +93,16 @@ func TestEscalationPage(t *testing.T) {
 			"line manager or named or designated safeguarding lead",  // who acts next, in words
 			"SCH-0042", "JS", "The threshold was applied wrongly.", "A child and family assessment.",
 			"Seaview Primary School", "Oakfield Children&#39;s Services", "Tue 22 Dec 2026",
-			"Disagreement raised", "Clock started", // the timeline
+			"Disagreement raised", // the chronology, in plain words
 			`href="/escalations/` + e.Ref + `/record"`, `href="/escalations/` + e.Ref + `/withdraw"`,
 		} {
 			if !strings.Contains(res.body, want) {
 				t.Errorf("page lacks %q", want)
 			}
+		}
+		// The chronology says nothing in the service's own terms.
+		if chron := section(res.body, `id="chronology"`, "</main>"); strings.Contains(chron, "Clock") || strings.Contains(chron, "stage-") {
+			t.Errorf("the chronology uses internal names:\n%s", chron)
 		}
 		// The child's reference is on the page, never in its title.
 		if title := section(res.body, "<title>", "</title>"); strings.Contains(title, "SCH-0042") || strings.Contains(title, "JS") {
@@ -174,7 +178,7 @@ func TestEscalationConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := c.post(t, "jo", path, url.Values{"version": {version}, "at-day": {"24"}, "at-month": {"12"}, "at-year": {"2026"},
-		"at-time": {"10:00"}, "form": {"phone"}, "participants": {"Jo Bloggs"}, "discussion": {"Talked."}, "outcome": {"Agreed."}})
+		"at-time": {"10:00"}, "form": {"phone"}, "participants": {"Jo Bloggs"}, "discussion": {"Talked."}, "outcome": {"Agreed."}, "result": {"agreed"}})
 	if res.StatusCode != http.StatusConflict || !strings.Contains(res.body, "Someone else changed this escalation") {
 		t.Fatalf("status %d, body lacks the conflict message", res.StatusCode)
 	}

@@ -147,12 +147,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 // parseTemplates parses layout.tmpl with each page template, once.
 func parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"roleName":   roleName,
-		"reportDate": reportDate,
-		"dict":       dict,
-		"dateWords":  dateWords,
-		"fieldError": func(field, msg string) fieldError { return fieldError{field, msg} },
-		"themeID":    themeID,
+		"roleName":       roleName,
+		"agencyKindName": escalate.AgencyKindName,
+		"agencyKinds":    func() []escalate.AgencyKind { return escalate.AgencyKinds },
+		"reportDate":     reportDate,
+		"dict":           dict,
+		"dateWords":      dateWords,
+		"fieldError":     func(field, msg string) fieldError { return fieldError{field, msg} },
+		"themeID":        themeID,
+		"sub":            func(a, b int) int { return a - b },
 		"learningSelect": func(id, label, value string, opts []option) selectView {
 			return selectView{ID: id, Label: label, Value: value, Options: opts}
 		},

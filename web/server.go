@@ -173,6 +173,7 @@ func (s *Server) routes() http.Handler {
 	s.escalationRoutes(mux)
 	s.raiseRoutes(mux)
 	s.partnershipRoutes(mux)
+	s.agencyRoutes(mux)
 	s.apiRoutes(mux)
 	s.oidcRoutes(mux)
 	s.notificationRoutes(mux)
@@ -183,6 +184,7 @@ func (s *Server) routes() http.Handler {
 	s.caseFileRoutes(mux)
 	s.draftRoutes(mux)
 	s.adminAPIRoutes(mux)
+	s.accessibilityRoutes(mux)
 	s.dissentRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
