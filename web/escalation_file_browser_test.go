@@ -35,7 +35,8 @@ func TestChildsFileBrowser(t *testing.T) {
 	if ref == "" {
 		t.Fatal("My work lists nothing the practitioner raised")
 	}
-	w.open(ref, "")
+	w.run(click(`#raised ~ * a[href="/escalations/`+ref+`"]`), waitH1(ref))
+	w.check("")
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
 		p := filepath.Join(dir, name)

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,6 +39,7 @@ func TestPageHeights(t *testing.T) {
 	}
 	for _, width := range []int64{1280, 375} {
 		w.run(chromedp.EmulateViewport(width, 800))
+		shot := map[string]bool{} // one case of each status
 		var lines []string
 		for _, h := range hrefs {
 			var height int
@@ -47,9 +50,38 @@ func TestPageHeights(t *testing.T) {
 			if height <= 0 {
 				t.Errorf("%s at %d px: height %d", h, width, height)
 			}
+			// On a laptop's screen the summary and the next step show
+			// without scrolling.
+			var bottom float64
+			w.run(chromedp.Evaluate(`document.querySelector("#next-step").getBoundingClientRect().bottom`, &bottom))
+			if width == 1280 && bottom > 800 {
+				t.Errorf("%s at 1280x800: the next step ends at %.0f px, below the fold", h, bottom)
+				w.shoot("case-below-fold-" + strings.TrimPrefix(h, "/escalations/"))
+			}
+			if !shot[status] {
+				shot[status] = true
+				w.shoot(fmt.Sprintf("case-%s-%d", strings.ToLower(status), width))
+			}
 			lines = append(lines, fmt.Sprintf("%s %s: %d px", strings.TrimPrefix(h, "/escalations/"), status, height))
 		}
 		t.Logf("escalation pages at %d px wide:\n\t%s", width, strings.Join(lines, "\n\t"))
 	}
 	w.run(chromedp.EmulateViewport(1024, 900))
+}
+
+// shoot saves the page as testdata/screens/NAME.png (all of it) and
+// NAME-top.png (what shows before scrolling).
+func (w *walk) shoot(name string) {
+	w.t.Helper()
+	dir := filepath.Join(repoRoot, "testdata", "screens")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		w.t.Fatal(err)
+	}
+	var full, top []byte
+	w.run(chromedp.FullScreenshot(&full, 100), chromedp.CaptureScreenshot(&top))
+	for file, png := range map[string][]byte{name + ".png": full, name + "-top.png": top} {
+		if err := os.WriteFile(filepath.Join(dir, file), png, 0o644); err != nil {
+			w.t.Fatal(err)
+		}
+	}
 }

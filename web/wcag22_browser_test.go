@@ -89,6 +89,9 @@ func a11yCheck(t *testing.T, ctx context.Context, axe, where string, shot func(w
 		var violations []axeViolation
 		var wcag []string
 		err := chromedp.Run(ctx, chromedp.EmulateViewport(width, 800), emulation.SetEmulatedMedia().WithMedia(""),
+			// As if the window had the keyboard's focus, so that :focus
+			// styles (the skip link's) apply in a headless browser.
+			emulation.SetFocusEmulationEnabled(true),
 			chromedp.Evaluate(`typeof axe`, &kind))
 		if err == nil && kind != "object" {
 			var loaded bool

@@ -116,3 +116,15 @@ if (dialog && timeout > 0) {
     document.getElementById("timeout-stay").click();
   });
 }
+
+// Printing (for the child's file) shows what the page folds away: the
+// records, the ended deadlines, the earlier events. Closed again after.
+let opened = [];
+window.addEventListener("beforeprint", () => {
+  opened = Array.from(document.querySelectorAll("main details:not([open])"));
+  opened.forEach((d) => { d.open = true; });
+});
+window.addEventListener("afterprint", () => {
+  opened.forEach((d) => { d.open = false; });
+  opened = [];
+});
