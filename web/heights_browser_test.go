@@ -16,10 +16,28 @@ import (
 // partnership are at 1280 and 375 pixels wide: every escalation the Business
 // Manager can open from the overview. The figures go to the test log
 // (go test ./web -run TestPageHeights -v), for issue 14's "before and
-// after"; the test fails only if a page cannot be measured.
+// after". It fails if a page cannot be measured, if at 1280 by 800 a
+// case's next step is below the fold, or if My work or the overview
+// scrolls sideways at 375 px.
 func TestPageHeights(t *testing.T) {
 	w := newWalk(t, "wirral")
+	// The queues on a phone: My work (a practitioner's, with what they
+	// raised) and the overview reflow with no sideways scroll, and the
+	// navigation folds into a menu.
+	w.run(chromedp.EmulateViewport(375, 800))
+	w.signIn(w.email(escalate.RolePractitioner, ""))
+	w.narrowQueue("My work")
+	w.signOut()
 	w.signIn(w.email("business-manager", ""))
+	w.run(click(".govuk-service-navigation__toggle"), click(`a.govuk-service-navigation__link[href="/contacts"]`), waitSel(".app-org-nav"),
+		click(`.app-org-nav a[href="/overview"]`), waitH1("Partnership overview"))
+	w.narrowQueue("Partnership overview")
+	// The accessibility statement, from every page's footer.
+	w.run(click(`.govuk-footer a[href="/accessibility"]`), waitH1("Accessibility statement for Escalate"))
+	if s := w.text("main"); !strings.Contains(s, "partially compliant") || !strings.Contains(s, "Enforcement procedure") {
+		t.Errorf("the accessibility statement lacks its compliance status or enforcement procedure:\n%s", s)
+	}
+	w.check("accessibility")
 	var hrefs []string
 	w.run(chromedp.Navigate(w.u+"/overview"), waitH1("Partnership overview"),
 		chromedp.Evaluate(`Array.from(document.querySelectorAll('main a[href^="/escalations/"]')).map(a => a.getAttribute("href"))`, &hrefs))
@@ -84,4 +102,27 @@ func (w *walk) shoot(name string) {
 			w.t.Fatal(err)
 		}
 	}
+}
+
+// narrowQueue checks the open page, a queue, at a phone's width: it has a
+// table, reflowed with no sideways scroll, and the navigation is folded
+// into a Menu button. It saves testdata/screens/queue-<title>-375.png.
+func (w *walk) narrowQueue(title string) {
+	w.t.Helper()
+	var scrollW, clientW, tables int
+	var menu bool
+	w.run(chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW),
+		chromedp.Evaluate(`document.documentElement.clientWidth`, &clientW),
+		chromedp.Evaluate(`document.querySelectorAll("main table").length`, &tables),
+		chromedp.Evaluate(`!document.querySelector(".govuk-service-navigation__toggle").hidden && getComputedStyle(document.querySelector("#navigation")).display === "none"`, &menu))
+	if scrollW > clientW {
+		w.t.Errorf("%s at 375 px scrolls sideways: %d > %d", title, scrollW, clientW)
+	}
+	if tables == 0 {
+		w.t.Errorf("%s shows no table to reflow", title)
+	}
+	if !menu {
+		w.t.Errorf("%s at 375 px: the navigation is not folded into a Menu button", title)
+	}
+	w.shoot("queue-" + strings.ReplaceAll(strings.ToLower(title), " ", "-") + "-375")
 }

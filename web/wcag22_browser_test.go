@@ -79,7 +79,7 @@ func a11yCheck(t *testing.T, ctx context.Context, axe, where string, shot func(w
 		t.Fatalf("%s: %v", where, err)
 	}
 	defer func() {
-		if err := chromedp.Run(ctx, chromedp.EmulateViewport(w, h)); err != nil {
+		if err := chromedp.Run(ctx, chromedp.EmulateViewport(w, h), settle); err != nil {
 			t.Errorf("%s: %v", where, err)
 		}
 	}()
@@ -91,7 +91,7 @@ func a11yCheck(t *testing.T, ctx context.Context, axe, where string, shot func(w
 		err := chromedp.Run(ctx, chromedp.EmulateViewport(width, 800), emulation.SetEmulatedMedia().WithMedia(""),
 			// As if the window had the keyboard's focus, so that :focus
 			// styles (the skip link's) apply in a headless browser.
-			emulation.SetFocusEmulationEnabled(true),
+			emulation.SetFocusEmulationEnabled(true), settle,
 			chromedp.Evaluate(`typeof axe`, &kind))
 		if err == nil && kind != "object" {
 			var loaded bool
@@ -121,3 +121,14 @@ func a11yCheck(t *testing.T, ctx context.Context, axe, where string, shot func(w
 		}
 	}
 }
+
+// settle waits two frames after the window changes size, so that what the
+// page's script does on the change (the service navigation folding into
+// its Menu button, or unfolding) is done before the page is checked or
+// clicked: a click on a link that moves between the press and the release
+// is no click.
+var settle = chromedp.ActionFunc(func(ctx context.Context) error {
+	var ok bool
+	return chromedp.Evaluate(`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, &ok,
+		func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }).Do(ctx)
+})
