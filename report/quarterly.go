@@ -158,10 +158,12 @@ type Quarterly struct {
 	RepeatChildren     Count // children with more than one escalation in the period
 	RepeatCases        Count // escalations about those children
 	Silent             []string
-	// Themes and Dissents are nil until SetThemes and SetDissents, and
-	// their sections are shown only once set.
-	Themes   []Row
-	Dissents []Row
+	// Themes, Dissents and GoodPractice are nil until SetThemes,
+	// SetDissents and SetGoodPractice, and their sections are shown only
+	// once set.
+	Themes       []Row
+	Dissents     []Row
+	GoodPractice []Row
 	// StageNames are the policy's stage names, first stage first, once
 	// NameStages has set them; a stage beyond them is "Stage N".
 	StageNames []string

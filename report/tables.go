@@ -21,6 +21,8 @@ type Table struct {
 const (
 	CaptionThemes   = "Themes from the learning log"
 	CaptionDissents = "Child Protection Conference dissent outcomes"
+	// CaptionGoodPractice heads the count of good practice recognised.
+	CaptionGoodPractice = "Good practice recognised, by agency"
 	// CaptionPairs heads the agency-pair matrix.
 	CaptionPairs = "Escalations by agency pair (rows raised, columns received)"
 	// CaptionResolution heads the time to resolution.
@@ -69,6 +71,9 @@ func (q *Quarterly) Tables() []Table {
 	}
 	if q.Dissents != nil {
 		ts = append(ts, Table{CaptionDissents, []string{"Outcome", "Dissents"}, rows(q.Dissents), "Dissent outcomes", nil})
+	}
+	if q.GoodPractice != nil {
+		ts = append(ts, Table{CaptionGoodPractice, []string{"Agency", "Recognitions"}, rows(q.GoodPractice), "Good practice", nil})
 	}
 	return ts
 }

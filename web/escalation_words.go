@@ -200,6 +200,7 @@ var eventTitles = map[string]string{
 	escalate.ActionClockStop:      "Deadline no longer needed",
 	escalate.ActionClockShorten:   "Deadline brought forward",
 	escalate.ActionClockRecompute: "Deadline recomputed after a calendar change",
+	escalate.ActionClockLapse:     "Deadline passed",
 	escalate.ActionPartyName:      "Person named to deal with it",
 	escalate.ActionPartyRemove:    "Person no longer named",
 	escalate.ActionMeetingChair:   "Meeting's chair appointed",
@@ -310,6 +311,8 @@ func (v *caseView) eventDetail(ev escalate.Event) (string, int) {
 			return fmt.Sprintf("%s: now due by %s.", v.clockAction(num("clock")), due), 0
 		}
 		return v.clockAction(num("clock")) + ".", 0
+	case escalate.ActionClockLapse:
+		return v.clockAction(num("clock")) + ": not done by its deadline; the next deadline runs from it.", 0
 	case escalate.ActionPartyName:
 		if took, _ := d["took"].(bool); took {
 			return v.People[int64(num("user"))] + " took this escalation.", 0
