@@ -19,19 +19,15 @@ import (
 const attachmentColumns = `a.id, a.name, a.kind, a.content_type, a.size, a.sha256, a.description, a.uploaded_by, a.uploaded`
 
 // withCase runs fn in a transaction on escalation ref, loaded for the actor
-// of ctx, who must be allowed to see it. When fn writes to the audit log,
-// audits takes the audit lock first, as every writer does (lockForChange).
-func (s *EscalationService) withCase(ctx context.Context, ref string, audits bool, fn func(tx *Tx, actor *escalate.User, row *escalationRow, pin *pinned) error) error {
+// of ctx, who must be allowed to see it. No audit lock is taken first: the
+// audit events fn writes are sealed onto the partnership's chain as the
+// transaction commits (doc/audit.md).
+func (s *EscalationService) withCase(ctx context.Context, ref string, fn func(tx *Tx, actor *escalate.User, row *escalationRow, pin *pinned) error) error {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return err
 	}
 	return s.db.WithTx(ctx, func(tx *Tx) error {
-		if audits {
-			if err := tx.lockForChange(); err != nil {
-				return err
-			}
-		}
 		actor, err := tx.actingUser(actor)
 		if err != nil {
 			return err
@@ -55,7 +51,7 @@ func scanAttachment(r rowScanner) (escalate.Attachment, error) {
 // and names the field.
 func (s *EscalationService) AddAttachment(ctx context.Context, ref string, in escalate.AttachmentInput) (*escalate.Attachment, error) {
 	var out *escalate.Attachment
-	err := s.withCase(ctx, ref, true, func(tx *Tx, actor *escalate.User, row *escalationRow, _ *pinned) error {
+	err := s.withCase(ctx, ref, func(tx *Tx, actor *escalate.User, row *escalationRow, _ *pinned) error {
 		kind, err := in.Validate()
 		if err != nil {
 			return err
@@ -82,7 +78,7 @@ func (s *EscalationService) AddAttachment(ctx context.Context, ref string, in es
 // them recorded the view with Get.
 func (s *EscalationService) Attachments(ctx context.Context, ref string) ([]escalate.Attachment, error) {
 	var out []escalate.Attachment
-	err := s.withCase(ctx, ref, false, func(tx *Tx, _ *escalate.User, row *escalationRow, _ *pinned) error {
+	err := s.withCase(ctx, ref, func(tx *Tx, _ *escalate.User, row *escalationRow, _ *pinned) error {
 		var err error
 		out, err = tx.attachments(row.ID)
 		return err
@@ -115,7 +111,7 @@ func (s *EscalationService) Attachment(ctx context.Context, ref string, id int64
 		out  escalate.Attachment
 		data []byte
 	)
-	err := s.withCase(ctx, ref, true, func(tx *Tx, actor *escalate.User, row *escalationRow, _ *pinned) error {
+	err := s.withCase(ctx, ref, func(tx *Tx, actor *escalate.User, row *escalationRow, _ *pinned) error {
 		r := tx.queryRow(`SELECT `+attachmentColumns+`, a.content FROM attachments a WHERE a.id = $1 AND a.escalation_id = $2`, id, row.ID)
 		err := r.Scan(&out.ID, &out.Name, &out.Kind, &out.ContentType, &out.Size, &out.SHA256, &out.Description,
 			&out.UploadedBy, scanTime(&out.Uploaded), &data)
@@ -138,7 +134,7 @@ func (s *EscalationService) Attachment(ctx context.Context, ref string, id int64
 // place of a view: the whole record is leaving the service.
 func (s *EscalationService) CaseFile(ctx context.Context, ref string) (*escalate.CaseFile, error) {
 	var out *escalate.CaseFile
-	err := s.withCase(ctx, ref, true, func(tx *Tx, actor *escalate.User, row *escalationRow, pin *pinned) error {
+	err := s.withCase(ctx, ref, func(tx *Tx, actor *escalate.User, row *escalationRow, pin *pinned) error {
 		f := &escalate.CaseFile{Escalation: row.Escalation, Policy: pin.policy}
 		var err error
 		if f.Parties, err = tx.parties(pin.policy, row.Escalation); err != nil {

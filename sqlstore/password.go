@@ -145,10 +145,10 @@ func (tx *Tx) setPassword(userID int64, hash, action string) error {
 	}
 	if action == "password.rehash" {
 		// A silent upgrade at sign-in must not end the session being made.
-		return tx.Audit(fmt.Sprintf("user:%d", userID), action, fmt.Sprintf("user:%d", userID), nil)
+		return tx.auditUser(userID, fmt.Sprintf("user:%d", userID), action, fmt.Sprintf("user:%d", userID), nil)
 	}
 	if _, err := tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
-	return tx.Audit(Actor(tx.ctx), action, fmt.Sprintf("user:%d", userID), nil)
+	return tx.auditUser(userID, Actor(tx.ctx), action, fmt.Sprintf("user:%d", userID), nil)
 }

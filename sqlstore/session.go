@@ -164,7 +164,7 @@ func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken str
 			tokenHash(token), u.ID, timeArg(tx.now), timeArg(tx.now.Add(s.lifetime()))); err != nil {
 			return err
 		}
-		return tx.Audit(fmt.Sprintf("user:%d", u.ID), "sign-in", object, map[string]any{"ip": ip})
+		return tx.AuditIn(u.PartnershipID, fmt.Sprintf("user:%d", u.ID), "sign-in", object, map[string]any{"ip": ip})
 	})
 	if err != nil {
 		return "", nil, err
@@ -236,12 +236,13 @@ func (s *Sessions) SignOut(ctx context.Context, token string) error {
 			return err
 		}
 		who := fmt.Sprintf("user:%d", userID)
-		return tx.Audit(who, "sign-out", who, nil)
+		return tx.auditUser(userID, who, "sign-out", who, nil)
 	})
 }
 
-// Ping reports whether the database answers, for a readiness check.
-func (s *Sessions) Ping(ctx context.Context) error { return s.DB.db.PingContext(ctx) }
+// Ping reports whether the database answers and takes writes, for a
+// readiness check (DB.Ping).
+func (s *Sessions) Ping(ctx context.Context) error { return s.DB.Ping(ctx) }
 
 // DisableUser disables the user and ends all their sessions, in one
 // transaction, so that no request of theirs succeeds once it returns.
@@ -263,7 +264,7 @@ func (db *DB) DisableUser(ctx context.Context, userID int64) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE user_id = $1`, userID); err != nil {
 			return err
 		}
-		return tx.Audit(Actor(ctx), "user.disable", fmt.Sprintf("user:%d", userID), nil)
+		return tx.auditUser(userID, Actor(ctx), "user.disable", fmt.Sprintf("user:%d", userID), nil)
 	})
 }
 

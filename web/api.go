@@ -137,7 +137,7 @@ type apiError struct {
 // apiErrorBody says what went wrong: code is one of escalate's error codes,
 // message is for people, field names the request field at fault.
 type apiErrorBody struct {
-	Code    string `json:"code" enum:"invalid,unauthorized,forbidden,not_found,conflict,internal"`
+	Code    string `json:"code" enum:"invalid,unauthorized,forbidden,not_found,conflict,internal,unavailable"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
 }
@@ -148,11 +148,17 @@ type apiErrorBody struct {
 // rule: a client fixes both the same way, by reading message and field.
 // Internal errors are logged with their detail and sent without it.
 func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error) {
+	if s.clientGone(w, r, err) {
+		return
+	}
 	code := escalate.ErrorCode(err)
 	body := apiErrorBody{Code: code, Message: escalate.ErrorMessage(err), Field: escalate.ErrorField(err)}
 	if code == escalate.EINTERNAL {
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		body.Message = "Sorry, there is a problem with the service. Try again later."
+	}
+	if code == escalate.EUNAVAILABLE {
+		w.Header().Set("Retry-After", "60")
 	}
 	apiWriteJSON(w, errorStatus(code), apiError{body})
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -40,6 +42,8 @@ func errorStatus(code string) int {
 		return http.StatusNotFound
 	case escalate.ECONFLICT:
 		return http.StatusConflict
+	case escalate.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -47,6 +51,9 @@ func errorStatus(code string) int {
 // renderError shows err as a page. Only internal errors are logged, with
 // their detail; the user sees a generic message for those.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	if s.clientGone(w, r, err) {
+		return
+	}
 	code := escalate.ErrorCode(err)
 	status := errorStatus(code)
 	title, msg := "Sorry, there is a problem with the service", escalate.ErrorMessage(err)
@@ -62,6 +69,10 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		title = "You cannot do that"
 	case escalate.EUNAUTHORIZED:
 		title = "Sign in to continue"
+	case escalate.EUNAVAILABLE:
+		s.log.WarnContext(r.Context(), "service unavailable", "method", r.Method, "path", r.URL.Path, "err", msg)
+		title = "Sorry, the service is unavailable"
+		w.Header().Set("Retry-After", "60")
 	}
 	u, _ := signedInUser(r)
 	s.render(w, r, status, "error", &page{Title: title, Data: errorData{Message: msg, NotFound: code == escalate.ENOTFOUND, SignedIn: u != nil}})
@@ -72,6 +83,25 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 type errorData struct {
 	Message            string
 	NotFound, SignedIn bool
+}
+
+// statusClientClosed is what the request log and metrics record for a
+// request whose client went away before the answer was ready (nginx's
+// 499); nothing reaches the client.
+const statusClientClosed = 499
+
+// clientGone reports whether the client disconnected before the answer was
+// ready (its request's context was cancelled: the error is then a
+// consequence, such as context.Canceled or SQLite's "interrupted"), and if
+// so records that at INFO: a person closing a tab is not a fault of the
+// service, and what they asked for was rolled back or finished.
+func (s *Server) clientGone(w http.ResponseWriter, r *http.Request, err error) bool {
+	if !errors.Is(r.Context().Err(), context.Canceled) {
+		return false
+	}
+	s.log.InfoContext(r.Context(), "client disconnected", "method", r.Method, "path", r.URL.Path, "err", err.Error())
+	w.WriteHeader(statusClientClosed)
+	return true
 }
 
 // page is what every template gets.

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/escalate-project/escalate"
@@ -83,6 +84,10 @@ type Config struct {
 	// IdleTimeout is how long a session lasts unused, as Auth enforces it
 	// (0: the default 30 minutes). Pages warn before it ends (timeout.go).
 	IdleTimeout time.Duration
+	// Observe, when set, is told of every answered request: the route
+	// pattern it matched ("" for none; never the path), its method, status
+	// and how long it took. metrics.Metrics.ObserveRequest fits.
+	Observe func(route, method string, status int, took time.Duration)
 }
 
 // Server is the web application; it is an http.Handler.
@@ -103,6 +108,9 @@ type Server struct {
 	learn   LearningStore     // nil: no learning pages (learning.go)
 	dis     DissentStore      // nil: no dissent pages (dissents.go)
 	idle    time.Duration     // the session's idle timeout, for the warning
+
+	draining atomic.Bool // set by Drain: /readyz answers 503 (health.go)
+	observe  func(route, method string, status int, took time.Duration)
 }
 
 // New parses the templates and builds the routes.
@@ -122,6 +130,7 @@ func New(cfg Config) (*Server, error) {
 	if s.idle <= 0 {
 		s.idle = 30 * time.Minute
 	}
+	s.observe = cfg.Observe
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()
@@ -147,7 +156,7 @@ func New(cfg Config) (*Server, error) {
 		s.renderError(w, r, escalate.Errorf(escalate.EFORBIDDEN,
 			"This form was sent from another website, so it has been refused. Go back to the page and try again."))
 	}))
-	s.handler = s.logRequests(s.securityHeaders(cop.Handler(s.routes())))
+	s.handler = s.logRequests(s.securityHeaders(cop.Handler(withRoute(s.routes()))))
 	return s, nil
 }
 
@@ -156,10 +165,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
+	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", fileServer(static)))
@@ -201,19 +207,6 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.renderError(w, r, escalate.Errorf(escalate.ENOTFOUND, "Page not found"))
 	return nil
-}
-
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := s.auth.Ping(ctx); err != nil {
-		s.log.Error("readyz: database unreachable", "err", err)
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintln(w, "database unreachable")
-		return
-	}
-	fmt.Fprintln(w, "ok")
 }
 
 // fileServer serves files from fsys but never lists a directory.
