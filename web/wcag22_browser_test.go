@@ -31,7 +31,9 @@ const wcag22JS = `(() => {
   const visible = e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
     return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none"; };
   const name = e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + " " + (e.textContent || e.value || "").trim().slice(0, 40);
-  const targets = Array.from(document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]')).filter(visible);
+  // With a modal dialog open the page behind it is inert: no target.
+  const scope = document.querySelector("dialog:modal") || document;
+  const targets = Array.from(scope.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]')).filter(visible);
   const rects = targets.map(e => e.getBoundingClientRect());
   targets.forEach((e, i) => {
     const r = rects[i];
@@ -46,7 +48,7 @@ const wcag22JS = `(() => {
       Math.max(o.left - cx, 0, cx - o.right) ** 2 + Math.max(o.top - cy, 0, cy - o.bottom) ** 2 < 12 * 12);
     if (crowded) out.push("2.5.8 target " + Math.round(r.width) + "x" + Math.round(r.height) + " with another target within 24px: " + name(e));
   });
-  const focusable = Array.from(document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])')).filter(visible);
+  const focusable = Array.from(scope.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])')).filter(visible);
   const before = document.activeElement;
   for (const e of focusable) {
     e.focus({ preventScroll: false });
