@@ -133,6 +133,11 @@ func (s *seeder) organisation(info policy.PackInfo) error {
 	if err := s.db.CreatePartnership(s.ctx, s.p, s.pol, raw); err != nil {
 		return err
 	}
+	// The API is for systems the partnership runs, not for everyone: in
+	// the demo, the administrator and the Business Manager.
+	if err := s.db.SetAPIRoles(s.ctx, s.p.ID, demoAPIRoles); err != nil {
+		return err
+	}
 	if err := s.people(); err != nil {
 		return err
 	}
@@ -204,3 +209,6 @@ func NewPassword() string {
 	}
 	return strings.Join(parts, "-")
 }
+
+// demoAPIRoles may use the JSON API in every demo partnership.
+var demoAPIRoles = []escalate.Role{escalate.RoleAdmin, escalate.RoleBusinessManager}

@@ -345,6 +345,7 @@ func (tx *Tx) eraseEscalation(object string) error {
 		`DELETE FROM escalation_parties WHERE escalation_id = $1`,
 		`DELETE FROM learning_responses WHERE escalation_id = $1`,
 		`DELETE FROM escalation_meeting_chairs WHERE escalation_id = $1`,
+		`DELETE FROM attachments WHERE escalation_id = $1`, // letters and emails kept for the child's file
 	} {
 		if _, err := tx.exec(s, id); err != nil {
 			return err
@@ -379,7 +380,7 @@ func (tx *Tx) eraseAccount(object string) error {
 		return err
 	}
 	for _, table := range []string{"passwords", "sessions", "user_identities", "api_tokens", "calendar_feeds",
-		"digest_subscribers", "digest_sent", "raise_drafts", "notification_reads"} {
+		"digest_subscribers", "digest_sent", "drafts", "notification_reads"} {
 		if _, err := tx.exec(`DELETE FROM `+table+` WHERE user_id = $1`, id); err != nil {
 			return err
 		}

@@ -203,7 +203,12 @@ func (s *Sessions) User(ctx context.Context, token string) (*escalate.User, *esc
 		if _, err := db.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, id); err != nil {
 			return nil, nil, err
 		}
-		return nil, nil, errNoSession
+		if u.Disabled {
+			return nil, nil, errNoSession
+		}
+		// Timed out: say whose it was, so what they were sending can be
+		// kept for them until they sign in again.
+		return nil, nil, &escalate.SessionEnded{UserID: userID, Idle: now.Before(expires)}
 	}
 	if now.Sub(lastSeen) >= touchEvery {
 		if _, err := db.db.ExecContext(ctx, `UPDATE sessions SET last_seen = $1 WHERE id_hash = $2`, timeArg(now), id); err != nil {
@@ -253,6 +258,10 @@ func (db *DB) DisableUser(ctx context.Context, userID int64) error {
 			return escalate.Errorf(escalate.ENOTFOUND, "There is no such user.")
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+			return err
+		}
+		// What they had typed goes with their access.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE user_id = $1`, userID); err != nil {
 			return err
 		}
 		return tx.auditUser(userID, Actor(ctx), "user.disable", fmt.Sprintf("user:%d", userID), nil)

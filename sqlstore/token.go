@@ -78,6 +78,13 @@ func (s *TokenService) CreateToken(ctx context.Context, name string) (string, *e
 		} else if u.Disabled {
 			return escalate.Errorf(escalate.EUNAUTHORIZED, "Sign in to do this.")
 		}
+		p, err := findPartnership(ctx, tx, "id", u.PartnershipID)
+		if err != nil {
+			return err
+		}
+		if !p.MayUseAPI(u) {
+			return errNoAPI
+		}
 		var live int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_tokens WHERE user_id = $1 AND revoked IS NULL`,
 			u.ID).Scan(&live); err != nil {
@@ -186,8 +193,15 @@ func (s *TokenService) TokenUser(ctx context.Context, secret string) (*escalate.
 	if err != nil {
 		return nil, nil, WrapError(err)
 	}
+	if !p.MayUseAPI(u) {
+		return nil, nil, errNoAPI
+	}
 	return u, p, nil
 }
+
+// errNoAPI refuses a token whose owner's partnership does not let their
+// role use the API.
+var errNoAPI = escalate.Errorf(escalate.EFORBIDDEN, "Your partnership does not let your role use the API. Ask your administrator if you need it.")
 
 func newAPIToken() string {
 	b := make([]byte, apiTokenBytes)

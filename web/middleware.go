@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -96,6 +97,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 
 type partnershipKey struct{}
 
+// endedKey carries the *escalate.SessionEnded of a request whose session
+// had just timed out.
+type endedKey struct{}
+
 // signedInUser returns the user and partnership the session middleware put
 // in r's context, or nils.
 func signedInUser(r *http.Request) (*escalate.User, *escalate.Partnership) {
@@ -113,6 +118,10 @@ func (s *Server) withSession(w http.ResponseWriter, r *http.Request) (*http.Requ
 	u, p, err := s.auth.User(r.Context(), token)
 	if escalate.ErrorCode(err) == escalate.EUNAUTHORIZED {
 		s.clearCookie(w)
+		var ended *escalate.SessionEnded
+		if errors.As(err, &ended) {
+			r = r.WithContext(context.WithValue(r.Context(), endedKey{}, ended))
+		}
 		return r, nil
 	} else if err != nil {
 		return r, err
@@ -133,10 +142,19 @@ func (s *Server) signedIn(h handlerFunc) handlerFunc {
 			return err
 		}
 		if escalate.UserFromContext(r.Context()) == nil {
-			http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+			ended, _ := r.Context().Value(endedKey{}).(*escalate.SessionEnded)
+			if ended != nil {
+				s.keepTimedOut(w, r, ended)
+			}
+			http.Redirect(w, r, signInAgain(r, ended), http.StatusSeeOther)
 			return nil
 		}
-		return h(w, r)
+		// An error is shown here, with the signed-in request, so the page
+		// keeps the service navigation.
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+		return nil
 	}
 }
 

@@ -62,7 +62,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		msg = "Try again later."
 	case escalate.ENOTFOUND:
-		title, msg = "Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address."
+		// Not found also stands for "not yours to see": it says both, and
+		// what to do next, without saying which.
+		title, msg = "Page not found", "This page does not exist, or it is not one you can see."
 	case escalate.EFORBIDDEN:
 		title = "You cannot do that"
 	case escalate.EUNAUTHORIZED:
@@ -72,7 +74,15 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		title = "Sorry, the service is unavailable"
 		w.Header().Set("Retry-After", "60")
 	}
-	s.render(w, r, status, "error", &page{Title: title, Data: msg})
+	u, _ := signedInUser(r)
+	s.render(w, r, status, "error", &page{Title: title, Data: errorData{Message: msg, NotFound: code == escalate.ENOTFOUND, SignedIn: u != nil}})
+}
+
+// errorData is what an error page says, and whether to show what to do
+// after a page was not found.
+type errorData struct {
+	Message            string
+	NotFound, SignedIn bool
 }
 
 // statusClientClosed is what the request log and metrics record for a
@@ -105,6 +115,12 @@ type page struct {
 	// "link", or "current" on the dissent pages themselves.
 	DissentsNav string
 	Data        any
+	// Session is set on signed-in pages: when the session ends unused,
+	// for the timeout warning (timeout.go).
+	Session *sessionTiming
+	// APITokens shows "API tokens" in the navigation: the API is on and
+	// the partnership lets the user's role use it.
+	APITokens bool
 }
 
 // fieldError is one entry of the GOV.UK error summary; Field is the id of
@@ -133,6 +149,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	if p.DissentsNav == "" && s.dissentsNav(r, p.User) {
 		p.DissentsNav = "link"
+	}
+	p.APITokens = s.api.Tokens != nil && s.api.Store != nil && s.esc != nil && p.Partnership.MayUseAPI(p.User)
+	if p.User != nil && p.Session == nil {
+		t := s.sessionTiming()
+		p.Session = &t
 	}
 	t, ok := s.pages[name]
 	var buf bytes.Buffer
@@ -164,6 +185,8 @@ func parseTemplates() (map[string]*template.Template, error) {
 		"dict":           dict,
 		"dateWords":      dateWords,
 		"fieldError":     func(field, msg string) fieldError { return fieldError{field, msg} },
+		"themeID":        themeID,
+		"sub":            func(a, b int) int { return a - b },
 		"learningSelect": func(id, label, value string, opts []option) selectView {
 			return selectView{ID: id, Label: label, Value: value, Options: opts}
 		},

@@ -84,6 +84,9 @@ type Config struct {
 	// Privacy serves the data protection pages (privacy.go): who has seen
 	// what, retention and legal holds, subject access. *sqlstore.DB.
 	Privacy PrivacyStore
+	// IdleTimeout is how long a session lasts unused, as Auth enforces it
+	// (0: the default 30 minutes). Pages warn before it ends (timeout.go).
+	IdleTimeout time.Duration
 	// Observe, when set, is told of every answered request: the route
 	// pattern it matched ("" for none; never the path), its method, status
 	// and how long it took. metrics.Metrics.ObserveRequest fits.
@@ -108,6 +111,7 @@ type Server struct {
 	learn   LearningStore     // nil: no learning pages (learning.go)
 	dis     DissentStore      // nil: no dissent pages (dissents.go)
 	privacy PrivacyStore      // nil: no data protection pages (privacy.go)
+	idle    time.Duration     // the session's idle timeout, for the warning
 
 	draining atomic.Bool // set by Drain: /readyz answers 503 (health.go)
 	observe  func(route, method string, status int, took time.Duration)
@@ -127,6 +131,10 @@ func New(cfg Config) (*Server, error) {
 	s.learn = cfg.Learning
 	s.dis = cfg.Dissents
 	s.privacy = cfg.Privacy
+	s.idle = cfg.IdleTimeout
+	if s.idle <= 0 {
+		s.idle = 30 * time.Minute
+	}
 	s.observe = cfg.Observe
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
@@ -185,6 +193,11 @@ func (s *Server) routes() http.Handler {
 	s.feedRoutes(mux)
 	s.reportRoutes(mux)
 	s.learningRoutes(mux)
+	s.learningThemeRoutes(mux)
+	s.caseFileRoutes(mux)
+	s.draftRoutes(mux)
+	s.adminAPIRoutes(mux)
+	s.accessibilityRoutes(mux)
 	s.dissentRoutes(mux)
 	s.privacyRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))

@@ -214,6 +214,7 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		Escalations:   sqlstore.NewEscalationService(db),
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 		OIDC:          oidc,
+		IdleTimeout:   cfg.IdleTimeout,
 		Observe:       m.observeRequest,
 	})
 	if err != nil {
