@@ -15,18 +15,6 @@ import (
 	"github.com/escalate-project/escalate"
 )
 
-// Rate limits on failed sign-ins, counted in the database so they hold across
-// app instances. A sign-in is refused, without checking the password, while
-// the account (the email, whether or not it exists) has MaxAccountFailures
-// failures in the last FailureWindow, or the client IP has MaxIPFailures. The
-// window slides: the oldest failure ageing out lets one more attempt in. A
-// successful sign-in clears the account's count, not the IP's.
-const (
-	FailureWindow      = 15 * time.Minute
-	MaxAccountFailures = 5
-	MaxIPFailures      = 50
-)
-
 // Default session lifetimes (OWASP ASVS 5.0 level 2).
 const (
 	DefaultIdleTimeout = 30 * time.Minute
@@ -50,20 +38,21 @@ type Sessions struct {
 // password and a disabled account, so that none can be told apart.
 var (
 	errBadCredentials = escalate.Errorf(escalate.EUNAUTHORIZED, "The email address or password is not right.")
-	errThrottled      = escalate.Errorf(escalate.EFORBIDDEN,
-		"There have been too many attempts to sign in. Wait %d minutes, then try again.", int(FailureWindow/time.Minute))
-	errNoSession = escalate.Errorf(escalate.EUNAUTHORIZED, "Sign in to continue.")
+	errNoSession      = escalate.Errorf(escalate.EUNAUTHORIZED, "Sign in to continue.")
 )
 
 // SignIn checks email and password, and on success starts a new session and
 // returns its token, which goes only into the cookie. oldToken, the session
 // the browser had before (or ""), is ended, so the ID always changes at
-// sign-in. ip is the client's address, for the per-IP limit. Every attempt
-// is audited with the user's ID (or "unknown"), never the email.
+// sign-in. ip is the client's address, for throttling (sign_in_throttle.go):
+// a client that has failed too often must wait (ETOOMANY with the wait),
+// and when every password-hashing slot is busy the answer is EUNAVAILABLE.
+// Every attempt is audited with the user's ID (or "unknown"), never the
+// email; throttled attempts once per window.
 func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken string) (string, *escalate.User, error) {
 	db := s.DB
 	email = strings.ToLower(strings.TrimSpace(email))
-	account := accountKey(email)
+	account, client := accountKey(email), clientKey(ip)
 	// Normally one candidate; an email used in several partnerships signs in
 	// to the first (lowest ID) whose password matches.
 	cands, err := passwordCandidates(ctx, db.db, email)
@@ -75,77 +64,48 @@ func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken str
 		object = fmt.Sprintf("user:%d", cands[0].userID)
 	}
 
-	throttled := false
+	var wait time.Duration
 	err = db.WithTx(ctx, func(tx *Tx) error {
-		since := timeArg(tx.now.Add(-FailureWindow))
-		var byAccount, byIP int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sign_in_failures WHERE account = $1 AND at > $2`,
-			account, since).Scan(&byAccount); err != nil {
+		var key string
+		var err error
+		if wait, key, err = tx.throttleWait(account, client); err != nil || wait <= 0 {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sign_in_failures WHERE ip = $1 AND at > $2`,
-			ip, since).Scan(&byIP); err != nil {
-			return err
-		}
-		if byAccount < MaxAccountFailures && byIP < MaxIPFailures {
-			return nil
-		}
-		// Committed: a refused attempt is recorded, but not counted, so
-		// that the lock lifts once the window has passed.
-		throttled = true
-		return tx.Audit("anonymous", "sign-in.throttled", object, map[string]any{"ip": ip})
+		// Committed: a refused attempt is recorded (once per window), but
+		// not counted, so the wait always ends.
+		return tx.recordThrottle(key, object, ip, wait)
 	})
 	if err != nil {
 		return "", nil, err
-	} else if throttled {
-		return "", nil, errThrottled
+	} else if wait > 0 {
+		return "", nil, errThrottled(wait)
 	}
 
 	// Hash outside any transaction: it takes tens of milliseconds, and a
 	// SQLite write transaction would hold every other writer that long.
-	var match *candidate
-	checked := false
-	for i := range cands {
-		c := &cands[i]
-		if c.hash == "" {
-			continue
-		}
-		checked = true
-		ok, rehash, err := VerifyPassword(c.hash, password)
-		if err != nil {
-			return "", nil, fmt.Errorf("sign in: user %d: %w", c.userID, err)
-		}
-		if ok && !c.disabled {
-			match, c.rehash = c, rehash
-			object = fmt.Sprintf("user:%d", c.userID)
-			break
-		}
+	match, err := matchPassword(ctx, cands, password)
+	if err != nil {
+		return "", nil, err
 	}
-	if !checked {
-		VerifyPassword(dummyHash(), password)
+	if match != nil {
+		object = fmt.Sprintf("user:%d", match.userID)
 	}
 
 	var token string
 	var u *escalate.User
 	err = db.WithTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE at <= $1`,
-			timeArg(tx.now.Add(-FailureWindow))); err != nil {
+		if err := tx.forgetOldFailures(); err != nil {
 			return err
 		}
 		if match == nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO sign_in_failures (at, account, ip) VALUES ($1, $2, $3)`,
-				timeArg(tx.now), account, ip); err != nil {
+				timeArg(tx.now), account, client); err != nil {
 				return err
 			}
 			return tx.Audit("anonymous", "sign-in.failed", object, map[string]any{"ip": ip})
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE account = $1`, account); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE account = $1 AND ip = $2`, account, client); err != nil {
 			return err
-		}
-		if oldToken != "" {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, tokenHash(oldToken)); err != nil {
-				return err
-			}
 		}
 		if match.rehash {
 			if h, err := HashPassword(password); err == nil {
@@ -158,10 +118,7 @@ func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken str
 		if u, err = findUser(ctx, tx, `id = $1`, match.userID); err != nil {
 			return err
 		}
-		token = newToken()
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO sessions (id_hash, user_id, created, last_seen, expires) VALUES ($1, $2, $3, $3, $4)`,
-			tokenHash(token), u.ID, timeArg(tx.now), timeArg(tx.now.Add(s.lifetime()))); err != nil {
+		if token, err = s.startSession(tx, u.ID, oldToken); err != nil {
 			return err
 		}
 		return tx.Audit(fmt.Sprintf("user:%d", u.ID), "sign-in", object, map[string]any{"ip": ip})
@@ -173,6 +130,37 @@ func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken str
 		return "", nil, errBadCredentials
 	}
 	return token, u, nil
+}
+
+// matchPassword returns the first enabled candidate whose password is pw,
+// or nil. With no candidate to check it verifies a dummy hash, so that an
+// unknown email takes as long to refuse. Every hash runs under the hashing
+// limit.
+func matchPassword(ctx context.Context, cands []candidate, pw string) (*candidate, error) {
+	checked := false
+	for i := range cands {
+		c := &cands[i]
+		if c.hash == "" {
+			continue
+		}
+		checked = true
+		ok, rehash, err := VerifyPasswordLimited(ctx, c.hash, pw)
+		if escalate.ErrorCode(err) == escalate.EUNAVAILABLE {
+			return nil, err
+		} else if err != nil {
+			return nil, fmt.Errorf("sign in: user %d: %w", c.userID, err)
+		}
+		if ok && !c.disabled {
+			c.rehash = rehash
+			return c, nil
+		}
+	}
+	if !checked {
+		if _, _, err := VerifyPasswordLimited(ctx, dummyHash(), pw); escalate.ErrorCode(err) == escalate.EUNAVAILABLE {
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 // User returns the signed-in user of the session token names and their

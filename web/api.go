@@ -137,7 +137,7 @@ type apiError struct {
 // apiErrorBody says what went wrong: code is one of escalate's error codes,
 // message is for people, field names the request field at fault.
 type apiErrorBody struct {
-	Code    string `json:"code" enum:"invalid,unauthorized,forbidden,not_found,conflict,internal"`
+	Code    string `json:"code" enum:"invalid,unauthorized,forbidden,not_found,conflict,internal,too_many_requests,unavailable"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
 }
@@ -154,6 +154,7 @@ func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		body.Message = "Sorry, there is a problem with the service. Try again later."
 	}
+	setRetryAfter(w, err)
 	apiWriteJSON(w, errorStatus(code), apiError{body})
 }
 

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"strings"
 
@@ -51,16 +50,17 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusBadRequest, "sign-in", p)
 		return nil
 	}
-	token, u, err := s.auth.SignIn(r.Context(), email, password, clientIP(r), s.sessionToken(r))
+	token, u, err := s.auth.SignIn(r.Context(), email, password, s.clientIP(r), s.sessionToken(r))
 	switch escalate.ErrorCode(err) {
 	case "":
 	case escalate.EUNAUTHORIZED:
 		p.Errors = []fieldError{{"email", escalate.ErrorMessage(err)}}
 		s.render(w, r, http.StatusUnauthorized, "sign-in", p)
 		return nil
-	case escalate.EFORBIDDEN:
+	case escalate.ETOOMANY, escalate.EUNAVAILABLE:
 		p.Errors = []fieldError{{"email", escalate.ErrorMessage(err)}}
-		s.render(w, r, http.StatusTooManyRequests, "sign-in", p)
+		setRetryAfter(w, err)
+		s.render(w, r, errorStatus(escalate.ErrorCode(err)), "sign-in", p)
 		return nil
 	default:
 		return err
@@ -83,14 +83,4 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
 	s.clearCookie(w)
 	http.Redirect(w, r, "/sign-in?signed-out=1", http.StatusSeeOther)
 	return nil
-}
-
-// clientIP is the address the request came from. Forwarded headers are not
-// trusted: anyone could set them to dodge the per-IP limit.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

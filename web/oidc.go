@@ -263,7 +263,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	// Some providers send the string "true".
 	verified := claims.Verified == true || claims.Verified == "true"
 	token, u, err := s.oidc.cfg.Store.SignInIdentity(r.Context(), idt.Issuer, idt.Subject, claims.Email, verified,
-		clientIP(r), s.sessionToken(r))
+		s.clientIP(r), s.sessionToken(r))
 	switch escalate.ErrorCode(err) {
 	case "":
 	case escalate.EFORBIDDEN, escalate.EINVALID, escalate.EUNAUTHORIZED:

@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/escalate-project/escalate"
 )
@@ -39,6 +41,10 @@ func errorStatus(code string) int {
 		return http.StatusNotFound
 	case escalate.ECONFLICT:
 		return http.StatusConflict
+	case escalate.ETOOMANY:
+		return http.StatusTooManyRequests
+	case escalate.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -59,8 +65,19 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		title = "You cannot do that"
 	case escalate.EUNAUTHORIZED:
 		title = "Sign in to continue"
+	case escalate.ETOOMANY, escalate.EUNAVAILABLE:
+		title = "Try again shortly"
 	}
+	setRetryAfter(w, err)
 	s.render(w, r, status, "error", &page{Title: title, Data: msg})
+}
+
+// setRetryAfter sends Retry-After, in whole seconds rounded up, when err
+// says how long to wait.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if d := escalate.RetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+	}
 }
 
 // page is what every template gets.

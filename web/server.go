@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -77,6 +78,9 @@ type Config struct {
 	// Learning serves the learning log, the proformas and the learning
 	// step on closed escalations (learning.go): *sqlstore.DB.
 	Learning LearningStore
+	// Proxies are the trusted reverse proxies whose X-Forwarded-For names
+	// the client (client_ip.go); none: the connection's peer is the client.
+	Proxies []netip.Prefix
 	// Dissents serves the Child Protection Conference dissent pages, where
 	// the policy switches them on: *sqlstore.DB. Nil leaves them out.
 	Dissents DissentStore
@@ -99,6 +103,7 @@ type Server struct {
 	feeds   *feedConfig       // nil: no calendar feed (feed.go)
 	learn   LearningStore     // nil: no learning pages (learning.go)
 	dis     DissentStore      // nil: no dissent pages (dissents.go)
+	trusted []netip.Prefix    // reverse proxies (client_ip.go)
 }
 
 // New parses the templates and builds the routes.
@@ -114,6 +119,7 @@ func New(cfg Config) (*Server, error) {
 	s.reports = cfg.Reports
 	s.learn = cfg.Learning
 	s.dis = cfg.Dissents
+	s.trusted = cfg.Proxies
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()

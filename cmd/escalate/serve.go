@@ -29,6 +29,7 @@ type serveConfig struct {
 	SessionLifetime time.Duration
 	ShutdownTimeout time.Duration
 	OIDC            oidcFlags       // single sign-on; see serve_oidc.go
+	Auth            authFlags       // trusted proxies; see serve_auth.go
 	Checkpoint      checkpointFlags // periodic signed audit checkpoints; see serve_checkpoint.go
 	SMTP            smtpFlags       // sends the outbox in-process when set; see worker.go
 	// NoScheduler stops this instance enqueueing reminders and overdue
@@ -68,6 +69,7 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 		}
 		fs.DurationVar(d.p, d.name, v, d.usage+" ($"+d.key+")")
 	}
+	cfg.Auth.register(env, fs)
 	if err := cfg.OIDC.register(env, fs); err != nil {
 		return nil, false, err
 	}
@@ -94,6 +96,9 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 	}
 	if cfg.IdleTimeout > cfg.SessionLifetime {
 		return nil, false, usagef("--idle-timeout %v is longer than --session-lifetime %v", cfg.IdleTimeout, cfg.SessionLifetime)
+	}
+	if err := cfg.Auth.check(); err != nil {
+		return nil, false, err
 	}
 	if err := cfg.OIDC.check(cfg.BaseURL); err != nil {
 		return nil, false, err
@@ -182,6 +187,7 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		Escalations:   sqlstore.NewEscalationService(db),
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 		OIDC:          oidc,
+		Proxies:       cfg.Auth.trusted,
 	})
 	if err != nil {
 		return cliError(err, "base_url", "base-url")
