@@ -199,8 +199,9 @@ func TestUserPasswd(t *testing.T) {
 		want        string
 	}{
 		{"OK", "a fine long passphrase\n", who, 0, "Set the password of user"},
-		{"ErrShort", "short\n", who, 2, "8 characters or more"},
-		{"ErrCommon", "password123\n", who, 2, "commonly used"},
+		{"ErrShort", "short\n", who, 2, "12 characters or more"},
+		{"ErrPartnershipName", "Surrey forever and ever\n", who, 2, "name of the service, your partnership"},
+		{"ErrCommon", "password1234\n", who, 2, "list of common and breached"},
 		{"ErrEmpty", "", who, 2, "no password on standard input"},
 		{"ErrNoEmail", "a fine long passphrase\n", []string{"--partnership", "surrey"}, 2, "missing --email"},
 		{"ErrUnknownUser", "a fine long passphrase\n", []string{"--partnership", "surrey", "--email", "x@y.example"}, 2, "no such user"},
