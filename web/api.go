@@ -117,9 +117,13 @@ func (s *Server) apiAuthenticate(r *http.Request) (*http.Request, error) {
 	} else if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return r, escalate.Errorf(escalate.EUNAUTHORIZED, "The Authorization header must be \"Bearer\" and an API token.")
 	}
-	u, p, err := s.api.Tokens.TokenUser(r.Context(), strings.TrimSpace(token))
+	u, p, scope, err := s.api.Tokens.TokenUser(r.Context(), strings.TrimSpace(token))
 	if err != nil {
 		return r, err
+	}
+	if !scope.CanWrite() && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return r, escalate.Errorf(escalate.EFORBIDDEN,
+			"This API token may only read. Make a token that may read and change to do this.")
 	}
 	if info, ok := r.Context().Value(reqLogKey{}).(*reqLog); ok {
 		info.userID = u.ID

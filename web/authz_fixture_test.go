@@ -133,7 +133,7 @@ func newAuthzWorldPack(t *testing.T, pack string, more func(w *authzWorld, db *s
 			}
 			k := authzKey(r, a)
 			w.users[k] = u
-			secret, tok, err := tokens.CreateToken(escalate.NewContextWithUser(ctx, u), "matrix "+k)
+			secret, tok, err := tokens.CreateToken(escalate.NewContextWithUser(ctx, u), escalate.TokenRequest{Name: "matrix " + k, Scope: escalate.ScopeReadWrite})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -332,7 +332,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 	case pattern == "POST /admin/people/{id}/status":
 		return method, path, v("status", "disable")
 	case pattern == "POST /account/tokens":
-		return method, path, v("name", "matrix token")
+		return method, path, v("name", "matrix token", "scope", "read", "days", "90", "password", authzPassword)
 	}
 	return method, path, v("x", "1") // the raise steps and the rest: the form as a person would first send it
 }

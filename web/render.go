@@ -143,11 +143,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 // parseTemplates parses layout.tmpl with each page template, once.
 func parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"roleName":   roleName,
-		"reportDate": reportDate,
-		"dict":       dict,
-		"dateWords":  dateWords,
-		"fieldError": func(field, msg string) fieldError { return fieldError{field, msg} },
+		"roleName":       roleName,
+		"reportDate":     reportDate,
+		"dict":           dict,
+		"dateWords":      dateWords,
+		"fieldError":     func(field, msg string) fieldError { return fieldError{field, msg} },
+		"tokenLifetimes": func() []string { return tokenLifetimes },
+		"inc":            func(i int) int { return i + 1 },
 		"learningSelect": func(id, label, value string, opts []option) selectView {
 			return selectView{ID: id, Label: label, Value: value, Options: opts}
 		},

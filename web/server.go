@@ -39,6 +39,11 @@ type Auth interface {
 	SignIn(ctx context.Context, email, password, ip, oldToken string) (token string, u *escalate.User, err error)
 	// User returns the user of a live session, or EUNAUTHORIZED.
 	User(ctx context.Context, token string) (*escalate.User, *escalate.Partnership, error)
+	// Reauthenticate makes the session's person prove again who they are
+	// (password, or authenticator or recovery code), before an action such
+	// as making an API token. A wrong answer is EINVALID on field
+	// "password" or "code".
+	Reauthenticate(ctx context.Context, token, password, code, ip string) error
 	// SignOut ends the session, if any.
 	SignOut(ctx context.Context, token string) error
 	// Ping reports whether the store answers, for /readyz.
