@@ -8,7 +8,9 @@ import (
 )
 
 // SetRoles replaces the roles of user userID. Sessions go on: the roles are
-// read again at each request.
+// read again at each request. Nobody may give themselves an oversight role
+// (EFORBIDDEN on field roles); a grant of one is recorded and emailed to the
+// partnership's Business Managers and Chairs (role_change.go).
 func (db *DB) SetRoles(ctx context.Context, userID int64, roles []escalate.Role) error {
 	rs, err := ParseRoles(formatRoles(roles))
 	if err != nil {
@@ -19,7 +21,14 @@ func (db *DB) SetRoles(ctx context.Context, userID int64, roles []escalate.Role)
 		if err != nil {
 			return err
 		}
+		added, _ := roleDiff(u.Roles, rs)
+		if err := checkSelfGrant(ctx, userID, added); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET roles = $1 WHERE id = $2`, formatRoles(rs), userID); err != nil {
+			return err
+		}
+		if err := tx.recordRoleChange(u.PartnershipID, userID, u.Roles, rs); err != nil {
 			return err
 		}
 		return tx.Audit(Actor(ctx), "user.roles", fmt.Sprintf("user:%d", userID),

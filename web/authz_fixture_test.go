@@ -248,6 +248,7 @@ func (w *authzWorld) serve(t *testing.T, db *sqlstore.DB) (*web.Server, *httptes
 		Reports:       db,
 		Learning:      db,
 		Dissents:      db,
+		Accounts:      db,
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})
 	if err != nil {
@@ -320,7 +321,7 @@ var authzTables = []string{
 	"SELECT * FROM learning_links ORDER BY rowid", "SELECT * FROM learning_responses ORDER BY rowid",
 	"SELECT * FROM learning_settings ORDER BY rowid", "SELECT * FROM pattern_flags ORDER BY rowid",
 	"SELECT * FROM dissents ORDER BY rowid", "SELECT * FROM dissent_clocks ORDER BY rowid",
-	"SELECT * FROM dissent_entries ORDER BY rowid",
+	"SELECT * FROM dissent_entries ORDER BY rowid", "SELECT * FROM role_changes ORDER BY rowid",
 }
 
 // authzViews are the audit actions that record a reading, not a change.

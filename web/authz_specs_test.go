@@ -54,6 +54,7 @@ func authzSpecs() map[string]authzSpec {
 		"POST /admin/people/{id}/roles":    {kind: kindAdminWrite},
 		"POST /admin/people/{id}/manager":  {kind: kindAdminWrite},
 		"POST /admin/people/{id}/status":   {kind: kindAdminWrite},
+		"GET /admin/role-changes":          {kind: kindOversightRead},
 		"GET /account/tokens":              in,
 		"POST /account/tokens":             in,
 		"POST /account/tokens/{id}/revoke": {kind: kindOwnToken},

@@ -148,6 +148,9 @@ func orgNav(u *escalate.User, current string) []orgNavLink {
 	if orgHasAny(u, adminReaders) {
 		links = append(links, orgNavLink{Href: "/admin", Text: "Administration"})
 	}
+	if orgHasAny(u, roleChangeReaders) {
+		links = append(links, orgNavLink{Href: "/admin/role-changes", Text: "Role changes"})
+	}
 	for i := range links {
 		links[i].Current = links[i].Href == current
 	}

@@ -46,6 +46,7 @@ func newOrg(t *testing.T) *cases {
 		Logger:      slog.New(slog.NewJSONHandler(c.logs, nil)),
 		Escalations: c.svc,
 		Partnership: c.db,
+		Accounts:    c.db,
 	})
 	if err != nil {
 		t.Fatal(err)

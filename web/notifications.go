@@ -81,6 +81,7 @@ func (s *Server) badge(r *http.Request, u *escalate.User) *inboxBadge {
 type noticeRow struct {
 	escalate.Notification
 	Link, Happened, Action, Deadline, When string
+	Account                                bool // about sign-in or roles, not an escalation
 }
 
 type notificationsView struct {
@@ -106,6 +107,10 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 			if strings.HasPrefix(n.SubjectKey, "dissent-") {
 				row.Link = "/dissents/" + url.PathEscape(n.Ref)
 			}
+		}
+		row.Account = strings.HasPrefix(n.SubjectKey, "account-")
+		if n.SubjectKey == "account-oversight-granted" {
+			row.Link = "/admin/role-changes"
 		}
 		if !n.Due.IsZero() {
 			row.Deadline = noticeDue(n.Due, now)
@@ -177,6 +182,12 @@ var noticeMessages = map[string][2]string{
 	"learning-asked":          {"The escalation closed: what did we learn?", "Record any learning from it, and whether you have debriefed."},
 	"learning-item":           {"Learning was recorded for the learning log", "Open the Learning log to assign it."},
 	"pattern-flagged":         {"A pattern of escalations was flagged", "Open the Learning log to see the pattern."},
+	// Account messages (notify/account.go): about sign-in and roles.
+	"account-oversight-granted": {"An oversight role was given in your partnership", "Open Role changes to see who was given it and by whom."},
+	"account-password-changed":  {"Your password was changed", "If you did not change it, tell your partnership's administrator at once."},
+	"account-factors-reset":     {"Your second factors were reset", "Set up a second factor again when you next sign in with your password."},
+	"account-invite":            {"An invitation to set up your account was emailed", "Use the link in the email to set your password."},
+	"account-reset":             {"A link to reset your password was emailed", "If you did not ask for it, you can ignore it."},
 }
 
 // noticeDue says a notification's deadline in plain words, judged now, on

@@ -171,6 +171,9 @@ func parseTemplates() (map[string]*template.Template, error) {
 		if strings.HasPrefix(path.Base(n), "dissent") {
 			files = append(files, "templates/partials/dissent-fields.tmpl")
 		}
+		if strings.HasPrefix(path.Base(n), "account-") {
+			files = append(files, "templates/partials/account-shared.tmpl")
+		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, err

@@ -83,6 +83,9 @@ type Config struct {
 	// Learning serves the learning log, the proformas and the learning
 	// step on closed escalations (learning.go): *sqlstore.DB.
 	Learning LearningStore
+	// Accounts serves the account pages: role changes, second factors,
+	// invitations and resets (account_routes.go): *sqlstore.DB.
+	Accounts AccountStore
 	// Proxies are the trusted reverse proxies whose X-Forwarded-For names
 	// the client (client_ip.go); none: the connection's peer is the client.
 	Proxies []netip.Prefix
@@ -109,6 +112,7 @@ type Server struct {
 	learn   LearningStore     // nil: no learning pages (learning.go)
 	dis     DissentStore      // nil: no dissent pages (dissents.go)
 	trusted []netip.Prefix    // reverse proxies (client_ip.go)
+	acct    AccountStore      // nil: no account pages (account_routes.go)
 }
 
 // New parses the templates and builds the routes.
@@ -125,6 +129,7 @@ func New(cfg Config) (*Server, error) {
 	s.learn = cfg.Learning
 	s.dis = cfg.Dissents
 	s.trusted = cfg.Proxies
+	s.acct = cfg.Accounts
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()
@@ -183,6 +188,7 @@ func (s *Server) routes() http.Handler {
 	s.reportRoutes(mux)
 	s.learningRoutes(mux)
 	s.dissentRoutes(mux)
+	s.accountRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
 }

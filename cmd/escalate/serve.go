@@ -188,6 +188,7 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 		OIDC:          oidc,
 		Proxies:       cfg.Auth.trusted,
+		Accounts:      db,
 	})
 	if err != nil {
 		return cliError(err, "base_url", "base-url")
