@@ -151,7 +151,23 @@ func (tx *Tx) setPassword(userID int64, hash, action string) error {
 	if err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
+	if err := tx.tellPasswordChanged(userID, action); err != nil {
+		return err
+	}
 	return tx.Audit(Actor(tx.ctx), action, fmt.Sprintf("user:%d", userID), ended)
+}
+
+// tellPasswordChanged emails the person that their password was changed or
+// reset, when a person (user:ID) or the command line (cli:NAME) did it; an
+// invitation accepted, a silent rehash and seeding inside the process (the
+// demo, tests) tell nobody.
+func (tx *Tx) tellPasswordChanged(userID int64, action string) error {
+	actor := Actor(tx.ctx)
+	if action == "account.invite-accepted" || !strings.HasPrefix(actor, "user:") && !strings.HasPrefix(actor, "cli") {
+		return nil
+	}
+	return tx.insertOutbox("account.password-changed", 0, Recipient{User: userID}, "account-password-changed",
+		jsonText(map[string]any{"at": timeArg(tx.now)}))
 }
 
 // endCredentials ends every session of userID and revokes their API tokens

@@ -3,16 +3,27 @@ package web
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/escalate-project/escalate"
 )
 
 // AccountStore is what the account pages need beyond Auth: the role-change
-// history (and, with the later items of issue 11, second factors,
-// invitations and resets). *sqlstore.DB implements it.
+// history, invitations and resets. *sqlstore.DB implements it.
 type AccountStore interface {
 	// RoleChanges lists the partnership's role changes, newest first.
 	RoleChanges(ctx context.Context, partnershipID int64, limit int) ([]escalate.RoleChange, error)
+	// Invite emails the user a single-use link to set their password,
+	// replacing any earlier one, and says when it expires.
+	Invite(ctx context.Context, userID int64) (time.Time, error)
+	// RequestReset emails a reset link to the account with the email, if
+	// there is one, and says nothing either way.
+	RequestReset(ctx context.Context, email, ip string) error
+	// CheckLink returns whose live link of purpose ("invite" or "reset")
+	// the secret is; ENOTFOUND when it is unknown, used or expired.
+	CheckLink(ctx context.Context, purpose, secret string) (*escalate.User, *escalate.Partnership, error)
+	// UseLink sets the password and uses the link up.
+	UseLink(ctx context.Context, purpose, secret, password string) (*escalate.User, error)
 }
 
 // accountRoutes adds the pages about accounts and sign-in that need an
@@ -23,4 +34,15 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	}
 	page := func(pattern string, h handlerFunc) { mux.Handle(pattern, s.handle(s.signedIn(h))) }
 	page("GET /admin/role-changes", s.roleChangesPage)
+	page("POST /admin/people/{id}/invite", s.personInvite)
+	page("GET /account", s.accountPage)
+	page("GET /account/password", s.passwordForm)
+	page("POST /account/password", s.passwordChange)
+	// Public: the person is not signed in.
+	mux.Handle("GET /sign-in/forgotten", s.handle(s.forgottenForm))
+	mux.Handle("POST /sign-in/forgotten", s.handle(s.forgottenSend))
+	mux.Handle("GET /account/reset", s.handle(s.linkForm(linkReset)))
+	mux.Handle("POST /account/reset", s.handle(s.linkUse(linkReset)))
+	mux.Handle("GET /account/invitation", s.handle(s.linkForm(linkInvite)))
+	mux.Handle("POST /account/invitation", s.handle(s.linkUse(linkInvite)))
 }

@@ -34,7 +34,9 @@ type adminView struct {
 // adminNotices are the messages a change redirects back with.
 var adminNotices = map[string]string{
 	"agency": "Agency added.", "person": "Person added. They cannot sign in until a password is set for them.",
-	"roles": "Roles changed.", "manager": "Line manager changed.",
+	"person-invited": "Person added, and emailed an invitation to set their password.",
+	"invited":        "Invitation sent. Any earlier invitation no longer works.",
+	"roles":          "Roles changed.", "manager": "Line manager changed.",
 	"disabled": "Account disabled. Every session of theirs has ended.", "enabled": "Account enabled.",
 }
 

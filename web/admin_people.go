@@ -134,7 +134,16 @@ func (s *Server) personCreate(w http.ResponseWriter, r *http.Request) error {
 		err = s.org.CreateUser(r.Context(), nu)
 		switch escalate.ErrorCode(err) {
 		case "":
-			http.Redirect(w, r, "/admin?done=person", http.StatusSeeOther)
+			done := "person"
+			if s.acct != nil {
+				// A new person is invited at once: the administrator
+				// never chooses, or knows, their password.
+				if _, err := s.acct.Invite(r.Context(), nu.ID); err != nil {
+					return err
+				}
+				done = "person-invited"
+			}
+			http.Redirect(w, r, "/admin?done="+done, http.StatusSeeOther)
 			return nil
 		case escalate.EINVALID, escalate.ECONFLICT, escalate.EFORBIDDEN:
 			field := escalate.ErrorField(err)
@@ -157,6 +166,7 @@ type personView struct {
 	Nav      []orgNavLink
 	Person   personRow
 	Self     bool
+	Accounts bool // invitations (and second factors) can be managed here
 	Roles    []roleBox
 	Managers []managerChoice
 }
@@ -181,7 +191,7 @@ func (s *Server) orgPerson(r *http.Request) (*personView, error) {
 	}
 	i := slices.IndexFunc(people, func(pr personRow) bool { return pr.ID == id })
 	pr := people[i]
-	return &personView{Nav: orgNav(u, "/admin"), Person: pr, Self: pr.ID == u.ID, Roles: roleBoxes(pr.User.Roles),
+	return &personView{Nav: orgNav(u, "/admin"), Person: pr, Self: pr.ID == u.ID, Accounts: s.acct != nil, Roles: roleBoxes(pr.User.Roles),
 		Managers: managerChoices(people, pr.ManagerID, id, u.ID)}, nil
 }
 

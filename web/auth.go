@@ -14,7 +14,16 @@ const maxFormBytes = 64 << 10
 type signInData struct {
 	Email     string
 	SignedOut bool
-	SSO       bool // single sign-on is configured
+	SSO       bool   // single sign-on is configured
+	Forgotten bool   // "Forgotten your password?" is offered
+	Done      string // what just happened, for the success banner
+}
+
+// signInDone are the banners the account pages send people back with.
+var signInDone = map[string]string{
+	"reset":   "Your password has been changed. Sign in with it.",
+	"invited": "Your password is set. Sign in with it to finish setting up your account.",
+	"changed": "Your password has been changed, and you have been signed out everywhere. Sign in with your new password.",
 }
 
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) error {
@@ -26,8 +35,10 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
+	q := r.URL.Query()
 	s.render(w, r, http.StatusOK, "sign-in", &page{Title: "Sign in",
-		Data: signInData{SignedOut: r.URL.Query().Get("signed-out") == "1", SSO: s.oidc != nil}})
+		Data: signInData{SignedOut: q.Get("signed-out") == "1", SSO: s.oidc != nil, Forgotten: s.acct != nil,
+			Done: signInDone[q.Get("done")]}})
 	return nil
 }
 
@@ -39,7 +50,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return escalate.Errorf(escalate.EINVALID, "The form could not be read. Go back and try again.")
 	}
 	email, password := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
-	p := &page{Title: "Sign in", Data: signInData{Email: email, SSO: s.oidc != nil}}
+	p := &page{Title: "Sign in", Data: signInData{Email: email, SSO: s.oidc != nil, Forgotten: s.acct != nil}}
 	if email == "" {
 		p.Errors = append(p.Errors, fieldError{"email", "Enter your email address"})
 	}

@@ -322,6 +322,7 @@ var authzTables = []string{
 	"SELECT * FROM learning_settings ORDER BY rowid", "SELECT * FROM pattern_flags ORDER BY rowid",
 	"SELECT * FROM dissents ORDER BY rowid", "SELECT * FROM dissent_clocks ORDER BY rowid",
 	"SELECT * FROM dissent_entries ORDER BY rowid", "SELECT * FROM role_changes ORDER BY rowid",
+	"SELECT * FROM account_links ORDER BY rowid",
 }
 
 // authzViews are the audit actions that record a reading, not a change.

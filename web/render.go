@@ -90,6 +90,8 @@ type page struct {
 	// DissentsNav is the header's conference dissents item: "" none,
 	// "link", or "current" on the dissent pages themselves.
 	DissentsNav string
+	// AccountNav shows the header's "Your account" item (account_routes.go).
+	AccountNav bool
 	Data        any
 }
 
@@ -117,6 +119,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if p.Inbox == nil {
 		p.Inbox = s.badge(r, p.User)
 	}
+	p.AccountNav = s.acct != nil && s.org != nil
 	if p.DissentsNav == "" && s.dissentsNav(r, p.User) {
 		p.DissentsNav = "link"
 	}

@@ -44,6 +44,10 @@ type Auth interface {
 	// as making an API token. A wrong answer is EINVALID on field
 	// "password" or "code".
 	Reauthenticate(ctx context.Context, token, password, code, ip string) error
+	// ChangePassword changes the session's person's own password once
+	// current is right (else EINVALID on field "current"), ending all
+	// their sessions, this one too.
+	ChangePassword(ctx context.Context, token, current, next, ip string) error
 	// SignOut ends the session, if any.
 	SignOut(ctx context.Context, token string) error
 	// Ping reports whether the store answers, for /readyz.

@@ -25,8 +25,9 @@ func init() {
 	register("agency", "add or list a partnership's agencies (add, list)", adminSubcommands("agency", map[string]adminRun{
 		"add": runAgencyAdd, "list": runAgencyList,
 	}))
-	register("user", "add, list or change a partnership's users (add, list, passwd, roles, manager)", adminSubcommands("user", map[string]adminRun{
+	register("user", "add, list or change a partnership's users (add, list, invite, passwd, roles, manager)", adminSubcommands("user", map[string]adminRun{
 		"add": runUserAdd, "list": runUserList, "passwd": runUserPasswd, "roles": runUserRoles, "manager": runUserManager,
+		"invite": runUserInvite,
 	}))
 }
 

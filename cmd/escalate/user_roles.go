@@ -131,3 +131,37 @@ func runUserManager(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "changed the line manager of user %d\n", u.ID)
 	return nil
 }
+
+// runUserInvite emails a person a single-use link to set their password
+// (and then their second factor): the administrator never chooses or knows
+// it. The email is sent by the outbox (escalate serve --smtp-host, or
+// escalate worker).
+func runUserInvite(ctx context.Context, env *Env, args []string) error {
+	fs := newCommandFlags("user invite")
+	dsn := dbFlag(fs, env)
+	key := fs.String("partnership", "", "the partnership's key")
+	email := fs.String("email", "", "the email address of the person to invite")
+	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
+		return err
+	}
+	if err := requireFlags("partnership", *key, "email", *email); err != nil {
+		return err
+	}
+	db, p, err := openPartnership(ctx, env, *dsn, *key)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := db.FindUserByEmail(ctx, p.ID, *email)
+	if escalate.ErrorCode(err) == escalate.ENOTFOUND {
+		return usagef("--email %s: no such user in %s", *email, p.Key)
+	} else if err != nil {
+		return err
+	}
+	expires, err := db.Invite(cliContext(ctx, env), u.ID)
+	if err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintf(env.Stdout, "invited user %d; the link works once, until %s\n", u.ID, expires.UTC().Format("2006-01-02 15:04 UTC"))
+	return nil
+}
