@@ -92,7 +92,7 @@ type page struct {
 	DissentsNav string
 	// AccountNav shows the header's "Your account" item (account_routes.go).
 	AccountNav bool
-	Data        any
+	Data       any
 }
 
 // fieldError is one entry of the GOV.UK error summary; Field is the id of
