@@ -14,3 +14,31 @@ type RoleChange struct {
 	Removed   []Role
 	Oversight bool // an oversight role was added
 }
+
+// The stages of a session. A password sign-in that needs a second factor
+// starts a session that opens no page until the factor is given (or, on a
+// first sign-in, set up); single sign-on starts a full session, since the
+// organisation's provider applies its own second factor.
+const (
+	StageFull         = "full"
+	StageSecondFactor = "second-factor"
+	StageEnrol        = "enrol"
+)
+
+// SecondFactors says which second factors a person has.
+type SecondFactors struct {
+	TOTP         bool // an authenticator app
+	Passkeys     []Passkey
+	RecoveryLeft int // unused recovery codes
+}
+
+// Any reports whether the person has a second factor they can sign in with.
+func (f SecondFactors) Any() bool { return f.TOTP || len(f.Passkeys) > 0 }
+
+// Passkey is one of a person's passkeys, as their account page lists it.
+type Passkey struct {
+	ID       int64
+	Name     string
+	Created  time.Time
+	LastUsed time.Time
+}

@@ -193,7 +193,7 @@ func (db *DB) FindPartnershipByID(ctx context.Context, id int64) (*escalate.Part
 
 // Partnerships returns every partnership, ordered by key.
 func (db *DB) Partnerships(ctx context.Context) ([]*escalate.Partnership, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT id, key, name, policy_id, created FROM partnerships ORDER BY key`)
+	rows, err := db.db.QueryContext(ctx, `SELECT id, key, name, policy_id, created, second_factor_optional FROM partnerships ORDER BY key`)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +201,7 @@ func (db *DB) Partnerships(ctx context.Context) ([]*escalate.Partnership, error)
 	var ps []*escalate.Partnership
 	for rows.Next() {
 		var p escalate.Partnership
-		if err := rows.Scan(&p.ID, &p.Key, &p.Name, &p.PolicyID, scanTime(&p.Created)); err != nil {
+		if err := rows.Scan(&p.ID, &p.Key, &p.Name, &p.PolicyID, scanTime(&p.Created), &p.SecondFactorOptional); err != nil {
 			return nil, err
 		}
 		ps = append(ps, &p)
@@ -212,8 +212,8 @@ func (db *DB) Partnerships(ctx context.Context) ([]*escalate.Partnership, error)
 // findPartnership looks a partnership up by "id" or "key".
 func findPartnership(ctx context.Context, q querier, by string, v any) (*escalate.Partnership, error) {
 	var p escalate.Partnership
-	err := q.QueryRowContext(ctx, `SELECT id, key, name, policy_id, created FROM partnerships WHERE `+by+` = $1`, v).
-		Scan(&p.ID, &p.Key, &p.Name, &p.PolicyID, scanTime(&p.Created))
+	err := q.QueryRowContext(ctx, `SELECT id, key, name, policy_id, created, second_factor_optional FROM partnerships WHERE `+by+` = $1`, v).
+		Scan(&p.ID, &p.Key, &p.Name, &p.PolicyID, scanTime(&p.Created), &p.SecondFactorOptional)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, escalate.Errorf(escalate.ENOTFOUND, "There is no partnership %v.", v)
 	}

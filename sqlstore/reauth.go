@@ -170,13 +170,3 @@ func (s *Sessions) ChangePassword(ctx context.Context, token, current, next, ip 
 	ctx = escalate.NewContextWithUser(ctx, u)
 	return s.DB.WithTx(ctx, func(tx *Tx) error { return tx.setPassword(u.ID, newHash, "password.change") })
 }
-
-// hasSecondFactor reports whether the user has enrolled a second factor.
-// Second factors come with issue 11's item 2; until then nobody has one.
-func hasSecondFactor(ctx context.Context, q querier, userID int64) (bool, error) { return false, nil }
-
-// checkFactorCode checks a code from the user's authenticator app or a
-// recovery code.
-func (s *Sessions) checkFactorCode(ctx context.Context, userID int64, code string) (bool, error) {
-	return false, nil
-}

@@ -118,10 +118,18 @@ func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken str
 		if u, err = findUser(ctx, tx, `id = $1`, match.userID); err != nil {
 			return err
 		}
-		if token, err = s.startSession(tx, u.ID, oldToken); err != nil {
+		stage, err := tx.signInStage(u)
+		if err != nil {
 			return err
 		}
-		return tx.Audit(fmt.Sprintf("user:%d", u.ID), "sign-in", object, map[string]any{"ip": ip})
+		if token, err = s.startStagedSession(tx, u.ID, oldToken, stage); err != nil {
+			return err
+		}
+		action := "sign-in"
+		if stage != escalate.StageFull {
+			action = "sign-in.first-factor"
+		}
+		return tx.Audit(fmt.Sprintf("user:%d", u.ID), action, object, map[string]any{"ip": ip})
 	})
 	if err != nil {
 		return "", nil, err
@@ -166,43 +174,68 @@ func matchPassword(ctx context.Context, cands []candidate, pw string) (*candidat
 // User returns the signed-in user of the session token names and their
 // partnership, or EUNAUTHORIZED when there is no such session, it has been
 // idle too long or outlived its lifetime, or the user is disabled. An ended
-// session is deleted.
+// session is deleted. A session still waiting for a second factor is not
+// signed in.
 func (s *Sessions) User(ctx context.Context, token string) (*escalate.User, *escalate.Partnership, error) {
-	db := s.DB
 	if !validToken(token) {
 		return nil, nil, errNoSession
 	}
+	u, p, stage, err := s.liveSession(ctx, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	if stage != escalate.StageFull {
+		// Waiting for a second factor: no page opens yet.
+		return nil, nil, errNoSession
+	}
+	return u, p, nil
+}
+
+// Pending returns the user of a live session whatever its stage, with the
+// stage: the second-factor pages serve sessions that wait for one.
+func (s *Sessions) Pending(ctx context.Context, token string) (*escalate.User, *escalate.Partnership, string, error) {
+	if !validToken(token) {
+		return nil, nil, "", errNoSession
+	}
+	return s.liveSession(ctx, token)
+}
+
+// liveSession returns the user, partnership and stage of a live session,
+// deleting it if it has ended.
+func (s *Sessions) liveSession(ctx context.Context, token string) (*escalate.User, *escalate.Partnership, string, error) {
+	db := s.DB
 	id := tokenHash(token)
 	var userID int64
+	var stage string
 	var created, lastSeen, expires time.Time
-	err := db.db.QueryRowContext(ctx, `SELECT user_id, created, last_seen, expires FROM sessions WHERE id_hash = $1`, id).
-		Scan(&userID, scanTime(&created), scanTime(&lastSeen), scanTime(&expires))
+	err := db.db.QueryRowContext(ctx, `SELECT user_id, stage, created, last_seen, expires FROM sessions WHERE id_hash = $1`, id).
+		Scan(&userID, &stage, scanTime(&created), scanTime(&lastSeen), scanTime(&expires))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, errNoSession
+		return nil, nil, "", errNoSession
 	} else if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	now := db.Now().UTC()
 	u, err := findUser(ctx, db.db, `id = $1`, userID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	if !now.Before(expires) || !now.Before(lastSeen.Add(s.idle())) || u.Disabled {
 		if _, err := db.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, id); err != nil {
-			return nil, nil, err
+			return nil, nil, "", err
 		}
-		return nil, nil, errNoSession
+		return nil, nil, "", errNoSession
 	}
 	if now.Sub(lastSeen) >= touchEvery {
 		if _, err := db.db.ExecContext(ctx, `UPDATE sessions SET last_seen = $1 WHERE id_hash = $2`, timeArg(now), id); err != nil {
-			return nil, nil, err
+			return nil, nil, "", err
 		}
 	}
 	p, err := findPartnership(ctx, db.db, "id", u.PartnershipID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	return u, p, nil
+	return u, p, stage, nil
 }
 
 // SignOut ends the session token names, if there is one, and audits it.

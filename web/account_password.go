@@ -21,12 +21,15 @@ const (
 
 // accountView is the "Your account" page.
 type accountView struct {
-	Done string
+	Factors escalate.SecondFactors
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "account-page", &page{Title: "Your account",
-		Data: &accountView{Done: r.URL.Query().Get("done")}})
+	f, err := s.auth.Factors(r.Context(), s.sessionToken(r))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "account-page", &page{Title: "Your account", Data: &accountView{Factors: f}})
 	return nil
 }
 
@@ -208,5 +211,27 @@ func (s *Server) personInvite(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/admin?done=invited", http.StatusSeeOther)
+	return nil
+}
+
+// personFactorsReset removes a person's second factors (administrators
+// only, never their own): the runbook for someone who lost theirs.
+func (s *Server) personFactorsReset(w http.ResponseWriter, r *http.Request) error {
+	u, _ := orgActor(r)
+	if err := orgRequire(u, adminWriters, "reset people's second factors"); err != nil {
+		return err
+	}
+	v, err := s.orgPerson(r)
+	if err != nil {
+		return err
+	}
+	if err := s.acct.ResetSecondFactors(r.Context(), v.Person.ID); escalate.ErrorCode(err) == escalate.EFORBIDDEN {
+		s.render(w, r, http.StatusForbidden, "admin-person", &page{Title: "Change " + v.Person.Name + "'s account",
+			Errors: []fieldError{{"factors", escalate.ErrorMessage(err)}}, Data: v})
+		return nil
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin?done=factors-reset", http.StatusSeeOther)
 	return nil
 }

@@ -24,11 +24,30 @@ type AccountStore interface {
 	CheckLink(ctx context.Context, purpose, secret string) (*escalate.User, *escalate.Partnership, error)
 	// UseLink sets the password and uses the link up.
 	UseLink(ctx context.Context, purpose, secret, password string) (*escalate.User, error)
+	// ResetSecondFactors removes a person's second factors, for someone
+	// who lost theirs; audited and emailed to them.
+	ResetSecondFactors(ctx context.Context, userID int64) error
 }
 
-// accountRoutes adds the pages about accounts and sign-in that need an
-// AccountStore and a PartnershipStore.
+// accountRoutes adds the pages about accounts and sign-in: second factors
+// always, the rest when there is an AccountStore and a PartnershipStore.
 func (s *Server) accountRoutes(mux *http.ServeMux) {
+	// Second factors need only Auth: a sign-in waiting for one, and
+	// setting one up (at sign-in or from "Your account").
+	waiting, setUp := []string{escalate.StageSecondFactor}, []string{escalate.StageEnrol, escalate.StageFull}
+	mux.Handle("GET /sign-in/second-factor", s.handle(s.stageOnly(s.factorForm, waiting...)))
+	mux.Handle("POST /sign-in/second-factor", s.handle(s.stageOnly(s.factorVerify, waiting...)))
+	mux.Handle("GET /sign-in/set-up", s.handle(s.stageOnly(s.setUpForm, setUp...)))
+	mux.Handle("POST /sign-in/set-up", s.handle(s.stageOnly(s.setUpConfirm, setUp...)))
+	mux.Handle("POST /sign-in/set-up/app", s.handle(s.stageOnly(s.setUpApp, setUp...)))
+	mux.Handle("GET /sign-in/set-up/qr.png", s.handle(s.stageOnly(s.setUpQR, setUp...)))
+	if s.passkeys != nil {
+		mux.Handle("POST /sign-in/passkey/register/options", s.handle(s.stageOnly(s.passkeyRegisterOptions, setUp...)))
+		mux.Handle("POST /sign-in/passkey/register", s.handle(s.stageOnly(s.passkeyRegister, setUp...)))
+		mux.Handle("POST /sign-in/passkey/options", s.handle(s.stageOnly(s.passkeyLoginOptions, waiting...)))
+		mux.Handle("POST /sign-in/passkey", s.handle(s.stageOnly(s.passkeyLogin, waiting...)))
+		mux.Handle("POST /sign-in/set-up/codes", s.handle(s.stageOnly(s.setUpCodes, escalate.StageFull)))
+	}
 	if s.acct == nil || s.org == nil {
 		return
 	}
@@ -38,6 +57,8 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	page("GET /account", s.accountPage)
 	page("GET /account/password", s.passwordForm)
 	page("POST /account/password", s.passwordChange)
+	page("POST /account/recovery-codes", s.recoveryCodesNew)
+	page("POST /admin/people/{id}/second-factors/reset", s.personFactorsReset)
 	// Public: the person is not signed in.
 	mux.Handle("GET /sign-in/forgotten", s.handle(s.forgottenForm))
 	mux.Handle("POST /sign-in/forgotten", s.handle(s.forgottenSend))

@@ -24,11 +24,14 @@ type personRow struct {
 }
 
 type adminView struct {
-	Nav      []orgNavLink
-	CanEdit  bool
-	Agencies []*escalate.Agency
-	People   []personRow
-	Notice   string
+	Nav     []orgNavLink
+	CanEdit bool
+	// SecondFactorOptional is the partnership's setting: a second factor
+	// for password sign-in is required unless it is relaxed.
+	SecondFactorOptional bool
+	Agencies             []*escalate.Agency
+	People               []personRow
+	Notice               string
 }
 
 // adminNotices are the messages a change redirects back with.
@@ -36,6 +39,7 @@ var adminNotices = map[string]string{
 	"agency": "Agency added.", "person": "Person added. They cannot sign in until a password is set for them.",
 	"person-invited": "Person added, and emailed an invitation to set their password.",
 	"invited":        "Invitation sent. Any earlier invitation no longer works.",
+	"factors-reset":  "Second factors reset. They have been signed out and emailed; they set one up at their next sign-in.",
 	"roles":          "Roles changed.", "manager": "Line manager changed.",
 	"disabled": "Account disabled. Every session of theirs has ended.", "enabled": "Account enabled.",
 }
@@ -88,7 +92,8 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := &adminView{Nav: orgNav(u, "/admin"), CanEdit: orgHasAny(u, adminWriters), Agencies: as, People: people,
-		Notice: adminNotices[r.URL.Query().Get("done")]}
+		SecondFactorOptional: p.SecondFactorOptional,
+		Notice:               adminNotices[r.URL.Query().Get("done")]}
 	s.render(w, r, http.StatusOK, "admin-page", &page{Title: "Administration", Data: v})
 	return nil
 }

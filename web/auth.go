@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/escalate-project/escalate"
@@ -17,6 +18,10 @@ type signInData struct {
 	SSO       bool   // single sign-on is configured
 	Forgotten bool   // "Forgotten your password?" is offered
 	Done      string // what just happened, for the success banner
+	// EmailFirst asks for the email alone, to route it to its domain's
+	// provider (when the partnerships have any), before any password.
+	EmailFirst bool
+	Choices    []providerChoice // several providers sign in the email's domain
 }
 
 // signInDone are the banners the account pages send people back with.
@@ -36,9 +41,13 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	q := r.URL.Query()
+	first, err := s.emailFirst(r.Context())
+	if err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "sign-in", &page{Title: "Sign in",
 		Data: signInData{SignedOut: q.Get("signed-out") == "1", SSO: s.oidc != nil, Forgotten: s.acct != nil,
-			Done: signInDone[q.Get("done")]}})
+			Done: signInDone[q.Get("done")], EmailFirst: first}})
 	return nil
 }
 
@@ -50,6 +59,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return escalate.Errorf(escalate.EINVALID, "The form could not be read. Go back and try again.")
 	}
 	email, password := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
+	if _, typed := r.PostForm["password"]; !typed {
+		if first, err := s.emailFirst(r.Context()); err != nil {
+			return err
+		} else if first {
+			return s.signInEmail(w, r, email)
+		}
+	}
 	p := &page{Title: "Sign in", Data: signInData{Email: email, SSO: s.oidc != nil, Forgotten: s.acct != nil}}
 	if email == "" {
 		p.Errors = append(p.Errors, fieldError{"email", "Enter your email address"})
@@ -80,7 +96,53 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		info.userID = u.ID
 	}
 	s.setCookie(w, token)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	_, _, stage, err := s.auth.Pending(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, stagePath(stage), http.StatusSeeOther)
+	return nil
+}
+
+// stagePath is where a sign-in goes next: home once it is complete, else
+// the page that asks for, or sets up, a second factor.
+func stagePath(stage string) string {
+	switch stage {
+	case escalate.StageSecondFactor:
+		return secondFactorPath
+	case escalate.StageEnrol:
+		return setUpPath
+	case escalate.StageFull:
+		return "/"
+	}
+	return "/sign-in"
+}
+
+// signInEmail is the email-first step: the email's domain's provider, a
+// choice of them, or the password form. Only the domain decides, so the
+// answer says nothing about whether the address has an account.
+func (s *Server) signInEmail(w http.ResponseWriter, r *http.Request, email string) error {
+	d := signInData{Email: email, SSO: s.oidc != nil, Forgotten: s.acct != nil}
+	if email == "" || escalate.EmailDomain(email) == "" {
+		d.EmailFirst = true
+		s.render(w, r, http.StatusBadRequest, "sign-in", &page{Title: "Sign in", Data: d,
+			Errors: []fieldError{{"email", "Enter your email address, like name@example.org"}}})
+		return nil
+	}
+	choices, err := s.routeEmail(r.Context(), email)
+	if err != nil {
+		return err
+	}
+	switch len(choices) {
+	case 0:
+		// The password form, with the email filled in.
+	case 1:
+		http.Redirect(w, r, "/sign-in/oidc/"+strconv.FormatInt(choices[0].ID, 10), http.StatusSeeOther)
+		return nil
+	default:
+		d.Choices = choices
+	}
+	s.render(w, r, http.StatusOK, "sign-in", &page{Title: "Sign in", Data: d})
 	return nil
 }
 

@@ -95,6 +95,7 @@ func newAuthzWorldPack(t *testing.T, pack string, more func(w *authzWorld, db *s
 		if err := db.CreatePartnership(ctx, p, w.pol, raw); err != nil {
 			t.Fatal(err)
 		}
+		relaxSecondFactor(t, db, p)
 		parts[key] = p
 	}
 	for _, a := range []struct{ key, kind, part string }{
@@ -322,7 +323,8 @@ var authzTables = []string{
 	"SELECT * FROM learning_settings ORDER BY rowid", "SELECT * FROM pattern_flags ORDER BY rowid",
 	"SELECT * FROM dissents ORDER BY rowid", "SELECT * FROM dissent_clocks ORDER BY rowid",
 	"SELECT * FROM dissent_entries ORDER BY rowid", "SELECT * FROM role_changes ORDER BY rowid",
-	"SELECT * FROM account_links ORDER BY rowid",
+	"SELECT * FROM account_links ORDER BY rowid", "SELECT * FROM totp_secrets ORDER BY rowid",
+	"SELECT * FROM recovery_codes ORDER BY rowid", "SELECT * FROM passkeys ORDER BY rowid",
 }
 
 // authzViews are the audit actions that record a reading, not a change.

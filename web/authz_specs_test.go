@@ -59,6 +59,23 @@ func authzSpecs() map[string]authzSpec {
 		"GET /account":                    in,
 		"GET /account/password":           in,
 		"POST /account/password":          in,
+		// Second factors: a signed-in person is sent home from the pages
+		// of a sign-in that waits for one, and may set one up; the waiting
+		// stages themselves are covered by second_factor_test.go and
+		// passkey_browser_test.go.
+		"GET /sign-in/second-factor":                   in,
+		"POST /sign-in/second-factor":                  in,
+		"GET /sign-in/set-up":                          in,
+		"POST /sign-in/set-up":                         in,
+		"POST /sign-in/set-up/app":                     in,
+		"GET /sign-in/set-up/qr.png":                   {kind: kindNowhere}, // no app being set up
+		"POST /sign-in/set-up/codes":                   in,
+		"POST /sign-in/passkey/register/options":       in,
+		"POST /sign-in/passkey/register":               in,
+		"POST /sign-in/passkey/options":                in,
+		"POST /sign-in/passkey":                        in,
+		"POST /account/recovery-codes":                 in,
+		"POST /admin/people/{id}/second-factors/reset": {kind: kindAdminWrite},
 		// Forgotten password and the emailed links: for people who cannot
 		// sign in; without a live link's secret they say it does not work.
 		"GET /sign-in/forgotten": pub, "POST /sign-in/forgotten": pub,

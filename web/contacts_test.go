@@ -215,6 +215,7 @@ func TestContactsPages(t *testing.T) {
 		if err := c.db.CreatePartnership(ctx, p, pol, raw); err != nil {
 			t.Fatal(err)
 		}
+		relaxSecondFactor(t, c.db, p)
 		a := &escalate.Agency{PartnershipID: p.ID, Name: "Redbridge Council", Kind: "childrens-social-care"}
 		if err := c.db.CreateAgency(ctx, a); err != nil {
 			t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/escalate-project/escalate"
@@ -48,6 +49,27 @@ type Auth interface {
 	// current is right (else EINVALID on field "current"), ending all
 	// their sessions, this one too.
 	ChangePassword(ctx context.Context, token, current, next, ip string) error
+	// Pending returns the user of a live session whatever its stage
+	// (escalate.StageFull, or waiting for a second factor), and the stage.
+	Pending(ctx context.Context, token string) (*escalate.User, *escalate.Partnership, string, error)
+	// VerifyFactor finishes a sign-in waiting for a second factor with a
+	// code (authenticator app or recovery code) and returns the full
+	// session's new token. A wrong code is EINVALID on field "code".
+	VerifyFactor(ctx context.Context, token, code, ip string) (string, error)
+	// StartTOTP starts setting up an authenticator app: its secret and
+	// otpauth:// URI.
+	StartTOTP(ctx context.Context, token string) (secret, uri string, err error)
+	// PendingTOTP returns the app secret being set up, without changing
+	// anything; ENOTFOUND when there is none.
+	PendingTOTP(ctx context.Context, token string) (secret, uri string, err error)
+	// ConfirmTOTP finishes it with a code from the app, returning new
+	// recovery codes (if the person had none) and, for a sign-in that was
+	// waiting to set one up, the full session's new token.
+	ConfirmTOTP(ctx context.Context, token, code, ip string) (codes []string, fresh string, err error)
+	// NewRecoveryCodes replaces the signed-in person's recovery codes.
+	NewRecoveryCodes(ctx context.Context, token string) ([]string, error)
+	// Factors says which second factors the session's person has.
+	Factors(ctx context.Context, token string) (escalate.SecondFactors, error)
 	// SignOut ends the session, if any.
 	SignOut(ctx context.Context, token string) error
 	// Ping reports whether the store answers, for /readyz.
@@ -78,6 +100,9 @@ type Config struct {
 	API APIConfig
 	// OIDC turns on single sign-on (see oidc.go); nil leaves it off.
 	OIDC *OIDCConfig
+	// Providers turns on the partnerships' own sign-in providers, routed
+	// by email domain (oidc_providers.go); Auth must be a ProviderAuth.
+	Providers *ProviderConfig
 	// Notifications serves the Notifications page, the header's unread
 	// count and the undelivered notifications page: *sqlstore.DB.
 	Notifications NotificationStore
@@ -117,6 +142,11 @@ type Server struct {
 	dis     DissentStore      // nil: no dissent pages (dissents.go)
 	trusted []netip.Prefix    // reverse proxies (client_ip.go)
 	acct    AccountStore      // nil: no account pages (account_routes.go)
+	base    string            // Config.BaseURL, for the passkeys' relying party
+	// passkeys is Auth as PasskeyAuth, nil when it is not one (passkey.go).
+	passkeys PasskeyAuth
+	// providers are the partnerships' sign-in providers (oidc_providers.go).
+	providers *providerClients
 }
 
 // New parses the templates and builds the routes.
@@ -134,6 +164,14 @@ func New(cfg Config) (*Server, error) {
 	s.dis = cfg.Dissents
 	s.trusted = cfg.Proxies
 	s.acct = cfg.Accounts
+	s.base = strings.TrimRight(cfg.BaseURL, "/")
+	s.passkeys, _ = cfg.Auth.(PasskeyAuth)
+	if cfg.Providers != nil {
+		if _, ok := cfg.Auth.(ProviderAuth); !ok {
+			return nil, errors.New("web: Providers need an Auth that is a ProviderAuth")
+		}
+		s.providers = &providerClients{cfg: *cfg.Providers}
+	}
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()

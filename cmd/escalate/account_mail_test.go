@@ -6,6 +6,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -13,8 +14,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/escalate-project/escalate/sqlstore"
 )
 
 // mailbox is a real SMTP server on loopback (go-smtp) that keeps every
@@ -99,7 +103,8 @@ func TestInvitationAndResetByMail(t *testing.T) {
 	mustRun(t, db, "user", "add", "--partnership", "surrey", "--agency", "Hillside Academy", "--name", "Sam Carter",
 		"--email", "sam@hillside.example", "--role", "practitioner")
 	base, logs, _ := startServe(t, map[string]string{"ESCALATE_DB": db, "ESCALATE_SECURE_COOKIES": "0"}, "--addr", "127.0.0.1:0")
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	do := func(method, path string, form url.Values) (int, string, string) {
 		t.Helper()
 		var body io.Reader
@@ -118,9 +123,26 @@ func TestInvitationAndResetByMail(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, res.Header.Get("Location"), string(b)
 	}
-	signIn := func(pw string) int {
-		code, _, _ := do("POST", "/sign-in", url.Values{"email": {"sam@hillside.example"}, "password": {pw}})
-		return code
+	// signIn signs in with the password and returns where it leads.
+	signIn := func(pw string) (int, string) {
+		code, loc, _ := do("POST", "/sign-in", url.Values{"email": {"sam@hillside.example"}, "password": {pw}})
+		return code, loc
+	}
+	var totpSecret string
+	// secondFactor gives the authenticator app's code for the next step
+	// and checks the sign-in is complete.
+	secondFactor := func() {
+		t.Helper()
+		code, err := sqlstore.TOTPCode(totpSecret, time.Now().Add(sqlstore.TOTPPeriod))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, loc, _ := do("POST", "/sign-in/second-factor", url.Values{"code": {code}}); status != 303 || loc != "/" {
+			t.Fatalf("the second factor: %d %q", status, loc)
+		}
+		if status, _, body := do("GET", "/", nil); status != 200 || !strings.Contains(body, "My work") {
+			t.Fatalf("home after the second factor: %d", status)
+		}
 	}
 	token := func(link string) string { u, _ := url.Parse(link); return u.Query().Get("token") }
 
@@ -142,8 +164,26 @@ func TestInvitationAndResetByMail(t *testing.T) {
 		!strings.Contains(body, "already been used") {
 		t.Errorf("the invitation a second time: %d, want 410 Gone saying it was used", code)
 	}
-	if code := signIn(first); code != 303 {
-		t.Fatalf("sign in with the invitation's password: %d", code)
+	// The partnership keeps the default: the first sign-in sets up a
+	// second factor before any page opens.
+	if code, loc := signIn(first); code != 303 || loc != "/sign-in/set-up" {
+		t.Fatalf("sign in with the invitation's password: %d %q, want the set-up page", code, loc)
+	}
+	if code, loc, _ := do("GET", "/", nil); code != 303 || loc != "/sign-in/set-up" {
+		t.Fatalf("home before setting up a second factor: %d %q, want back to setting it up", code, loc)
+	}
+	_, _, setUp := do("POST", "/sign-in/set-up/app", nil)
+	m := regexp.MustCompile(`<code class="app-totp-key">([A-Z2-7 ]+)</code>`).FindStringSubmatch(setUp)
+	if m == nil {
+		t.Fatalf("the set-up page shows no key:\n%s", setUp)
+	}
+	totpSecret = strings.ReplaceAll(m[1], " ", "")
+	now, _ := sqlstore.TOTPCode(totpSecret, time.Now())
+	if code, _, body := do("POST", "/sign-in/set-up", url.Values{"code": {now}}); code != 200 || !strings.Contains(body, "Save your recovery codes") {
+		t.Fatalf("confirming the app: %d", code)
+	}
+	if code, _, _ := do("GET", "/", nil); code != 200 {
+		t.Fatalf("home after setting up: %d", code)
 	}
 	if msgs := mb.deliver(t, db); len(msgs) != 0 {
 		t.Errorf("accepting an invitation sent %+v", msgs)
@@ -167,9 +207,13 @@ func TestInvitationAndResetByMail(t *testing.T) {
 	if len(changed) != 1 || !strings.Contains(changed[0].Subject, "password was changed") || mailLink.MatchString(changed[0].Body) {
 		t.Errorf("after the reset: %+v, want one 'password was changed' mail without a link", changed)
 	}
-	if signIn(first) != 401 || signIn(second) != 303 {
-		t.Error("after the reset the old password should fail and the new one work")
+	if code, _ := signIn(first); code != 401 {
+		t.Errorf("the old password after the reset: %d, want 401", code)
 	}
+	if code, loc := signIn(second); code != 303 || loc != "/sign-in/second-factor" {
+		t.Fatalf("the new password: %d %q, want the second-factor page", code, loc)
+	}
+	secondFactor()
 	for _, m := range append(changed, mailMessage{}) {
 		if strings.Contains(m.Body, "Sam Carter") {
 			t.Errorf("a mail body names the person:\n%s", m.Body)

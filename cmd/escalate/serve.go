@@ -189,6 +189,7 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		OIDC:          oidc,
 		Proxies:       cfg.Auth.trusted,
 		Accounts:      db,
+		Providers:     cfg.Auth.providers(db),
 	})
 	if err != nil {
 		return cliError(err, "base_url", "base-url")

@@ -2,9 +2,13 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"net/netip"
+	"os"
+	"strings"
 
 	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/sqlstore"
 	"github.com/escalate-project/escalate/web"
 )
 
@@ -14,9 +18,11 @@ import (
 type authFlags struct {
 	TrustedProxies string
 	trusted        []netip.Prefix
+	getenv         func(string) string // for the providers' secrets
 }
 
 func (a *authFlags) register(env *Env, fs *flag.FlagSet) {
+	a.getenv = env.Getenv
 	fs.StringVar(&a.TrustedProxies, "trusted-proxies", envValue(env, "ESCALATE_TRUSTED_PROXIES"),
 		"comma-separated CIDRs of the reverse proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8 ($ESCALATE_TRUSTED_PROXIES)")
 }
@@ -29,4 +35,36 @@ func (a *authFlags) check() error {
 	}
 	a.trusted = p
 	return nil
+}
+
+// providers is the web's configuration of the partnerships' sign-in
+// providers (escalate sso add), whose client secrets are read where each
+// provider's reference says: env:NAME from serve's environment, or
+// file:/path (first line).
+func (a *authFlags) providers(db *sqlstore.DB) *web.ProviderConfig {
+	return &web.ProviderConfig{Store: db, Secret: func(ref string) (string, error) {
+		switch {
+		case strings.HasPrefix(ref, "env:"):
+			name := strings.TrimPrefix(ref, "env:")
+			v := ""
+			if a.getenv != nil {
+				v = a.getenv(name)
+			}
+			if v == "" {
+				return "", fmt.Errorf("the environment variable %s is not set", name)
+			}
+			return v, nil
+		case strings.HasPrefix(ref, "file:"):
+			b, err := os.ReadFile(strings.TrimPrefix(ref, "file:"))
+			if err != nil {
+				return "", err
+			}
+			line, _, _ := strings.Cut(string(b), "\n")
+			if line = strings.TrimSpace(line); line == "" {
+				return "", fmt.Errorf("the secret file %s is empty", strings.TrimPrefix(ref, "file:"))
+			}
+			return line, nil
+		}
+		return "", fmt.Errorf("unknown secret reference")
+	}}
 }

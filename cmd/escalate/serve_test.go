@@ -75,7 +75,7 @@ func startServe(t *testing.T, getenv map[string]string, args ...string) (base st
 
 func TestServe(t *testing.T) {
 	db := newMigratedDB(t)
-	mustRun(t, db, "partnership", "add", "--policy", "surrey")
+	mustRun(t, db, "partnership", "add", "--policy", "surrey", "--second-factor", "optional")
 	mustRun(t, db, "agency", "add", "--partnership", "surrey", "--name", "Hillside Academy", "--kind", "school")
 	mustRun(t, db, "user", "add", "--partnership", "surrey", "--agency", "Hillside Academy", "--name", "Sam Carter",
 		"--email", "sam.carter@hillside.example", "--role", "practitioner")

@@ -41,3 +41,24 @@ func TestUserRolesAndManager(t *testing.T) {
 		}
 	})
 }
+
+func TestSecondFactorCommands(t *testing.T) {
+	db := newMigratedDB(t)
+	mustRun(t, db, "partnership", "add", "--policy", "wirral")
+	mustRun(t, db, "agency", "add", "--partnership", "wirral", "--name", "Partnership Team", "--kind", "partnership")
+	for _, u := range []struct{ email, role string }{{"ada@wirral.example", "admin"}, {"bo@wirral.example", "practitioner"}} {
+		mustRun(t, db, "user", "add", "--partnership", "wirral", "--agency", "Partnership Team", "--name", "Person "+u.email,
+			"--email", u.email, "--role", u.role)
+	}
+	wantExit(t, db, 2, `--second-factor "sometimes"`, "partnership", "set", "--partnership", "wirral", "--second-factor", "sometimes")
+	wantExit(t, db, 2, `--second-factor "maybe"`, "partnership", "add", "--policy", "surrey", "--second-factor", "maybe")
+	if out := mustRun(t, db, "partnership", "set", "--partnership", "wirral", "--second-factor", "optional"); !strings.Contains(out, "now optional") {
+		t.Errorf("partnership set: %q", out)
+	}
+	wantExit(t, db, 1, "You cannot reset your own second factors", "user", "reset-second-factors", "--partnership", "wirral",
+		"--email", "ada@wirral.example", "--as", "ada@wirral.example")
+	if out := mustRun(t, db, "user", "reset-second-factors", "--partnership", "wirral", "--email", "bo@wirral.example",
+		"--as", "ada@wirral.example"); !strings.Contains(out, "reset the second factors of user") {
+		t.Errorf("reset: %q", out)
+	}
+}
