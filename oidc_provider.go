@@ -68,7 +68,9 @@ func (p *OIDCProvider) Problems() []*Error {
 	}) {
 		d = strings.TrimPrefix(d, "@")
 		if !domainRE.MatchString(d) {
-			add("domains", "%q is not an email domain like council.gov.uk", d)
+			if !slices.ContainsFunc(out, func(e *Error) bool { return e.Field == "domains" }) {
+				add("domains", "%q is not an email domain like council.gov.uk: separate domains with commas", d)
+			}
 			continue
 		}
 		if !slices.Contains(ds, d) {

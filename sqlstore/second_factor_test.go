@@ -59,7 +59,7 @@ func TestTOTPVectors(t *testing.T) {
 
 // requiredFixture is a partnership that keeps the default: password
 // sign-in needs a second factor.
-func requiredFixture(t *testing.T, db *DB) *sessFixture {
+func requiredFixture(t testing.TB, db *DB) *sessFixture {
 	t.Helper()
 	f := newSessFixture(t, db)
 	if err := db.SetSecondFactorOptional(context.Background(), f.p.ID, false); err != nil {

@@ -34,7 +34,7 @@ type sessFixture struct {
 	agency *escalate.Agency
 }
 
-func newSessFixture(t *testing.T, db *DB) *sessFixture {
+func newSessFixture(t testing.TB, db *DB) *sessFixture {
 	t.Helper()
 	ctx := context.Background()
 	pol, err := policy.Pack("redbridge")
@@ -62,7 +62,7 @@ func newSessFixture(t *testing.T, db *DB) *sessFixture {
 }
 
 // user adds a practitioner with the given email and password ("" for none).
-func (f *sessFixture) user(t *testing.T, email, pw string) *escalate.User {
+func (f *sessFixture) user(t testing.TB, email, pw string) *escalate.User {
 	t.Helper()
 	ctx := context.Background()
 	u := &escalate.User{PartnershipID: f.p.ID, AgencyID: f.agency.ID, Name: "Test Person",

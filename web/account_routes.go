@@ -59,6 +59,11 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	page("POST /account/password", s.passwordChange)
 	page("POST /account/recovery-codes", s.recoveryCodesNew)
 	page("POST /admin/people/{id}/second-factors/reset", s.personFactorsReset)
+	if s.providers != nil {
+		page("GET /admin/sign-in", s.providersPage)
+		page("POST /admin/sign-in", s.providerAdd)
+		page("POST /admin/sign-in/{id}/remove", s.providerRemove)
+	}
 	// Public: the person is not signed in.
 	mux.Handle("GET /sign-in/forgotten", s.handle(s.forgottenForm))
 	mux.Handle("POST /sign-in/forgotten", s.handle(s.forgottenSend))

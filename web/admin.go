@@ -29,6 +29,7 @@ type adminView struct {
 	// SecondFactorOptional is the partnership's setting: a second factor
 	// for password sign-in is required unless it is relaxed.
 	SecondFactorOptional bool
+	Providers            bool // the sign-in providers page exists
 	Agencies             []*escalate.Agency
 	People               []personRow
 	Notice               string
@@ -92,8 +93,8 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := &adminView{Nav: orgNav(u, "/admin"), CanEdit: orgHasAny(u, adminWriters), Agencies: as, People: people,
-		SecondFactorOptional: p.SecondFactorOptional,
-		Notice:               adminNotices[r.URL.Query().Get("done")]}
+		SecondFactorOptional: p.SecondFactorOptional, Providers: s.providers != nil && s.acct != nil,
+		Notice: adminNotices[r.URL.Query().Get("done")]}
 	s.render(w, r, http.StatusOK, "admin-page", &page{Title: "Administration", Data: v})
 	return nil
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/escalate-project/escalate"
@@ -133,15 +132,10 @@ func (s *Server) signInEmail(w http.ResponseWriter, r *http.Request, email strin
 	if err != nil {
 		return err
 	}
-	switch len(choices) {
-	case 0:
-		// The password form, with the email filled in.
-	case 1:
-		http.Redirect(w, r, "/sign-in/oidc/"+strconv.FormatInt(choices[0].ID, 10), http.StatusSeeOther)
-		return nil
-	default:
-		d.Choices = choices
-	}
+	// Even one provider is offered as a link to follow, not a redirect:
+	// the Content-Security-Policy's form-action 'self' would stop this
+	// form's answer redirecting to the provider's origin.
+	d.Choices = choices
 	s.render(w, r, http.StatusOK, "sign-in", &page{Title: "Sign in", Data: d})
 	return nil
 }

@@ -45,8 +45,10 @@ type authzWorld struct {
 	escB      *escalate.Escalation
 	contactA  int64
 	contactB  int64
-	deadA     int64 // an undelivered notification of each partnership
-	deadB     int64
+	// providerA and providerB are a sign-in provider of each partnership.
+	providerA, providerB int64
+	deadA                int64 // an undelivered notification of each partnership
+	deadB                int64
 	// The learning pages' targets: a closed escalation of each partnership
 	// (C withdrawn at stage 1 with A's parties; D), a learning item and a
 	// proforma of each.
@@ -175,6 +177,17 @@ func newAuthzWorldPack(t *testing.T, pack string, more func(w *authzWorld, db *s
 		}
 		*c.id = ct.ID
 	}
+	for _, c := range []struct {
+		id *int64
+		ag string
+	}{{&w.providerA, "Y"}, {&w.providerB, "V"}} {
+		p := &escalate.OIDCProvider{PartnershipID: w.ag[c.ag].PartnershipID, Name: "Provider " + c.ag,
+			Issuer: "https://login.example.org/" + c.ag, ClientID: "escalate", Domains: []string{strings.ToLower(c.ag) + ".example.org"}}
+		if err := db.AddProvider(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		*c.id = p.ID
+	}
 	for _, d := range []struct {
 		id  *int64
 		esc *escalate.Escalation
@@ -250,6 +263,7 @@ func (w *authzWorld) serve(t *testing.T, db *sqlstore.DB) (*web.Server, *httptes
 		Learning:      db,
 		Dissents:      db,
 		Accounts:      db,
+		Providers:     &web.ProviderConfig{Store: db},
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})
 	if err != nil {
@@ -325,6 +339,7 @@ var authzTables = []string{
 	"SELECT * FROM dissent_entries ORDER BY rowid", "SELECT * FROM role_changes ORDER BY rowid",
 	"SELECT * FROM account_links ORDER BY rowid", "SELECT * FROM totp_secrets ORDER BY rowid",
 	"SELECT * FROM recovery_codes ORDER BY rowid", "SELECT * FROM passkeys ORDER BY rowid",
+	"SELECT * FROM oidc_providers ORDER BY rowid", "SELECT * FROM oidc_provider_domains ORDER BY rowid",
 }
 
 // authzViews are the audit actions that record a reading, not a change.

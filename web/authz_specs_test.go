@@ -21,6 +21,12 @@ func authzSpecs() map[string]authzSpec {
 		"GET /healthz": pub, "GET /readyz": pub, "GET /static/": pub, "GET /assets/": pub,
 		"GET /sign-in": pub, "POST /sign-in": pub, "POST /sign-out": pub,
 		"GET /sign-in/oidc": pub, "GET /sign-in/oidc/callback": pub,
+		// A partnership provider's start, sent for a provider that does
+		// not exist (oidc_providers_test.go walks real ones on loopback).
+		"GET /sign-in/oidc/{id}":          {kind: kindNowhere},
+		"GET /admin/sign-in":              {kind: kindAdminRead},
+		"POST /admin/sign-in":             {kind: kindAdminWrite},
+		"POST /admin/sign-in/{id}/remove": {kind: kindAdminWrite},
 		"/":                               {kind: kindNowhere},
 		"GET /{$}":                        {kind: kindList},
 		"GET /escalations/{ref}":          cs(escalate.ActionView),
@@ -185,6 +191,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		method, path = "GET", pattern
 	}
 	e, person, contact, dead := w.escA, authzKey(escalate.RolePractitioner, "X"), w.contactA, w.deadA
+	provider := w.providerA
 	item, proforma := w.itemA, w.proformaA
 	if strings.HasSuffix(path, "/learning") {
 		e = w.escC
@@ -194,6 +201,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 	case rel == relOtherPartnership:
 		e, person, contact, token, dead = w.escB, authzKey(escalate.RolePractitioner, "W"), w.contactB, person, w.deadB
 		token = authzKey(escalate.RolePractitioner, "W")
+		provider = w.providerB
 		item, proforma = w.itemB, w.proformaB
 		if strings.HasSuffix(path, "/learning") {
 			e = w.escD
@@ -212,6 +220,10 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 	switch {
 	case strings.HasPrefix(path, "/contacts/"):
 		id = strconv.FormatInt(contact, 10)
+	case strings.HasPrefix(path, "/admin/sign-in/"):
+		id = strconv.FormatInt(provider, 10)
+	case path == "/sign-in/oidc/{id}":
+		id = "0" // no such provider: starting a real one needs it on loopback
 	case strings.HasPrefix(path, "/admin/people/"):
 		id = strconv.FormatInt(w.users[person].ID, 10)
 	case strings.HasPrefix(path, "/admin/undelivered/"):

@@ -49,14 +49,7 @@ func TestPasskeyBrowser(t *testing.T) {
 		}).Do(ctx)
 		return err
 	}))
-	shots := func(t *testing.T, name string) {
-		t.Helper()
-		b.run(t, chromedp.EmulateViewport(1280, 900))
-		b.check(t, string(axe), name)
-		b.run(t, chromedp.EmulateViewport(375, 740))
-		b.check(t, string(axe), name+"-375")
-		b.run(t, chromedp.EmulateViewport(1024, 900))
-	}
+	shots := func(t *testing.T, name string) { t.Helper(); b.checkWidths(t, string(axe), name) }
 	signIn := func(t *testing.T) {
 		t.Helper()
 		b.run(t, chromedp.Navigate(u+"/sign-in"), waitVisible("#email"),
@@ -116,4 +109,15 @@ func TestPasskeyBrowser(t *testing.T) {
 			waitVisible(".govuk-error-summary"))
 		shots(t, "second-factor-prompt-errors")
 	})
+}
+
+// checkWidths checks the page with axe-core and saves its screenshot at
+// 1280 pixels wide (NAME.png) and at 375 (NAME-375.png).
+func (b *browser) checkWidths(t *testing.T, axe, name string) {
+	t.Helper()
+	b.run(t, chromedp.EmulateViewport(1280, 900))
+	b.check(t, axe, name)
+	b.run(t, chromedp.EmulateViewport(375, 740))
+	b.check(t, axe, name+"-375")
+	b.run(t, chromedp.EmulateViewport(1024, 900))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/escalate-project/escalate"
@@ -17,14 +18,20 @@ import (
 // "Throttling" and "Reverse proxies".
 type authFlags struct {
 	TrustedProxies string
-	trusted        []netip.Prefix
-	getenv         func(string) string // for the providers' secrets
+	// HashConcurrency bounds the password hashes at once (0: the CPUs, 2
+	// to 8), and so the memory they take: 19 MiB each.
+	HashConcurrency int
+	trusted         []netip.Prefix
+	getenv          func(string) string // for the providers' secrets
 }
 
 func (a *authFlags) register(env *Env, fs *flag.FlagSet) {
 	a.getenv = env.Getenv
 	fs.StringVar(&a.TrustedProxies, "trusted-proxies", envValue(env, "ESCALATE_TRUSTED_PROXIES"),
 		"comma-separated CIDRs of the reverse proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8 ($ESCALATE_TRUSTED_PROXIES)")
+	n, _ := strconv.Atoi(envValue(env, "ESCALATE_HASH_CONCURRENCY"))
+	fs.IntVar(&a.HashConcurrency, "hash-concurrency", n,
+		"password hashes at once, 19 MiB each; more wait briefly, then get 503 (default: the CPUs, 2 to 8) ($ESCALATE_HASH_CONCURRENCY)")
 }
 
 // check parses the CIDRs; a bad one is a usage error.
@@ -34,6 +41,12 @@ func (a *authFlags) check() error {
 		return usagef("--trusted-proxies: %s", escalate.ErrorMessage(err))
 	}
 	a.trusted = p
+	switch {
+	case a.HashConcurrency < 0 || a.HashConcurrency > 256:
+		return usagef("--hash-concurrency %d: want 1 to 256, or 0 for the default", a.HashConcurrency)
+	case a.HashConcurrency > 0:
+		sqlstore.SetHashLimit(a.HashConcurrency, sqlstore.DefaultHashQueue)
+	}
 	return nil
 }
 

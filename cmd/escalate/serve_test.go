@@ -165,6 +165,7 @@ func TestServeFlags(t *testing.T) {
 		{"ErrIdle", map[string]string{"ESCALATE_DB": "x.db", "ESCALATE_IDLE_TIMEOUT": "soon"}, nil, "ESCALATE_IDLE_TIMEOUT"},
 		{"ErrIdleOverLifetime", map[string]string{"ESCALATE_DB": "x.db"}, []string{"--idle-timeout", "13h"}, "longer than"},
 		{"ErrBaseURL", map[string]string{"ESCALATE_DB": ":memory:"}, []string{"--base-url", "escalate.example.org"}, "base URL"},
+		{"ErrHashConcurrency", map[string]string{"ESCALATE_DB": "x.db"}, []string{"--hash-concurrency", "-1"}, "--hash-concurrency -1: want 1 to 256"},
 		{"ErrTrustedProxies", map[string]string{"ESCALATE_DB": "x.db", "ESCALATE_TRUSTED_PROXIES": "10.0.0.0/8,proxy.example"}, nil, `--trusted-proxies: "proxy.example" is not an address`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
