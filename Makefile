@@ -58,10 +58,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-$(VENDOR)/.stamp: node_modules/.package-lock.json
+# The CSS is copied without its @font-face rules: the service uses Arial, so
+# no page may ask for the GDS Transport files (a browser that laid text out
+# before app.css's override applied would otherwise request them and get 404).
+$(VENDOR)/.stamp: node_modules/.package-lock.json Makefile
 	rm -rf $(VENDOR)
 	mkdir -p $(VENDOR)/assets
-	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.js $(VENDOR)/
+	sed -E 's/@font-face\{[^}]*\}//g' $(GOVUK)/govuk-frontend.min.css > $(VENDOR)/govuk-frontend.min.css
+	cp $(GOVUK)/govuk-frontend.min.js $(VENDOR)/
 	cp -r $(GOVUK)/assets/images $(GOVUK)/assets/manifest.json $(VENDOR)/assets/
 	cp node_modules/popular-passwords/data.json $(VENDOR)/common-passwords.json
 	cp node_modules/@zxcvbn-ts/language-common/src/passwords.json $(VENDOR)/zxcvbn-passwords.json

@@ -5,53 +5,6 @@ import (
 	"time"
 )
 
-// Parties are the facts about who is involved in an escalation that only the
-// store knows. Build them with NewParties so the roles follow the policy.
-type Parties struct {
-	// RaiserLine is the raiser's line manager, that manager's manager, and
-	// so on up.
-	RaiserLine []int64
-	// Involved are users who have taken part: added or approved a record,
-	// or were named to deal with the escalation.
-	Involved []int64
-	// RaisingRoles and ReceivingRoles are the roles the policy has brought
-	// in from each agency at the stages reached so far. Practitioners are
-	// left out: a practitioner takes part by being involved, not because
-	// of their role, so a whole agency's front line does not see a case.
-	RaisingRoles   []Role
-	ReceivingRoles []Role
-	// WithinAgency is true when the current stage is within the raising
-	// agency (Hounslow stage 1: the worker's own line manager).
-	WithinAgency bool
-}
-
-// Oversight are the roles that oversee every escalation of their partnership.
-var Oversight = []Role{RoleBusinessManager, RoleChair, RoleViceChair}
-
-// NewParties returns the parties of e under policy p, given the raiser's
-// management line and the users involved so far.
-func NewParties(p *Policy, e *Escalation, raiserLine, involved []int64) Parties {
-	ps := Parties{RaiserLine: raiserLine, Involved: involved}
-	for i := 0; i <= e.Stage && i < len(p.Stages); i++ {
-		st := &p.Stages[i]
-		ps.RaisingRoles = addRoles(ps.RaisingRoles, st.Raising)
-		ps.ReceivingRoles = addRoles(ps.ReceivingRoles, st.Receive)
-	}
-	if st := e.CurrentStage(p); st != nil {
-		ps.WithinAgency = st.Scope == "within-agency"
-	}
-	return ps
-}
-
-func addRoles(to, from []Role) []Role {
-	for _, r := range from {
-		if r != RolePractitioner && !slices.Contains(to, r) {
-			to = append(to, r)
-		}
-	}
-	return to
-}
-
 // Access actions that are not events.
 const (
 	// ActionList is seeing that an escalation exists, in a list.
@@ -59,71 +12,74 @@ const (
 )
 
 // Can reports whether actor may take action (an Event action, e.g.
-// ActionView, ActionRecordAdd) on e. For ActionRaise, e may be nil. Nothing
-// crosses partnerships, disabled accounts may do nothing, and a closed
-// escalation may only be viewed. The rules themselves check what a role
-// must hold (approvers) and what the case must be (open, right stage); Can
-// decides who is a party at all. See doc/lifecycle.md.
-func Can(actor *User, e *Escalation, parties Parties, action string) bool {
+// ActionView, ActionRecordAdd) on e, whose parties Route worked out. For
+// ActionRaise, e may be nil. Nothing crosses partnerships, disabled accounts
+// may do nothing, and a closed escalation may only be viewed. The rules
+// themselves check what a role must hold (approvers) and what the case must
+// be (open, right stage); Can decides who is a party at all. See
+// doc/lifecycle.md, "Routing" and "Who may do what".
+func Can(actor *User, e *Escalation, ps Parties, action string) bool {
 	if actor == nil || actor.Disabled {
 		return false
 	}
 	if action == ActionRaise {
-		return len(actor.Roles) > 0
+		return slices.ContainsFunc(actor.Roles, func(r Role) bool { return r != RoleAdmin })
 	}
 	if e == nil || actor.PartnershipID != e.PartnershipID {
 		return false
 	}
-	raiser := actor.ID == e.RaisedBy
-	line := slices.Contains(parties.RaiserLine, actor.ID)
-	involved := slices.Contains(parties.Involved, actor.ID)
-	raisingRole := actor.AgencyID == e.RaisingAgencyID && slices.ContainsFunc(parties.RaisingRoles, actor.HasRole)
-	receivingRole := actor.AgencyID == e.ReceivingAgencyID && slices.ContainsFunc(parties.ReceivingRoles, actor.HasRole)
-	raising := raiser || line || (involved && actor.AgencyID == e.RaisingAgencyID) || raisingRole
-	receiving := (involved && actor.AgencyID == e.ReceivingAgencyID) || receivingRole
-	party := raising || receiving || involved
+	t := ps.ties[actor.ID]
+	party := t.ties&tiesThatAct != 0
+	raising := t.sides&sideRaising != 0 && party
+	receiving := t.sides&sideReceiving != 0 && party
 	oversight := slices.ContainsFunc(Oversight, actor.HasRole)
+	bm := actor.HasRole(RoleBusinessManager)
+	sees := t.ties != 0 || oversight
 
 	switch action {
 	case ActionView, ActionList:
-		return party || oversight
+		return sees
 	case ActionRiskImmediate:
 		// Anyone who can see the case may record what they did to protect
-		// the child, even after it closed.
-		return party || oversight
+		// the child, even after it closed; it grants nothing else.
+		return sees
 	case ActionLearningRecord:
 		// The learning step comes after closure, for those who could
 		// record on the case while it was open.
-		return e.Status.Closed() && (party || actor.HasRole(RoleBusinessManager))
+		return e.Status.Closed() && (party || bm)
 	}
 	if e.Status.Closed() {
 		return false
 	}
 	switch action {
 	case ActionRecordAdd, ActionRiskRaise, ActionRiskLower, ActionClockShorten:
-		return party || actor.HasRole(RoleBusinessManager)
+		return party || bm
 	case ActionRecordApprove:
-		return (party || actor.HasRole(RoleBusinessManager)) && slices.ContainsFunc(Approvers, actor.HasRole)
+		return (party || bm) && slices.ContainsFunc(Approvers, actor.HasRole)
 	case ActionOutcomeAgree, ActionOutcomeConfirm:
 		// The receiving side confirms the agreed outcome; at a stage within
 		// the raising agency there is no receiving side yet, so the
-		// raiser's management line agrees it.
-		if parties.WithinAgency {
-			return line || raisingRole
+		// raiser's management line agrees it; at a meeting, its chair.
+		if ps.WithinAgency {
+			return t.ties&TieRaiserLine != 0 || t.ties&TieActor != 0 && t.ties&TieRaiser == 0 && raising
 		}
-		return receiving
+		return receiving || t.ties&TieMeetingChair != 0 || t.ties&TieActor != 0 && t.sides&sidePartnership != 0
 	case ActionEscalate:
 		// Either side may escalate when they cannot agree; the Business
 		// Manager refers to the Chair (Redbridge 4.9).
-		return party || actor.HasRole(RoleBusinessManager)
+		return party || bm
 	case ActionRedirect:
-		return raising || actor.HasRole(RoleBusinessManager)
+		return raising || bm
 	case ActionWithdraw:
-		return raiser || line
+		return t.ties&(TieRaiser|TieRaiserLine) != 0
 	case ActionDetermine:
-		return slices.ContainsFunc(Oversight, actor.HasRole)
+		return oversight
+	case ActionPartyName, ActionPartyRemove:
+		return raising || receiving || bm
+	case ActionMeetingChair:
+		return actor.HasRole(RoleChair) || actor.HasRole(RoleViceChair) || bm
 	case ActionClockRecompute:
-		return actor.HasRole(RoleAdmin) || actor.HasRole(RoleBusinessManager)
+		return actor.HasRole(RoleAdmin) || bm
 	}
 	return false
 }

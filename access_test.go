@@ -6,6 +6,38 @@ import (
 	"github.com/escalate-project/escalate"
 )
 
+// Agencies of the access tests: 10 raises, 20 receives, 30 is the
+// partnership's team, 40 a third agency.
+var testAgencies = []escalate.Agency{
+	{ID: 10, Name: "School", Kind: "school"}, {ID: 20, Name: "Social care", Kind: "childrens-social-care"},
+	{ID: 30, Name: "Partnership team", Kind: "partnership"}, {ID: 40, Name: "Police", Kind: "police"},
+}
+
+// More users of partnership 1 for the access tests.
+var (
+	lead       = &escalate.User{ID: 20, PartnershipID: 1, AgencyID: 20, Roles: []escalate.Role{escalate.RoleSafeguardingLead}}
+	viceChair  = &escalate.User{ID: 21, PartnershipID: 1, AgencyID: 40, Roles: []escalate.Role{escalate.RoleViceChair}}
+	grandMgr   = &escalate.User{ID: 22, PartnershipID: 1, AgencyID: 10, Roles: []escalate.Role{escalate.RoleSeniorManager}}
+	recvSenior = &escalate.User{ID: 23, PartnershipID: 1, AgencyID: 20, Roles: []escalate.Role{escalate.RoleSeniorManager}}
+	contact    = &escalate.User{ID: 24, PartnershipID: 1, AgencyID: 20, Roles: []escalate.Role{escalate.RoleManager}}
+)
+
+// testDir is the directory of the access tests' people; contact is social
+// care's escalation contact, and the raiser's line runs up to grandMgr.
+func testDir() *escalate.Directory {
+	var people []escalate.Person
+	mgr := map[int64]int64{raiserMgr.ID: grandMgr.ID, recvMgr.ID: recvSenior.ID}
+	for _, u := range []*escalate.User{raiser, raiserMgr, receiver, recvMgr, bizMgr, chair, admin, bystander,
+		lead, viceChair, grandMgr, recvSenior, contact} {
+		m := u.ManagerID
+		if m == 0 {
+			m = mgr[u.ID]
+		}
+		people = append(people, escalate.Person{ID: u.ID, AgencyID: u.AgencyID, Name: "P" + string(rune('A'+u.ID)), Roles: u.Roles, ManagerID: m, Disabled: u.Disabled})
+	}
+	return escalate.NewDirectory(people, testAgencies, []escalate.EscalationContact{{AgencyID: 20, UserID: contact.ID}})
+}
+
 func TestCan(t *testing.T) {
 	p := testPolicy()
 	open := mustRaise(t, p, nil)
@@ -17,14 +49,13 @@ func TestCan(t *testing.T) {
 	}
 	within := testPolicy()
 	within.Stages[0].Scope = "within-agency"
-
-	lead := &escalate.User{ID: 20, PartnershipID: 1, AgencyID: 20, Roles: []escalate.Role{escalate.RoleSafeguardingLead}}
-	viceChair := &escalate.User{ID: 21, PartnershipID: 1, AgencyID: 40, Roles: []escalate.Role{escalate.RoleViceChair}}
 	disabled := &escalate.User{ID: 1, PartnershipID: 1, AgencyID: 10, Disabled: true, Roles: []escalate.Role{escalate.RolePractitioner}}
-	grandMgr := &escalate.User{ID: 22, PartnershipID: 1, AgencyID: 10, Roles: []escalate.Role{escalate.RoleSeniorManager}}
-
-	parties := func(e *escalate.Escalation, pol *escalate.Policy, involved ...int64) escalate.Parties {
-		return escalate.NewParties(pol, e, []int64{raiserMgr.ID, grandMgr.ID}, involved)
+	dir := testDir()
+	parties := func(e *escalate.Escalation, pol *escalate.Policy, named ...int64) escalate.Parties {
+		return escalate.Route(pol, e, dir, escalate.Involvement{Named: named})
+	}
+	involved := func(e *escalate.Escalation, ids ...int64) escalate.Parties {
+		return escalate.Route(p, e, dir, escalate.Involvement{Involved: ids})
 	}
 	for _, tt := range []struct {
 		name   string
@@ -43,10 +74,13 @@ func TestCan(t *testing.T) {
 		{"DisabledNever", disabled, open, parties(open, p), escalate.ActionView, false},
 		{"AdminDoesNotReadCases", admin, open, parties(open, p), escalate.ActionView, false},
 		{"UninvolvedPractitionerInReceivingAgency", bystander, open, parties(open, p), escalate.ActionView, false},
-		{"InvolvedReceiverViews", receiver, open, parties(open, p, receiver.ID), escalate.ActionView, true},
+		{"EscalationContactViews", contact, open, parties(open, p), escalate.ActionView, true},
+		{"EscalationContactTakes", contact, open, parties(open, p), escalate.ActionPartyName, true},
+		{"NamedReceiverViews", receiver, open, parties(open, p, receiver.ID), escalate.ActionView, true},
+		{"NamedReceiversManagerViews", recvMgr, open, parties(open, p, receiver.ID), escalate.ActionView, true},
 		{"ReceivingManagerNotYetAtStage1", recvMgr, open, parties(open, p), escalate.ActionView, false},
 		{"ReceivingLeadBroughtInAtStage3", lead, atStage3, parties(atStage3, p), escalate.ActionView, true},
-		{"ReceivingManagerStillSeesAtStage3", recvMgr, atStage3, parties(atStage3, p), escalate.ActionView, true},
+		{"ReceivingLineManagerAtStage3", recvMgr, atStage3, parties(atStage3, p, receiver.ID), escalate.ActionView, true},
 		{"ClosedStillViewable", raiser, closed, parties(closed, p), escalate.ActionView, true},
 		{"ClosedNoRecord", raiser, closed, parties(closed, p), escalate.ActionRecordAdd, false},
 		{"ClosedImmediateStillRecorded", raiser, closed, parties(closed, p), escalate.ActionRiskImmediate, true},
@@ -55,6 +89,7 @@ func TestCan(t *testing.T) {
 		{"RaiserCannotApprove", raiser, open, parties(open, p), escalate.ActionRecordApprove, false},
 		{"ManagerApproves", raiserMgr, open, parties(open, p), escalate.ActionRecordApprove, true},
 		{"ReceiverAgrees", receiver, open, parties(open, p, receiver.ID), escalate.ActionOutcomeAgree, true},
+		{"InvolvedReceiverAgrees", receiver, open, involved(open, receiver.ID), escalate.ActionOutcomeAgree, true},
 		{"RaiserCannotAgreeOwnDisagreement", raiser, open, parties(open, p), escalate.ActionOutcomeAgree, false},
 		{"WithinAgencyLineManagerAgrees", raiserMgr, open, parties(open, within), escalate.ActionOutcomeAgree, true},
 		{"WithinAgencyReceiverCannot", receiver, open, parties(open, within, receiver.ID), escalate.ActionOutcomeAgree, false},
@@ -71,8 +106,12 @@ func TestCan(t *testing.T) {
 		{"AdminRecomputes", admin, open, parties(open, p), escalate.ActionClockRecompute, true},
 		{"RaiserCannotRecompute", raiser, open, parties(open, p), escalate.ActionClockRecompute, false},
 		{"ReceiverShortens", receiver, open, parties(open, p, receiver.ID), escalate.ActionClockShorten, true},
+		{"ChairCannotNameParties", chair, open, parties(open, p), escalate.ActionPartyName, false},
+		{"ChairAppointsMeetingChair", chair, open, parties(open, p), escalate.ActionMeetingChair, true},
+		{"RaiserCannotAppointMeetingChair", raiser, open, parties(open, p), escalate.ActionMeetingChair, false},
 		{"UnknownAction", raiser, open, parties(open, p), "escalation.delete", false},
 		{"AnyoneRaises", raiser, nil, escalate.Parties{}, escalate.ActionRaise, true},
+		{"AdminOnlyCannotRaise", admin, nil, escalate.Parties{}, escalate.ActionRaise, false},
 		{"DisabledCannotRaise", disabled, nil, escalate.Parties{}, escalate.ActionRaise, false},
 		{"NilActor", nil, open, parties(open, p), escalate.ActionView, false},
 	} {
@@ -84,18 +123,27 @@ func TestCan(t *testing.T) {
 	}
 }
 
-func TestNewParties(t *testing.T) {
+// TestImmediateActionGrantsNothing: recording an immediate action is open to
+// anyone who can see the case and makes nobody a party: the view-only Chair
+// who records one still cannot lower the risk, escalate or name anyone.
+func TestImmediateActionGrantsNothing(t *testing.T) {
 	p := testPolicy()
 	e := mustRaise(t, p, nil)
-	e.Stage = 2
-	ps := escalate.NewParties(p, e, nil, nil)
-	for _, r := range ps.ReceivingRoles {
-		if r == escalate.RolePractitioner {
-			t.Error("practitioners brought in by role")
-		}
+	dir := testDir()
+	ps := escalate.Route(p, e, dir, escalate.Involvement{})
+	if !escalate.Can(chair, e, ps, escalate.ActionRiskImmediate) {
+		t.Fatal("the Chair, who can see the case, cannot record an immediate action")
 	}
-	if len(ps.ReceivingRoles) != 3 || len(ps.RaisingRoles) != 2 {
-		t.Errorf("roles %v / %v", ps.RaisingRoles, ps.ReceivingRoles)
+	if _, err := e.RecordImmediateAction(t0, p, testCal(t), chair, escalate.ImmediateInput{Action: "called 999"}); err != nil {
+		t.Fatal(err)
+	}
+	// The store involves nobody for an immediate action: routing again
+	// with the same involvement gives the Chair no more than before.
+	ps = escalate.Route(p, e, dir, escalate.Involvement{})
+	for _, a := range []string{escalate.ActionRiskLower, escalate.ActionEscalate, escalate.ActionPartyName, escalate.ActionRecordAdd} {
+		if escalate.Can(chair, e, ps, a) {
+			t.Errorf("after an immediate action the Chair may %s", a)
+		}
 	}
 }
 

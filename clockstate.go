@@ -21,6 +21,9 @@ const (
 	MetByAgree     = "agree"     // an outcome agreed, or determined, at the stage
 	MetByConfirm   = "confirm"   // the agreed outcome confirmed in writing
 	MetByDetermine = "determine" // a determination or recommendations made at the stage
+	// MetByEscalation is what meets a clock that a not-agreed record
+	// started, whatever its key: escalating from its stage.
+	MetByEscalation = "escalation"
 )
 
 // clockKeys maps the clock keys (and action verbs) a policy may use to what
@@ -80,6 +83,25 @@ func (e *Escalation) side(u *User) string {
 		return SideReceiving
 	}
 	return ""
+}
+
+// sides returns the sides u acts for at stage st: their agency's, and any
+// side whose roles at st name a partnership role u holds (Redbridge stage
+// 4: the Business Manager refers to the Chair for the raising side).
+func (e *Escalation) sides(st *Stage, u *User) []string {
+	var out []string
+	if s := e.side(u); s != "" {
+		out = append(out, s)
+	}
+	for _, x := range []struct {
+		side  string
+		roles []Role
+	}{{SideRaising, st.Raising}, {SideReceiving, st.Receive}} {
+		if !slices.Contains(out, x.side) && slices.ContainsFunc(x.roles, func(r Role) bool { return IsPartnershipRole(r) && u.HasRole(r) }) {
+			out = append(out, x.side)
+		}
+	}
+	return out
 }
 
 // policyClock returns the policy clock key of stage stageKey, or nil.
@@ -217,7 +239,11 @@ func (s *step) meet(x *Escalation, stageKey, metBy, side string) {
 		if c.Status != ClockRunning || c.Stage != stageKey {
 			continue
 		}
-		if m, _ := ClockMetBy(c.Key, c.Action); m != metBy || (side != "" && c.By != "" && c.By != side) {
+		m, _ := ClockMetBy(c.Key, c.Action)
+		if pc := policyClock(s.p, c.Stage, c.Key); pc != nil && pc.Starts.Event == StartNotAgreed {
+			m = MetByEscalation
+		}
+		if m != metBy || (side != "" && c.By != "" && c.By != side) {
 			continue
 		}
 		// An immediate clock asks for action at once; meeting it is on time.

@@ -159,10 +159,13 @@ type Record struct {
 	Discussion   string
 	Outcome      string // including any further escalation and next steps
 	Corrects     int    // the ID of the record this corrects; 0 for none
-	By           int64
-	Created      time.Time
-	ApprovedBy   int64 // 0 until approved
-	ApprovedAt   time.Time
+	// Result is what the discussion came to: ResultAgreed, ResultNotAgreed,
+	// or "" (not settled yet, or not said).
+	Result     string
+	By         int64
+	Created    time.Time
+	ApprovedBy int64 // 0 until approved
+	ApprovedAt time.Time
 }
 
 // Outcome kinds.
@@ -193,8 +196,12 @@ type Outcome struct {
 	// determination or recommendations; empty where not recorded (outcomes
 	// recorded before the question was asked, or by API clients that omit it).
 	Decision string
-	At       time.Time
-	By       int64
+	// Report is what the meeting's chair reported to the body the stage's
+	// meeting reports to (Hounslow stage 5: the Serious Case Review Sub
+	// Committee); empty elsewhere.
+	Report string
+	At     time.Time
+	By     int64
 	// ConfirmedAt is when the agreed outcome was confirmed in writing, where
 	// the stage has a confirmation clock; zero until then.
 	ConfirmedAt time.Time
@@ -232,6 +239,13 @@ const (
 	ActionClockStop      = "clock.stop"
 	ActionClockShorten   = "clock.shorten"
 	ActionClockRecompute = "clock.recompute"
+	// ActionPartyName names someone to deal with the escalation (or takes
+	// it); ActionPartyRemove removes them.
+	ActionPartyName   = "escalation.party"
+	ActionPartyRemove = "escalation.party.remove"
+	// ActionMeetingChair appoints a board member from an agency not
+	// involved to chair the stage's meeting (Hounslow stage 5).
+	ActionMeetingChair = "escalation.meeting-chair"
 )
 
 // CurrentStage returns the policy stage the escalation is at, or nil when its

@@ -37,6 +37,19 @@ type RaiseInput struct {
 	// immediate risk; required when RiskLevel is immediate. Record it with
 	// RecordImmediateAction first if the rest of the form is not ready.
 	ImmediateAction string
+	// DealtWith is the person at the receiving agency the raiser dealt
+	// with, chosen from its people (MayBeNamed), or 0 to leave it to the
+	// agency's escalation contacts. ReceivingContact stays as context.
+	DealtWith int64
+	// ProtectBy is a deadline that protects the child ("or a timescale that
+	// protects the child, whichever is shorter"): every clock the raise
+	// starts that would be due later is brought forward to it. Zero: none.
+	ProtectBy time.Time
+	// Referred are the keys of the policy's redirects that are referred
+	// alongside the disagreement (Redirect.Alongside: H&F's strategic or
+	// policy issue goes to the Business Manager while the child's case
+	// carries on).
+	Referred []string
 }
 
 // ImmediateInput records an immediate-risk action on its own, never held up by
@@ -54,6 +67,9 @@ type RecordInput struct {
 	Discussion   string
 	Outcome      string
 	Corrects     int
+	// Result is what the discussion came to: ResultAgreed, ResultNotAgreed
+	// or "" (not settled yet).
+	Result string
 }
 
 // ApproveInput approves a record (Redbridge 4.3).
@@ -70,6 +86,9 @@ type AgreeInput struct {
 	OutstandingIssues string
 	// Decision is DecisionChanged, DecisionUpheld or empty (not recorded).
 	Decision string
+	// Report is what the meeting's chair reported to the body the stage's
+	// meeting reports to; required where the meeting has reports_to.
+	Report string
 }
 
 // ConfirmInput confirms in writing an outcome agreed at a stage whose policy
@@ -142,7 +161,7 @@ func (in *RaiseInput) Validate(p *Policy) error {
 	}
 	if in.RaisedRole == "" {
 		return FieldErrorf("raised_role", "Say in what role you are raising this.")
-	} else if !IsUserRole(in.RaisedRole) {
+	} else if !HoldableRole(p, in.RaisedRole) {
 		return FieldErrorf("raised_role", "%q is not a role Escalate knows.", in.RaisedRole)
 	}
 	if in.ReceivingAgencyID <= 0 {
@@ -211,6 +230,11 @@ func (in *RecordInput) Validate(p *Policy) error {
 	if in.Corrects < 0 {
 		return FieldErrorf("corrects", "Choose the record this corrects.")
 	}
+	switch in.Result {
+	case "", ResultAgreed, ResultNotAgreed:
+	default:
+		return FieldErrorf("result", "Say whether you agreed, could not agree, or are still discussing it.")
+	}
 	return nil
 }
 
@@ -228,6 +252,9 @@ func (in *AgreeInput) Validate(p *Policy) error {
 		return err
 	}
 	if err := checkText("outcome", "The agreed outcome", in.Outcome, true, MaxText); err != nil {
+		return err
+	}
+	if err := checkText("report", "The report", in.Report, false, MaxText); err != nil {
 		return err
 	}
 	return checkText("outstanding_issues", "How outstanding issues will be pursued", in.OutstandingIssues, true, MaxText)

@@ -148,7 +148,7 @@ func TestCanRecordLearning(t *testing.T) {
 	bm := &escalate.User{ID: 30, PartnershipID: 1, AgencyID: 40, Roles: []escalate.Role{escalate.RoleBusinessManager}}
 	chair := &escalate.User{ID: 31, PartnershipID: 1, AgencyID: 40, Roles: []escalate.Role{escalate.RoleChair}}
 	stranger := &escalate.User{ID: 32, PartnershipID: 1, AgencyID: 50, Roles: []escalate.Role{escalate.RolePractitioner}}
-	ps := escalate.NewParties(p, closed, []int64{raiserMgr.ID}, nil)
+	ps := escalate.Route(p, closed, testDir(), escalate.Involvement{})
 	for _, tt := range []struct {
 		who  *escalate.User
 		e    *escalate.Escalation

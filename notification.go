@@ -15,7 +15,17 @@ type Notification struct {
 	Due        time.Time
 	Created    time.Time
 	Read       bool
+	// Clock is the clock a reminder or overdue prompt is about, 0 for none.
+	Clock int
+	// Now says how the case stands as the notification is read, when that
+	// overtakes it: NoticeClockDone (the prompt's clock was met or
+	// stopped) or the escalation's closed status; "" otherwise.
+	Now string
 }
+
+// NoticeClockDone is Notification.Now for a prompt whose clock is no longer
+// running.
+const NoticeClockDone = "clock-done"
 
 // UndeliveredNotification is an outbox row that could not be emailed after
 // every attempt, as administrators see it. LastError names no addresses.

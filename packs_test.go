@@ -279,14 +279,25 @@ func TestPackHounslow(t *testing.T) {
 	if j.clockStatus("stage-5", "meet") != escalate.ClockMet {
 		t.Fatal("meeting clock not met by a meeting record")
 	}
-	in := escalate.DetermineInput{Version: j.e.Version, Kind: escalate.OutcomeDetermination, Text: "Strategy meeting to be convened", ChairAgencyID: j.e.ReceivingAgencyID}
+	// The meeting has no power to determine (Hounslow: Stage Five): it
+	// records its outcome, and its chair's report to the Serious Case
+	// Review Sub Committee, as an agreed outcome.
+	in := escalate.DetermineInput{Version: j.e.Version, Kind: escalate.OutcomeDetermination, Text: "Strategy meeting to be convened", ChairAgencyID: 40}
+	before := j.e.Clone()
 	_, err := j.e.Determine(j.now, j.p, j.cal, bizMgr, in)
-	assertCode(t, err, escalate.EINVALID, "chair_agency")
-	j.do("determine", func(now time.Time, v int) ([]escalate.Event, error) {
-		in.Version, in.ChairAgencyID = v, 40
-		return j.e.Determine(now, j.p, j.cal, bizMgr, in)
+	assertCode(t, err, escalate.EINVALID, "")
+	assertUnchanged(t, before, j.e)
+	agree := escalate.AgreeInput{Version: j.e.Version, Outcome: "Strategy meeting to be convened", OutstandingIssues: "None"}
+	_, err = j.e.AgreeOutcome(j.now, j.p, j.cal, bizMgr, agree)
+	assertCode(t, err, escalate.EINVALID, "report")
+	j.do("agree", func(now time.Time, v int) ([]escalate.Event, error) {
+		agree.Version, agree.Report = v, "Issues arising reported to the Sub Committee on 3 March"
+		return j.e.AgreeOutcome(now, j.p, j.cal, bizMgr, agree)
 	})
-	j.finished(escalate.StatusResolved, escalate.OutcomeDetermination)
+	j.finished(escalate.StatusResolved, escalate.OutcomeAgreed)
+	if j.e.Outcome.Report == "" {
+		t.Error("the meeting's report is not kept")
+	}
 }
 
 func TestPackSurrey(t *testing.T) {

@@ -106,7 +106,7 @@ type Clock struct {
 
 // ClockStart says which event starts a clock. Stage defaults to the clock's own.
 type ClockStart struct {
-	Event string `yaml:"event"` // "decision", "stage-entry", "outcome-agreed" or "clock-met"
+	Event string `yaml:"event"` // "decision", "stage-entry", "outcome-agreed", "clock-met" or "not-agreed"
 	Stage string `yaml:"stage"`
 	Clock string `yaml:"clock"` // for "clock-met"
 }
@@ -117,6 +117,10 @@ const (
 	StartStageEntry    = "stage-entry"
 	StartOutcomeAgreed = "outcome-agreed"
 	StartClockMet      = "clock-met"
+	// StartNotAgreed starts a clock when a record at the stage says the
+	// parties could not agree (Redbridge 4.5: escalate the same working
+	// day). Such a clock is met by escalating.
+	StartNotAgreed = "not-agreed"
 )
 
 // RecordFields are the names a stage's Record list may use.
@@ -132,7 +136,12 @@ type Redirect struct {
 	Question string `yaml:"question"` // asked when raising, e.g. "Is this about a professional's conduct?"
 	To       string `yaml:"to"`       // e.g. "Local Authority Designated Officer (LADO)"
 	Contact  Role   `yaml:"contact"`
-	Cite     string `yaml:"cite"`
+	// Alongside means the matter is referred while the disagreement about
+	// the child carries on (H&F: a strategic or policy issue goes to the
+	// Business Manager as a policy item), unless the raiser says there is
+	// no disagreement about the child.
+	Alongside bool   `yaml:"alongside"`
+	Cite      string `yaml:"cite"`
 }
 
 // RouteRule alerts extra people when a disagreement concerns a kind of agency.

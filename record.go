@@ -40,7 +40,7 @@ func (e *Escalation) AddRecord(now time.Time, p *Policy, cal *calendar.Calendar,
 		r := Record{
 			ID: len(x.Records) + 1, Stage: st.Key, At: in.At, Form: in.Form,
 			Participants: slices.Clone(in.Participants), Discussion: in.Discussion, Outcome: in.Outcome,
-			Corrects: in.Corrects, By: actor.ID, Created: now,
+			Corrects: in.Corrects, Result: in.Result, By: actor.ID, Created: now,
 		}
 		x.Records = append(x.Records, r)
 		d := map[string]any{
@@ -50,15 +50,22 @@ func (e *Escalation) AddRecord(now time.Time, p *Policy, cal *calendar.Calendar,
 		if r.Corrects != 0 {
 			d["corrects"] = r.Corrects
 		}
+		if r.Result != "" {
+			d["result"] = r.Result
+		}
 		s.emit(ActionRecordAdd, d)
 		// A correction only fixes what an earlier record said; the work it
 		// records was already counted.
 		if r.Corrects == 0 {
-			if side := x.side(actor); side != "" {
+			for _, side := range x.sides(st, actor) {
 				s.meet(x, st.Key, MetByRecord, side)
 			}
 			if r.Form == FormMeeting {
 				s.meet(x, st.Key, MetByMeeting, "")
+			}
+			if r.Result == ResultNotAgreed {
+				// Redbridge 4.5: escalate the same working day.
+				s.startClocks(x, StartNotAgreed, st.Key, "")
 			}
 		}
 		return nil

@@ -105,6 +105,22 @@ func (s *step) raiseRisk(x *Escalation, to RiskLevel, reason string) {
 	}
 }
 
+// protect brings every running clock due after by forward to by: the
+// raiser's timescale that protects the child, where it is shorter.
+func (s *step) protect(x *Escalation, by time.Time) {
+	for i := range x.Clocks {
+		c := &x.Clocks[i]
+		if c.Status != ClockRunning || c.Immediate || !by.Before(c.Due) {
+			continue
+		}
+		old := clockData(c)
+		c.Explanation = fmt.Sprintf("brought forward when raised from %s to %s, the timescale the raiser set to protect the child (the policy's deadline was: %s)",
+			londonTime(c.Due), londonTime(by), c.Explanation)
+		c.Due, c.ShortenedReason = by, "the timescale the raiser set to protect the child"
+		s.emitShorten(c, old)
+	}
+}
+
 func (s *step) emitShorten(c *ClockState, old map[string]any) {
 	d := clockData(c)
 	d["reason"] = c.ShortenedReason

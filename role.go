@@ -3,7 +3,8 @@ package escalate
 import "slices"
 
 // Role is a part a person plays, or a post a policy names. Policies name roles,
-// never people; the contacts directory maps roles to people.
+// never people; accounts hold roles, and routing (routing.go) turns the roles a
+// stage names into the people who act.
 type Role string
 
 // The roles a user account can hold.
@@ -22,14 +23,10 @@ const (
 	RoleConferenceChair Role = "conference-chair"
 )
 
-// UserRoles lists, in order of seniority, the roles a user account can hold.
-var UserRoles = []Role{
-	RolePractitioner, RoleManager, RoleSafeguardingLead, RoleSeniorManager,
-	RoleBusinessManager, RoleChair, RoleViceChair, RoleConferenceChair, RoleAdmin,
-}
-
-// Posts a policy may name besides the user roles: people reached through the
-// contacts directory rather than by signing in. A policy file may declare more.
+// Posts a policy names that accounts can hold too, so that the person who
+// must act at a stage can sign in and act: a board member who represents
+// an agency on the partnership board, a head of service, the named and
+// designated safeguarding professionals of health.
 const (
 	RoleBoardMember      Role = "board-member"
 	RoleHeadOfService    Role = "head-of-service"
@@ -38,18 +35,47 @@ const (
 	RoleNamedNurse       Role = "named-nurse"
 	RoleNamedDoctor      Role = "named-doctor"
 	RoleNamedGP          Role = "named-gp"
-	RoleLADO             Role = "lado"
-	RoleFrontDoor        Role = "front-door"
-	RolePolice           Role = "police-emergency"
 	RoleHeadOfSafeguard  Role = "head-of-safeguarding"
 )
 
-// BuiltinRoles is every role a policy may name without declaring it.
-var BuiltinRoles = append(slices.Clone(UserRoles),
-	RoleBoardMember, RoleHeadOfService, RoleDesignatedNurse, RoleDesignatedDoctor,
-	RoleNamedNurse, RoleNamedDoctor, RoleNamedGP, RoleLADO, RoleFrontDoor, RolePolice,
-	RoleHeadOfSafeguard,
+// Posts reached through the contacts directory only: services outside the
+// escalation process (the LADO, the front door, the police in an emergency).
+const (
+	RoleLADO      Role = "lado"
+	RoleFrontDoor Role = "front-door"
+	RolePolice    Role = "police-emergency"
 )
 
-// IsUserRole reports whether r is a role a user account can hold.
+// UserRoles lists, in order of seniority, the built-in roles a user account
+// can hold. An account may also hold a role its partnership's policy
+// declares (Policy.Roles), see HoldableRole.
+var UserRoles = []Role{
+	RolePractitioner, RoleManager, RoleSafeguardingLead, RoleSeniorManager,
+	RoleHeadOfService, RoleNamedNurse, RoleNamedDoctor, RoleNamedGP,
+	RoleDesignatedNurse, RoleDesignatedDoctor, RoleHeadOfSafeguard,
+	RoleBoardMember, RoleBusinessManager, RoleChair, RoleViceChair, RoleConferenceChair, RoleAdmin,
+}
+
+// BuiltinRoles is every role a policy may name without declaring it.
+var BuiltinRoles = append(slices.Clone(UserRoles), RoleLADO, RoleFrontDoor, RolePolice)
+
+// PartnershipRoles are the roles that belong to the partnership rather than
+// to either agency in a disagreement: when a stage names one, its holders
+// anywhere in the partnership act (a board member: the board member of the
+// agency on that side, when it has one).
+var PartnershipRoles = []Role{RoleBusinessManager, RoleChair, RoleViceChair, RoleBoardMember}
+
+// IsPartnershipRole reports whether r belongs to the partnership.
+func IsPartnershipRole(r Role) bool { return slices.Contains(PartnershipRoles, r) }
+
+// IsUserRole reports whether r is a built-in role a user account can hold.
 func IsUserRole(r Role) bool { return slices.Contains(UserRoles, r) }
+
+// HoldableRole reports whether an account of a partnership following p may
+// hold r: a built-in user role, or a role p declares. p may be nil.
+func HoldableRole(p *Policy, r Role) bool {
+	if IsUserRole(r) {
+		return true
+	}
+	return p != nil && slices.ContainsFunc(p.Roles, func(d RoleDef) bool { return d.Key == r })
+}

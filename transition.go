@@ -2,6 +2,7 @@ package escalate
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/escalate-project/escalate/calendar"
@@ -79,6 +80,14 @@ func Raise(now time.Time, p *Policy, cal *calendar.Calendar, actor *User, in Rai
 	if d, _ := calendar.ParseDate(in.DecisionDate); calendar.DateOf(now).Before(d) {
 		return nil, nil, FieldErrorf("decision_date", "The date of the decision cannot be in the future.")
 	}
+	if !in.ProtectBy.IsZero() && !in.ProtectBy.After(now) {
+		return nil, nil, FieldErrorf("protect_by", "The deadline that protects the child must be later than now.")
+	}
+	for _, k := range in.Referred {
+		if rd := findRedirect(p, k); rd == nil || !rd.Alongside {
+			return nil, nil, FieldErrorf("referred", "%q is not a matter this policy refers alongside a disagreement.", k)
+		}
+	}
 	x := &Escalation{
 		PartnershipID: actor.PartnershipID, PolicyID: p.ID, PolicyVersion: p.Version,
 		RaisedBy: actor.ID, RaisedRole: in.RaisedRole, RaisingAgencyID: actor.AgencyID,
@@ -103,8 +112,17 @@ func Raise(now time.Time, p *Policy, cal *calendar.Calendar, actor *User, in Rai
 		"issue": in.Issue, "risk": in.Risk, "disagreement": in.Disagreement,
 		"outcome_sought": in.OutcomeSought, "risk_level": in.RiskLevel,
 	})
+	if len(in.Referred) > 0 {
+		s.events[len(s.events)-1].Data["referred"] = slices.Clone(in.Referred)
+	}
+	if in.DealtWith != 0 {
+		s.events[len(s.events)-1].Data["dealt_with"] = in.DealtWith
+	}
 	s.enterStage(x, 0)
 	s.meet(x, p.Stages[0].Key, MetByRaise, "")
+	if !in.ProtectBy.IsZero() {
+		s.protect(x, in.ProtectBy)
+	}
 	return x, s.events, nil
 }
 
@@ -122,11 +140,18 @@ func (e *Escalation) AgreeOutcome(now time.Time, p *Policy, cal *calendar.Calend
 			return Errorf(ECONFLICT, "An outcome is already agreed at this stage and awaits written confirmation.")
 		}
 		st := x.CurrentStage(p)
-		x.Outcome = &Outcome{Kind: OutcomeAgreed, Text: in.Outcome, OutstandingIssues: in.OutstandingIssues, Decision: in.Decision, At: now, By: actor.ID}
-		s.emit(ActionOutcomeAgree, map[string]any{
+		if m := st.Meeting; m != nil && m.ReportsTo != "" && strings.TrimSpace(in.Report) == "" {
+			return FieldErrorf("report", "Say what the meeting's chair reported to the %s.", m.ReportsTo)
+		}
+		x.Outcome = &Outcome{Kind: OutcomeAgreed, Text: in.Outcome, OutstandingIssues: in.OutstandingIssues, Decision: in.Decision, Report: in.Report, At: now, By: actor.ID}
+		d := map[string]any{
 			"stage": st.Key, "outcome": in.Outcome, "outstanding_issues": in.OutstandingIssues, "decision": in.Decision,
 			"notify": []string{"raiser"}, // the raiser is told
-		})
+		}
+		if in.Report != "" {
+			d["report"] = in.Report
+		}
+		s.emit(ActionOutcomeAgree, d)
 		s.meet(x, st.Key, MetByAgree, "")
 		n := len(x.Clocks)
 		s.startClocks(x, StartOutcomeAgreed, st.Key, "")
@@ -195,6 +220,7 @@ func (e *Escalation) Escalate(now time.Time, p *Policy, cal *calendar.Calendar, 
 			// above and the agreement's own event keep it.
 			x.Outcome = nil
 		}
+		s.meet(x, from.Key, MetByEscalation, "")
 		s.stop(x, from.Key, "escalated to "+p.Stages[to].Key)
 		s.enterStage(x, to)
 		return nil
@@ -211,6 +237,9 @@ func (e *Escalation) Determine(now time.Time, p *Policy, cal *calendar.Calendar,
 			return err
 		}
 		st := x.CurrentStage(p)
+		if st.Produces == "resolution" {
+			return Errorf(EINVALID, "%s ends with the outcome its parties agree, not a determination: record the outcome agreed.", st.Name)
+		}
 		produces := st.Produces == OutcomeDetermination || st.Produces == OutcomeRecommendations
 		if !produces && x.Stage != len(p.Stages)-1 {
 			return Errorf(EINVALID, "%s does not make determinations or recommendations: escalate to the final stage first.", st.Name)

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/escalate-project/escalate"
@@ -94,6 +95,8 @@ type kase struct {
 	e        *escalate.Escalation
 	from, to string // the raising and receiving agencies' keys
 	last     time.Time
+	named    bool // someone at the receiving agency deals with it
+	leave    bool // nobody takes it: it waits for the escalation contact
 }
 
 // step is one planned change, run with the store's clock at at.
@@ -132,9 +135,12 @@ func (s *seeder) as(key string) context.Context {
 }
 
 // raise plans a case from agency from against agency to, raised by from's
-// practitioner, who then names to's practitioner as the person dealt with.
-func (s *seeder) raise(t time.Time, from, to string, risk escalate.RiskLevel) *kase {
-	c := &kase{from: from, to: to}
+// practitioner. As people do, every other raiser chooses the practitioner
+// they dealt with there; the rest leave it to the agency's escalation
+// contact, who then names their practitioner. With leave, nobody has taken
+// it yet: it waits in the escalation contact's My work.
+func (s *seeder) raise(t time.Time, from, to string, risk escalate.RiskLevel, leave ...bool) *kase {
+	c := &kase{from: from, to: to, leave: len(leave) > 0 && leave[0]}
 	i := s.cases
 	s.cases++
 	st := storyFor(to, i)
@@ -155,22 +161,49 @@ func (s *seeder) raise(t time.Time, from, to string, risk escalate.RiskLevel) *k
 	}
 	if risk == escalate.RiskImmediate {
 		in.ImmediateAction = "Called 999; police attended and the child is staying with a grandparent tonight."
+		// The raiser dealt with social care's safeguarding lead, who
+		// deals with it at once.
+		in.DealtWith = s.users[to+"/safeguarding-lead"].ID
+	} else if i%2 == 0 && !c.leave {
+		in.DealtWith = s.users[to+"/practitioner"].ID
 	}
 	s.then(c, t, "raise "+in.ChildRef, func(*escalate.Escalation) (*escalate.Escalation, error) {
 		return s.svc.Raise(s.as(from+"/practitioner"), in)
 	})
-	s.then(c, t.Add(time.Minute), "name the receiving practitioner", func(e *escalate.Escalation) (*escalate.Escalation, error) {
-		return s.svc.AddParty(s.as(from+"/practitioner"), e.Ref, s.users[to+"/practitioner"].ID)
-	})
+	c.named = in.DealtWith != 0
+	s.takeOver(c, t.Add(20*time.Minute))
 	return c
+}
+
+// takeOver plans the receiving agency's escalation contact naming their
+// practitioner to deal with the case, as they would from My work.
+func (s *seeder) takeOver(c *kase, t time.Time) {
+	s.then(c, t, "the escalation contact names who deals with it", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+		if c.named || c.leave || e.CurrentStage(s.pol).Scope == "within-agency" {
+			return e, nil // named already, or the other agency is not brought in yet
+		}
+		c.named = true
+		return s.svc.AddParty(s.as(c.to+"/manager"), e.Ref, s.users[c.to+"/practitioner"].ID)
+	})
 }
 
 // actor is who acts for the other side at e's stage: the raiser's line
 // manager at a stage within the raising agency, else the receiving
-// practitioner.
+// agency's holder of the first role the stage names there (its
+// practitioner, who was named, for practitioners), or the partnership's
+// for a partnership role.
 func (s *seeder) actor(c *kase) string {
-	if c.e.CurrentStage(s.pol).Scope == "within-agency" {
+	st := c.e.CurrentStage(s.pol)
+	if st.Scope == "within-agency" {
 		return c.from + "/manager"
+	}
+	for _, r := range st.Receive {
+		if _, ok := s.users[c.to+"/"+string(r)]; ok {
+			return c.to + "/" + string(r)
+		}
+		if _, ok := s.users["partnership/"+string(r)]; ok {
+			return "partnership/" + string(r)
+		}
 	}
 	return c.to + "/practitioner"
 }
@@ -191,30 +224,21 @@ func (s *seeder) discuss(c *kase, t time.Time) {
 }
 
 // climb plans escalations by the raiser, one a day from daysAgo, until the
-// case reaches stage (an index). At each stage the raiser names the
-// receiving agency's people in the roles the stage brings in, so the case
-// is in their My work.
+// case reaches stage (an index). Nobody is named by hand: routing brings in
+// the people each stage names, so the case is in their My work.
 func (s *seeder) climb(c *kase, stage, daysAgo int) {
 	for i := 0; i < stage; i++ {
 		s.then(c, s.day(daysAgo-i, 10, 0), "escalate", func(e *escalate.Escalation) (*escalate.Escalation, error) {
 			if e.Stage >= stage {
 				return e, nil
 			}
-			ctx := s.as(c.from + "/practitioner")
-			e, err := s.svc.Escalate(ctx, e.Ref, escalate.EscalateInput{Version: e.Version,
+			return s.svc.Escalate(s.as(c.from+"/practitioner"), e.Ref, escalate.EscalateInput{Version: e.Version,
 				Reason: "We could not agree within the stage's timescale."})
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range e.CurrentStage(s.pol).Receive {
-				if u, ok := s.users[c.to+"/"+string(r)]; ok && r != escalate.RolePractitioner {
-					if _, err := s.svc.AddParty(ctx, e.Ref, u.ID); err != nil {
-						return nil, err
-					}
-				}
-			}
-			return e, nil
 		})
+		if i == 0 && s.pol.Stages[0].Scope == "within-agency" {
+			// Now between the agencies: the contact names who deals with it.
+			s.takeOver(c, s.day(daysAgo-i, 10, 30))
+		}
 	}
 }
 
@@ -240,20 +264,49 @@ func (s *seeder) agree(c *kase, t time.Time, decision string) {
 	})
 }
 
-// determine plans the final stage's outcome by the board chair, who chaired
-// the meeting from the partnership team: an uninvolved agency.
-func (s *seeder) determine(c *kase, t time.Time) {
-	s.then(c, t, "determine", func(e *escalate.Escalation) (*escalate.Escalation, error) {
-		kind := escalate.OutcomeRecommendations
-		if p := e.CurrentStage(s.pol).Produces; p == escalate.OutcomeDetermination {
-			kind = p
+// finish plans the final stage's outcome as its policy writes it: the
+// Chair's determination (Wirral) or recommendations after the Business
+// Manager's referral (Redbridge 4.9); a meeting chaired by a board member
+// from an agency not involved, appointed by the Chair, which records its
+// outcome and its report (Hounslow); or the senior managers' agreed outcome.
+func (s *seeder) finish(c *kase, t time.Time) {
+	st := s.pol.Stages[len(s.pol.Stages)-1]
+	text := "Children's social care to complete an assessment within 10 working days; all agencies to attend the strategy meeting."
+	switch {
+	case st.Produces == escalate.OutcomeDetermination || st.Produces == escalate.OutcomeRecommendations:
+		if slices.Contains(st.Raising, escalate.RoleBusinessManager) {
+			s.then(c, t.Add(-2*time.Hour), "the Business Manager refers it to the Chair", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+				return s.svc.AddRecord(s.as("partnership/business-manager"), e.Ref, escalate.RecordInput{Version: e.Version,
+					At: t.Add(-150 * time.Minute), Form: escalate.FormEmail,
+					Participants: []string{s.users["partnership/business-manager"].Name, s.users["partnership/chair"].Name},
+					Discussion:   "Referred the unresolved disagreement to the Chair with both agencies' written positions.",
+					Outcome:      "The Chair will make recommendations within 5 working days."})
+			})
 		}
-		return s.svc.Determine(s.as("partnership/chair"), e.Ref, escalate.DetermineInput{Version: e.Version, Kind: kind,
-			Text:              "Children's social care to complete an assessment within 10 working days; all agencies to attend the strategy meeting.",
-			OutstandingIssues: "The learning goes to the board's practice subgroup.",
-			Decision:          escalate.DecisionChanged,
-			ChairAgencyID:     s.agencies["partnership"].ID})
-	})
+		s.then(c, t, "determine", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+			return s.svc.Determine(s.as("partnership/chair"), e.Ref, escalate.DetermineInput{Version: e.Version, Kind: st.Produces,
+				Text: text, OutstandingIssues: "The learning goes to the board's practice subgroup.", Decision: escalate.DecisionChanged})
+		})
+	case st.Meeting != nil && st.Meeting.UninvolvedChair:
+		chair := s.users["police/board-member"]
+		s.then(c, t.Add(-3*time.Hour), "the Chair appoints the meeting's chair", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+			return s.svc.AppointMeetingChair(s.as("partnership/chair"), e.Ref, chair.ID)
+		})
+		s.then(c, t.Add(-time.Hour), "the meeting", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+			return s.svc.AddRecord(s.as("police/board-member"), e.Ref, escalate.RecordInput{Version: e.Version,
+				At: t.Add(-90 * time.Minute), Form: escalate.FormMeeting,
+				Participants: []string{chair.Name, s.users[c.from+"/senior-manager"].Name, s.users[c.to+"/senior-manager"].Name},
+				Discussion:   "The most senior managers reviewed the issues so that both agencies understood them before the decision was finalised.",
+				Outcome:      "Agreed the way forward below.", Result: escalate.ResultAgreed})
+		})
+		s.then(c, t, "the meeting's outcome", func(e *escalate.Escalation) (*escalate.Escalation, error) {
+			return s.svc.AgreeOutcome(s.as("police/board-member"), e.Ref, escalate.AgreeInput{Version: e.Version, Outcome: text,
+				OutstandingIssues: "None.", Decision: escalate.DecisionChanged,
+				Report: "The issues arising were reported to the Serious Case Review Sub Committee the same week."})
+		})
+	default:
+		s.agree(c, t, escalate.DecisionChanged)
+	}
 }
 
 // plan plans about a dozen cases, one or more in every state the policy
@@ -263,14 +316,11 @@ func (s *seeder) plan() {
 	last := len(s.pol.Stages) - 1
 	std, inc := escalate.RiskStandard, escalate.RiskIncreased
 
-	s.raise(s.ago(50*time.Minute), "school", "care", std) // new
-	s.raise(s.ago(3*time.Hour), "health", "care", inc)    // new, at increased risk
+	c := s.raise(s.ago(50*time.Minute), "school", "care", std, true) // new: waiting for social care's contact to take it
+	s.raise(s.ago(3*time.Hour), "health", "care", inc)               // new, at increased risk
 	// At immediate risk social care's safeguarding lead deals with it at
 	// once, and so has a case waiting in every partnership.
-	c := s.raise(s.ago(2*time.Hour), "school", "care", escalate.RiskImmediate)
-	s.then(c, s.ago(110*time.Minute), "name the safeguarding lead", func(e *escalate.Escalation) (*escalate.Escalation, error) {
-		return s.svc.AddParty(s.as("school/practitioner"), e.Ref, s.users["care/safeguarding-lead"].ID)
-	})
+	s.raise(s.ago(2*time.Hour), "school", "care", escalate.RiskImmediate)
 
 	c = s.raise(s.day(2, 10, 0), "police", "care", std) // discussed, stage 1
 	s.discuss(c, s.day(1, 11, 0))
@@ -292,9 +342,9 @@ func (s *seeder) plan() {
 	s.discuss(c, s.day(16, 11, 0))
 	s.agree(c, s.day(15, 11, 0), escalate.DecisionUpheld)
 
-	c = s.raise(s.day(35, 10, 0), "police", "care", std) // decided at the final stage
+	c = s.raise(s.day(35, 10, 0), "school", "care", std) // decided at the final stage
 	s.climb(c, last, 33)
-	s.determine(c, s.day(25, 15, 0))
+	s.finish(c, s.day(25, 15, 0))
 
 	c = s.raise(s.day(6, 10, 0), "school", "housing", std) // withdrawn
 	s.then(c, s.day(5, 12, 0), "withdraw", func(e *escalate.Escalation) (*escalate.Escalation, error) {

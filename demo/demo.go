@@ -35,8 +35,8 @@ type Account struct {
 // Partnership is what Seed made for one pack.
 type Partnership struct {
 	Key, Name, PolicyID string
-	// SignIns holds one account per user role, in the order of
-	// escalate.UserRoles: the ones worth signing in as first.
+	// SignIns holds one account per role of SignInRoles, in its order:
+	// the ones worth signing in as first.
 	SignIns []Account
 	// Users, Contacts and Escalations count what was made.
 	Users, Contacts, Escalations int
@@ -89,8 +89,11 @@ func Seed(ctx context.Context, db *sqlstore.DB, now time.Time, password string) 
 	for _, s := range seeders {
 		out := Partnership{Key: s.p.Key, Name: s.p.Name, PolicyID: s.pol.ID,
 			Users: len(s.users), Contacts: s.contactCount, Escalations: s.cases}
-		for _, r := range escalate.UserRoles {
-			u := s.users[headline(r)]
+		for _, r := range SignInRoles {
+			if !Uses(s.pol, r) {
+				continue
+			}
+			u := s.users[s.signInKey(r)]
 			out.SignIns = append(out.SignIns, Account{Role: r, Name: u.Name, Email: u.Email, Agency: s.agencyName(u.AgencyID)})
 		}
 		res.Partnerships = append(res.Partnerships, out)

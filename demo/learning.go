@@ -26,7 +26,13 @@ func (s *seeder) planLearning() {
 		General: "yes", GeneralText: "Schools do not always know the front door's threshold guidance; a one-page summary would help.",
 		PolicyGap: "no", Training: "yes", TrainingText: "Refresher on the levels of need for designated safeguarding leads.",
 		Debriefed: "yes"}, &items)
-	s.learn(c, s.day(7, 10, 0), "care/practitioner", escalate.LearningInput{
+	// The other side: social care's practitioner, or at a first stage
+	// within the raising agency (Hounslow) the raiser's line manager.
+	other := "care/practitioner"
+	if s.pol.Stages[0].Scope == "within-agency" {
+		other = "school/manager"
+	}
+	s.learn(c, s.day(7, 10, 0), other, escalate.LearningInput{
 		General: "no", PolicyGap: "yes", PolicyGapText: "The procedure does not say who closes a referral the school disputes.",
 		Training: "no", Debriefed: "no"}, &items)
 	s.then(c, s.day(6, 9, 30), "theme the learning", func(e *escalate.Escalation) (*escalate.Escalation, error) {
@@ -97,8 +103,6 @@ func (s *seeder) raiseAbout(t time.Time, from, to string, cat int) *kase {
 	s.then(c, t, "raise "+in.ChildRef, func(*escalate.Escalation) (*escalate.Escalation, error) {
 		return s.svc.Raise(s.as(from+"/practitioner"), in)
 	})
-	s.then(c, t.Add(time.Minute), "name the receiving practitioner", func(e *escalate.Escalation) (*escalate.Escalation, error) {
-		return s.svc.AddParty(s.as(from+"/practitioner"), e.Ref, s.users[to+"/practitioner"].ID)
-	})
+	s.takeOver(c, t.Add(time.Minute))
 	return c
 }

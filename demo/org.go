@@ -41,14 +41,42 @@ var teamRoles = []escalate.Role{
 	escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleAdmin,
 }
 
+// posts are the accounts some agencies have besides their front line: a
+// board member representing the agency on the partnership board (Wirral
+// stage 3, Hounslow stage 5's chair from an agency not involved), and the
+// health posts H&F's routing alerts.
+var posts = []struct {
+	agency string
+	role   escalate.Role
+	first  string
+}{
+	{"school", escalate.RoleBoardMember, "Bo"},
+	{"care", escalate.RoleBoardMember, "Cal"},
+	{"police", escalate.RoleBoardMember, "Drew"},
+	{"health", escalate.RoleBoardMember, "Eden"},
+	{"health", escalate.RoleDesignatedNurse, "Frankie"},
+	{"gp", escalate.RoleNamedGP, "Kerry"},
+}
+
+// SignInRoles are the roles the demo prints a sign-in for, in order, where
+// the partnership's policy uses them (Uses).
+var SignInRoles = []escalate.Role{
+	escalate.RolePractitioner, escalate.RoleManager, escalate.RoleSafeguardingLead, escalate.RoleSeniorManager,
+	escalate.RoleBoardMember, escalate.RoleDesignatedNurse, escalate.RoleBusinessManager, escalate.RoleChair,
+	escalate.RoleViceChair, escalate.RoleConferenceChair, escalate.RoleAdmin,
+}
+
 // headline is the user key of the account printed for role r: the school's
 // practitioner, who raised many of the demo escalations; children's social
-// care's managers, against whom most were raised and on whom they wait; and
+// care's managers (its manager is its escalation contact), against whom
+// most were raised and on whom they wait; health's Designated Nurse; and
 // the partnership team.
 func headline(r escalate.Role) string {
 	switch {
 	case r == escalate.RolePractitioner:
 		return "school/" + string(r)
+	case r == escalate.RoleDesignatedNurse:
+		return "health/" + string(r)
 	case slices.Contains(teamRoles, r):
 		return "partnership/" + string(r)
 	}
@@ -103,6 +131,40 @@ func (s *seeder) people() error {
 			s.users[key] = u
 		}
 	}
+	for _, p := range posts {
+		if err := s.account(p.agency, p.role, p.first, s.users[p.agency+"/"+string(escalate.RoleSeniorManager)].ID); err != nil {
+			return err
+		}
+	}
+	// Each agency's manager is its escalation contact: a new disagreement
+	// against it reaches them at once, as an administrator would set up.
+	for _, a := range agencies {
+		if m, ok := s.users[a.key+"/"+string(escalate.RoleManager)]; ok {
+			if err := s.db.AddEscalationContact(ctx, s.agencies[a.key].ID, m.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// account creates one more person at agency holding role, managed by
+// manager (0 for none).
+func (s *seeder) account(agency string, r escalate.Role, first string, manager int64) error {
+	key := agency + "/" + string(r)
+	email := fmt.Sprintf("%s.%s@%s.example", r, agency, s.p.Key)
+	if headline(r) == key {
+		email = fmt.Sprintf("%s@%s.example", r, s.p.Key)
+	}
+	u := &escalate.User{PartnershipID: s.p.ID, AgencyID: s.agencies[agency].ID, Roles: []escalate.Role{r},
+		Name: first + " Demo-" + title(r), Email: email, ManagerID: manager}
+	if err := s.db.CreateUser(s.ctx, u); err != nil {
+		return err
+	}
+	if err := s.db.SetPasswordHash(s.ctx, u.ID, s.hash); err != nil {
+		return err
+	}
+	s.users[key] = u
 	return nil
 }
 
@@ -166,4 +228,40 @@ func verifiedAgo(i int) int {
 		return 230
 	}
 	return 45 + 20*(i%3)
+}
+
+// Uses reports whether policy p gives role r something to do: the core
+// roles always; a post only where a stage, a meeting or a routing rule
+// names it.
+func Uses(p *escalate.Policy, r escalate.Role) bool {
+	if r != escalate.RoleBoardMember && r != escalate.RoleDesignatedNurse {
+		return true
+	}
+	for _, st := range p.Stages {
+		if slices.Contains(st.Raising, r) || slices.Contains(st.Receive, r) ||
+			st.Meeting != nil && (st.Meeting.Chair == r || slices.Contains(st.Meeting.Attendees, r)) {
+			return true
+		}
+	}
+	for _, rule := range p.Routing {
+		if slices.Contains(rule.Alert, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// signInKey is the user key printed for role r in this partnership: the
+// headline account, except that where a meeting is chaired from an agency
+// not involved (Hounslow stage 5) the board member printed is the police's,
+// who chairs the demo's meetings.
+func (s *seeder) signInKey(r escalate.Role) string {
+	if r == escalate.RoleBoardMember {
+		for _, st := range s.pol.Stages {
+			if st.Meeting != nil && st.Meeting.UninvolvedChair {
+				return "police/" + string(r)
+			}
+		}
+	}
+	return headline(r)
 }

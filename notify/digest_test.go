@@ -20,10 +20,7 @@ func TestDigestThroughScheduler(t *testing.T) {
 	raised := time.Date(2026, 12, 23, 10, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return raised }
 	w := newWorld(t, db)
-	e := w.raise(t, escalate.RiskStandard)
-	if _, err := w.svc.AddParty(escalate.NewContextWithUser(ctx, w.users["prac"]), e.Ref, w.users["rprac"].ID); err != nil {
-		t.Fatal(err)
-	}
+	w.raise(t, escalate.RiskStandard)           // the raiser says they dealt with rprac
 	for _, k := range []string{"rprac", "bm"} { // bm has nothing waiting
 		if err := db.SetDigest(escalate.NewContextWithUser(ctx, w.users[k]), true); err != nil {
 			t.Fatal(err)

@@ -147,6 +147,7 @@ func (w *world) raise(t testing.TB, risk escalate.RiskLevel) *escalate.Escalatio
 		DecisionDate: "2026-12-22", ChildRef: childRef, ChildInitials: childInitials,
 		Categories: []string{w.pol.Categories[0].Key}, Issue: childIssue, Risk: childRisk,
 		Disagreement: "The threshold was applied wrongly.", OutcomeSought: "An assessment.", RiskLevel: risk,
+		DealtWith: w.users["rprac"].ID, // the raiser says whom they dealt with there
 	}
 	if risk == escalate.RiskImmediate {
 		in.ImmediateAction = "Referred to the front door at 10:20."

@@ -18,7 +18,7 @@ var (
 	Produces   = []string{"resolution", "determination", "recommendations"}
 	OnLapse    = []string{"prompt", "escalate"}
 	ClockBy    = []string{"raising", "receiving"}
-	StartEvent = []string{escalate.StartDecision, escalate.StartStageEntry, escalate.StartOutcomeAgreed, escalate.StartClockMet}
+	StartEvent = []string{escalate.StartDecision, escalate.StartStageEntry, escalate.StartOutcomeAgreed, escalate.StartClockMet, escalate.StartNotAgreed}
 )
 
 // keyPattern is the form of every key a policy defines: lower-case words
@@ -370,8 +370,8 @@ func (c *checker) redirects() {
 func (c *checker) routing() {
 	for i, r := range c.p.Routing {
 		path := fmt.Sprintf("routing[%d]", i)
-		if c.required(path+".when.agency_kind", r.When.AgencyKind) && !keyPattern.MatchString(r.When.AgencyKind) {
-			c.errorf(path+".when.agency_kind", "%s.when.agency_kind %q must be lower-case words joined by hyphens, e.g. \"health-provider\"", path, r.When.AgencyKind)
+		if c.required(path+".when.agency_kind", r.When.AgencyKind) && !escalate.KnownAgencyKind(r.When.AgencyKind) {
+			c.errorf(path+".when.agency_kind", "%s.when.agency_kind %q is not an agency kind Escalate knows: use one of %s", path, r.When.AgencyKind, strings.Join(escalate.AgencyKindKeys(), ", "))
 		}
 		c.roles(path+".alert", r.Alert, true)
 	}

@@ -113,7 +113,7 @@ func TestCheck(t *testing.T) {
 		{"ErrClockWithoutClockMet", "{event: outcome-agreed}", "{event: outcome-agreed, clock: discuss}", []string{
 			`89:48: stages[1].clocks[2].starts.clock is only used with event clock-met`}},
 		{"ErrUnknownEvent", "{event: decision}", "{event: referral}", []string{
-			`54:25: stages[0].clocks[0].starts.event: unknown value "referral"; use one of: decision, stage-entry, outcome-agreed, clock-met`}},
+			`54:25: stages[0].clocks[0].starts.event: unknown value "referral"; use one of: decision, stage-entry, outcome-agreed, clock-met, not-agreed`}},
 		{"ErrStartStage", "stage: stage-3, clock: resolve", "stage: stage-5, clock: resolve", []string{
 			`114:43: stages[2].clocks[1].starts.stage: no stage has key "stage-5"`}},
 		{"ErrStartOtherStageClock", "stage: stage-3, clock: resolve", "stage: stage-2, clock: resolve", []string{

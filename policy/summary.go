@@ -277,6 +277,9 @@ func (s *summary) redirects() {
 		if r.Contact != "" {
 			text += " Contact the " + RoleName(s.p, r.Contact) + "."
 		}
+		if r.Alongside {
+			text += " It is referred alongside: the disagreement about the child carries on, unless there is none."
+		}
 		if r.Question != "" {
 			text += " Ask: " + r.Question
 		}

@@ -124,6 +124,8 @@ func startWords(p *escalate.Policy, s *escalate.Stage, st escalate.ClockStart) s
 		return "the disagreement reaching this stage"
 	case escalate.StartOutcomeAgreed:
 		return "an outcome being agreed" + where
+	case escalate.StartNotAgreed:
+		return "the parties recording that they could not agree" + where
 	case escalate.StartClockMet:
 		for _, k := range target.Clocks {
 			if k.Key == st.Clock {

@@ -5,22 +5,18 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
+	"strings"
 
 	"github.com/escalate-project/escalate"
 )
-
-// kindPattern is an agency kind: the words policies' routing rules match,
-// e.g. "health-provider".
-var kindPattern = regexp.MustCompile(`^[a-z]+(-[a-z]+)*$`)
 
 // CreateAgency adds an agency to its partnership; ID is filled in.
 func (db *DB) CreateAgency(ctx context.Context, a *escalate.Agency) error {
 	if err := checkName("name", a.Name); err != nil {
 		return err
 	}
-	if !kindPattern.MatchString(a.Kind) || len(a.Kind) > 40 {
-		return escalate.FieldErrorf("kind", "The kind %q must be lower-case words joined by hyphens, e.g. \"health-provider\".", a.Kind)
+	if !escalate.KnownAgencyKind(a.Kind) {
+		return escalate.FieldErrorf("kind", "Choose the kind of agency: %q is not one of %s.", a.Kind, strings.Join(escalate.AgencyKindKeys(), ", "))
 	}
 	return db.WithTx(ctx, func(tx *Tx) error {
 		if _, err := findPartnership(ctx, tx, "id", a.PartnershipID); err != nil {

@@ -58,6 +58,8 @@ type DB struct {
 
 	// calendars caches built calendars; see cachedCalendar.
 	calendars sync.Map
+	// directories caches partnerships' people for routing; see directory.
+	directories sync.Map
 
 	// Now returns the current time. A transaction reads it once, at BEGIN, so
 	// every row it writes carries the same instant. Tests replace it.

@@ -196,10 +196,15 @@ func (s *EscalationService) change(ctx context.Context, ref, action string, fn r
 				return err
 			}
 		}
+		ps, err := tx.routeAndStore(pin.policy, row.Escalation)
+		if err != nil {
+			return err
+		}
+		notices := tell(pin.policy, row.Escalation, ps, events, actor.ID)
 		if err := tx.writeEvents(row.Ref, events); err != nil {
 			return err
 		}
-		if err := tx.writeOutbox(pin.policy, row.Escalation, events); err != nil {
+		if err := tx.writeNotices(row.ID, notices); err != nil {
 			return err
 		}
 		if err := tx.afterClose(pin, old, row.Escalation, actor); err != nil {
@@ -279,59 +284,6 @@ func (s *EscalationService) Get(ctx context.Context, ref string) (*escalate.Esca
 		}
 		out = row.Escalation
 		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// AddParty names user as a party to escalation ref, e.g. the receiving
-// practitioner the raiser is dealing with, so they may see and act on it
-// before they have added a record. Only a party may name one, and only a
-// user of the same partnership. It changes no state the rules read, so it
-// needs no version; it is audited as "escalation.party".
-func (s *EscalationService) AddParty(ctx context.Context, ref string, userID int64) (*escalate.Escalation, error) {
-	actor, err := actorOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out *escalate.Escalation
-	err = s.db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
-		actor, err := tx.actingUser(actor)
-		if err != nil {
-			return err
-		}
-		row, pin, err := tx.loadForActor(ref, actor, escalate.ActionRecordAdd)
-		if err != nil {
-			return err
-		}
-		u, err := findUser(tx.ctx, tx, `id = $1`, userID)
-		if notFound(err) || err == nil && (u.PartnershipID != row.PartnershipID || u.Disabled) {
-			return escalate.FieldErrorf("user", "There is no such user in this partnership.")
-		} else if err != nil {
-			return err
-		}
-		if _, err := tx.exec(`
-			INSERT INTO escalation_parties (escalation_id, user_id, added_by, added) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (escalation_id, user_id) DO NOTHING`,
-			row.ID, userID, actor.ID, timeArg(tx.now)); err != nil {
-			return err
-		}
-		out = row.Escalation
-		if err := tx.Audit(fmt.Sprintf("user:%d", actor.ID), "escalation.party", "escalation:"+row.Ref,
-			map[string]any{"user": userID, "agency": u.AgencyID}); err != nil {
-			return err
-		}
-		if userID == actor.ID {
-			return nil // nobody is told of their own action
-		}
-		// The person named is told the case now needs them.
-		return tx.insertOutbox("escalation.party", row.ID, Recipient{User: userID}, "party-added",
-			jsonText(payload(row.Escalation, pin.policy, "escalation.party")))
 	})
 	if err != nil {
 		return nil, err

@@ -13,8 +13,8 @@ import (
 // people in each, and a second partnership with an outsider.
 //
 //	school (raising):   prac → mgr → senior; dsl
-//	social care (receiving): rprac → rmgr → rsenior; rdsl
-//	police (uninvolved): bm (business manager), chair, vice, stranger
+//	social care (receiving): rprac → rmgr → rsenior; rdsl; rmgr is its escalation contact
+//	police (uninvolved): bm (business manager), chair, vice, stranger, board (board member)
 //	elsewhere:          outsider
 type world struct {
 	db       *DB
@@ -57,6 +57,7 @@ func newWorld(t *testing.T, db *DB, pack string) *world {
 		{"chair", "police", "", []escalate.Role{escalate.RoleChair}},
 		{"vice", "police", "", []escalate.Role{escalate.RoleViceChair}},
 		{"stranger", "police", "", []escalate.Role{escalate.RolePractitioner}},
+		{"board", "police", "", []escalate.Role{escalate.RoleBoardMember}},
 	} {
 		user := &escalate.User{PartnershipID: w.p.ID, AgencyID: w.agencies[u.agency].ID,
 			Name: "User " + u.key, Email: u.key + "@example.org", Roles: u.roles}
@@ -67,6 +68,10 @@ func newWorld(t *testing.T, db *DB, pack string) *world {
 			t.Fatal(err)
 		}
 		w.users[u.key] = user
+	}
+	// Social care's escalation contact, who receives new escalations.
+	if err := db.AddEscalationContact(ctx, w.agencies["care"].ID, w.users["rmgr"].ID); err != nil {
+		t.Fatal(err)
 	}
 	// Someone from another partnership, on the same pack.
 	other, _ := mustPackPartnership(t, db, pack, "other-"+pack)
@@ -157,7 +162,7 @@ func rowCounts(t *testing.T, db *DB) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	for _, table := range []string{"escalations", "clocks", "records", "outbox", "audit_events",
-		"audit_content", "escalation_refs", "escalation_parties"} {
+		"audit_content", "escalation_refs", "escalation_parties", "escalation_people", "escalation_meeting_chairs", "agency_contacts"} {
 		var n int
 		if err := db.db.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
 			t.Fatal(err)

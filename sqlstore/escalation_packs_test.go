@@ -108,21 +108,38 @@ func hounslowFlow(t *testing.T, w *world) {
 	if got := w.pol.Stages[e.Stage].Key; got != "stage-5" {
 		t.Fatalf("final stage %s", got)
 	}
-	// The chaired meeting needs a chair from an uninvolved agency.
+	// The meeting has no power to determine: refused, nothing written.
 	before := rowCounts(t, w.db)
 	in := escalate.DetermineInput{Version: e.Version, Kind: escalate.OutcomeRecommendations,
-		Text: "Both agencies to hold a joint strategy discussion.", OutstandingIssues: "Reported to the SCR sub-committee.",
-		ChairAgencyID: w.agencies["school"].ID}
+		Text: "Both agencies to hold a joint strategy discussion.", ChairAgencyID: w.agencies["police"].ID}
 	_, err = w.svc.Determine(w.as("chair"), e.Ref, in)
-	wantEscErr(t, err, escalate.EINVALID, "chair_agency")
+	wantEscErr(t, err, escalate.EINVALID, "")
 	wantUnchanged(t, w.db, before)
-	in.ChairAgencyID = w.agencies["police"].ID
-	e, err = w.svc.Determine(w.as("chair"), e.Ref, in)
-	if err != nil {
-		t.Fatalf("Determine: %v", err)
+	// The Chair appoints a board member from an agency not involved; one
+	// from an involved agency is refused and changes nothing.
+	_, err = w.svc.AppointMeetingChair(w.as("chair"), e.Ref, w.users["rsenior"].ID)
+	wantEscErr(t, err, escalate.EINVALID, "user")
+	wantUnchanged(t, w.db, before)
+	if _, err := w.svc.AppointMeetingChair(w.as("chair"), e.Ref, w.users["board"].ID); err != nil {
+		t.Fatalf("AppointMeetingChair: %v", err)
 	}
-	wantClosed(t, w, e, escalate.StatusResolved, escalate.OutcomeRecommendations)
-	if got := escActions(t, w.db, e.Ref); countOf(got, escalate.ActionEscalate) != 4 || countOf(got, escalate.ActionDetermine) != 1 {
+	// The meeting's chair records the meeting and its outcome, with the
+	// report to the Serious Case Review Sub Committee.
+	e, err = w.svc.AddRecord(w.as("board"), e.Ref, recordIn(e.Version, escalate.FormMeeting))
+	if err != nil {
+		t.Fatalf("meeting chair's record: %v", err)
+	}
+	e, err = w.svc.AgreeOutcome(w.as("board"), e.Ref, escalate.AgreeInput{Version: e.Version,
+		Outcome: "Both agencies to hold a joint strategy discussion.", OutstandingIssues: "None.",
+		Report: "Issues arising reported to the SCR Sub Committee."})
+	if err != nil {
+		t.Fatalf("the meeting's outcome: %v", err)
+	}
+	wantClosed(t, w, e, escalate.StatusResolved, escalate.OutcomeAgreed)
+	if e.Outcome.Report == "" {
+		t.Error("the report to the Sub Committee was not kept")
+	}
+	if got := escActions(t, w.db, e.Ref); countOf(got, escalate.ActionEscalate) != 4 || countOf(got, escalate.ActionMeetingChair) != 1 {
 		t.Errorf("audit trail %v", got)
 	}
 }

@@ -84,10 +84,23 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 	if err := tx.insertEscalation(&escalationRow{Escalation: e, PolicyVersionID: versionID}); err != nil {
 		return nil, err
 	}
+	if in.DealtWith != 0 {
+		if err := tx.nameDealtWith(pin.policy, e, actor, in.DealtWith); err != nil {
+			return nil, err
+		}
+	}
+	ps, err := tx.routeAndStore(pin.policy, e)
+	if err != nil {
+		return nil, err
+	}
+	notices := tell(pin.policy, e, ps, events, actor.ID)
 	if err := tx.writeEvents(e.Ref, events); err != nil {
 		return nil, err
 	}
-	if err := tx.writeOutbox(pin.policy, e, events); err != nil {
+	if err := tx.writeNotices(e.ID, notices); err != nil {
+		return nil, err
+	}
+	if err := tx.referAlongside(pin.policy, e, actor, in.Referred); err != nil {
 		return nil, err
 	}
 	if threshold < 0 {

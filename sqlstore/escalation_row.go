@@ -27,7 +27,7 @@ const escalationColumns = `e.id, e.ref, e.partnership_id, e.policy_version_id, v
 	e.decision, e.decision_date, e.child_ref, e.child_initials, e.categories,
 	e.issue, e.risk, e.disagreement, e.outcome_sought, e.risk_level, e.stage, e.status,
 	e.outcome_kind, e.outcome_text, e.outcome_outstanding, e.outcome_redirect_to, e.outcome_reason,
-	e.outcome_at, e.outcome_by, e.outcome_confirmed_at, e.outcome_decision,
+	e.outcome_at, e.outcome_by, e.outcome_confirmed_at, e.outcome_decision, e.outcome_report,
 	e.immediate_action, e.immediate_at, e.immediate_by,
 	e.version, e.created, e.updated, v.sha256`
 
@@ -42,7 +42,7 @@ func scanEscalation(r rowScanner) (*escalationRow, error) {
 	row := &escalationRow{Escalation: e}
 	var cats string
 	var outcomeKind, immAction sql.NullString
-	var outcomeText, outcomeOutstanding, outcomeRedirect, outcomeReason, outcomeDecision string
+	var outcomeText, outcomeOutstanding, outcomeRedirect, outcomeReason, outcomeDecision, outcomeReport string
 	var outcomeAt, outcomeConfirmed, immAt time.Time
 	var outcomeBy, immBy sql.NullInt64
 	var raisedRole, riskLevel, status string
@@ -51,7 +51,7 @@ func scanEscalation(r rowScanner) (*escalationRow, error) {
 		&e.Decision, &e.DecisionDate, &e.ChildRef, &e.ChildInitials, &cats,
 		&e.Issue, &e.Risk, &e.Disagreement, &e.OutcomeSought, &riskLevel, &e.Stage, &status,
 		&outcomeKind, &outcomeText, &outcomeOutstanding, &outcomeRedirect, &outcomeReason,
-		scanTime(&outcomeAt), &outcomeBy, scanTime(&outcomeConfirmed), &outcomeDecision,
+		scanTime(&outcomeAt), &outcomeBy, scanTime(&outcomeConfirmed), &outcomeDecision, &outcomeReport,
 		&immAction, scanTime(&immAt), &immBy,
 		&e.Version, scanTime(&e.Created), scanTime(&e.Updated), &row.PolicySHA)
 	if err != nil {
@@ -65,7 +65,7 @@ func scanEscalation(r rowScanner) (*escalationRow, error) {
 		e.Outcome = &escalate.Outcome{
 			Kind: outcomeKind.String, Text: outcomeText, OutstandingIssues: outcomeOutstanding,
 			RedirectTo: outcomeRedirect, Reason: outcomeReason, At: outcomeAt, By: outcomeBy.Int64,
-			ConfirmedAt: outcomeConfirmed, Decision: outcomeDecision,
+			ConfirmedAt: outcomeConfirmed, Decision: outcomeDecision, Report: outcomeReport,
 		}
 	}
 	if immAction.Valid {
@@ -134,7 +134,7 @@ func (tx *Tx) loadClocks(escalationID int64) ([]escalate.ClockState, error) {
 
 func (tx *Tx) loadRecords(escalationID int64) ([]escalate.Record, error) {
 	rows, err := tx.query(`
-		SELECT id, stage, at, form, participants, discussion, outcome, corrects, by_user, created, approved_by, approved_at
+		SELECT id, stage, at, form, participants, discussion, outcome, corrects, by_user, created, approved_by, approved_at, result
 		FROM records WHERE escalation_id = $1 ORDER BY id`, escalationID)
 	if err != nil {
 		return nil, fmt.Errorf("load records: %w", err)
@@ -146,7 +146,7 @@ func (tx *Tx) loadRecords(escalationID int64) ([]escalate.Record, error) {
 		var parts string
 		var corrects, approvedBy sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.Stage, scanTime(&r.At), &r.Form, &parts, &r.Discussion, &r.Outcome,
-			&corrects, &r.By, scanTime(&r.Created), &approvedBy, scanTime(&r.ApprovedAt)); err != nil {
+			&corrects, &r.By, scanTime(&r.Created), &approvedBy, scanTime(&r.ApprovedAt), &r.Result); err != nil {
 			return nil, fmt.Errorf("load records: %w", err)
 		}
 		if err := json.Unmarshal([]byte(parts), &r.Participants); err != nil {
@@ -280,12 +280,12 @@ func (tx *Tx) updateEscalation(old, e *escalate.Escalation, fromVersion int) err
 			outcome_kind = $4, outcome_text = $5, outcome_outstanding = $6, outcome_redirect_to = $7,
 			outcome_reason = $8, outcome_at = $9, outcome_by = $10, outcome_confirmed_at = $11,
 			immediate_action = $12, immediate_at = $13, immediate_by = $14,
-			version = $15, updated = $16, next_due = $17, outcome_decision = $18
-		WHERE id = $19 AND version = $20`,
+			version = $15, updated = $16, next_due = $17, outcome_decision = $18, outcome_report = $19
+		WHERE id = $20 AND version = $21`,
 		string(e.RiskLevel), e.Stage, string(e.Status),
 		kind, o.Text, o.OutstandingIssues, o.RedirectTo, o.Reason, nullTime(o.At), nullInt(o.By), nullTime(o.ConfirmedAt),
 		immAction(e), immAt(e), immBy(e),
-		e.Version, timeArg(e.Updated), nextDue(e), o.Decision, e.ID, fromVersion)
+		e.Version, timeArg(e.Updated), nextDue(e), o.Decision, o.Report, e.ID, fromVersion)
 	if err != nil {
 		return fmt.Errorf("update escalation: %w", err)
 	}
@@ -374,10 +374,10 @@ func (tx *Tx) updateClock(escalationID int64, c escalate.ClockState) error {
 func (tx *Tx) insertRecord(escalationID int64, r escalate.Record) error {
 	_, err := tx.exec(`
 		INSERT INTO records (escalation_id, id, stage, at, form, participants, discussion, outcome,
-			corrects, by_user, created, approved_by, approved_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			corrects, by_user, created, approved_by, approved_at, result)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		escalationID, r.ID, r.Stage, timeArg(r.At), r.Form, jsonText(r.Participants), r.Discussion, r.Outcome,
-		nullInt(int64(r.Corrects)), r.By, timeArg(r.Created), nullInt(r.ApprovedBy), nullTime(r.ApprovedAt))
+		nullInt(int64(r.Corrects)), r.By, timeArg(r.Created), nullInt(r.ApprovedBy), nullTime(r.ApprovedAt), r.Result)
 	if err != nil {
 		return fmt.Errorf("insert record: %w", err)
 	}

@@ -273,7 +273,10 @@ func TestEscalationAccess(t *testing.T) {
 			wantUnchanged(t, db, before)
 		})
 		t.Run("List", func(t *testing.T) {
-			for who, want := range map[string]int{"prac": 1, "mgr": 1, "senior": 1, "bm": 1, "chair": 1, "dsl": 0, "rmgr": 0} {
+			// Social care's escalation contact (rmgr) and their line
+			// (rsenior) see the new case; its other staff do not.
+			for who, want := range map[string]int{"prac": 1, "mgr": 1, "senior": 1, "bm": 1, "chair": 1, "dsl": 0,
+				"rmgr": 1, "rsenior": 1, "rprac": 0, "rdsl": 0} {
 				list, n, err := w.svc.List(w.as(who), escalate.EscalationFilter{Status: escalate.StatusOpen})
 				if err != nil {
 					t.Fatal(err)

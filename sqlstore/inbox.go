@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -90,7 +91,82 @@ func (db *DB) Notifications(ctx context.Context, u *escalate.User, limit int) ([
 		}
 		out = append(out, n)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return db.notificationsNow(ctx, dedupNotices(out))
+}
+
+// dedupNotices keeps the newest of notifications that say the same thing
+// (the same kind about the same case and clock), so a prompt that reached
+// someone twice is listed once. ns is newest first.
+func dedupNotices(ns []escalate.Notification) []escalate.Notification {
+	type key struct {
+		kind, ref string
+		clock     int
+	}
+	seen := map[key]bool{}
+	out := ns[:0]
+	for _, n := range ns {
+		k := key{n.Kind, n.Ref, n.Clock}
+		if n.Ref != "" && strings.HasPrefix(n.Kind, "clock.") {
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// notificationsNow says, for each notification, how its case stands now
+// when that overtakes it: a prompt's clock since met or stopped, or the case
+// since closed. One query for the cases listed, one for their clocks.
+func (db *DB) notificationsNow(ctx context.Context, ns []escalate.Notification) ([]escalate.Notification, error) {
+	var refs []any
+	var in []string
+	for _, n := range ns {
+		if n.Ref != "" && !slices.Contains(refs, any(n.Ref)) {
+			refs = append(refs, n.Ref)
+			in = append(in, "$"+strconv.Itoa(len(refs)))
+		}
+	}
+	if len(refs) == 0 {
+		return ns, nil
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT e.ref, e.status, COALESCE(c.id, 0), COALESCE(c.status, '')
+		FROM escalations e LEFT JOIN clocks c ON c.escalation_id = e.id
+		WHERE e.ref IN (`+strings.Join(in, ", ")+`)`, refs...)
+	if err != nil {
+		return nil, WrapError(fmt.Errorf("notifications now: %w", err))
+	}
+	defer rows.Close()
+	status := map[string]string{}
+	clocks := map[string]string{}
+	for rows.Next() {
+		var ref, st, cst string
+		var id int
+		if err := rows.Scan(&ref, &st, &id, &cst); err != nil {
+			return nil, err
+		}
+		status[ref] = st
+		clocks[ref+"/"+strconv.Itoa(id)] = cst
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range ns {
+		n := &ns[i]
+		switch {
+		case n.Ref == "":
+		case escalate.Status(status[n.Ref]).Closed():
+			n.Now = status[n.Ref]
+		case n.Clock != 0 && clocks[n.Ref+"/"+strconv.Itoa(n.Clock)] != escalate.ClockRunning:
+			n.Now = escalate.NoticeClockDone
+		}
+	}
+	return ns, nil
 }
 
 // fillNotification reads the reference, stage, deadline and (for a clock
@@ -104,6 +180,9 @@ func fillNotification(n *escalate.Notification, body string) error {
 	n.Stage, _ = p["stage"].(string)
 	if strings.HasPrefix(n.Kind, "clock.") {
 		n.What, _ = p["action"].(string)
+		if f, ok := p["clock_id"].(float64); ok {
+			n.Clock = int(f)
+		}
 	}
 	due, _ := p["next_due"].(string)
 	if d, _ := p["due"].(string); d != "" {

@@ -38,6 +38,11 @@ func TestNotifications(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db, "wirral")
 		e := w.mustRaise(t, escalate.RiskStandard)
+		// Social care's contact names who deals with it: the named person
+		// and the raiser are told.
+		if _, err := w.svc.AddParty(w.as("rmgr"), e.Ref, w.users["rprac"].ID); err != nil {
+			t.Fatal(err)
+		}
 		// A row for each way of naming a recipient: partnership-wide, role
 		// at an agency, a user.
 		enqueue := func(r Recipient) int64 {

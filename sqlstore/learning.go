@@ -109,17 +109,37 @@ func (tx *Tx) insertLearningItem(it *escalate.LearningItem, escalationID int64, 
 			"assigned_subgroup": it.Assignee.Subgroup, "refs": it.Refs})
 }
 
-// tellOfItem tells the Business Manager of a new item, and its assignee
-// when that is another post (the chair, for a policy gap).
+// tellOfItem tells the Business Manager of a new item, and the holders of
+// its assignee's post when that is another (the chair, for a policy gap)
+// who may open the escalation it came from: the notice names the case, and
+// nobody is told of a case they may not open.
 func (tx *Tx) tellOfItem(it *escalate.LearningItem, e *escalate.Escalation) error {
 	body := jsonText(map[string]any{"ref": e.Ref, "action": escalate.ActionLearningCreate, "item": it.ID, "kind": it.Kind})
-	to := []escalate.Role{escalate.RoleBusinessManager}
-	if r := it.Assignee.Role; r != "" && r != escalate.RoleBusinessManager {
-		to = append(to, r)
+	if err := tx.insertOutbox(escalate.ActionLearningCreate, e.ID, Recipient{Role: escalate.RoleBusinessManager}, "learning-item", body); err != nil {
+		return err
 	}
-	for _, r := range to {
-		if err := tx.insertOutbox(escalate.ActionLearningCreate, e.ID, Recipient{Role: r}, "learning-item", body); err != nil {
-			return err
+	r := it.Assignee.Role
+	if r == "" || r == escalate.RoleBusinessManager {
+		return nil
+	}
+	row, err := tx.loadEscalation(e.Ref)
+	if err != nil {
+		return err
+	}
+	p, err := tx.pinnedPolicy(row.PartnershipID, row.PolicyVersionID)
+	if err != nil {
+		return err
+	}
+	ps, err := tx.parties(p.policy, row.Escalation)
+	if err != nil {
+		return err
+	}
+	dir := ps.Directory()
+	for _, id := range dir.Holders(r, 0) {
+		if ps.MayOpen(dir.Person(id)) {
+			if err := tx.insertOutbox(escalate.ActionLearningCreate, e.ID, Recipient{User: id}, "learning-item", body); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

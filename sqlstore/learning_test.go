@@ -78,14 +78,15 @@ func TestProformaOnResolve(t *testing.T) {
 			e := escalateTo(t, w, w.mustRaise(t, escalate.RiskStandard), stage)
 			agreer := "rmgr"
 			if stage == 2 {
-				// Stage 3's receiving side is a board member: name one as a party.
+				// Stage 3's receiving side is the agency's senior managers
+				// and board representative: social care's board member.
 				bm := &escalate.User{PartnershipID: w.p.ID, AgencyID: w.agencies["care"].ID, Name: "Board member",
-					Email: "board@example.org", Roles: []escalate.Role{escalate.RoleSeniorManager}}
+					Email: "careboard@example.org", Roles: []escalate.Role{escalate.RoleBoardMember}}
 				if err := db.CreateUser(ctx, bm); err != nil {
 					t.Fatal(err)
 				}
-				w.users["board"] = bm
-				agreer = "board"
+				w.users["careboard"] = bm
+				agreer = "careboard"
 			}
 			e = agree(t, w, e, agreer)
 			if n := proformaCount(t, db, e.ID); n != 1 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	"github.com/escalate-project/escalate"
 )
@@ -26,6 +25,7 @@ var notifiable = map[string]string{
 	escalate.ActionRedirect:       "redirected",
 	escalate.ActionWithdraw:       "withdrawn",
 	escalate.ActionRiskImmediate:  "immediate-risk",
+	escalate.ActionMeetingChair:   "meeting-chair",
 }
 
 // Recipient is one addressee: a user, or a role at an agency (AgencyID 0:
@@ -47,87 +47,6 @@ type OutboxMessage struct {
 	Status       string
 }
 
-// recipients decides who hears of event ev on escalation e (its state after
-// the change) under policy p. raiserManager is the raiser's line manager, 0
-// for none. The actor is never told of their own action.
-func recipients(p *escalate.Policy, e *escalate.Escalation, ev escalate.Event, raiserManager int64, kinds [2]string) []Recipient {
-	var out []Recipient
-	add := func(r Recipient) {
-		if r.User != 0 && r.User == ev.Actor || slices.Contains(out, r) {
-			return
-		}
-		out = append(out, r)
-	}
-	raiser := Recipient{User: e.RaisedBy}
-	st := e.CurrentStage(p)
-	// stageReceivers are who acts for the receiving side at the current
-	// stage: at a stage within the raising agency, the raiser's manager.
-	stageReceivers := func() {
-		if st == nil {
-			return
-		}
-		if st.Scope == "within-agency" {
-			if raiserManager != 0 {
-				add(Recipient{User: raiserManager})
-			}
-			for _, r := range st.Receive {
-				if r != escalate.RolePractitioner {
-					add(Recipient{Role: r, AgencyID: e.RaisingAgencyID})
-				}
-			}
-			return
-		}
-		for _, r := range st.Receive {
-			add(Recipient{Role: r, AgencyID: e.ReceivingAgencyID})
-		}
-	}
-	copied := func() {
-		if st == nil {
-			return
-		}
-		for _, r := range st.Copy {
-			add(Recipient{Role: r})
-		}
-	}
-	switch ev.Action {
-	case escalate.ActionRaise, escalate.ActionEscalate:
-		stageReceivers()
-		copied()
-		add(raiser)
-	case escalate.ActionRecordAdd:
-		add(raiser)
-		stageReceivers()
-	case escalate.ActionOutcomeAgree, escalate.ActionOutcomeConfirm:
-		add(raiser)
-		copied()
-	case escalate.ActionDetermine, escalate.ActionRedirect, escalate.ActionWithdraw:
-		add(raiser)
-		stageReceivers()
-		copied()
-	case escalate.ActionRiskImmediate:
-		// The raiser's own line manager first, then the route's posts at the
-		// raising agency (its manager, its DSL …).
-		if raiserManager != 0 {
-			add(Recipient{User: raiserManager})
-		}
-		for _, r := range p.Immediate.Contacts {
-			add(Recipient{Role: r, AgencyID: e.RaisingAgencyID})
-		}
-		stageReceivers()
-	}
-	// Routing rules alert posts partnership-wide whenever either side is an
-	// agency of the named kind, e.g. H&F's Designated Nurse for a health
-	// provider and the Named GP for primary care.
-	for _, rule := range p.Routing {
-		if k := rule.When.AgencyKind; k != "" && (k == kinds[0] || k == kinds[1]) {
-			for _, r := range rule.Alert {
-				add(Recipient{Role: r})
-			}
-		}
-	}
-	return out
-}
-
 // payload is what a notification carries: the reference, what happened and
 // the next deadline. Never child data: the recipient signs in to read more.
 func payload(e *escalate.Escalation, p *escalate.Policy, action string) map[string]any {
@@ -141,34 +60,71 @@ func payload(e *escalate.Escalation, p *escalate.Policy, action string) map[stri
 	return d
 }
 
-// writeOutbox adds the outbox rows for the notifiable events of one change.
-func (tx *Tx) writeOutbox(p *escalate.Policy, e *escalate.Escalation, events []escalate.Event) error {
-	var manager int64
-	var kinds [2]string // the raising and receiving agencies' kinds, for routing
-	looked := false
-	for _, ev := range events {
+// notice is one notification of a change, addressed to people, waiting to
+// be written to the outbox once the change's events are.
+type notice struct {
+	kind, subject string
+	to            []int64
+	body          string
+	nobody        string // why it reached nobody; "" when it reached someone
+}
+
+// tell works out who routing says is told of each notifiable event of one
+// change (ps: the parties after it) and records them in the event's data as
+// "told", so the timeline and the audit say who was told. A notification
+// that would reach nobody but the person who acted is kept, to be flagged
+// on the undelivered list with the reason.
+func tell(p *escalate.Policy, e *escalate.Escalation, ps escalate.Parties, events []escalate.Event, actor int64) []notice {
+	var out []notice
+	for i, ev := range events {
 		key, ok := notifiable[ev.Action]
 		if !ok {
 			continue
 		}
-		if !looked {
-			looked = true
-			if err := tx.queryRow(`SELECT COALESCE(manager_id, 0) FROM users WHERE id = $1`,
-				e.RaisedBy).Scan(&manager); err != nil {
-				return fmt.Errorf("outbox: raiser's manager: %w", err)
-			}
-			for i, id := range []int64{e.RaisingAgencyID, e.ReceivingAgencyID} {
-				if err := tx.queryRow(`SELECT kind FROM agencies WHERE id = $1`, id).Scan(&kinds[i]); err != nil {
-					return fmt.Errorf("outbox: agency kind: %w", err)
-				}
-			}
+		n := notice{kind: ev.Action, subject: key, body: jsonText(payload(e, p, ev.Action)),
+			to: ps.Told(p, e, ev.Action, actor, 0)}
+		if len(n.to) == 0 {
+			n.nobody = escalate.NobodyToTell(ps, e)
 		}
-		body := jsonText(payload(e, p, ev.Action))
-		for _, r := range recipients(p, e, ev, manager, kinds) {
-			if err := tx.insertOutbox(ev.Action, e.ID, r, key, body); err != nil {
+		if events[i].Data == nil {
+			events[i].Data = map[string]any{}
+		}
+		events[i].Data["told"] = n.to
+		out = append(out, n)
+	}
+	return out
+}
+
+// writeNotices writes the outbox rows of notices about escalation id: one
+// per person told, or one flagged row for a notice that reached nobody.
+func (tx *Tx) writeNotices(escalationID int64, ns []notice) error {
+	for _, n := range ns {
+		if n.nobody != "" {
+			if err := tx.insertNobody(n.kind, escalationID, n.subject, n.body, n.nobody); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, id := range n.to {
+			if err := tx.insertOutbox(n.kind, escalationID, Recipient{User: id}, n.subject, n.body); err != nil {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// insertNobody writes a notification that reached nobody as undelivered at
+// once, with the reason, so the Business Manager and the administrator see
+// it on the undelivered list.
+func (tx *Tx) insertNobody(kind string, escalationID int64, subject, body, reason string) error {
+	_, err := tx.exec(`
+		INSERT INTO outbox (created, kind, escalation_id, recipient_role, subject_key, payload, status, attempts,
+			next_attempt_at, dead_at, last_error)
+		VALUES ($1, $2, $3, '', $4, $5, 'dead', 0, $1, $1, $6)`,
+		timeArg(tx.now), kind, nullInt(escalationID), subject, body, reason)
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
 	}
 	return nil
 }

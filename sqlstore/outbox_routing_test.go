@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,9 +11,10 @@ import (
 )
 
 // TestOutboxRouting: H&F's routing rules alert the Designated Nurse and the
-// Named GP when a disagreement concerns primary care, and the immediate-risk
-// route tells the raiser's own line manager; posts no account holds reach the
-// people the contacts directory lists for them.
+// Named GP, who hold accounts, when a disagreement concerns primary care; the
+// immediate-risk route tells the raiser's own line manager; posts only the
+// contacts directory lists, who cannot sign in to open the case, are never
+// told; and everyone told may open the case.
 func TestOutboxRouting(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
@@ -21,15 +23,35 @@ func TestOutboxRouting(t *testing.T) {
 		if err := db.CreateAgency(ctx, gp); err != nil {
 			t.Fatal(err)
 		}
-		for _, c := range []struct {
-			role  escalate.Role
-			email string
-		}{{escalate.RoleDesignatedNurse, "dn@icb.example.org"}, {escalate.RoleNamedGP, "ngp@icb.example.org"}} {
-			if err := db.CreateContact(ctx, &escalate.Contact{PartnershipID: w.p.ID, AgencyID: w.agencies["care"].ID,
-				Role: c.role, Name: "Contact " + string(c.role), JobTitle: "Safeguarding", Email: c.email,
-				LastVerified: "2026-11-01"}); err != nil {
+		icb := &escalate.Agency{PartnershipID: w.p.ID, Name: "Integrated Care Board", Kind: "integrated-care-board"}
+		if err := db.CreateAgency(ctx, icb); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []struct {
+			key  string
+			role escalate.Role
+		}{{"dn", escalate.RoleDesignatedNurse}, {"ngp", escalate.RoleNamedGP}} {
+			user := &escalate.User{PartnershipID: w.p.ID, AgencyID: icb.ID, Name: "User " + u.key,
+				Email: u.key + "@icb.example.org", Roles: []escalate.Role{u.role}}
+			if err := db.CreateUser(ctx, user); err != nil {
 				t.Fatal(err)
 			}
+			w.users[u.key] = user
+		}
+		// A directory entry for the same post: never told, as it cannot
+		// open the case.
+		if err := db.CreateContact(ctx, &escalate.Contact{PartnershipID: w.p.ID, AgencyID: w.agencies["care"].ID,
+			Role: escalate.RoleDesignatedNurse, Name: "Directory nurse", JobTitle: "Safeguarding", Email: "dir@icb.example.org",
+			LastVerified: "2026-11-01"}); err != nil {
+			t.Fatal(err)
+		}
+		surgeryContact := &escalate.User{PartnershipID: w.p.ID, AgencyID: gp.ID, Name: "Practice manager",
+			Email: "pm@surgery.example.org", Roles: []escalate.Role{escalate.RoleManager}}
+		if err := db.CreateUser(ctx, surgeryContact); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AddEscalationContact(ctx, gp.ID, surgeryContact.ID); err != nil {
+			t.Fatal(err)
 		}
 
 		t.Run("OK", func(t *testing.T) {
@@ -43,31 +65,38 @@ func TestOutboxRouting(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			has := func(kind string, r Recipient) bool {
-				return slices.ContainsFunc(msgs, func(m OutboxMessage) bool { return m.Kind == kind && m.Recipient == r })
+			has := func(kind string, id int64) bool {
+				return slices.ContainsFunc(msgs, func(m OutboxMessage) bool { return m.Kind == kind && m.Recipient.User == id })
 			}
-			for _, r := range []Recipient{{Role: escalate.RoleDesignatedNurse}, {Role: escalate.RoleNamedGP}} {
-				if !has(escalate.ActionRaise, r) {
-					t.Errorf("raise against primary care did not alert %s: %+v", r.Role, msgs)
+			for _, k := range []string{"dn", "ngp"} {
+				if !has(escalate.ActionRaise, w.users[k].ID) {
+					t.Errorf("raise against primary care did not alert %s: %+v", k, msgs)
+				}
+				if _, err := w.svc.Get(w.as(k), e.Ref); err != nil {
+					t.Errorf("%s was told but cannot open the case: %v", k, err)
 				}
 			}
-			if !has(escalate.ActionRiskImmediate, Recipient{User: w.users["mgr"].ID}) {
+			if !has(escalate.ActionRaise, surgeryContact.ID) {
+				t.Errorf("the surgery's escalation contact was not told: %+v", msgs)
+			}
+			if !has(escalate.ActionRiskImmediate, w.users["mgr"].ID) {
 				t.Errorf("the immediate-risk notice did not go to the raiser's line manager: %+v", msgs)
 			}
-
+			for _, m := range msgs {
+				if m.Recipient.User == 0 || m.Recipient.Role != "" {
+					t.Errorf("notification addressed to a role, not a person: %+v", m)
+				}
+			}
 			got, err := db.ClaimOutbox(ctx, "test", db.Now().Add(time.Hour), 500)
 			if err != nil {
 				t.Fatal(err)
 			}
-			emails := map[escalate.Role][]string{}
 			for _, d := range got {
 				for _, a := range d.To {
-					emails[d.Recipient.Role] = append(emails[d.Recipient.Role], a.Email)
+					if a.Email == "dir@icb.example.org" {
+						t.Errorf("a directory entry, who cannot open the case, was emailed: %+v", d)
+					}
 				}
-			}
-			if !slices.Contains(emails[escalate.RoleNamedGP], "ngp@icb.example.org") ||
-				!slices.Contains(emails[escalate.RoleDesignatedNurse], "dn@icb.example.org") {
-				t.Errorf("directory posts resolved to %v", emails)
 			}
 		})
 		t.Run("NoRouteForOtherKinds", func(t *testing.T) {
@@ -77,11 +106,43 @@ func TestOutboxRouting(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, m := range msgs {
-				if m.Recipient.Role == escalate.RoleNamedGP || m.Recipient.Role == escalate.RoleDesignatedNurse {
-					t.Errorf("school vs social care alerted %s", m.Recipient.Role)
+				if m.Recipient.User == w.users["dn"].ID || m.Recipient.User == w.users["ngp"].ID {
+					t.Errorf("school vs social care alerted %+v", m)
 				}
 			}
 		})
+	})
+}
+
+// TestOutboxNobody: a raise against an agency nobody can receive for, in a
+// partnership with no Business Manager account, reaches nobody: it is
+// flagged on the undelivered list with the reason, not lost.
+func TestOutboxNobody(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, "redbridge")
+		if err := db.DisableUser(ctx, w.users["bm"].ID); err != nil {
+			t.Fatal(err)
+		}
+		empty := &escalate.Agency{PartnershipID: w.p.ID, Name: "Housing Association", Kind: "housing"}
+		if err := db.CreateAgency(ctx, empty); err != nil {
+			t.Fatal(err)
+		}
+		in := w.raiseInput(escalate.RiskStandard)
+		in.ReceivingAgencyID = empty.ID
+		e, err := w.svc.Raise(w.as("prac"), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dead, err := db.Undelivered(ctx, w.p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(dead, func(d escalate.UndeliveredNotification) bool {
+			return d.Ref == e.Ref && d.Kind == escalate.ActionRaise && strings.Contains(d.LastError, "Housing Association")
+		}) {
+			t.Errorf("a raise that reached nobody is not on the undelivered list: %+v", dead)
+		}
 	})
 }
 
@@ -100,7 +161,7 @@ func TestOutboxParty(t *testing.T) {
 		}
 		var got []Recipient
 		for _, m := range msgs {
-			if m.Kind == "escalation.party" {
+			if m.Kind == escalate.NoticeNamed {
 				got = append(got, m.Recipient)
 				if m.SubjectKey != "party-added" || m.Payload["ref"] != e.Ref {
 					t.Errorf("party notice %+v", m)

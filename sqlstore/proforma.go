@@ -76,7 +76,7 @@ func (tx *Tx) askLearning(pin *pinned, e *escalate.Escalation, actor *escalate.U
 	}
 	body := jsonText(map[string]any{"ref": e.Ref, "action": "learning.asked", "status": string(e.Status)})
 	seen := map[int64]bool{actor.ID: true}
-	for _, u := range append([]int64{e.RaisedBy}, ps.Involved...) {
+	for _, u := range ps.With(escalate.TieRaiser | escalate.TieInvolved | escalate.TieNamed) {
 		if seen[u] {
 			continue
 		}

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/escalate-project/escalate"
@@ -259,17 +258,23 @@ func (tx *Tx) writeNotice(kind string, p *escalate.Policy, c noticeCandidate) (*
 		return nil, nil
 	}
 	st := stageByKey(p, c.clock.Stage)
-	to := clockActors(st, c)
+	row, err := tx.loadEscalation(c.ref)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := tx.parties(p, row.Escalation)
+	if err != nil {
+		return nil, err
+	}
 	body := map[string]any{"ref": c.ref, "clock_id": c.clock.ID, "clock": c.clock.Key, "action": c.clock.Action,
 		"stage": c.clock.Stage, "within": c.clock.Within}
 	if !c.clock.Immediate {
 		body["due"] = c.clock.Due.UTC().Format(timeLayout)
 	}
 	notice := &ClockNotice{Kind: kind, EscalationID: c.escalationID, Ref: c.ref, ClockID: c.clock.ID, Due: c.clock.Due}
-	subject := "clock-reminder"
+	subject, what := "clock-reminder", escalate.NoticeReminder
 	if kind == NoticeOverdue {
-		subject = "clock-overdue"
-		to = withLineManagers(to, c)
+		subject, what = "clock-overdue", escalate.NoticeOverdue
 		notice.OnLapse = "prompt"
 		if st != nil && st.OnLapse != "" {
 			notice.OnLapse = st.OnLapse
@@ -278,9 +283,17 @@ func (tx *Tx) writeNotice(kind string, p *escalate.Policy, c noticeCandidate) (*
 		body["on_lapse"] = notice.OnLapse
 		body["link"] = "/escalations/" + c.ref + "/escalate"
 	}
+	// Who is on the clock (its side at its stage) and, when it is overdue,
+	// their line managers, and whoever the stage copies in: routing's rule.
+	to := ps.Told(p, row.Escalation, what, 0, int64(c.clock.ID))
 	text := jsonText(body)
-	for _, r := range to {
-		if err := tx.insertOutbox("clock."+kind, c.escalationID, r, subject, text); err != nil {
+	if len(to) == 0 {
+		if err := tx.insertNobody("clock."+kind, c.escalationID, subject, text, escalate.NobodyToTell(ps, row.Escalation)); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range to {
+		if err := tx.insertOutbox("clock."+kind, c.escalationID, Recipient{User: id}, subject, text); err != nil {
 			return nil, err
 		}
 	}
@@ -295,69 +308,4 @@ func stageByKey(p *escalate.Policy, key string) *escalate.Stage {
 		}
 	}
 	return nil
-}
-
-// clockActors are who must act on clock c: its "by" side at its stage. The
-// raising side is the raiser and the stage's raising roles at the raising
-// agency; the receiving side is the stage's receiving roles at the
-// receiving agency, or, at a stage within the raising agency, the raiser's
-// manager and those roles there. With no such stage in the policy, the
-// raiser is told, so that a notice always reaches someone.
-func clockActors(st *escalate.Stage, c noticeCandidate) []Recipient {
-	var out []Recipient
-	add := func(r Recipient) {
-		if (r.User != 0 || r.Role != "") && !slices.Contains(out, r) {
-			out = append(out, r)
-		}
-	}
-	switch {
-	case st == nil || c.clock.By != escalate.SideReceiving:
-		add(Recipient{User: c.raisedBy})
-		if st != nil {
-			for _, r := range st.Raising {
-				if r != escalate.RolePractitioner {
-					add(Recipient{Role: r, AgencyID: c.raisingAgency})
-				}
-			}
-		}
-	case st.Scope == "within-agency":
-		if c.raiserManager != 0 {
-			add(Recipient{User: c.raiserManager})
-		}
-		for _, r := range st.Receive {
-			if r != escalate.RolePractitioner {
-				add(Recipient{Role: r, AgencyID: c.raisingAgency})
-			}
-		}
-	default:
-		for _, r := range st.Receive {
-			add(Recipient{Role: r, AgencyID: c.receivingAgency})
-		}
-	}
-	if len(out) == 0 {
-		add(Recipient{User: c.raisedBy})
-	}
-	return out
-}
-
-// withLineManagers adds the actors' line managers, as far as the store
-// knows them: the raiser's manager for the raiser, and the manager role of
-// the same agency for practitioners addressed by role.
-func withLineManagers(to []Recipient, c noticeCandidate) []Recipient {
-	out := slices.Clone(to)
-	for _, r := range to {
-		var m Recipient
-		switch {
-		case r.User == c.raisedBy && c.raiserManager != 0:
-			m = Recipient{User: c.raiserManager}
-		case r.Role == escalate.RolePractitioner:
-			m = Recipient{Role: escalate.RoleManager, AgencyID: r.AgencyID}
-		default:
-			continue
-		}
-		if !slices.Contains(out, m) {
-			out = append(out, m)
-		}
-	}
-	return out
 }

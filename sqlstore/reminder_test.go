@@ -79,8 +79,9 @@ func TestEnqueueReminders(t *testing.T) {
 				t.Fatalf("at Tuesday 09:00: %+v, want the reminder of clock 101", ns)
 			}
 			msgs := clockMessages(t, db, e.ID, NoticeReminder)
-			// Stage 1 of Redbridge: the receiving agency's practitioner acts.
-			want := Recipient{Role: escalate.RolePractitioner, AgencyID: w.agencies["care"].ID}
+			// Stage 1 of Redbridge: nobody at social care is named yet, so
+			// its escalation contact acts.
+			want := Recipient{User: w.users["rmgr"].ID}
 			if len(msgs) != 1 || msgs[0].Recipient != want || msgs[0].SubjectKey != "clock-reminder" {
 				t.Fatalf("outbox = %+v, want one clock-reminder to %+v", msgs, want)
 			}
@@ -177,10 +178,9 @@ func TestEnqueueOverdue(t *testing.T) {
 			}
 			to[m.Recipient]++
 		}
-		care := w.agencies["care"].ID
 		want := map[Recipient]int{
 			{User: e.RaisedBy}: 1, {User: w.users["mgr"].ID}: 1, // raiser and line manager (clock 101)
-			{Role: escalate.RolePractitioner, AgencyID: care}: 1, {Role: escalate.RoleManager, AgencyID: care}: 1, // clock 102
+			{User: w.users["rmgr"].ID}: 1, {User: w.users["rsenior"].ID}: 1, // social care's contact and theirs (clock 102)
 		}
 		if fmt.Sprint(to) != fmt.Sprint(want) {
 			t.Fatalf("overdue recipients = %v, want %v", to, want)

@@ -60,6 +60,11 @@ func (db *DB) GenerateScale(ctx context.Context, opt ScaleOptions) (ScaleResult,
 	if err := g.escalations(ctx, &res); err != nil {
 		return res, err
 	}
+	// The cases were written directly: route them as the service would
+	// have, so My work and lists see them.
+	if _, err := db.RouteAll(ctx); err != nil {
+		return res, fmt.Errorf("route: %w", err)
+	}
 	return res, nil
 }
 
@@ -149,7 +154,7 @@ var scaleAgencies = []struct{ name, kind string }{
 	{"Probation Service", "probation"},
 	{"Housing Options", "housing"},
 	{"Family Support Charity", "voluntary-sector"},
-	{"Early Help Service", "early-help"},
+	{"Early Help Service", "early-years"},
 }
 
 // organisations adds the partnerships, agencies and users.
@@ -211,6 +216,10 @@ func (g *scaleGen) organisations(ctx context.Context, res *ScaleResult) error {
 					return err
 				}
 				managers = append(managers, id)
+			}
+			// The first team manager is the agency's escalation contact.
+			if err := g.db.AddEscalationContact(ctx, a.ID, managers[0]); err != nil {
+				return err
 			}
 			for k := range 6 {
 				mgr := managers[k%2]

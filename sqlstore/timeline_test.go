@@ -24,8 +24,8 @@ func TestTimeline(t *testing.T) {
 			if pol.ID != "redbridge" || pol.Version != e.PolicyVersion {
 				t.Errorf("policy %s %s, want the pinned redbridge %s", pol.ID, pol.Version, e.PolicyVersion)
 			}
-			if len(ps.RaiserLine) == 0 || ps.RaiserLine[0] != w.users["mgr"].ID {
-				t.Errorf("raiser line %v, want the raiser's manager first", ps.RaiserLine)
+			if ps.Ties(w.users["mgr"].ID)&escalate.TieRaiserLine == 0 {
+				t.Errorf("the raiser's manager is not tied as their line: %v", ps.People())
 			}
 			var actions []string
 			for _, ev := range events {

@@ -13,16 +13,18 @@ import (
 )
 
 // ParseRoles reads a comma-separated list of user roles, e.g.
-// "manager,chair", refusing unknown and repeated ones.
-func ParseRoles(s string) ([]escalate.Role, error) {
+// "manager,chair", refusing unknown and repeated ones. Besides the built-in
+// user roles it accepts the roles in declared: those the partnership's
+// policy declares (escalate.HoldableRole).
+func ParseRoles(s string, declared ...escalate.Role) ([]escalate.Role, error) {
 	var rs []escalate.Role
 	for _, f := range strings.Split(s, ",") {
 		r := escalate.Role(strings.TrimSpace(f))
 		if r == "" {
 			continue
 		}
-		if !escalate.IsUserRole(r) {
-			return nil, escalate.FieldErrorf("roles", "Unknown role %q: a user may be %s.", r, roleList())
+		if !escalate.IsUserRole(r) && !slices.Contains(declared, r) {
+			return nil, escalate.FieldErrorf("roles", "Unknown role %q: a user may be %s.", r, roleList(declared))
 		}
 		if slices.Contains(rs, r) {
 			return nil, escalate.FieldErrorf("roles", "The role %q is given twice.", r)
@@ -30,17 +32,53 @@ func ParseRoles(s string) ([]escalate.Role, error) {
 		rs = append(rs, r)
 	}
 	if len(rs) == 0 {
-		return nil, escalate.FieldErrorf("roles", "At least one role is required: %s.", roleList())
+		return nil, escalate.FieldErrorf("roles", "At least one role is required: %s.", roleList(declared))
 	}
 	return rs, nil
 }
 
-func roleList() string {
+func roleList(declared []escalate.Role) string {
 	var ss []string
-	for _, r := range escalate.UserRoles {
+	for _, r := range append(slices.Clone(escalate.UserRoles), declared...) {
 		ss = append(ss, string(r))
 	}
 	return strings.Join(ss, ", ")
+}
+
+// parseRoles checks rs are roles an account of partnershipID may hold:
+// built in, or declared by its policy (read only when needed).
+func (tx *Tx) parseRoles(partnershipID int64, rs []escalate.Role) ([]escalate.Role, error) {
+	out, err := ParseRoles(formatRoles(rs))
+	if err == nil || escalate.ErrorField(err) != "roles" {
+		return out, err
+	}
+	declared, derr := tx.declaredRoles(partnershipID)
+	if derr != nil || len(declared) == 0 {
+		// A policy text that no longer loads declares nothing usable.
+		return nil, err
+	}
+	return ParseRoles(formatRoles(rs), declared...)
+}
+
+// declaredRoles returns the roles partnershipID's current policy declares,
+// which its accounts may hold besides the built-in ones.
+func (tx *Tx) declaredRoles(partnershipID int64) ([]escalate.Role, error) {
+	var versionID int64
+	var sum string
+	err := tx.queryRow(`SELECT COALESCE(p.policy_version_id, 0), COALESCE(v.sha256, '') FROM partnerships p
+		LEFT JOIN policy_versions v ON v.id = p.policy_version_id WHERE p.id = $1`, partnershipID).Scan(&versionID, &sum)
+	if err != nil || versionID == 0 {
+		return nil, WrapError(err)
+	}
+	pol, err := tx.policyVersion(versionID, sum)
+	if err != nil {
+		return nil, err
+	}
+	var out []escalate.Role
+	for _, d := range pol.Roles {
+		out = append(out, d.Key)
+	}
+	return out, nil
 }
 
 func formatRoles(rs []escalate.Role) string {
@@ -71,12 +109,12 @@ func (db *DB) CreateUser(ctx context.Context, u *escalate.User) error {
 	if err != nil {
 		return err
 	}
-	roles, err := ParseRoles(formatRoles(u.Roles))
-	if err != nil {
-		return err
-	}
 	return db.WithTx(ctx, func(tx *Tx) error {
 		if _, err := findPartnership(ctx, tx, "id", u.PartnershipID); err != nil {
+			return err
+		}
+		roles, err := tx.parseRoles(u.PartnershipID, u.Roles)
+		if err != nil {
 			return err
 		}
 		a, err := findAgency(ctx, tx, `id = $1`, u.AgencyID)

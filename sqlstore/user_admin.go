@@ -12,12 +12,12 @@ import (
 // (EFORBIDDEN on field roles); a grant of one is recorded and emailed to the
 // partnership's Business Managers and Chairs (role_change.go).
 func (db *DB) SetRoles(ctx context.Context, userID int64, roles []escalate.Role) error {
-	rs, err := ParseRoles(formatRoles(roles))
-	if err != nil {
-		return err
-	}
 	return db.WithTx(ctx, func(tx *Tx) error {
 		u, err := findUser(ctx, tx, `id = $1`, userID)
+		if err != nil {
+			return err
+		}
+		rs, err := tx.parseRoles(u.PartnershipID, roles)
 		if err != nil {
 			return err
 		}

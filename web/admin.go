@@ -128,7 +128,7 @@ func (s *Server) agencyCreate(w http.ResponseWriter, r *http.Request) error {
 		pg.Errors = append(pg.Errors, fieldError{"name", "Enter the agency's name"})
 	}
 	if v.Kind == "" {
-		pg.Errors = append(pg.Errors, fieldError{"kind", "Enter the kind of agency, for example school"})
+		pg.Errors = append(pg.Errors, fieldError{"kind", "Choose the kind of agency"})
 	}
 	if len(pg.Errors) == 0 {
 		err := s.org.CreateAgency(r.Context(), &escalate.Agency{PartnershipID: p.ID, Name: v.Name, Kind: v.Kind})

@@ -31,8 +31,10 @@ func (s *Server) apiRouteTable() []apiRoute {
 			Reply: apiRecordList{}, Status: ok, handler: s.apiRecords},
 		{Method: "POST", Path: "/escalations/{ref}/records", Summary: "Add a record of a discussion or action",
 			Request: recordRequest{}, Reply: apiEscalation{}, Status: created, handler: apiChange(s, s.apiAddRecord)},
-		{Method: "POST", Path: "/escalations/{ref}/parties", Summary: "Name someone who is dealing with the escalation, so they may see and act on it; needs no version",
+		{Method: "POST", Path: "/escalations/{ref}/parties", Summary: "Name someone who is dealing with the escalation (your own ID: take it), so they may see and act on it: a person at either agency, or holding a partnership role the stage names; needs no version",
 			Request: partyRequest{}, Reply: apiEscalation{}, Status: ok, handler: apiChange(s, s.apiAddParty)},
+		{Method: "POST", Path: "/escalations/{ref}/parties/remove", Summary: "Remove someone named as dealing with the escalation; needs no version",
+			Request: partyRequest{}, Reply: apiEscalation{}, Status: ok, handler: apiChange(s, s.apiRemoveParty)},
 		{Method: "POST", Path: "/escalations/{ref}/records/{id}/approve", Summary: "Approve and date a record",
 			Request: versionRequest{}, Reply: apiEscalation{}, Status: ok, handler: apiChange(s, s.apiApproveRecord)},
 		{Method: "POST", Path: "/escalations/{ref}/agree", Summary: "Record the agreed outcome and how outstanding issues will be pursued",
@@ -176,11 +178,16 @@ func (s *Server) apiRaise(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	protect, err := apiTime("protect_by", in.ProtectBy)
+	if err != nil {
+		return nil, err
+	}
 	e, err := s.esc.Raise(r.Context(), escalate.RaiseInput{
 		RaisedRole: escalate.Role(in.RaisedRole), ReceivingAgencyID: in.ReceivingAgency, ReceivingContact: in.ReceivingContact,
 		Decision: in.Decision, DecisionDate: in.DecisionDate, ChildRef: in.ChildRef, ChildInitials: in.ChildInitials,
 		Categories: in.Categories, Issue: in.Issue, Risk: in.Risk, Disagreement: in.Disagreement,
 		OutcomeSought: in.OutcomeSought, RiskLevel: escalate.RiskLevel(in.RiskLevel), ImmediateAction: in.ImmediateAction,
+		DealtWith: in.DealtWith, ProtectBy: protect, Referred: in.Referred,
 	})
 	if err != nil {
 		return nil, err
@@ -252,7 +259,7 @@ func (s *Server) apiAddRecord(r *http.Request, ref string, in *recordRequest) (*
 		return nil, err
 	}
 	return s.esc.AddRecord(r.Context(), ref, escalate.RecordInput{Version: in.Version, At: at, Form: in.Form,
-		Participants: in.Participants, Discussion: in.Discussion, Outcome: in.Outcome, Corrects: in.Corrects})
+		Participants: in.Participants, Discussion: in.Discussion, Outcome: in.Outcome, Corrects: in.Corrects, Result: in.Result})
 }
 
 func (s *Server) apiApproveRecord(r *http.Request, ref string, in *versionRequest) (*escalate.Escalation, error) {
@@ -265,7 +272,7 @@ func (s *Server) apiApproveRecord(r *http.Request, ref string, in *versionReques
 
 func (s *Server) apiAgree(r *http.Request, ref string, in *agreeRequest) (*escalate.Escalation, error) {
 	return s.esc.AgreeOutcome(r.Context(), ref, escalate.AgreeInput{Version: in.Version, Outcome: in.Outcome,
-		OutstandingIssues: in.OutstandingIssues, Decision: in.Decision})
+		OutstandingIssues: in.OutstandingIssues, Decision: in.Decision, Report: in.Report})
 }
 
 func (s *Server) apiConfirm(r *http.Request, ref string, in *confirmRequest) (*escalate.Escalation, error) {

@@ -162,6 +162,9 @@ type raiseRequest struct {
 	OutcomeSought    string   `json:"outcome_sought"`
 	RiskLevel        string   `json:"risk_level" enum:"standard,increased,immediate"`
 	ImmediateAction  string   `json:"immediate_action,omitempty" doc:"required when risk_level is immediate"`
+	DealtWith        int64    `json:"dealt_with,omitempty" doc:"the user ID of the person you dealt with at the receiving agency; omit to leave it to its escalation contacts"`
+	ProtectBy        string   `json:"protect_by,omitempty" format:"date-time" doc:"a deadline that protects the child: every clock due later is brought forward to it"`
+	Referred         []string `json:"referred,omitempty" doc:"keys of the policy's redirects referred alongside the disagreement, which carries on"`
 }
 
 type recordRequest struct {
@@ -172,6 +175,7 @@ type recordRequest struct {
 	Discussion   string   `json:"discussion,omitempty"`
 	Outcome      string   `json:"outcome,omitempty"`
 	Corrects     int      `json:"corrects,omitempty" doc:"the ID of a record this corrects"`
+	Result       string   `json:"result,omitempty" enum:"agreed,not-agreed" doc:"what the discussion came to; omit while still discussing"`
 }
 
 type versionRequest struct {
@@ -183,6 +187,7 @@ type agreeRequest struct {
 	Outcome           string `json:"outcome"`
 	OutstandingIssues string `json:"outstanding_issues"`
 	Decision          string `json:"decision,omitempty" enum:"changed,upheld" doc:"whether the outcome changes the decision disagreed about or upholds it; optional"`
+	Report            string `json:"report,omitempty" doc:"what the meeting's chair reported to the body the meeting reports to; required where the stage's meeting has one"`
 }
 
 type confirmRequest struct {

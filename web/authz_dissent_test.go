@@ -101,7 +101,7 @@ func TestDissentAccess(t *testing.T) {
 	})
 	shared := w.open(t, "shared")
 	defer shared.close()
-	roles := append([]escalate.Role{""}, escalate.UserRoles...)
+	roles := append([]escalate.Role{""}, authzRoles...)
 	checks, allows := 0, 0
 	for _, p := range authzDissentRoutes {
 		action := authzDissentActions[p]

@@ -143,6 +143,11 @@ func newAuthzWorldPack(t *testing.T, pack string, more func(w *authzWorld, db *s
 			w.secrets[k], w.tokenIDs[k] = secret, tok.ID
 		}
 	}
+	// Agency Z's manager is its escalation contact, for the agency page's
+	// checks; Z is not a party to A.
+	if err := db.AddEscalationContact(ctx, w.ag["Z"].ID, w.users[authzKey(escalate.RoleManager, "Z")].ID); err != nil {
+		t.Fatal(err)
+	}
 	svc := sqlstore.NewEscalationService(db)
 	w.escA = w.raise(t, svc, "X", "Y")
 	as := escalate.NewContextWithUser(ctx, w.users[authzKey(escalate.RolePractitioner, "X")])

@@ -56,7 +56,7 @@ func TestAuthzMatrix(t *testing.T) {
 		t.FailNow()
 	}
 
-	roles := append([]escalate.Role{""}, escalate.UserRoles...)
+	roles := append([]escalate.Role{""}, authzRoles...)
 	var writer *authzInstance
 	routes, copies, checks, allows, deniedViews := 0, 0, 0, 0, 0
 	refused := map[string]int{} // allowed, then refused by a stage rule

@@ -39,6 +39,7 @@ const (
 	kindPublic        authzKind = iota // anyone, signed in or not
 	kindNowhere                        // no such page or endpoint: not found for everyone
 	kindSignedIn                       // anyone signed in (pages) or with a token (API)
+	kindRaise                          // signed in with a role that does more than administer
 	kindList                           // signed in; lists only what need to know allows
 	kindOwnToken                       // signed in, and only one's own API token
 	kindContactsEdit                   // Business Manager and administrator
@@ -68,18 +69,27 @@ type authzSpec struct {
 	api bool
 }
 
-// authzLine is X's management line above the practitioner who raised A.
+// authzLine is the management line above a practitioner: at X, above the
+// one who raised A; at Y, above the one named on it.
 var authzLine = []escalate.Role{escalate.RoleManager, escalate.RoleSeniorManager}
 
+// authzRoles are the roles the matrix's people hold, one person each per
+// agency: the core roles of a partnership.
+var authzRoles = []escalate.Role{escalate.RolePractitioner, escalate.RoleManager, escalate.RoleSafeguardingLead,
+	escalate.RoleSeniorManager, escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair,
+	escalate.RoleConferenceChair, escalate.RoleAdmin}
+
 // authzSide is which side of escalation A the actor is on: "raising" (the
-// raiser and their management line), "receiving" (the named practitioner
-// at Y), or "" (not a party). At A's first stage the policy (Wirral stage 1)
-// brings in practitioners only, so no other role is a party by its role.
+// raiser and their management line), "receiving" (the practitioner named at
+// Y and their management line, whom need to know reaches up), or "" (not a
+// party). At A's first stage the policy (Wirral stage 1) brings in
+// practitioners only, so no other role is a party by its role, and Y has no
+// escalation contact.
 func authzSide(role escalate.Role, rel authzRel) string {
 	switch {
 	case rel == relOwn && (role == escalate.RolePractitioner || slices.Contains(authzLine, role)):
 		return "raising"
-	case rel == relReceiving && role == escalate.RolePractitioner:
+	case rel == relReceiving && (role == escalate.RolePractitioner || slices.Contains(authzLine, role)):
 		return "receiving"
 	}
 	return ""
@@ -96,7 +106,8 @@ func authzCase(role escalate.Role, rel authzRel, action string) bool {
 	switch action {
 	case escalate.ActionView, escalate.ActionRiskImmediate:
 		return party || oversight
-	case escalate.ActionRecordAdd, escalate.ActionRiskRaise, escalate.ActionClockShorten, escalate.ActionEscalate:
+	case escalate.ActionRecordAdd, escalate.ActionRiskRaise, escalate.ActionClockShorten, escalate.ActionEscalate,
+		escalate.ActionPartyName, escalate.ActionPartyRemove:
 		return party || bm
 	case escalate.ActionRecordApprove:
 		return (party || bm) && slices.Contains(escalate.Approvers, role)
@@ -136,6 +147,8 @@ func authzExpect(role escalate.Role, rel authzRel, sp authzSpec, targeted bool) 
 		return false
 	case kindSignedIn, kindList:
 		return signedIn
+	case kindRaise:
+		return signedIn && role != escalate.RoleAdmin
 	case kindOwnToken:
 		return signedIn && (rel == relOwn || rel == relReceiving)
 	case kindContactsEdit:
@@ -146,7 +159,7 @@ func authzExpect(role escalate.Role, rel authzRel, sp authzSpec, targeted bool) 
 		// The partnership is the actor's own: a report names no target.
 		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair)
 	case kindAdminRead:
-		return has(escalate.RoleAdmin, escalate.RoleBusinessManager)
+		return has(escalate.RoleAdmin, escalate.RoleBusinessManager) && !crosses
 	case kindAdminWrite:
 		return has(escalate.RoleAdmin) && !crosses
 	case kindOversightRead:

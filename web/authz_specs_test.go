@@ -15,51 +15,71 @@ import (
 func authzSpecs() map[string]authzSpec {
 	pub := authzSpec{kind: kindPublic}
 	in := authzSpec{kind: kindSignedIn}
+	// Raising is for anyone with a role but an account that only
+	// administers (escalate.Can, ActionRaise).
+	raise := authzSpec{kind: kindRaise}
 	cs := func(action string) authzSpec { return authzSpec{kind: kindCase, action: action} }
 	api := func(sp authzSpec) authzSpec { sp.api = true; return sp }
 	m := map[string]authzSpec{
 		"GET /healthz": pub, "GET /readyz": pub, "GET /static/": pub, "GET /assets/": pub,
 		"GET /sign-in": pub, "POST /sign-in": pub, "POST /sign-out": pub,
 		"GET /sign-in/oidc": pub, "GET /sign-in/oidc/callback": pub,
+		"/":                          {kind: kindNowhere},
+		"GET /{$}":                   {kind: kindList},
+		"GET /escalations/{ref}":     cs(escalate.ActionView),
+		"GET /raise/raised/{ref}":    cs(escalate.ActionView),
+		"GET /raise/elsewhere":       raise,
+		"GET /raise/check":           raise,
+		"POST /raise/check":          raise,
+		"POST /raise/cancel":         in,
+		"GET /contacts":              in,
+		"GET /policy":                in,
+		"GET /contacts/new":          {kind: kindContactsEdit},
+		"POST /contacts/new":         {kind: kindContactsEdit},
+		"GET /contacts/{id}/edit":    {kind: kindContactsEdit},
+		"POST /contacts/{id}/edit":   {kind: kindContactsEdit},
+		"POST /contacts/{id}/verify": {kind: kindContactsEdit},
+		"POST /contacts/{id}/delete": {kind: kindContactsEdit},
+		"GET /contacts/import":       {kind: kindContactsEdit},
+		"POST /contacts/import":      {kind: kindContactsEdit},
+		"GET /overview":              {kind: kindOverview},
+		"GET /reports":               {kind: kindReports},
+		"GET /reports/print":         {kind: kindReports},
+		"GET /reports/report.pdf":    {kind: kindReports},
+		"GET /reports/report.csv":    {kind: kindReports},
+		"GET /reports/report.xlsx":   {kind: kindReports},
+		"GET /admin":                 {kind: kindAdminRead},
+		// An agency's page and its escalation contacts (admin_agency.go).
+		"GET /admin/agencies/{id}":                  {kind: kindAdminRead},
+		"POST /admin/agencies/{id}/contacts":        {kind: kindAdminWrite},
+		"POST /admin/agencies/{id}/contacts/remove": {kind: kindAdminWrite},
+		// Taking a case, removing who is named, and appointing a meeting's
+		// chair, which Wirral's stages do not have: refused for everyone.
+		"POST /escalations/{ref}/party/take":    cs(escalate.ActionPartyName),
+		"POST /escalations/{ref}/party/remove":  cs(escalate.ActionPartyRemove),
+		"GET /escalations/{ref}/meeting-chair":  cs("no-such-meeting"),
+		"POST /escalations/{ref}/meeting-chair": cs("no-such-meeting"),
+		"GET /admin/agencies/new":               {kind: kindAdminWrite},
+		"POST /admin/agencies/new":              {kind: kindAdminWrite},
+		"GET /admin/people/new":                 {kind: kindAdminWrite},
+		"POST /admin/people/new":                {kind: kindAdminWrite},
+		"GET /admin/people/{id}":                {kind: kindAdminWrite},
+		"POST /admin/people/{id}/roles":         {kind: kindAdminWrite},
+		"POST /admin/people/{id}/manager":       {kind: kindAdminWrite},
+		"POST /admin/people/{id}/status":        {kind: kindAdminWrite},
+		"GET /account/tokens":                   in,
+		"POST /account/tokens":                  in,
+		"POST /account/tokens/{id}/revoke":      {kind: kindOwnToken},
+		"GET /account/calendar":                 in,
+		"POST /account/calendar/link":           in,
+		"POST /account/calendar/revoke":         in,
+		"POST /account/calendar/digest":         in,
 		// A partnership provider's start, sent for a provider that does
 		// not exist (oidc_providers_test.go walks real ones on loopback).
 		"GET /sign-in/oidc/{id}":          {kind: kindNowhere},
 		"GET /admin/sign-in":              {kind: kindAdminRead},
 		"POST /admin/sign-in":             {kind: kindAdminWrite},
 		"POST /admin/sign-in/{id}/remove": {kind: kindAdminWrite},
-		"/":                               {kind: kindNowhere},
-		"GET /{$}":                        {kind: kindList},
-		"GET /escalations/{ref}":          cs(escalate.ActionView),
-		"GET /raise/raised/{ref}":         cs(escalate.ActionView),
-		"GET /raise/elsewhere":            in,
-		"GET /raise/check":                in,
-		"POST /raise/check":               in,
-		"POST /raise/cancel":              in,
-		"GET /contacts":                   in,
-		"GET /policy":                     in,
-		"GET /contacts/new":               {kind: kindContactsEdit},
-		"POST /contacts/new":              {kind: kindContactsEdit},
-		"GET /contacts/{id}/edit":         {kind: kindContactsEdit},
-		"POST /contacts/{id}/edit":        {kind: kindContactsEdit},
-		"POST /contacts/{id}/verify":      {kind: kindContactsEdit},
-		"POST /contacts/{id}/delete":      {kind: kindContactsEdit},
-		"GET /contacts/import":            {kind: kindContactsEdit},
-		"POST /contacts/import":           {kind: kindContactsEdit},
-		"GET /overview":                   {kind: kindOverview},
-		"GET /reports":                    {kind: kindReports},
-		"GET /reports/print":              {kind: kindReports},
-		"GET /reports/report.pdf":         {kind: kindReports},
-		"GET /reports/report.csv":         {kind: kindReports},
-		"GET /reports/report.xlsx":        {kind: kindReports},
-		"GET /admin":                      {kind: kindAdminRead},
-		"GET /admin/agencies/new":         {kind: kindAdminWrite},
-		"POST /admin/agencies/new":        {kind: kindAdminWrite},
-		"GET /admin/people/new":           {kind: kindAdminWrite},
-		"POST /admin/people/new":          {kind: kindAdminWrite},
-		"GET /admin/people/{id}":          {kind: kindAdminWrite},
-		"POST /admin/people/{id}/roles":   {kind: kindAdminWrite},
-		"POST /admin/people/{id}/manager": {kind: kindAdminWrite},
-		"POST /admin/people/{id}/status":  {kind: kindAdminWrite},
 		"GET /admin/role-changes":         {kind: kindOversightRead},
 		"POST /admin/people/{id}/invite":  {kind: kindAdminWrite},
 		"GET /account":                    in,
@@ -87,13 +107,6 @@ func authzSpecs() map[string]authzSpec {
 		"GET /sign-in/forgotten": pub, "POST /sign-in/forgotten": pub,
 		"GET /account/reset": pub, "POST /account/reset": pub,
 		"GET /account/invitation": pub, "POST /account/invitation": pub,
-		"GET /account/tokens":              in,
-		"POST /account/tokens":             in,
-		"POST /account/tokens/{id}/revoke": {kind: kindOwnToken},
-		"GET /account/calendar":            in,
-		"POST /account/calendar/link":      in,
-		"POST /account/calendar/revoke":    in,
-		"POST /account/calendar/digest":    in,
 		// The feed's secret in its path is its only credential; the matrix
 		// holds none, so the feed is not found for everyone (feed_test.go
 		// checks a real secret).
@@ -121,12 +134,13 @@ func authzSpecs() map[string]authzSpec {
 		"GET /api/v1/openapi.json":                            api(pub),
 		"/api/v1/":                                            api(authzSpec{kind: kindNowhere}),
 		"GET /api/v1/escalations":                             api(authzSpec{kind: kindList}),
-		"POST /api/v1/escalations":                            api(in),
+		"POST /api/v1/escalations":                            api(raise),
 		"GET /api/v1/escalations/{ref}":                       api(cs(escalate.ActionView)),
 		"GET /api/v1/escalations/{ref}/records":               api(cs(escalate.ActionView)),
 		"POST /api/v1/escalations/{ref}/records":              api(cs(escalate.ActionRecordAdd)),
 		"POST /api/v1/escalations/{ref}/records/{id}/approve": api(cs(escalate.ActionRecordApprove)),
-		"POST /api/v1/escalations/{ref}/parties":              api(cs(escalate.ActionRecordAdd)),
+		"POST /api/v1/escalations/{ref}/parties":              api(cs(escalate.ActionPartyName)),
+		"POST /api/v1/escalations/{ref}/parties/remove":       api(cs(escalate.ActionPartyRemove)),
 		"POST /api/v1/escalations/{ref}/agree":                api(cs(escalate.ActionOutcomeAgree)),
 		"POST /api/v1/escalations/{ref}/confirm":              api(cs(escalate.ActionOutcomeConfirm)),
 		"POST /api/v1/escalations/{ref}/escalate":             api(cs(escalate.ActionEscalate)),
@@ -150,10 +164,10 @@ func authzSpecs() map[string]authzSpec {
 		m["GET /escalations/{ref}/"+path] = cs(action)
 		m["POST /escalations/{ref}/"+path] = cs(action)
 	}
-	// The raise steps: any signed-in user with a role may raise.
+	// The raise steps: any signed-in user with a role but administrator.
 	for _, step := range authzRaiseSteps {
-		m["GET "+step] = in
-		m["POST "+step] = in
+		m["GET "+step] = raise
+		m["POST "+step] = raise
 	}
 	return m
 }
@@ -174,12 +188,12 @@ var authzPageActions = map[string]string{
 	"escalate": escalate.ActionEscalate, "determine": escalate.ActionDetermine,
 	"redirect": escalate.ActionRedirect, "withdraw": escalate.ActionWithdraw,
 	"risk": escalate.ActionRiskRaise, "shorten": escalate.ActionClockShorten,
-	"immediate": escalate.ActionRiskImmediate, "party": escalate.ActionRecordAdd,
+	"immediate": escalate.ActionRiskImmediate, "party": escalate.ActionPartyName,
 }
 
 // authzRaiseSteps are the raise journey's steps.
-var authzRaiseSteps = []string{"/raise", "/raise/protect", "/raise/scope", "/raise/decision", "/raise/child",
-	"/raise/category", "/raise/details", "/raise/risk"}
+var authzRaiseSteps = []string{"/raise", "/raise/protect", "/raise/scope", "/raise/alongside", "/raise/decision",
+	"/raise/who", "/raise/child", "/raise/category", "/raise/details", "/raise/risk", "/raise/protect-by"}
 
 // request builds the request for pattern as role on the target of rel:
 // the method, the path with its {ref} and {id} filled in, and a valid
@@ -226,6 +240,13 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		id = "0" // no such provider: starting a real one needs it on loopback
 	case strings.HasPrefix(path, "/admin/people/"):
 		id = strconv.FormatInt(w.users[person].ID, 10)
+	case strings.HasPrefix(path, "/admin/agencies/{id}"):
+		// Agency Z, uninvolved in A, whose manager is its escalation
+		// contact; in partnership B, agency V.
+		id = strconv.FormatInt(w.ag["Z"].ID, 10)
+		if rel == relOtherPartnership {
+			id = strconv.FormatInt(w.ag["V"].ID, 10)
+		}
 	case strings.HasPrefix(path, "/admin/undelivered/"):
 		id = strconv.FormatInt(dead, 10)
 	case strings.HasPrefix(path, "/learning/items/"):
@@ -285,7 +306,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		switch strings.TrimPrefix(pattern, "POST /escalations/{ref}/") {
 		case "record":
 			f = v("at-day", "2", "at-month", "12", "at-year", "2026", "at-time", "09:30", "form", "phone",
-				"participants", "Duty social worker, Agency Y", "discussion", "Talked it through.", "outcome", "Will meet.")
+				"participants", "Duty social worker, Agency Y", "discussion", "Talked it through.", "outcome", "Will meet.", "result", "ongoing")
 		case "approve":
 			f = v("record", "1")
 		case "agree":
@@ -307,8 +328,12 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 				due.Format("15:04"), "reason", "The child needs an answer sooner.")
 		case "immediate":
 			f = v("immediate_action", "Called the police on 999.")
-		case "party": // Y's manager, not yet involved
+		case "party": // Y's manager, not yet named
 			f = v("user", strconv.FormatInt(w.users[authzKey(escalate.RoleManager, "Y")].ID, 10))
+		case "party/remove", "meeting-chair": // Y's practitioner, who is named
+			f = v("user", strconv.FormatInt(w.users[authzKey(escalate.RolePractitioner, "Y")].ID, 10))
+		default: // taking it needs nothing but the request
+			f = v()
 		}
 		f.Set("version", version)
 		return method, path, f
@@ -341,6 +366,8 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 			return method, path, map[string]any{"action": "Called the police on 999."}
 		case "parties": // needs no version
 			return method, path, map[string]any{"user_id": w.users[authzKey(escalate.RoleManager, "Y")].ID}
+		case "parties/remove":
+			return method, path, map[string]any{"user_id": w.users[authzKey(escalate.RolePractitioner, "Y")].ID}
 		}
 		b["version"] = ver
 		return method, path, b
@@ -360,7 +387,11 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 	case pattern == "POST /contacts/import":
 		return method, path, v("csv", "")
 	case pattern == "POST /admin/agencies/new":
-		return method, path, v("name", "Agency Q", "kind", "health")
+		return method, path, v("name", "Agency Q", "kind", "health-provider")
+	case pattern == "POST /admin/agencies/{id}/contacts": // Z's practitioner, not yet a contact
+		return method, path, v("user", strconv.FormatInt(w.users[authzKey(escalate.RolePractitioner, "Z")].ID, 10))
+	case pattern == "POST /admin/agencies/{id}/contacts/remove": // Z's manager, its contact
+		return method, path, v("user", strconv.FormatInt(w.users[authzKey(escalate.RoleManager, "Z")].ID, 10))
 	case pattern == "POST /admin/people/new":
 		return method, path, v("name", "New Person", "email", "new.person@example.org",
 			"agency", strconv.FormatInt(w.ag["X"].ID, 10), "roles", string(escalate.RolePractitioner))

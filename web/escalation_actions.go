@@ -24,6 +24,12 @@ var escalationActions = []*escalationAction{
 				{ID: "participants", Kind: "textarea", Label: "Who took part", Hint: "One person a line, with their role and agency, for example \"Sam Carter, team manager, Hillside School\"", Required: "Say who took part."},
 				{ID: "discussion", Kind: "textarea", Label: "What was discussed"},
 				{ID: "outcome", Kind: "textarea", Label: "Outcome", Hint: "Including any further escalation and the next steps"},
+				{ID: "result", Kind: "radios", Label: "Did this settle the disagreement?", Required: "Say whether this settled the disagreement.",
+					Options: []option{
+						{Value: escalate.ResultAgreed, Text: "Yes, we agreed an outcome", Hint: "Record the agreed outcome next."},
+						{Value: escalate.ResultNotAgreed, Text: "No, we could not agree", Hint: "Escalate to the next stage next, on the policy's timescale for that."},
+						{Value: "ongoing", Text: "Not yet: we are still discussing it"},
+					}},
 			}
 			if st != nil && slices.Contains(st.Record, "discussion") {
 				f[3].Required = "Say what was discussed."
@@ -44,8 +50,12 @@ var escalationActions = []*escalationAction{
 					people = append(people, l)
 				}
 			}
+			result := vals.get("result")
+			if result == "ongoing" {
+				result = ""
+			}
 			_, err = esc.AddRecord(ctx, v.E.Ref, escalate.RecordInput{Version: version, At: at, Form: vals.get("form"),
-				Participants: people, Discussion: vals.get("discussion"), Outcome: vals.get("outcome")})
+				Participants: people, Discussion: vals.get("discussion"), Outcome: vals.get("outcome"), Result: result})
 			return err
 		},
 	},
@@ -71,15 +81,20 @@ var escalationActions = []*escalationAction{
 		Banner: "Outcome agreed", Can: escalate.ActionOutcomeAgree,
 		applies: func(v *caseView) bool { return !awaitingConfirmation(v.E) },
 		fields: func(v *caseView) []formField {
-			return []formField{
+			f := []formField{
 				{ID: "outcome", Kind: "textarea", Label: "The agreed outcome", Required: "Enter the agreed outcome."},
 				{ID: "outstanding_issues", Kind: "textarea", Label: "How outstanding issues will be pursued", Required: "Say how outstanding issues will be pursued."},
 				decisionField(),
 			}
+			if st := v.E.CurrentStage(v.Policy); st != nil && st.Meeting != nil && st.Meeting.ReportsTo != "" {
+				f = append(f, formField{ID: "report", Kind: "textarea", Label: "What the meeting's chair reported to the " + st.Meeting.ReportsTo,
+					Hint: "The issues arising, and when they were reported.", Required: "Say what was reported to the " + st.Meeting.ReportsTo + "."})
+			}
+			return f
 		},
 		submit: func(ctx context.Context, esc Escalations, v *caseView, version int, vals formValues) error {
 			_, err := esc.AgreeOutcome(ctx, v.E.Ref, escalate.AgreeInput{Version: version, Outcome: vals.get("outcome"),
-				OutstandingIssues: vals.get("outstanding_issues"), Decision: vals.get("decision")})
+				OutstandingIssues: vals.get("outstanding_issues"), Decision: vals.get("decision"), Report: vals.get("report")})
 			return err
 		},
 	},
@@ -125,6 +140,9 @@ var escalationActions = []*escalationAction{
 		Banner: "Determination or recommendations recorded", Can: escalate.ActionDetermine,
 		applies: func(v *caseView) bool {
 			st := v.E.CurrentStage(v.Policy)
+			if st != nil && st.Produces == "resolution" {
+				return false // the meeting records its outcome: "Agree an outcome"
+			}
 			return v.E.Stage == len(v.Policy.Stages)-1 || st != nil && (st.Produces == escalate.OutcomeDetermination || st.Produces == escalate.OutcomeRecommendations)
 		},
 		fields: determineFields,

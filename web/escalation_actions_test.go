@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -29,7 +30,7 @@ func wirralActions() map[string]actionCase {
 	return map[string]actionCase{
 		"Record": {path: "record", who: "jo",
 			form: url.Values{"at-day": {"24"}, "at-month": {"12"}, "at-year": {"2026"}, "at-time": {"10:15"}, "form": {"meeting"},
-				"participants": {"Jo Bloggs, DSL\nSam Carter, social worker"}, "discussion": {"The referral."}, "outcome": {"A strategy discussion."}},
+				"participants": {"Jo Bloggs, DSL\nSam Carter, social worker"}, "discussion": {"The referral."}, "outcome": {"A strategy discussion."}, "result": {"ongoing"}},
 			banner: "Discussion recorded",
 			check: func(t *testing.T, c *cases, e *escalate.Escalation) {
 				if len(e.Records) != 1 || e.Records[0].Form != "meeting" || len(e.Records[0].Participants) != 2 ||
@@ -37,7 +38,7 @@ func wirralActions() map[string]actionCase {
 					t.Errorf("records %+v", e.Records)
 				}
 			},
-			empty: []string{"at", "form", "participants", "discussion", "outcome"}},
+			empty: []string{"at", "form", "participants", "discussion", "outcome", "result"}},
 		"Approve": {path: "approve", who: "jo",
 			setup: func(t *testing.T, c *cases, e *escalate.Escalation) {
 				if _, err := c.svc.AddRecord(c.as("sam"), e.Ref, escalate.RecordInput{Version: e.Version, At: c.clock.now().Add(-time.Hour),
@@ -228,7 +229,7 @@ func TestActionDomainError(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			res := c.post(t, "jo", path, url.Values{"version": {strconv.Itoa(e.Version)}, "at-day": {tc.day}, "at-month": {"12"},
-				"at-year": {"2026"}, "at-time": {tc.time}, "form": {"phone"}, "participants": {"Jo"}, "discussion": {"x"}, "outcome": {"y"}})
+				"at-year": {"2026"}, "at-time": {tc.time}, "form": {"phone"}, "participants": {"Jo"}, "discussion": {"x"}, "outcome": {"y"}, "result": {"ongoing"}})
 			if res.StatusCode != http.StatusBadRequest || !strings.Contains(res.body, tc.want) {
 				t.Errorf("status %d; body lacks %q", res.StatusCode, tc.want)
 			}
@@ -242,45 +243,78 @@ func TestActionDomainError(t *testing.T) {
 	}
 }
 
-// TestDetermineUninvolvedChair uses Hounslow, whose final meeting must be
-// chaired from an agency not involved: the form asks for the chair's
-// agency, and the rule refuses one of the parties'.
-func TestDetermineUninvolvedChair(t *testing.T) {
+// TestMeetingChair uses Hounslow, whose final meeting is chaired by a board
+// member from an agency not involved, whom the Chair appoints: the page
+// offers only those; the meeting's chair then records its outcome and its
+// report, which it must give; the meeting makes no determination.
+func TestMeetingChair(t *testing.T) {
 	c := newCases(t, "hounslow")
+	ctx := context.Background()
+	for _, p := range []struct{ key, name, agency string }{{"drew", "Drew Ward", "police"}, {"cal", "Cal Dunn", "care"}} {
+		u := &escalate.User{PartnershipID: c.users["jo"].PartnershipID, AgencyID: c.agencies[p.agency].ID, Name: p.name,
+			Email: p.key + "@hounslow.example", Roles: []escalate.Role{escalate.RoleBoardMember}}
+		if err := c.db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.db.SetPassword(ctx, "hounslow", u.Email, testPassword); err != nil {
+			t.Fatal(err)
+		}
+		c.users[p.key] = u
+	}
+	c.signInAll(t)
 	e := c.raise(t)
 	for v := e.Version; v < e.Version+len(c.pol.Stages)-1; v++ {
 		if _, err := c.svc.Escalate(c.as("jo"), e.Ref, escalate.EscalateInput{Version: v, Reason: "Not resolved."}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	path := "/escalations/" + e.Ref + "/determine"
+	page, path := "/escalations/"+e.Ref, "/escalations/"+e.Ref+"/meeting-chair"
+	if res := c.get(t, "bm", page); !strings.Contains(res.body, `href="`+path+`"`) || strings.Contains(res.body, page+"/determine") {
+		t.Fatalf("the Business Manager is not offered the appointment, or is offered a determination")
+	}
 	form := c.get(t, "bm", path)
-	if !strings.Contains(form.body, `<select class="govuk-select" id="chair_agency"`) || !strings.Contains(form.body, "Northshire Police") {
-		t.Fatalf("no choice of the chair's agency (status %d)", form.StatusCode)
+	id := func(who string) string { return strconv.FormatInt(c.users[who].ID, 10) }
+	if !strings.Contains(form.body, `value="`+id("drew")+`"`) || strings.Contains(form.body, `value="`+id("cal")+`"`) {
+		t.Fatalf("choices: drew offered %v, cal (an involved agency) offered %v",
+			strings.Contains(form.body, id("drew")), strings.Contains(form.body, `value="`+id("cal")+`"`))
 	}
-	version := formVersion(t, form)
-	answer := func(chair int64) url.Values {
-		return url.Values{"version": {version}, "kind": {"recommendations"}, "text": {"Joint visit within 5 days."},
-			"decision": {"changed"}, "chair_agency": {strconv.FormatInt(chair, 10)}}
+	for _, tc := range []struct{ name, user string }{{"ErrNoChoice", ""}, {"ErrInvolvedAgency", id("cal")}} {
+		t.Run(tc.name, func(t *testing.T) {
+			changes, _ := c.auditCounts(t)
+			res := c.post(t, "bm", path, url.Values{"user": {tc.user}})
+			if res.StatusCode != http.StatusBadRequest || !slices.Equal(summaryLinks(res.body), []string{"user"}) {
+				t.Errorf("status %d, links %v", res.StatusCode, summaryLinks(res.body))
+			}
+			if after, _ := c.auditCounts(t); after != changes {
+				t.Errorf("stored %d changes on bad input", after-changes)
+			}
+		})
 	}
-	t.Run("ErrInvolvedChair", func(t *testing.T) {
-		res := c.post(t, "bm", path, answer(c.agencies["care"].ID))
-		if res.StatusCode != http.StatusBadRequest || !strings.Contains(res.body, "not involved in the disagreement") ||
-			!slices.Equal(summaryLinks(res.body), []string{"chair_agency"}) {
-			t.Errorf("status %d, links %v", res.StatusCode, summaryLinks(res.body))
-		}
-	})
-	t.Run("OK", func(t *testing.T) {
-		res := c.post(t, "bm", path, answer(c.agencies["police"].ID))
-		if res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("status %d\n%s", res.StatusCode, section(res.body, "govuk-error-summary", "</ul>"))
-		}
-		if got := c.state(t, e.Ref); got.Status != escalate.StatusResolved || got.Outcome.Kind != escalate.OutcomeRecommendations {
-			t.Errorf("status %s, outcome %+v", got.Status, got.Outcome)
-		}
-		// The timeline says where the uninvolved chair came from.
-		if page := c.get(t, "bm", "/escalations/"+e.Ref); !strings.Contains(page.body, "chaired from Northshire Police, an agency not involved") {
-			t.Errorf("the timeline does not name the chair's agency:\n%s", section(page.body, "Timeline", "</ol>"))
-		}
-	})
+	if res := c.post(t, "jo", path, url.Values{"user": {id("drew")}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("the raiser appointed a meeting chair: %d", res.StatusCode)
+	}
+	if res := c.post(t, "bm", path, url.Values{"user": {id("drew")}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("appoint: %d\n%s", res.StatusCode, section(res.body, "govuk-error-summary", "</ul>"))
+	}
+	// The chair finds the case, and records the meeting's outcome.
+	res := c.get(t, "drew", page)
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "Drew Ward (Northshire Police)") {
+		t.Fatalf("the meeting's chair: page %d, named as acting: %v", res.StatusCode, strings.Contains(res.body, "Drew Ward"))
+	}
+	agree := page + "/agree"
+	answer := url.Values{"version": {formVersion(t, c.get(t, "drew", agree))}, "outcome": {"Joint visit within 5 days."},
+		"outstanding_issues": {"None."}, "decision": {"changed"}}
+	if res := c.post(t, "drew", agree, answer); res.StatusCode != http.StatusBadRequest || !slices.Contains(summaryLinks(res.body), "report") {
+		t.Errorf("an outcome without the report: %d, links %v", res.StatusCode, summaryLinks(res.body))
+	}
+	answer.Set("report", "Reported to the Serious Case Review Sub Committee on 4 January.")
+	if res := c.post(t, "drew", agree, answer); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the meeting's outcome: %d\n%s", res.StatusCode, section(res.body, "govuk-error-summary", "</ul>"))
+	}
+	if got := c.state(t, e.Ref); got.Status != escalate.StatusResolved || got.Outcome.Kind != escalate.OutcomeAgreed || got.Outcome.Report == "" {
+		t.Errorf("status %s, outcome %+v", got.Status, got.Outcome)
+	}
+	if page := c.get(t, "bm", page); !strings.Contains(page.body, "Drew Ward of Northshire Police will chair the meeting.") {
+		t.Errorf("the timeline does not say who chairs the meeting:\n%s", section(page.body, "Timeline", "</ol>"))
+	}
 }

@@ -71,6 +71,7 @@ func TestEscalationBrowser(t *testing.T) {
 			chromedp.SendKeys("#participants", "Jo Bloggs, DSL", chromedp.ByID),
 			chromedp.SendKeys("#discussion", "The referral and the threshold.", chromedp.ByID),
 			chromedp.SendKeys("#outcome", "A meeting next week.", chromedp.ByID),
+			chromedp.Click(`input[name="result"][value="ongoing"]`, chromedp.ByQuery),
 			chromedp.Click(submitButton, chromedp.ByQuery),
 			waitVisible(".govuk-notification-banner"),
 			chromedp.Text(".govuk-notification-banner", &banner, chromedp.ByQuery))

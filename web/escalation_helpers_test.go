@@ -127,8 +127,8 @@ func (c *cases) as(name string) context.Context {
 	return escalate.NewContextWithUser(context.Background(), c.users[name])
 }
 
-// raise raises a disagreement as jo with the children's services, and
-// names sam as the person jo deals with there.
+// raise raises a disagreement as jo with the children's services, saying
+// jo dealt with sam there, as the raise form asks.
 func (c *cases) raise(t *testing.T) *escalate.Escalation {
 	t.Helper()
 	e, err := c.svc.Raise(c.as("jo"), escalate.RaiseInput{
@@ -138,12 +138,10 @@ func (c *cases) raise(t *testing.T) *escalate.Escalation {
 		Categories: []string{c.pol.Categories[0].Key}, Issue: "The referral was closed without an assessment.",
 		Risk: "Continued neglect at home.", Disagreement: "The threshold was applied wrongly.",
 		OutcomeSought: "A child and family assessment.", RiskLevel: escalate.RiskStandard,
+		DealtWith: c.users["sam"].ID,
 	})
 	if err != nil {
 		t.Fatalf("raise: %v", err)
-	}
-	if e, err = c.svc.AddParty(c.as("jo"), e.Ref, c.users["sam"].ID); err != nil {
-		t.Fatalf("add party: %v", err)
 	}
 	return e
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -61,6 +62,22 @@ type escalationData struct {
 	Actions   []actionLink
 	Next      nextView
 	Learning  *caseLearning // closed cases: the learning recorded (learning_step.go)
+	// Risk is the risk banner's words for an increased or immediate risk,
+	// "" for standard; RiskTag the tag's.
+	Risk, RiskTag string
+	// Steps are who acts now, what and by when (routing).
+	Steps []stepView
+	// Take offers the signed-in user "Take this escalation".
+	Take bool
+}
+
+// stepView is one next step as the page shows it: what, who and by when.
+type stepView struct {
+	What     string
+	Who      string
+	Due      string
+	Overdue  bool
+	Fallback string
 }
 
 func (s *Server) escalationPage(w http.ResponseWriter, r *http.Request) error {
@@ -114,11 +131,18 @@ func (v *caseView) pageData(r *http.Request) *escalationData {
 			Shortened: c.ShortenedReason, Stage: stageName(p, c.Stage),
 			Running: c.Status == escalate.ClockRunning, Overdue: c.Overdue(v.Now),
 		}
-		switch c.By {
-		case escalate.SideRaising:
-			cv.Who = v.Agencies[e.RaisingAgencyID] + " (the raising agency)"
-		case escalate.SideReceiving:
-			cv.Who = v.Agencies[e.ReceivingAgencyID] + " (the receiving agency)"
+		for _, s := range v.Parties.Steps {
+			if s.Kind == escalate.StepClock && s.Clock == c.ID {
+				cv.Who = v.peopleWords(s.People)
+			}
+		}
+		if cv.Who == "" && cv.Running {
+			switch c.By {
+			case escalate.SideRaising:
+				cv.Who = v.Agencies[e.RaisingAgencyID] + " (the raising agency)"
+			case escalate.SideReceiving:
+				cv.Who = v.Agencies[e.ReceivingAgencyID] + " (the receiving agency)"
+			}
 		}
 		d.Clocks = append(d.Clocks, cv)
 	}
@@ -131,6 +155,8 @@ func (v *caseView) pageData(r *http.Request) *escalationData {
 		}
 	}
 	d.Next = v.next()
+	d.Steps = v.steps()
+	d.Risk, d.RiskTag = riskBanner(e.RiskLevel)
 	splitLines(d.Summary)
 	splitLines(d.Outcome)
 	for _, rv := range d.Records {
@@ -176,6 +202,9 @@ func (v *caseView) outcomeRows(o *escalate.Outcome) []summaryRow {
 	}
 	if o.OutstandingIssues != "" {
 		rows = append(rows, summaryRow{Key: "How outstanding issues will be pursued", Value: o.OutstandingIssues})
+	}
+	if o.Report != "" {
+		rows = append(rows, summaryRow{Key: "The meeting's report", Value: o.Report})
 	}
 	switch o.Decision {
 	case escalate.DecisionChanged:
@@ -243,7 +272,7 @@ func (v *caseView) next() nextView {
 		return n
 	}
 	n.Help = st.Help
-	n.Contacts = roleWords(p, st.Receive)
+	n.Contacts = v.contactWords()
 	n.Copy = roleWords(p, st.Copy)
 	if len(p.Immediate.Contacts) > 0 {
 		n.Immediate = "If a child is at immediate risk of significant harm, contact the " + roleWords(p, p.Immediate.Contacts) + " first. " + p.Immediate.Instruction
@@ -259,4 +288,64 @@ func (v *caseView) next() nextView {
 		n.Timescales = append(n.Timescales, c.Action+": within "+c.Within)
 	}
 	return n
+}
+
+// steps are routing's next steps in words: who (named people and their
+// team), what and by when.
+func (v *caseView) steps() []stepView {
+	cal := calendarOf(v.Policy)
+	var out []stepView
+	for _, s := range v.Parties.Steps {
+		c := escalate.ClockState{Status: escalate.ClockRunning, Due: s.Due, Immediate: s.Immediate}
+		sv := stepView{What: s.What, Who: v.peopleWords(s.People), Fallback: s.Fallback}
+		if !s.Due.IsZero() || s.Immediate {
+			sv.Due, sv.Overdue = dueWords(c, v.Now, cal), c.Overdue(v.Now)
+			sv.Due = strings.TrimPrefix(sv.Due, "overdue: ") // the Overdue tag says it
+		}
+		out = append(out, sv)
+	}
+	return out
+}
+
+// peopleWords names people with their team: "Sam Demo-Practitioner (Demo
+// Children's Social Care) and Vic Demo-Safeguarding-Lead (…)".
+func (v *caseView) peopleWords(ids []int64) string {
+	var names []string
+	for _, id := range ids {
+		if p := v.Parties.Directory().Person(id); p != nil {
+			names = append(names, p.Name+" ("+p.Team+")")
+		}
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// contactWords are who to contact at this stage: the people whose turn it
+// is, by name and team.
+func (v *caseView) contactWords() string {
+	var ids []int64
+	for _, s := range v.Parties.Steps {
+		for _, id := range s.People {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return v.peopleWords(ids)
+}
+
+// riskBanner is the banner and tag for an increased or immediate risk.
+func riskBanner(r escalate.RiskLevel) (string, string) {
+	switch r {
+	case escalate.RiskImmediate:
+		return "The child is at immediate risk of significant harm. Protect the child first: this process never waits.", "Immediate risk"
+	case escalate.RiskIncreased:
+		return "The child is at increased risk: act on the shortest timescale that protects them.", "Increased risk"
+	}
+	return "", ""
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/escalate-project/escalate"
-	"github.com/escalate-project/escalate/policy"
 	"github.com/escalate-project/escalate/sqlstore"
 	"github.com/escalate-project/escalate/web"
 )
@@ -86,7 +85,7 @@ func TestPartyPage(t *testing.T) {
 	})
 	t.Run("Choices", func(t *testing.T) {
 		res := c.get(t, "jo", form)
-		for _, want := range []string{`value="` + id("pat") + `"`, "Pat Rivers (" + policy.RoleName(c.pol, escalate.RolePractitioner) + ")", `value="` + id("sam") + `"`, "Sam Carter (", "Children&#39;s Services?"} {
+		for _, want := range []string{`value="` + id("pat") + `"`, "Pat Rivers (Oakfield Children&#39;s Services)", `value="` + id("sam") + `"`, "Sam Carter (", "Who is dealing with it?"} {
 			if !strings.Contains(res.body, want) {
 				t.Errorf("the form lacks %q", want)
 			}
@@ -126,12 +125,12 @@ func TestPartyPage(t *testing.T) {
 			t.Fatalf("status %d, Location %q", res.StatusCode, loc)
 		}
 		res = c.get(t, "jo", res.Header.Get("Location"))
-		for _, want := range []string{"Pat Rivers is now dealing with this escalation</p>", "Person added to the escalation", "Pat Rivers is now dealing with this escalation."} {
+		for _, want := range []string{"Pat Rivers is now dealing with this escalation</p>", "Person named to deal with it", "Pat Rivers is now dealing with this escalation."} {
 			if !strings.Contains(res.body, want) {
 				t.Errorf("the page lacks %q", want)
 			}
 		}
-		if res := c.get(t, "jo", form); strings.Contains(res.body, `value="`+id("pat")+`"`) {
+		if res := c.get(t, "jo", form); strings.Contains(res.body, `<option value="`+id("pat")+`"`) {
 			t.Error("pat is offered again once named")
 		}
 	})
@@ -142,7 +141,7 @@ func TestPartyPage(t *testing.T) {
 		}
 		res = c.post(t, "pat", page+"/record", url.Values{"version": {formVersion(t, c.get(t, "pat", page+"/record"))},
 			"at-day": {"24"}, "at-month": {"12"}, "at-year": {"2026"}, "at-time": {"09:30"}, "form": {"phone"},
-			"participants": {"Pat Rivers, social worker"}, "discussion": {"The threshold."}, "outcome": {"A meeting."}})
+			"participants": {"Pat Rivers, social worker"}, "discussion": {"The threshold."}, "outcome": {"A meeting."}, "result": {"ongoing"}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("pat records: %d\n%s", res.StatusCode, res.body)
 		}
@@ -178,6 +177,13 @@ func TestAPIParty(t *testing.T) {
 		{"ErrOtherPartnership", "prac", map[string]any{"user_id": e.users["outsider"].ID}, http.StatusBadRequest, escalate.EINVALID, "user_id"},
 		{"ErrUnknownField", "prac", map[string]any{"user_id": e.users["rprac"].ID, "version": 1}, http.StatusBadRequest, escalate.EINVALID, "version"},
 		{"ErrStranger", "stranger", map[string]any{"user_id": e.users["rprac"].ID}, http.StatusNotFound, escalate.ENOTFOUND, ""},
+		// The naming rule: nobody at an uninvolved agency, and no
+		// partnership role the stage does not name (the Chair at stage 1).
+		{"ErrUninvolvedAgency", "prac", map[string]any{"user_id": e.users["stranger"].ID}, http.StatusBadRequest, escalate.EINVALID, "user_id"},
+		{"ErrChairNotNamedHere", "prac", map[string]any{"user_id": e.users["chair"].ID}, http.StatusBadRequest, escalate.EINVALID, "user_id"},
+		{"ErrRaiser", "prac", map[string]any{"user_id": e.users["prac"].ID}, http.StatusBadRequest, escalate.EINVALID, "user_id"},
+		// The view-only Chair may not name anyone.
+		{"ErrChairMayNotName", "chair", map[string]any{"user_id": e.users["rprac"].ID}, http.StatusForbidden, escalate.EFORBIDDEN, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.call(t, "POST", path, tc.who, tc.body).want(t, tc.status, tc.code, tc.fld)
@@ -194,4 +200,31 @@ func TestAPIParty(t *testing.T) {
 		}
 		e.call(t, "GET", "/api/v1/escalations/"+ref, "rprac", nil).want(t, http.StatusOK)
 	})
+	t.Run("Remove", func(t *testing.T) {
+		e.call(t, "POST", path+"/remove", "prac", map[string]any{"user_id": e.users["mgr"].ID}).want(t, http.StatusBadRequest, escalate.EINVALID, "user_id")
+		e.call(t, "POST", path+"/remove", "prac", map[string]any{"user_id": e.users["rprac"].ID}).want(t, http.StatusOK)
+		if n := e.countAudit(t, escalate.ActionPartyRemove); n != 1 {
+			t.Errorf("%d removals audited", n)
+		}
+		e.call(t, "GET", "/api/v1/escalations/"+ref, "rprac", nil).want(t, http.StatusNotFound)
+	})
+}
+
+// TestAPIImmediateGrantsNothing: the Chair, who may read every case, may
+// record an immediate action on it, and that makes them no party: they
+// still cannot lower the risk, escalate or name anyone.
+func TestAPIImmediateGrantsNothing(t *testing.T) {
+	e := newAPIEnv(t)
+	ref := e.raise(t)
+	base := "/api/v1/escalations/" + ref
+	e.call(t, "POST", base+"/immediate-action", "chair", map[string]any{"action": "Called 999 at 10:05"}).want(t, http.StatusCreated)
+	v := e.call(t, "GET", base, "chair", nil)
+	v.want(t, http.StatusOK)
+	version := v.num("version")
+	e.call(t, "POST", base+"/risk", "chair", map[string]any{"version": version, "level": "standard", "reason": "Calmer now."}).
+		want(t, http.StatusForbidden, escalate.EFORBIDDEN, "")
+	e.call(t, "POST", base+"/escalate", "chair", map[string]any{"version": version, "reason": "No."}).
+		want(t, http.StatusForbidden, escalate.EFORBIDDEN, "")
+	e.call(t, "POST", base+"/parties", "chair", map[string]any{"user_id": e.users["rprac"].ID}).
+		want(t, http.StatusForbidden, escalate.EFORBIDDEN, "")
 }

@@ -174,7 +174,7 @@ func TestEscalationConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := c.post(t, "jo", path, url.Values{"version": {version}, "at-day": {"24"}, "at-month": {"12"}, "at-year": {"2026"},
-		"at-time": {"10:00"}, "form": {"phone"}, "participants": {"Jo Bloggs"}, "discussion": {"Talked."}, "outcome": {"Agreed."}})
+		"at-time": {"10:00"}, "form": {"phone"}, "participants": {"Jo Bloggs"}, "discussion": {"Talked."}, "outcome": {"Agreed."}, "result": {"agreed"}})
 	if res.StatusCode != http.StatusConflict || !strings.Contains(res.body, "Someone else changed this escalation") {
 		t.Fatalf("status %d, body lacks the conflict message", res.StatusCode)
 	}

@@ -200,7 +200,9 @@ var eventTitles = map[string]string{
 	escalate.ActionClockStop:      "Clock stopped",
 	escalate.ActionClockShorten:   "Deadline brought forward",
 	escalate.ActionClockRecompute: "Deadline recomputed after a calendar change",
-	"escalation.party":            "Person added to the escalation",
+	escalate.ActionPartyName:      "Person named to deal with it",
+	escalate.ActionPartyRemove:    "Person no longer named",
+	escalate.ActionMeetingChair:   "Meeting's chair appointed",
 	escalate.ActionLearningRecord: "Learning recorded",
 }
 
@@ -210,7 +212,8 @@ type timelineItem struct {
 	Title  string
 	Who    string
 	Detail string
-	Record int // the record it concerns, for a link; 0 for none
+	Told   string // who was told, by name; "" when nobody was or the event tells no one
+	Record int    // the record it concerns, for a link; 0 for none
 }
 
 // timeline turns v's events into items, leaving out views: who opened the
@@ -229,6 +232,7 @@ func (v *caseView) timeline() []timelineItem {
 			it.Who = "Escalate"
 		}
 		it.Detail, it.Record = v.eventDetail(ev)
+		it.Told = v.toldWords(ev)
 		out = append(out, it)
 	}
 	return out
@@ -256,6 +260,12 @@ func (v *caseView) eventDetail(ev escalate.Event) (string, int) {
 	case escalate.ActionEscalate:
 		return fmt.Sprintf("From %s to %s. Reason: %s", stageName(v.Policy, str("from")), stageName(v.Policy, str("to")), str("reason")), 0
 	case escalate.ActionRecordAdd:
+		switch str("result") {
+		case escalate.ResultAgreed:
+			return fmt.Sprintf("Record %d: %s. They agreed.", num("record"), strings.ToLower(formWords[str("form")])), num("record")
+		case escalate.ResultNotAgreed:
+			return fmt.Sprintf("Record %d: %s. They could not agree.", num("record"), strings.ToLower(formWords[str("form")])), num("record")
+		}
 		return fmt.Sprintf("Record %d: %s.", num("record"), strings.ToLower(formWords[str("form")])), num("record")
 	case escalate.ActionRecordApprove:
 		return fmt.Sprintf("Record %d approved and dated.", num("record")), num("record")
@@ -292,8 +302,15 @@ func (v *caseView) eventDetail(ev escalate.Event) (string, int) {
 		return fmt.Sprintf("Clock %d: %s.", num("clock"), str("why")), 0
 	case escalate.ActionClockShorten:
 		return fmt.Sprintf("Clock %d: %s", num("clock"), str("reason")), 0
-	case "escalation.party":
+	case escalate.ActionPartyName:
+		if took, _ := d["took"].(bool); took {
+			return v.People[int64(num("user"))] + " took this escalation.", 0
+		}
 		return v.People[int64(num("user"))] + " is now dealing with this escalation.", 0
+	case escalate.ActionPartyRemove:
+		return v.People[int64(num("user"))] + " is no longer named as dealing with it.", 0
+	case escalate.ActionMeetingChair:
+		return v.People[int64(num("user"))] + " of " + v.Agencies[int64(num("agency"))] + " will chair the meeting.", 0
 	}
 	return "", 0
 }
@@ -304,4 +321,17 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// toldWords names who an event says was told, with their team; "" for
+// nobody.
+func (v *caseView) toldWords(ev escalate.Event) string {
+	told, _ := ev.Data["told"].([]any)
+	var ids []int64
+	for _, t := range told {
+		if f, ok := t.(float64); ok {
+			ids = append(ids, int64(f))
+		}
+	}
+	return v.peopleWords(ids)
 }

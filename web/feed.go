@@ -91,53 +91,41 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := escalate.NewContextWithUser(r.Context(), u)
 	now := s.esc.Now()
-	open, _, err := s.esc.List(ctx, escalate.EscalationFilter{Status: escalate.StatusOpen, Limit: feedListLimit})
-	if err != nil {
-		return err
+	var turns []escalate.Turn
+	if t, ok := s.esc.(Turner); ok {
+		if turns, _, err = t.Turns(ctx, feedListLimit); err != nil {
+			return err
+		}
 	}
 	base := s.baseURL(r)
 	host := "escalate"
 	if bu, err := url.Parse(base); err == nil && bu.Hostname() != "" {
 		host = bu.Hostname()
 	}
+	// One event per escalation waiting on the user: its next step that
+	// names them, at its deadline (routing, as My work lists them).
 	var evs []icsEvent
-	for _, e := range open {
-		p, err := s.esc.PolicyFor(ctx, e)
-		if err != nil {
-			return err
+	for _, t := range turns {
+		if t.Due.IsZero() && !t.Immediate {
+			continue
 		}
+		at := t.Due
+		if t.Immediate {
+			at = now
+		}
+		e := t.Escalation
 		link := base + "/escalations/" + url.PathEscape(e.Ref)
-		for _, c := range feedClocks(u, e, p, now) {
-			at := c.Due
-			if c.Immediate {
-				at = c.Start
-			}
-			evs = append(evs, icsEvent{
-				UID:         fmt.Sprintf("%s-clock-%d@%s", e.Ref, c.ID, host),
-				At:          at,
-				Summary:     fmt.Sprintf("Escalation %s: %s due", e.Ref, c.Action),
-				URL:         link,
-				Description: "Open the escalation to act on it: " + link,
-			})
-		}
+		evs = append(evs, icsEvent{
+			UID:         fmt.Sprintf("%s-next@%s", e.Ref, host),
+			At:          at,
+			Summary:     fmt.Sprintf("Escalation %s: %s", e.Ref, t.What),
+			URL:         link,
+			Description: "Open the escalation to act on it: " + link,
+		})
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/calendar; charset=utf-8")
 	h.Set("Cache-Control", "private, max-age=300")
 	h.Set("Content-Disposition", `inline; filename="escalate.ics"`)
 	return writeICS(w, "Escalate deadlines", now, evs)
-}
-
-// feedClocks are e's running clocks that wait on me: each one that My
-// work's rule (needsMe) would show on its own.
-func feedClocks(me *escalate.User, e *escalate.Escalation, p *escalate.Policy, now time.Time) []escalate.ClockState {
-	var out []escalate.ClockState
-	for _, c := range e.Clocks {
-		one := *e
-		one.Clocks = []escalate.ClockState{c}
-		if _, ok := needsMe(me, &one, p, now); ok {
-			out = append(out, c)
-		}
-	}
-	return out
 }

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,12 +77,13 @@ func TestCalendarFeed(t *testing.T) {
 		if !strings.HasPrefix(res.body, "BEGIN:VCALENDAR\r\n") || !strings.HasSuffix(res.body, "END:VCALENDAR\r\n") {
 			t.Errorf("not a calendar:\n%s", res.body)
 		}
-		// Every running clock that waits on sam (the receiving side), and
-		// no other.
+		// One event for the escalation waiting on sam (who was named at the
+		// receiving side): its next step at the soonest running clock of
+		// sam's side, as My work lists it.
 		var want []escalate.ClockState
 		for _, ck := range e.Clocks {
-			if ck.Status == escalate.ClockRunning && ck.By != escalate.SideRaising {
-				want = append(want, ck)
+			if ck.Status == escalate.ClockRunning && ck.By != escalate.SideRaising && (len(want) == 0 || ck.Due.Before(want[0].Due)) {
+				want = []escalate.ClockState{ck}
 			}
 		}
 		if len(want) == 0 {
@@ -94,7 +94,7 @@ func TestCalendarFeed(t *testing.T) {
 		}
 		for _, ck := range want {
 			for _, line := range []string{
-				"UID:" + e.Ref + "-clock-" + strconv.Itoa(ck.ID) + "@escalate.example.org",
+				"UID:" + e.Ref + "-next@escalate.example.org",
 				"DTSTART:" + ck.Due.UTC().Format("20060102T150405Z"),
 				"URL:" + feedBase + "/escalations/" + e.Ref,
 			} {

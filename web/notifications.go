@@ -102,6 +102,16 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 	for _, n := range ns {
 		row := noticeRow{Notification: n, When: londonTime(n.Created)}
 		row.Happened, row.Action = noticeWords(n)
+		switch {
+		case n.Now == escalate.NoticeClockDone:
+			row.Action = "Done since: this deadline has been met, or its stage has ended."
+			n.Due = time.Time{}
+		case n.Now != "" && strings.HasPrefix(n.Kind, "clock."):
+			row.Action = "No action is needed: the escalation is now " + strings.ToLower(statusWords[escalate.Status(n.Now)]) + "."
+			n.Due = time.Time{}
+		case n.Now != "":
+			row.Action += " The escalation is now " + strings.ToLower(statusWords[escalate.Status(n.Now)]) + "."
+		}
 		if n.Ref != "" {
 			row.Link = "/escalations/" + url.PathEscape(n.Ref)
 			if strings.HasPrefix(n.SubjectKey, "dissent-") {
@@ -165,6 +175,8 @@ var noticeMessages = map[string][2]string{
 	"outcome-confirmed":       {"The outcome was confirmed", "No action is needed unless you disagree with the outcome."},
 	"escalated":               {"The escalation moved to the next stage", "Read the escalation and act on it at this stage."},
 	"party-added":             {"You were named as dealing with this escalation", "Read the escalation and act on it at this stage."},
+	"party-removed":           {"Someone is no longer named on this escalation", "Check who deals with it now on the escalation page."},
+	"meeting-chair":           {"A chair was appointed for the meeting", "If it is you: convene the meeting, then record it and its outcome."},
 	"determined":              {"A determination was made", "Read the determination and act on any recommendations."},
 	"redirected":              {"The escalation was redirected", "No action is needed: the matter left the escalation process."},
 	"withdrawn":               {"The escalation was withdrawn", "No action is needed."},

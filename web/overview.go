@@ -207,6 +207,8 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.Rows = append(v.Rows, row)
 	}
+	// Immediate and increased risk first, then as listed (soonest deadline).
+	slices.SortStableFunc(v.Rows, func(a, b overviewRow) int { return riskRank(a.Risk) - riskRank(b.Risk) })
 	s.render(w, r, http.StatusOK, "overview-page", &page{Title: "Partnership overview", Data: v})
 	return nil
 }

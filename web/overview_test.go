@@ -34,6 +34,10 @@ func TestOverviewPage(t *testing.T) {
 				t.Errorf("overview lacks %q", w)
 			}
 		}
+		// Increased risk comes first, though the other case is due no later.
+		if i, j := strings.Index(res.body, `>`+second.Ref+`<`), strings.Index(res.body, `>`+first.Ref+`<`); i < 0 || j < 0 || i > j {
+			t.Errorf("the increased-risk case is not listed first (%d, %d)", i, j)
+		}
 		// Oversight needs no child data: the child's reference stays on the case page.
 		if strings.Contains(res.body, "SCH-0042") {
 			t.Error("the overview shows the child's reference")

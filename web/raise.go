@@ -70,6 +70,17 @@ type raiseDraft struct {
 	OutcomeSought string `json:"outcome_sought"`
 
 	RiskLevel string `json:"risk_level"`
+
+	// Alongside answers, for each redirect referred alongside, whether
+	// there is also a disagreement about the child ("yes": it carries on).
+	Alongside map[string]string `json:"alongside"`
+	// DealtWith is who the raiser dealt with at the other agency, 0 for
+	// its escalation contacts.
+	DealtWith int64 `json:"dealt_with"`
+	// ProtectBy is the deadline that protects the child, zero for none,
+	// and the answers it was read from.
+	ProtectBy                                          time.Time `json:"protect_by"`
+	ProtectDay, ProtectMonth, ProtectYear, ProtectTime string
 }
 
 // raiseCtx is one raise request: who, under which policy, with which draft.
@@ -83,6 +94,9 @@ type raiseCtx struct {
 	now      time.Time // the store's clock
 	// lookup finds the directory's contacts for a role; nil without one.
 	lookup func(escalate.Role) []*escalate.Contact
+	// people are the chosen receiving agency's people and escalation
+	// contacts; nil before one is chosen.
+	people *agencyPeople
 }
 
 func (s *Server) raiseRoutes(mux *http.ServeMux) {
@@ -138,6 +152,11 @@ func (s *Server) raiseLoad(r *http.Request) (*raiseCtx, error) {
 	if rc.draft.Done == nil {
 		rc.draft.Done = map[string]bool{}
 	}
+	if rc.draft.AgencyID != 0 {
+		if rc.people, err = s.peopleOf(r.Context(), p.ID, rc.draft.AgencyID); err != nil {
+			return nil, err
+		}
+	}
 	return rc, nil
 }
 
@@ -188,12 +207,16 @@ func (rc *raiseCtx) next() string {
 		if !rc.draft.Done[st.slug] {
 			return st.slug
 		}
-		if st.slug == "scope" && len(rc.redirectsChosen()) > 0 {
+		if leavesAfter(st.slug) && len(rc.redirectsChosen()) > 0 {
 			return "elsewhere"
 		}
 	}
 	return "check"
 }
+
+// leavesAfter reports whether an answer on step slug can take the matter
+// out of this process.
+func leavesAfter(slug string) bool { return slug == "scope" || slug == "alongside" }
 
 // pathOf is the URL of a step slug.
 func pathOf(slug string) string {
@@ -217,7 +240,7 @@ func (rc *raiseCtx) reachable(slug string) bool {
 		if !st.applies(rc) {
 			continue
 		}
-		if !rc.draft.Done[st.slug] || st.slug == "scope" && len(rc.redirectsChosen()) > 0 {
+		if !rc.draft.Done[st.slug] || leavesAfter(st.slug) && len(rc.redirectsChosen()) > 0 {
 			return false
 		}
 	}

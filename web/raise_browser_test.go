@@ -97,6 +97,17 @@ func TestRaiseBrowser(t *testing.T) {
 			chromedp.SetValue("#receiving_agency", strconv.FormatInt(re.other.ID, 10), chromedp.ByID),
 			keys("#decision", "Closed the referral without an assessment"),
 			keys("#decision_date", "21"), keys("#decision_date-month", "12"), keys("#decision_date-year", "2026"))
+		submit(t, "#dealt_with")
+	})
+	t.Run("Who", func(t *testing.T) {
+		// Nobody at the agency can receive it yet: the page warns, and
+		// the raiser may carry on, leaving it to the Business Manager.
+		var warn string
+		b.run(t, chromedp.Text("main", &warn, chromedp.ByQuery))
+		if !strings.Contains(warn, "Business Manager") {
+			t.Errorf("the page does not say who gets it when nobody can receive it:\n%s", warn)
+		}
+		b.check(t, axe, "raise-who")
 		submit(t, "#child_ref")
 	})
 	t.Run("Child", func(t *testing.T) {
@@ -116,6 +127,13 @@ func TestRaiseBrowser(t *testing.T) {
 		errorsFor(t, "raise-details-errors", "issue", "risk", "disagreement", "outcome_sought")
 		b.run(t, keys("#issue", issueText), keys("#risk", "Further injury"),
 			keys("#disagreement", "Whether the threshold is met"), keys("#outcome_sought", "A strategy discussion"))
+		submit(t, "#protect_by")
+	})
+	t.Run("ProtectBy", func(t *testing.T) {
+		b.check(t, axe, "raise-protect-by")
+		b.run(t, keys("#protect_time", "5pm"))
+		errorsFor(t, "raise-protect-by-errors", "protect_by")
+		b.run(t, chromedp.Clear("#protect_time", chromedp.ByQuery))
 		submit(t, ".govuk-summary-list")
 		b.check(t, axe, "raise-check-immediate")
 	})

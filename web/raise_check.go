@@ -44,9 +44,13 @@ func (rc *raiseCtx) redirects() []escalate.Redirect {
 	return append(lado, rest...)
 }
 
-// redirectsChosen are the redirects answered "yes".
+// redirectsChosen are the redirects answered "yes" that take the matter
+// out of this process: one referred alongside does only when the raiser
+// says there is no disagreement about the child.
 func (rc *raiseCtx) redirectsChosen() []escalate.Redirect {
-	return slices.DeleteFunc(rc.redirects(), func(rd escalate.Redirect) bool { return rc.draft.Scope[rd.Key] != "yes" })
+	return slices.DeleteFunc(rc.redirects(), func(rd escalate.Redirect) bool {
+		return rc.draft.Scope[rd.Key] != "yes" || rd.Alongside && rc.draft.Alongside[rd.Key] != "no"
+	})
 }
 
 // immediateRoute is the policy's immediate-risk route as the protect page
@@ -205,9 +209,21 @@ func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, status int,
 	if contact == "" {
 		contact = "Not given"
 	}
+	dealt := "Left to " + rc.agencyName(d.AgencyID) + "'s escalation contact"
+	if rc.people != nil {
+		for _, u := range rc.people.people {
+			if u.ID == d.DealtWith {
+				dealt = u.Name
+			}
+		}
+	}
+	for _, rd := range rc.alongsideChosen() {
+		rows = append(rows, checkRow{Key: "Is there also a disagreement about the child?", Value: yn[d.Alongside[rd.Key]], Change: "/raise/alongside", What: "whether there is also a disagreement about the child"})
+	}
 	rows = append(rows,
 		checkRow{Key: "Agency", Value: rc.agencyName(d.AgencyID), Change: "/raise/decision", What: "the agency"},
-		checkRow{Key: "Who you dealt with", Value: contact, Change: "/raise/decision", What: "who you dealt with"},
+		checkRow{Key: "Who you dealt with there", Value: dealt, Change: "/raise/who", What: "who you dealt with"},
+		checkRow{Key: "Their role or post", Value: contact, Change: "/raise/decision", What: "their role or post"},
 		checkRow{Key: "Decision, action or inaction", Value: d.Decision, Change: "/raise/decision", What: "the decision"},
 		checkRow{Key: "Date of the decision", Value: longDate(date), Change: "/raise/decision", What: "the date of the decision"},
 		checkRow{Key: "Your agency's case reference", Value: d.ChildRef, Change: "/raise/child", What: "the case reference"},
@@ -219,6 +235,13 @@ func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if d.Immediate != "yes" {
 		rows = append(rows, checkRow{Key: "Risk to the child", Value: upperFirst(d.RiskLevel), Change: "/raise/risk", What: "the risk to the child"})
+	}
+	if rc.elevated() {
+		by := "None set: the policy's timescales apply"
+		if !d.ProtectBy.IsZero() {
+			by = londonTime(d.ProtectBy)
+		}
+		rows = append(rows, checkRow{Key: "Deadline that protects the child", Value: by, Change: "/raise/protect-by", What: "the deadline that protects the child"})
 	}
 	for i := range rows {
 		if strings.Contains(rows[i].Value, "\n") {
@@ -242,6 +265,12 @@ func stepOfField(field string) string {
 		return "protect"
 	case "raised_role", "receiving_agency", "receiving_contact", "decision", "decision_date":
 		return "decision"
+	case "dealt_with":
+		return "who"
+	case "protect_by":
+		return "protect-by"
+	case "referred":
+		return "alongside"
 	case "child_ref", "child_initials":
 		return "child"
 	case "categories":
@@ -276,6 +305,7 @@ func (rc *raiseCtx) input() escalate.RaiseInput {
 	if d.Immediate == "yes" {
 		in.RiskLevel, in.ImmediateAction = escalate.RiskImmediate, d.ImmediateAction
 	}
+	in.DealtWith, in.ProtectBy, in.Referred = d.DealtWith, d.ProtectBy, rc.referred()
 	return in
 }
 
@@ -315,34 +345,33 @@ func (s *Server) raiseSubmit(w http.ResponseWriter, r *http.Request) error {
 type raisedData struct {
 	Ref   string
 	Stage string
-	Who   string
 	Help  string
-	Steps []raisedStep
+	Steps []stepView // who acts now, what and by when
+	Told  string     // who was told, by name and team
+	// NoReceiver says nobody at the other agency could receive it, so the
+	// Business Manager routes it.
+	NoReceiver string
 }
-
-type raisedStep struct{ Action, Due string }
 
 // raiseRaised confirms the escalation and says what happens next at its
 // first stage.
 func (s *Server) raiseRaised(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.esc.Get(r.Context(), r.PathValue("ref"))
+	v, err := s.loadCase(r.Context(), r.PathValue("ref"))
 	if err != nil {
 		return err
 	}
-	p, err := s.esc.PolicyFor(r.Context(), e)
-	if err != nil {
-		return err
+	e, p := v.E, v.Policy
+	data := &raisedData{Ref: e.Ref, Stage: stageTitle(p, e.Stage), Steps: v.steps()}
+	if st := e.CurrentStage(p); st != nil {
+		data.Help = st.Help
 	}
-	data := &raisedData{Ref: e.Ref, Stage: stageTitle(p, e.Stage)}
-	if e.Stage < len(p.Stages) {
-		st := p.Stages[e.Stage]
-		data.Who, data.Help = roleWords(p, st.Receive), st.Help
-		now, cal := s.esc.Now(), calendarOf(p)
-		for _, c := range e.Clocks {
-			if c.Stage == st.Key && c.Status == escalate.ClockRunning {
-				data.Steps = append(data.Steps, raisedStep{Action: strings.TrimSuffix(c.Action, "."), Due: dueWords(c, now, cal)})
-			}
+	for _, ev := range v.Events {
+		if ev.Action == escalate.ActionRaise {
+			data.Told = v.toldWords(ev)
 		}
+	}
+	if v.Parties.NoReceiver {
+		data.NoReceiver = "Nobody at " + v.Agencies[e.ReceivingAgencyID] + " can receive disagreements in Escalate yet, so the partnership's Business Manager has been told and will find who deals with it."
 	}
 	s.render(w, r, http.StatusOK, "raise-raised", &page{Title: "Disagreement raised", Data: data})
 	return nil

@@ -35,6 +35,7 @@ type raisePage struct {
 	Lead     []string
 	Inset    string
 	Recorded string // a success banner
+	Warning  string // a GOV.UK warning text
 	Route    *immediateRoute
 	Fields   []*raiseField
 	Button   string

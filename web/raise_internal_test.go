@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/escalate-project/escalate"
@@ -37,8 +38,18 @@ func TestRaiseRedirects(t *testing.T) {
 					t.Errorf("the default LADO question is asked although the pack has %q", rd.Key)
 				}
 			}
-			rc.draft.Scope = map[string]string{rs[len(rs)-1].Key: "yes"}
-			if ch := rc.redirectsChosen(); len(ch) != 1 || ch[0].Key != rs[len(rs)-1].Key {
+			last := rs[len(rs)-1]
+			rc.draft.Scope = map[string]string{last.Key: "yes"}
+			if last.Alongside {
+				// Referred alongside: the case carries on unless the
+				// raiser says there is no disagreement about the child.
+				rc.draft.Alongside = map[string]string{last.Key: "yes"}
+				if ch := rc.redirectsChosen(); len(ch) != 0 || !slices.Equal(rc.referred(), []string{last.Key}) {
+					t.Errorf("alongside and a disagreement about the child: chosen %+v, referred %v", ch, rc.referred())
+				}
+				rc.draft.Alongside[last.Key] = "no"
+			}
+			if ch := rc.redirectsChosen(); len(ch) != 1 || ch[0].Key != last.Key {
 				t.Errorf("chosen %+v", ch)
 			}
 		})

@@ -21,8 +21,12 @@ var raiseSteps = []*raiseStep{
 		form:    protectForm, read: readProtect, commit: commitProtect},
 	{slug: "scope", title: "Check this is the right process", applies: always,
 		form: scopeForm, read: readScope},
+	{slug: "alongside", title: "Is there also a disagreement about the child?",
+		applies: func(rc *raiseCtx) bool { return len(rc.alongsideChosen()) > 0 },
+		form:    alongsideForm, read: readAlongside},
 	{slug: "decision", title: "The decision you disagree with", applies: always,
 		form: decisionForm, read: readDecision},
+	{slug: "who", title: "Who did you deal with?", applies: always, form: whoForm, read: readWho},
 	{slug: "child", title: "The child", applies: always, form: childForm, read: readChild},
 	{slug: "category", title: "What is the disagreement about?", applies: always,
 		form: categoryForm, read: readCategory},
@@ -31,6 +35,8 @@ var raiseSteps = []*raiseStep{
 	{slug: "risk", title: "How great is the risk to the child?",
 		applies: func(rc *raiseCtx) bool { return rc.draft.Immediate != "yes" },
 		form:    riskForm, read: readRisk},
+	{slug: "protect-by", title: "A deadline that protects the child", applies: (*raiseCtx).elevated,
+		form: protectByForm, read: readProtectBy},
 }
 
 func immediateForm(rc *raiseCtx) *raisePage {
@@ -155,7 +161,12 @@ func readDecision(rc *raiseCtx, f url.Values) []fieldError {
 	} else if !slices.Contains(roles, escalate.Role(d.RaisedRole)) {
 		errs = append(errs, fieldError{"raised_role", "Select the role you are raising this in"})
 	}
+	was := d.AgencyID
 	d.AgencyID, _ = strconv.ParseInt(f.Get("receiving_agency"), 10, 64)
+	if d.AgencyID != was {
+		// Who they dealt with was at the agency chosen before.
+		d.DealtWith, d.Done["who"] = 0, false
+	}
 	if !slices.ContainsFunc(rc.otherAgencies(), func(a *escalate.Agency) bool { return a.ID == d.AgencyID }) {
 		d.AgencyID = 0
 		errs = append(errs, fieldError{"receiving_agency", "Select the agency that made the decision"})

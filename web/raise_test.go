@@ -97,6 +97,9 @@ func (re *raiseEnv) answers() map[string]url.Values {
 		"/raise/details": {"issue": {issueText + "\nat school"}, "risk": {"Further injury"},
 			"disagreement": {"Whether the threshold for an assessment is met"}, "outcome_sought": {"A strategy discussion"}},
 		"/raise/risk": {"risk_level": {"increased"}},
+		"/raise/who":  {"dealt_with": {""}},
+		"/raise/protect-by": {"protect_by-day": {""}, "protect_by-month": {""}, "protect_by-year": {""},
+			"protect_time": {""}},
 	}
 }
 
@@ -111,15 +114,17 @@ func (re *raiseEnv) walk(t *testing.T, immediate bool) {
 		re.post(t, "/raise", a["/raise"], "/raise/scope")
 	}
 	re.post(t, "/raise/scope", a["/raise/scope"], "/raise/decision")
-	re.post(t, "/raise/decision", a["/raise/decision"], "/raise/child")
+	re.post(t, "/raise/decision", a["/raise/decision"], "/raise/who")
+	re.post(t, "/raise/who", a["/raise/who"], "/raise/child")
 	re.post(t, "/raise/child", a["/raise/child"], "/raise/category")
 	re.post(t, "/raise/category", a["/raise/category"], "/raise/details")
 	if immediate {
-		re.post(t, "/raise/details", a["/raise/details"], "/raise/check")
-		return
+		re.post(t, "/raise/details", a["/raise/details"], "/raise/protect-by")
+	} else {
+		re.post(t, "/raise/details", a["/raise/details"], "/raise/risk")
+		re.post(t, "/raise/risk", a["/raise/risk"], "/raise/protect-by")
 	}
-	re.post(t, "/raise/details", a["/raise/details"], "/raise/risk")
-	re.post(t, "/raise/risk", a["/raise/risk"], "/raise/check")
+	re.post(t, "/raise/protect-by", a["/raise/protect-by"], "/raise/check")
 }
 
 // escalations lists what the practitioner can see.
@@ -292,6 +297,14 @@ func TestRaiseValidation(t *testing.T) {
 		{"ErrControlChar", "/raise/details", map[string][]string{"risk": {"a\x00b"}}, "risk", "control character"},
 		{"ErrNoRiskLevel", "/raise/risk", map[string][]string{"risk_level": nil}, "risk_level", "Select how great the risk"},
 		{"ErrImmediateLevel", "/raise/risk", map[string][]string{"risk_level": {"immediate"}}, "risk_level", "Select how great the risk"},
+		{"ErrDealtWithUnknown", "/raise/who", map[string][]string{"dealt_with": {"99999"}}, "dealt_with", "Choose someone from the list"},
+		{"ErrProtectByPast", "/raise/protect-by", map[string][]string{"protect_by-day": {"1"}, "protect_by-month": {"1"}, "protect_by-year": {"2020"}},
+			"protect_by", "The deadline must be later than now"},
+		{"ErrProtectByNotDate", "/raise/protect-by", map[string][]string{"protect_by-day": {"31"}, "protect_by-month": {"2"}, "protect_by-year": {"2030"}},
+			"protect_by", "The deadline must be a real date"},
+		{"ErrProtectTime", "/raise/protect-by", map[string][]string{"protect_by-day": {"1"}, "protect_by-month": {"1"}, "protect_by-year": {"2030"},
+			"protect_time": {"5pm"}}, "protect_time", "hours and minutes"},
+		{"ErrProtectTimeOnly", "/raise/protect-by", map[string][]string{"protect_time": {"14:30"}}, "protect_by", "Enter the date as well"},
 	}
 	// Reach check your answers, so every page can be posted to; then each
 	// bad post must leave the stored draft as it was.

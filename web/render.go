@@ -147,6 +147,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 func parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"roleName":       roleName,
+		"agencyKindName": escalate.AgencyKindName,
+		"agencyKinds":    func() []escalate.AgencyKind { return escalate.AgencyKinds },
 		"reportDate":     reportDate,
 		"dict":           dict,
 		"dateWords":      dateWords,

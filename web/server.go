@@ -223,6 +223,7 @@ func (s *Server) routes() http.Handler {
 	s.escalationRoutes(mux)
 	s.raiseRoutes(mux)
 	s.partnershipRoutes(mux)
+	s.agencyRoutes(mux)
 	s.apiRoutes(mux)
 	s.oidcRoutes(mux)
 	s.notificationRoutes(mux)

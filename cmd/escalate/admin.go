@@ -22,8 +22,9 @@ func init() {
 	register("partnership", "add, list or set up partnerships (add, list, set)", adminSubcommands("partnership", map[string]adminRun{
 		"add": runPartnershipAdd, "list": runPartnershipList, "set": runPartnershipSet,
 	}))
-	register("agency", "add or list a partnership's agencies (add, list)", adminSubcommands("agency", map[string]adminRun{
+	register("agency", "add or list a partnership's agencies, and set their escalation contacts (add, list, contact-add, contact-remove, contacts)", adminSubcommands("agency", map[string]adminRun{
 		"add": runAgencyAdd, "list": runAgencyList,
+		"contact-add": runAgencyContactAdd, "contact-remove": runAgencyContactRemove, "contacts": runAgencyContacts,
 	}))
 	register("user", "add, list or change a partnership's users (add, list, invite, passwd, roles, manager, reset-second-factors)", adminSubcommands("user", map[string]adminRun{
 		"add": runUserAdd, "list": runUserList, "passwd": runUserPasswd, "roles": runUserRoles, "manager": runUserManager,
@@ -188,7 +189,7 @@ func runAgencyAdd(ctx context.Context, env *Env, args []string) error {
 	dsn := dbFlag(fs, env)
 	key := fs.String("partnership", "", "the partnership's key")
 	name := fs.String("name", "", "the agency's name")
-	kind := fs.String("kind", "", "the kind policies route on, e.g. health-provider, primary-care, police, school")
+	kind := fs.String("kind", "", "the kind policies route on, one of: "+strings.Join(escalate.AgencyKindKeys(), ", "))
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return err
 	}

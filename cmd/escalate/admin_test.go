@@ -237,3 +237,32 @@ func TestPostgresCLI(t *testing.T) {
 	wantEvents(t, db, 3)
 	wantExit(t, db, 2, "pg_dump", "backup", "--to", filepath.Join(t.TempDir(), "x"))
 }
+
+// TestAgencyContactCLI: the administrator sets an agency's escalation
+// contacts on the command line; bad input is refused and changes nothing.
+func TestAgencyContactCLI(t *testing.T) {
+	db := newMigratedDB(t)
+	mustRun(t, db, "partnership", "add", "--policy", "redbridge", "--name", "Redbridge LSCB", "--key", "rb")
+	mustRun(t, db, "agency", "add", "--partnership", "rb", "--name", "Children's Services", "--kind", "childrens-social-care")
+	mustRun(t, db, "user", "add", "--partnership", "rb", "--agency", "Children's Services", "--name", "Duty Manager",
+		"--email", "duty@example.org", "--role", "manager")
+	mustRun(t, db, "user", "add", "--partnership", "rb", "--agency", "Children's Services", "--name", "Ad Min",
+		"--email", "admin@example.org", "--role", "admin")
+	wantEvents(t, db, 5)
+	if out := mustRun(t, db, "agency", "contacts", "--partnership", "rb", "--agency", "Children's Services"); !strings.Contains(out, "no escalation contact") {
+		t.Errorf("contacts before = %q", out)
+	}
+	mustRun(t, db, "agency", "contact-add", "--partnership", "rb", "--agency", "Children's Services", "--email", "duty@example.org")
+	if out := mustRun(t, db, "agency", "contacts", "--partnership", "rb", "--agency", "Children's Services"); out != "Duty Manager\tduty@example.org\n" {
+		t.Errorf("contacts = %q", out)
+	}
+	wantEvents(t, db, 6)
+	wantExit(t, db, 2, "--email: Duty Manager is already an escalation contact", "agency", "contact-add", "--partnership", "rb", "--agency", "Children's Services", "--email", "duty@example.org")
+	wantExit(t, db, 2, "only administers", "agency", "contact-add", "--partnership", "rb", "--agency", "Children's Services", "--email", "admin@example.org")
+	wantExit(t, db, 2, "no such agency", "agency", "contact-add", "--partnership", "rb", "--agency", "Nowhere", "--email", "duty@example.org")
+	wantExit(t, db, 2, "no such user", "agency", "contact-add", "--partnership", "rb", "--agency", "Children's Services", "--email", "who@example.org")
+	wantExit(t, db, 2, "--kind: Choose the kind of agency: \"nhs-trust\" is not one of", "agency", "add", "--partnership", "rb", "--name", "Trust", "--kind", "nhs-trust")
+	wantEvents(t, db, 6) // bad input changed nothing
+	mustRun(t, db, "agency", "contact-remove", "--partnership", "rb", "--agency", "Children's Services", "--email", "duty@example.org")
+	wantEvents(t, db, 7)
+}
