@@ -82,10 +82,8 @@ type Parties struct {
 	// nobody holding a role the stage names. The Business Manager routes it.
 	NoReceiver bool
 
-	// current are who act for either side at the current stage.
-	current []int64
-	ties    map[int64]tie
-	dir     *Directory
+	ties map[int64]tie
+	dir  *Directory
 }
 
 // Ties returns how person id is tied to the escalation (0: not at all).
@@ -141,6 +139,9 @@ type router struct {
 	dir *Directory
 	inv Involvement
 	ps  Parties
+	// acting are who act for the raising and the receiving side at the
+	// current stage, as steps works them out.
+	acting [2][]int64
 }
 
 // Route works out who is tied to escalation e under its pinned policy p,
@@ -189,7 +190,6 @@ func Route(p *Policy, e *Escalation, dir *Directory, inv Involvement) Parties {
 	}
 	r.add(TieAlerted, 0, r.alerted()...)
 	if !e.Status.Closed() && st != nil {
-		r.ps.current = uniq(slices.Concat(r.actors(st, sideRaising), r.actors(st, sideReceiving), r.meetingChairs(st)))
 		r.ps.Steps = r.steps(st)
 	}
 	// Need to know reaches up the management line: the line managers of

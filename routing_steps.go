@@ -70,6 +70,7 @@ func (r *router) steps(st *Stage) []Step {
 		}
 		receiving = takers
 	}
+	r.acting = [2][]int64{raising, receiving}
 	if m := st.Meeting; m != nil && m.UninvolvedChair && r.inv.MeetingChair == 0 {
 		out = append(out, r.fallback(Step{Kind: StepAppoint, Side: SidePartnership,
 			People: uniq(append(r.dir.Holders(RoleChair, 0), r.dir.Holders(RoleViceChair, 0)...)),
@@ -101,7 +102,7 @@ func (r *router) steps(st *Stage) []Step {
 	switch e.lastResult(st.Key) {
 	case ResultAgreed:
 		if e.Outcome == nil {
-			return r.dated(append([]Step{r.fallback(Step{Kind: StepOutcome, Side: SideReceiving, People: receiving,
+			return r.finish(append([]Step{r.fallback(Step{Kind: StepOutcome, Side: SideReceiving, People: receiving,
 				What: "Record the outcome you agreed"}, st.Name)}, out...), st)
 		}
 	case ResultNotAgreed:
@@ -109,12 +110,12 @@ func (r *router) steps(st *Stage) []Step {
 			pc := policyClock(r.p, c.Stage, c.Key)
 			return c.Stage == st.Key && c.Status == ClockRunning && pc != nil && pc.Starts.Event == StartNotAgreed
 		}) && e.Stage+1 < len(r.p.Stages) {
-			return r.dated(append([]Step{r.fallback(Step{Kind: StepEscalate, People: both,
+			return r.finish(append([]Step{r.fallback(Step{Kind: StepEscalate, People: both,
 				What: "You could not agree: escalate to " + next}, st.Name)}, out...), st)
 		}
 	}
 	if slices.ContainsFunc(out, func(s Step) bool { return s.Kind == StepClock }) {
-		return r.dated(out, st)
+		return r.finish(out, st)
 	}
 	// No clock runs: the stage waits on its outcome.
 	var s Step
@@ -133,7 +134,49 @@ func (r *router) steps(st *Stage) []Step {
 		}
 	}
 	out = append(out, r.fallback(s, st.Name))
+	return r.finish(out, st)
+}
+
+// finish completes the steps at stage st: a joint action of the stage
+// (the two sides discuss, resolve or meet it together) also names the
+// people acting for either side now whom no other step names, so that
+// everyone the stage brings in has a turn, is shown as acting and is told
+// (Told tells whose turn it is, not everyone the stage names: Redbridge's
+// Chair hears of stage 4 when the Business Manager refers it, 4.9). Then
+// each step gets its deadline.
+func (r *router) finish(out []Step, st *Stage) []Step {
+	have := map[int64]bool{}
+	for _, s := range out {
+		for _, id := range s.People {
+			have[id] = true
+		}
+	}
+	var idle []int64
+	for _, id := range slices.Concat(r.acting[0], r.acting[1]) {
+		if !have[id] {
+			idle = append(idle, id)
+		}
+	}
+	if len(idle) > 0 {
+		for i := range out {
+			if c := r.e.Clock(out[i].Clock); out[i].Kind == StepClock && c != nil && jointClock(*c) {
+				out[i].People = uniq(append(slices.Clone(out[i].People), idle...))
+			}
+		}
+	}
 	return r.dated(out, st)
+}
+
+// jointClock reports whether clock c is for something the two sides do
+// together: resolve or agree it, meet, discuss it, or (within the raising
+// agency) consult the line manager. Others (respond, refer, escalate,
+// confirm, determine) are one side's.
+func jointClock(c ClockState) bool {
+	switch m, _ := ClockMetBy(c.Key, c.Action); {
+	case m == MetByAgree, m == MetByMeeting:
+		return true
+	}
+	return c.Key == "discuss" || c.Key == "consult"
 }
 
 // fallback gives a step with nobody to take it to the Business Manager, and

@@ -206,8 +206,13 @@ func TestRoutingRedbridge(t *testing.T) {
 	wantPeople(t, "stage 2 resolve", c.clockStep("resolve").People, ids(pid(care, 2)))
 	c.record(pid(care, 2), escalate.ResultNotAgreed)
 	c.escalate(pid(school, 2))
-	// Stage 3: the senior managers, and the Business Manager is copied in.
-	wantPeople(t, "stage 3 resolve", c.clockStep("resolve").People, ids(pid(care, 3)))
+	// Stage 3: the senior managers resolve it together (the raising one
+	// has no clock of their own until they cannot agree), and the Business
+	// Manager is copied in.
+	wantPeople(t, "stage 3 resolve", c.clockStep("resolve").People, ids(pid(school, 3), pid(care, 3)))
+	if told := c.parties().Told(c.p, c.e, escalate.ActionEscalate, pid(school, 2), 0); !slices.Contains(told, pid(school, 3)) {
+		t.Errorf("the raising senior manager, who acts at stage 3, is not told: %v", told)
+	}
 	if c.parties().Ties(501)&escalate.TieCopied == 0 {
 		t.Error("Business Manager not copied in at stage 3")
 	}
@@ -219,6 +224,11 @@ func TestRoutingRedbridge(t *testing.T) {
 	// Manager, whose record of the referral counts and starts the Chair's
 	// 5 working days.
 	wantPeople(t, "stage 4 refer", c.clockStep("refer").People, ids(pid(school, 3), 501))
+	// The Chair is not told until the referral: whose turn it is is who is
+	// told.
+	if told := c.parties().Told(c.p, c.e, escalate.ActionEscalate, pid(school, 3), 0); slices.Contains(told, 502) || slices.Contains(told, 503) {
+		t.Errorf("the Chair is told of stage 4 before the Business Manager's referral: %v", told)
+	}
 	c.record(501, "")
 	if clockByKey(t, c.e, "stage-4", "refer").Status != escalate.ClockMet {
 		t.Fatal("the Business Manager's record of the referral did not meet the refer clock")
@@ -292,7 +302,9 @@ func TestRoutingHounslow(t *testing.T) {
 	if ps.MayOpen(c.dir.Person(pid(care, 2))) {
 		t.Error("the receiving agency's contact is brought in at stage 1, before talking to the other agency")
 	}
-	wantPeople(t, "stage 1 consult", c.clockStep("consult").People, ids(pid(school, 1)))
+	// Consulting the line manager is something the two do together: the
+	// manager acts too.
+	wantPeople(t, "stage 1 consult", c.clockStep("consult").People, ids(pid(school, 1), pid(school, 2)))
 	if told := ps.Told(c.p, c.e, escalate.ActionRaise, pid(school, 1), 0); !slices.Contains(told, pid(school, 2)) {
 		t.Errorf("the raiser's line manager, who acts at stage 1, is not told: %v", told)
 	}
@@ -311,7 +323,9 @@ func TestRoutingHounslow(t *testing.T) {
 		t.Errorf("a board member of an involved agency may chair: %v", err)
 	}
 	c.inv.MeetingChair = pid(police, 5)
-	wantPeople(t, "meeting", c.clockStep("meet").People, ids(pid(police, 5)))
+	// The appointed chair holds the meeting, with the raising agency's
+	// senior manager, who attends; the Chair who appointed does not act.
+	wantPeople(t, "meeting", c.clockStep("meet").People, ids(pid(police, 5), pid(school, 3)))
 	chairUser := c.user(pid(police, 5))
 	if !escalate.Can(chairUser, c.e, c.parties(), escalate.ActionOutcomeAgree) {
 		t.Error("the meeting's chair may not record its outcome")

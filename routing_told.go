@@ -27,7 +27,6 @@ func (ps Parties) Told(p *Policy, e *Escalation, action string, actor, subject i
 		for _, s := range ps.Steps {
 			add(s.People...)
 		}
-		add(ps.current...)
 	}
 	with := func(t Tie) {
 		for id, x := range ps.ties {

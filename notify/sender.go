@@ -30,6 +30,8 @@ var messages = map[string]struct{ subject, action string }{
 		"The matter has left the escalation process; read where it went."},
 	"party-added": {"You have been named on escalation %s",
 		"You have been named as dealing with this escalation. Please read it and act on it at this stage."},
+	"party-named": {"Escalation %s: someone was named to deal with it",
+		"Someone has been named as dealing with this escalation. Please check who deals with it now."},
 	"party-removed": {"Escalation %s: someone is no longer named on it",
 		"Someone named as dealing with this escalation has been removed. Please check who deals with it now."},
 	"meeting-chair": {"Escalation %s: a chair was appointed for the meeting",

@@ -60,7 +60,12 @@ func (s *EscalationService) peopleChange(ctx context.Context, ref, action string
 		subjectKey := map[string]string{escalate.NoticeNamed: "party-added", escalate.ActionPartyRemove: "party-removed",
 			escalate.ActionMeetingChair: "meeting-chair"}[kind]
 		for _, id := range told {
-			if err := tx.insertOutbox(kind, row.ID, Recipient{User: id}, subjectKey, body); err != nil {
+			key := subjectKey
+			if kind == escalate.NoticeNamed && id != subject {
+				// Told that someone else was named: not "you were named".
+				key = "party-named"
+			}
+			if err := tx.insertOutbox(kind, row.ID, Recipient{User: id}, key, body); err != nil {
 				return err
 			}
 		}

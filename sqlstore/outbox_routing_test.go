@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -170,6 +171,21 @@ func TestOutboxParty(t *testing.T) {
 		}
 		if len(got) != 1 || got[0] != (Recipient{User: w.users["rprac"].ID}) {
 			t.Errorf("party notices went to %+v, want only the person named", got)
+		}
+		// Named by someone else, the raiser is told too, but not that
+		// they were named.
+		if _, err := w.svc.AddParty(w.as("rmgr"), e.Ref, w.users["rdsl"].ID); err != nil {
+			t.Fatal(err)
+		}
+		if msgs, err = db.Outbox(ctx, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		keys := map[int64]string{}
+		for _, m := range msgs[len(msgs)-2:] {
+			keys[m.Recipient.User] = m.SubjectKey
+		}
+		if want := map[int64]string{w.users["rdsl"].ID: "party-added", w.users["prac"].ID: "party-named"}; !maps.Equal(keys, want) {
+			t.Errorf("the second naming's notices: %v, want %v", keys, want)
 		}
 	})
 }

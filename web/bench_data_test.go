@@ -29,7 +29,7 @@ import (
 // and the kept one never changes. Two benchmark binaries must not run at
 // once: they would share that copy.
 const (
-	benchDataVersion = "v2-100000-seed1" // v2: migration 00002 gained the List indexes
+	benchDataVersion = "v3-100000-seed1" // v3: escalation contacts, and every case routed
 	benchEscalations = 100000
 	benchEventsPer   = 20
 	benchPassword    = "benchmark password, not a real one"
@@ -52,6 +52,9 @@ type benchSite struct {
 	// generated; the escalation benchmark opens them in turn (see there).
 	cases []string
 	open  int // open escalations the user raised, for the log
+	// contactCookie signs in the person with the most cases waiting on
+	// them (an escalation contact), for My work at its heaviest.
+	contactCookie string
 
 	turn     int                       // the last case opened, by index
 	captured map[string]*memoryHandler // by path
@@ -133,7 +136,33 @@ func newBenchSite(b *testing.B) (*benchSite, error) {
 		return nil, err
 	}
 	site.cookie = "__Host-escalate_session=" + token
-	b.Logf("user %d: %d open escalations raised; %d cases to open in turn", site.user, site.open, len(site.cases))
+	// The busiest escalation contact: the person with the most cases
+	// waiting on them, for My work at its heaviest.
+	var contactEmail, contactKey string
+	var turns int
+	raw, err := sql.Open("sqlite", work)
+	if err != nil {
+		return nil, err
+	}
+	defer raw.Close()
+	err = raw.QueryRowContext(ctx, `SELECT u.email, p.key, COUNT(*) FROM escalation_people ep
+		JOIN users u ON u.id = ep.user_id JOIN partnerships p ON p.id = u.partnership_id
+		JOIN escalations e ON e.id = ep.escalation_id
+		WHERE ep.turn AND e.status = 'open' GROUP BY u.email, p.key ORDER BY COUNT(*) DESC, u.email LIMIT 1`).
+		Scan(&contactEmail, &contactKey, &turns)
+	if err != nil {
+		return nil, fmt.Errorf("choosing the busiest contact: %w", err)
+	}
+	if _, err := db.SetPassword(ctx, contactKey, contactEmail, benchPassword); err != nil {
+		return nil, err
+	}
+	ctoken, _, err := auth.SignIn(ctx, contactEmail, benchPassword, "192.0.2.2", "")
+	if err != nil {
+		return nil, fmt.Errorf("signing in the contact: %w", err)
+	}
+	site.contactCookie = "__Host-escalate_session=" + ctoken
+	b.Logf("user %d: %d open escalations raised; %d cases to open in turn; busiest contact %s: %d cases waiting",
+		site.user, site.open, len(site.cases), contactEmail, turns)
 	return site, nil
 }
 

@@ -29,6 +29,15 @@ func BenchmarkMyWork(b *testing.B) {
 	s.bench(b, func(int) string { return "/" }, s.server(), s.memory(b, "/"))
 }
 
+// BenchmarkMyWorkContact is My work for the person with the most cases
+// waiting on them: an agency's escalation contact.
+func BenchmarkMyWorkContact(b *testing.B) {
+	s := loadBenchSite(b)
+	c := *s
+	c.cookie, c.captured = s.contactCookie, nil
+	c.bench(b, func(int) string { return "/" }, c.server(), c.memory(b, "/"))
+}
+
 // BenchmarkEscalationPage opens the user's cases in turn rather than one
 // case: every opening audits a view, and one case opened a thousand times
 // would carry a thousand events in its timeline. In turn, each case gains a

@@ -71,7 +71,8 @@ func newBrowser(t *testing.T) *browser {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	// Long enough for the longest end-to-end walk on a shared machine.
+	ctx, cancel3 := context.WithTimeout(ctx, 10*time.Minute)
 	t.Cleanup(cancel3)
 	b := &browser{ctx: ctx}
 	chromedp.ListenTarget(ctx, func(ev any) {

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +23,10 @@ import (
 // The end-to-end tests walk one escalation of each demo partnership from
 // raise to its end in a real browser, signing in and out as each person who
 // acts. The demo package seeds the people; every step of the walk goes
-// through the pages. Every page visited is checked with axe-core.
+// through the pages, and nobody is named by hand: each person reaches the
+// case only from their Notifications or My work (e2e_routing_test.go), and
+// takes each action from the links the case page offers. Every page visited
+// is checked with axe-core.
 
 // e2eNow is the demo's present: a Monday afternoon on the London clock.
 var e2eNow = time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
@@ -96,7 +98,9 @@ func newWalk(t *testing.T, pack string) *walk {
 		Learning:    db,
 		Escalations: w.svc,
 		Dissents:    db,
-		API:         web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
+		// The Notifications page is how people find what needs them.
+		Notifications: db,
+		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -275,178 +279,6 @@ func (w *walk) signOut() {
 		w.signedOutChecked = true
 	}
 	w.who = ""
-}
-
-// open opens escalation ref's page from My work's link to it, as a person
-// would, or by its address when My work does not list it for them (the
-// oversight's view of a case that waits on no one they manage), and checks
-// it.
-func (w *walk) open(ref, shot string) {
-	w.t.Helper()
-	link := `main a[href="/escalations/` + ref + `"]`
-	var n int
-	w.run(chromedp.Navigate(w.u+"/"), waitH1("My work"),
-		chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, link), &n))
-	if n > 0 {
-		w.run(click(link), waitH1(ref))
-	} else {
-		w.t.Logf("My work does not list %s for %s: opened by its address", ref, w.who)
-		w.run(chromedp.Navigate(w.u+"/escalations/"+ref), waitH1(ref))
-	}
-	w.check(shot)
-}
-
-// escalate takes the next stage from the escalation page and wants the
-// page to say it is now at stage.
-func (w *walk) escalate(ref, reason, stage, shot string) {
-	w.t.Helper()
-	w.act(ref, "escalate", "Escalated to the next stage", shot, chromedp.ActionFunc(func(ctx context.Context) error {
-		// Where the policy lets a stage be skipped the form asks where
-		// to; the walk goes to the next stage, always the first choice.
-		var radios int
-		if err := chromedp.Evaluate(`document.querySelectorAll("input#to[type=radio]").length`, &radios).Do(ctx); err != nil {
-			return err
-		}
-		if radios > 0 {
-			if err := choose("to").Do(ctx); err != nil {
-				return err
-			}
-		}
-		return keys("#reason", reason).Do(ctx)
-	}))
-	if got := w.stage(); !strings.HasPrefix(got, stage) {
-		w.t.Errorf("after escalating %s is at %q, want %q", ref, got, stage)
-	}
-}
-
-// act takes an action from the escalation page's "What you can do" list:
-// the link must be offered, its form is checked with axe-core, fill
-// answers it, and the escalation page comes back with banner. The
-// escalation page must already be open.
-func (w *walk) act(ref, path, banner, shot string, fill ...chromedp.Action) {
-	w.t.Helper()
-	link := `#actions a[href="/escalations/` + ref + `/` + path + `"]`
-	var n int
-	w.run(chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, link), &n))
-	if n != 1 {
-		w.t.Fatalf("%s is not offered %q on %s; the page offers:\n%s", w.who, path, ref, w.text("#current-stage")+"\n"+w.actions())
-	}
-	w.run(click(link), waitSel(`form[action="/escalations/`+ref+`/`+path+`"]`))
-	w.check("")
-	w.run(fill...)
-	w.run(click(submitButton), waitSel("#done-title"))
-	if got := w.text(".govuk-notification-banner__heading"); got != banner {
-		w.t.Errorf("after %s the banner reads %q, want %q", path, got, banner)
-	}
-	w.check(shot)
-}
-
-// actions lists the links the escalation page offers, one a line.
-func (w *walk) actions() string {
-	var s string
-	w.run(chromedp.Evaluate(`Array.from(document.querySelectorAll("#actions a")).map(a => a.textContent).join("\n")`, &s))
-	return s
-}
-
-// stage is the escalation page's "Where it is now".
-func (w *walk) stage() string { w.t.Helper(); return w.text("#current-stage") }
-
-// status is the escalation page's status tag.
-func (w *walk) status() string { w.t.Helper(); return w.text("main .govuk-tag") }
-
-// record fills the record form: at 13:00 today, in a meeting.
-func record(participants, discussion, outcome string) chromedp.Action {
-	return chromedp.Tasks{keys("#at-time", "13:00"), choose("form"),
-		keys("#participants", participants), keys("#discussion", discussion), keys("#outcome", outcome)}
-}
-
-// raising is what the raise journey answers.
-type raising struct {
-	immediate bool     // answer yes to immediate risk
-	route     []string // what the immediate-risk route must show
-	scope     []string // names of scope questions that must be asked
-	agency    string   // the receiving agency's name
-	category  string   // the id of the category's checkbox
-}
-
-// raise walks the raise journey from the service navigation as the
-// signed-in user and returns the new escalation's ref.
-func (w *walk) raise(r raising) string {
-	w.t.Helper()
-	w.run(chromedp.Navigate(w.u+"/"), waitH1("My work"),
-		click(`a.govuk-service-navigation__link[href="/raise"]`),
-		waitH1("Is a child at immediate risk of significant harm?"))
-	w.check("raise")
-	if r.immediate {
-		w.run(choose("immediate"))
-		w.submit("Protect the child first")
-		route := w.text("main")
-		for _, want := range r.route {
-			if !strings.Contains(route, want) {
-				w.t.Errorf("the immediate-risk route lacks %q:\n%s", want, route)
-			}
-		}
-		w.check("protect")
-		// What was done is recorded before any other question.
-		before := w.immediateActions()
-		w.run(keys("#immediate_action", "Told our safeguarding lead at 13:05; the front door took a referral by phone."))
-		w.submit("Check this is the right process")
-		if got := w.immediateActions(); got != before+1 {
-			w.t.Errorf("immediate-risk actions on record: %d before the protect page, %d after, want one more", before, got)
-		}
-		if b := w.text(".govuk-notification-banner"); !strings.Contains(b, "What you did to protect the child was recorded at") {
-			w.t.Errorf("the scope page's banner reads %q", b)
-		}
-		w.check("recorded")
-	} else {
-		w.run(choose("immediate-2"))
-		w.submit("Check this is the right process")
-		w.check("")
-	}
-	// Every question is answered no: this is a disagreement about a decision.
-	var asked []string
-	w.run(chromedp.Evaluate(`Array.from(document.querySelectorAll("main input[type=radio][value=no]")).map(i => {
-		document.querySelector('label[for="' + i.id + '"]').click(); return i.name })`, &asked))
-	for _, id := range r.scope {
-		if !slices.Contains(asked, id) {
-			w.t.Errorf("the scope page does not ask %s; it asks %q", id, asked)
-		}
-	}
-	w.submit("The decision you disagree with")
-	w.check("")
-	w.selectText("receiving_agency", r.agency)
-	w.run(keys("#receiving_contact", "duty manager"),
-		keys("#decision", "Closed the referral without a strategy discussion."),
-		keys("#decision_date", "20"), keys("#decision_date-month", "11"), keys("#decision_date-year", "2026"))
-	w.submit("The child")
-	w.check("")
-	w.run(keys("#child_ref", "E2E-"+strings.ToUpper(w.pack[:3])+"-1"), keys("#child_initials", "AB"))
-	w.submit("What is the disagreement about?")
-	w.check("")
-	w.run(choose(r.category))
-	w.submit("Describe the disagreement")
-	w.check("")
-	w.run(keys("#issue", "A referral about bruising was closed."), keys("#risk", "Further injury at home."),
-		keys("#disagreement", "Whether the threshold for a strategy discussion is met."),
-		keys("#outcome_sought", "A strategy discussion this week."))
-	if r.immediate {
-		w.submit("Check your answers")
-	} else {
-		w.submit("How great is the risk to the child?")
-		w.check("")
-		w.run(choose("risk_level"))
-		w.submit("Check your answers")
-	}
-	w.check("check")
-	w.submit("Disagreement raised")
-	var loc string
-	w.run(chromedp.Location(&loc))
-	ref := strings.TrimPrefix(loc, w.u+"/raise/raised/")
-	if ref == loc || ref == "" || !strings.Contains(w.text(".govuk-panel"), ref) {
-		w.t.Fatalf("after raising: at %q, panel %q", loc, w.text(".govuk-panel"))
-	}
-	w.check("raised")
-	return ref
 }
 
 // immediateActions counts the immediate-risk actions in the audit chain,

@@ -1,175 +1,179 @@
 package web_test
 
 import (
-	"context"
-	"strconv"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
 	"github.com/escalate-project/escalate"
 )
 
-// The walks that end before the final stage: resolved by agreement at
-// stage 1 (Surrey; Redbridge with an approved record and the written
-// confirmation), and redirected out of the process (Hammersmith & Fulham:
-// a worker's conduct goes to the LADO).
+// The walks that end by agreement before the final stage, with nobody
+// named by hand: Surrey at stage 1, the escalation contact naming their
+// practitioner; Hammersmith & Fulham at stage 2, raised against the health
+// trust with the person the raiser dealt with, alerting the Designated
+// Nurse, and with a strategic or policy issue referred to the Business
+// Manager alongside.
 
-// addParty names the receiving practitioner as a party through the
-// escalation page's "Name who is dealing with this", as by, who is signed
-// in: at a stage whose receiving side is practitioners, the policy brings
-// in no receiving role, so without it no one at the receiving agency could
-// act.
-func (w *walk) addParty(ref, by, email string) {
-	w.t.Helper()
-	if w.who != by {
-		w.t.Fatalf("addParty as %s, but %s is signed in", by, w.who)
-	}
-	u := w.user(email)
-	w.open(ref, "")
-	w.act(ref, "party", u.Name+" is now dealing with this escalation", "party",
-		chromedp.SetValue("#user", strconv.FormatInt(u.ID, 10), chromedp.ByQuery))
-	if tl := w.text("main"); !strings.Contains(tl, u.Name+" is now dealing with this escalation.") {
-		w.t.Errorf("the timeline does not say %s is dealing with it", u.Name)
-	}
-}
-
-// TestE2ERedbridge: the raiser records the stage 1 discussion, their line
-// manager approves and dates the record, and the receiving practitioner
-// agrees the outcome and then confirms it in writing.
-func TestE2ERedbridge(t *testing.T) {
-	w := newWalk(t, "redbridge")
-	raiser := w.email(escalate.RolePractitioner, "")
-	receiver := w.email(escalate.RolePractitioner, "care")
-	w.signIn(raiser)
-	ref := w.raise(raising{scope: []string{"redirect-complaints"}, agency: careName, category: "categories"})
-	w.addParty(ref, raiser, receiver)
-	w.open(ref, "stage-1")
-	w.act(ref, "record", "Discussion recorded", "", record("Alex Demo-Practitioner, teacher\nSam Demo-Practitioner, social worker",
-		"The bruising referral; the case file was read together.", "A strategy discussion is agreed."))
-	w.signOut()
-
-	schoolManager := w.email(escalate.RoleManager, "school")
-	w.signIn(schoolManager)
-	w.open(ref, "")
-	w.act(ref, "approve", "Record approved", "approved", choose("record"))
-	w.signOut()
-
-	w.signIn(receiver)
-	w.open(ref, "")
-	w.act(ref, "agree", "Outcome agreed", "agreed",
-		keys("#outcome", "A strategy discussion on Wednesday."), keys("#outstanding_issues", "None outstanding."), choose("decision"))
-	if got := w.status(); got != "Open" {
-		t.Errorf("before the written confirmation the status is %q, want Open", got)
-	}
-	w.act(ref, "confirm", "Outcome confirmed in writing", "confirmed",
-		keys("#text", "Emailed to the school's practitioner on 23 November."))
-	if got := w.status(); got != "Resolved" {
-		t.Errorf("after the written confirmation the status is %q", got)
-	}
-	w.signOut()
-
-	e, events := w.final(ref)
-	if e.Status != escalate.StatusResolved || e.Stage != 0 || e.Outcome == nil || e.Outcome.ConfirmedAt.IsZero() ||
-		len(e.Records) != 1 || e.Records[0].ApprovedBy != w.user(schoolManager).ID {
-		t.Errorf("in the store: status %s, stage %d, outcome %+v, records %+v", e.Status, e.Stage, e.Outcome, e.Records)
-	}
-	by := w.actors(events, escalate.ActionRecordApprove, escalate.ActionOutcomeAgree, escalate.ActionOutcomeConfirm)
-	for a, who := range map[string]string{escalate.ActionRecordApprove: schoolManager,
-		escalate.ActionOutcomeAgree: receiver, escalate.ActionOutcomeConfirm: receiver} {
-		if len(by[a]) != 1 || by[a][0] != who {
-			t.Errorf("%s by %q, want %s", a, by[a], who)
-		}
-	}
-	t.Logf("%s: %d pages checked with axe-core", ref, w.pages)
-}
-
-// TestE2ESurrey: the receiving practitioner records the discussion and
-// agrees the outcome at stage 1, which resolves the escalation; the raiser
-// then sees it resolved.
+// TestE2ESurrey: a school practitioner raises against children's social
+// care and leaves it to the agency's escalation contact, who names their
+// practitioner from the list the page offers. That practitioner finds it
+// from the notification, records a discussion that settled it, and records
+// the agreed outcome; the raiser is told it is resolved.
 func TestE2ESurrey(t *testing.T) {
 	w := newWalk(t, "surrey")
 	raiser := w.email(escalate.RolePractitioner, "")
+	contact := w.email(escalate.RoleManager, "")
 	receiver := w.email(escalate.RolePractitioner, "care")
 	w.signIn(raiser)
 	ref := w.raise(raising{scope: []string{"redirect-behaviour-towards-child", "redirect-conduct"},
-		agency: careName, category: "categories"})
-	w.addParty(ref, raiser, receiver)
+		agency: careName, contact: w.name(contact), category: "categories"})
+	w.signOut()
+
+	w.signIn(contact)
+	w.find(ref, "An escalation was raised", true)
+	w.acts("Take this escalation, or name who at " + careName + " deals with it")
+	w.nameOne(ref, w.name(receiver)+" ("+careName+")")
+	w.toldWhoActs("Person named to deal with it")
+	if acts := w.whoActs(); slices.Contains(acts, w.name(contact)) || !slices.Contains(acts, w.name(receiver)) {
+		t.Errorf("after naming %s, who acts now is %q", w.name(receiver), acts)
+	}
 	w.signOut()
 
 	w.signIn(receiver)
-	w.open(ref, "stage-1")
-	w.act(ref, "record", "Discussion recorded", "", record("Sam Demo-Practitioner, social worker\nAlex Demo-Practitioner, teacher",
-		"The level of need; the school's evidence.", "A child and family assessment will start."))
+	w.find(ref, "You were named as dealing with this escalation", true)
+	w.acts("The practitioners discuss the disagreement and try to resolve it")
+	w.screens("stage-1")
+	w.recordDiscussion(ref, "Sam Demo-Practitioner, social worker\nAlex Demo-Practitioner, teacher",
+		"The level of need; the school's evidence.", "A child and family assessment will start.", agreed, "")
+	w.toldWhoActs("Discussion or action recorded")
+	w.acts("Record the outcome you agreed")
 	w.act(ref, "agree", "Outcome agreed", "agreed",
 		keys("#outcome", "A child and family assessment starts this week."), keys("#outstanding_issues", "Reviewed at the next core group."),
 		choose("decision"))
 	if got := w.status(); got != "Resolved" {
 		t.Errorf("after the agreed outcome the status is %q", got)
 	}
+	w.toldWhoActs("Outcome agreed", w.name(raiser))
 	w.signOut()
 
 	w.signIn(raiser)
-	w.open(ref, "")
+	w.find(ref, "An outcome was agreed", false)
 	if got, acts := w.status(), w.actions(); got != "Resolved" || strings.Contains(acts, "Record a discussion") {
 		t.Errorf("the raiser sees status %q, actions %q", got, acts)
 	}
 	w.signOut()
 
-	e, _ := w.final(ref)
+	e, events := w.final(ref)
 	if e.Status != escalate.StatusResolved || e.Stage != 0 || e.Outcome == nil || e.Outcome.Kind != escalate.OutcomeAgreed {
 		t.Errorf("in the store: status %s, stage %d, outcome %+v", e.Status, e.Stage, e.Outcome)
+	}
+	by := w.actors(events, escalate.ActionPartyName, escalate.ActionRecordAdd, escalate.ActionOutcomeAgree)
+	for a, who := range map[string]string{escalate.ActionPartyName: contact, escalate.ActionRecordAdd: receiver, escalate.ActionOutcomeAgree: receiver} {
+		if !slices.Equal(by[a], []string{who}) {
+			t.Errorf("%s by %q, want %s", a, by[a], who)
+		}
 	}
 	t.Logf("%s: %d pages checked with axe-core", ref, w.pages)
 }
 
-// TestE2EHammersmithFulham: the raiser records a discussion that shows the
-// matter is about a worker's conduct; the partnership's Business Manager
-// redirects it to the LADO, and the raiser sees it closed.
+// TestE2EHammersmithFulham: a school practitioner raises against the
+// health trust, at increased risk (24 hours a stage), naming the health
+// practitioner they dealt with, and says it also raises a policy issue
+// while the disagreement about the child carries on. The Designated Nurse
+// is told and can read it but is offered nothing to do; the policy issue
+// is in the Business Manager's learning log. The practitioners cannot
+// agree; the raiser escalates; the health trust's manager, told, records
+// the discussion that settled it and the agreed outcome.
 func TestE2EHammersmithFulham(t *testing.T) {
 	w := newWalk(t, "hammersmith-fulham")
+	const health = "Demo Community Health Trust"
 	raiser := w.email(escalate.RolePractitioner, "")
+	receiver := w.email(escalate.RolePractitioner, "health")
+	healthManager := w.email(escalate.RoleManager, "health")
+	nurse := w.email(escalate.RoleDesignatedNurse, "")
+	bm := w.email(escalate.RoleBusinessManager, "")
+
 	w.signIn(raiser)
-	ref := w.raise(raising{scope: []string{"redirect-strategic-policy", "redirect-conduct"},
-		agency: careName, category: "categories"})
-	w.open(ref, "stage-1")
-	w.act(ref, "record", "Discussion recorded", "", record("Alex Demo-Practitioner, teacher\nSam Demo-Practitioner, social worker",
-		"It emerged that the concern is the social worker's conduct on a home visit.", "To be redirected to the LADO."))
+	ref := w.raise(raising{scope: []string{"redirect-conduct"}, yes: []string{"redirect-strategic-policy"},
+		agency: health, contact: w.name(healthManager), dealtWith: w.name(receiver) + " (Practitioner)",
+		increased: true, protect: []string{"24 hours instead of 1 working week"}, category: "categories",
+		informed: []string{w.name(nurse)}})
 	w.signOut()
 
-	bm := w.email(escalate.RoleBusinessManager, "")
+	// The Designated Nurse is alerted to a health provider's case: they
+	// can read it, and are offered nothing to do but what anyone who can
+	// see a case may: record an immediate-risk action.
+	w.signIn(nurse)
+	w.find(ref, "An escalation was raised", false)
+	if acts, take := w.actions(), w.text("#take"); acts != "Record an immediate-risk action" || take != "" {
+		t.Errorf("the Designated Nurse is offered %q (take: %q)", acts, take)
+	}
+	if acts := w.whoActs(); slices.Contains(acts, w.name(nurse)) {
+		t.Errorf("the Designated Nurse acts now: %q", acts)
+	}
+	w.screens("designated-nurse")
+	w.signOut()
+
+	// The policy issue went to the Business Manager, the disagreement
+	// carrying on.
 	w.signIn(bm)
-	w.open(ref, "")
-	w.act(ref, "redirect", "Redirected out of this process", "redirected", chromedp.ActionFunc(func(ctx context.Context) error {
-		var hint string
-		if err := chromedp.Evaluate(`(() => { const i = document.querySelector('input[name=to][value=conduct]');
-			document.querySelector('label[for="' + i.id + '"]').click();
-			return document.getElementById(i.getAttribute("aria-describedby")).textContent })()`, &hint).Do(ctx); err != nil {
-			return err
-		}
-		if !strings.Contains(hint, "LADO") {
-			t.Errorf("the conduct redirect's hint reads %q, want it to name the LADO", hint)
-		}
-		return keys("#reason", "Referred to the LADO by phone on 23 November.").Do(ctx)
-	}))
-	if got := w.status(); got != "Redirected" {
-		t.Errorf("after the redirect the status is %q", got)
+	w.run(click(`a.govuk-service-navigation__link[href="/contacts"]`), waitSel(`.app-org-nav a[href="/learning"]`),
+		click(`.app-org-nav a[href="/learning"]`), waitH1("Learning log"))
+	w.check("learning-log")
+	if got := w.text("main"); !strings.Contains(got, "Referred when escalation "+ref+" was raised") {
+		t.Errorf("the learning log has no policy item for %s:\n%s", ref, got)
 	}
 	w.signOut()
 
+	w.signIn(receiver)
+	w.find(ref, "An escalation was raised", true)
+	w.acts("Resolve the dispute")
+	w.recordDiscussion(ref, "Robin Demo-Practitioner, health visitor\nAlex Demo-Practitioner, teacher",
+		"The health visitor's assessment and the school's concerns.", "No agreement: to the front line managers.", notAgreed, "")
+	w.toldWhoActs("Discussion or action recorded")
+	w.signOut()
+
 	w.signIn(raiser)
-	w.open(ref, "")
-	if got := w.status(); got != "Redirected" {
-		t.Errorf("the raiser sees status %q", got)
+	w.find(ref, "A record was added", true)
+	w.acts("You could not agree")
+	w.escalate(ref, "The front line workers could not agree within 24 hours.", "Stage 2 of 4", "stage-2")
+	w.toldWhoActs("Escalated", w.name(receiver), w.name(nurse))
+	w.signOut()
+
+	w.signIn(healthManager)
+	w.find(ref, "The escalation moved to the next stage", true)
+	w.acts("The front line managers negotiate a settlement")
+	w.recordDiscussion(ref, "Sasha Demo-Manager\nBryn Demo-Manager", "The managers negotiated.",
+		"Agreed: a joint visit this week.", agreed, "")
+	w.toldWhoActs("Discussion or action recorded", w.name(raiser), w.name(receiver))
+	w.act(ref, "agree", "Outcome agreed", "agreed",
+		keys("#outcome", "A joint visit this week, then a strategy discussion if needed."), keys("#outstanding_issues", "None."),
+		choose("decision"))
+	if got := w.status(); got != "Resolved" {
+		t.Errorf("after the agreed outcome the status is %q", got)
+	}
+	if told := w.told("Outcome agreed"); !slices.Contains(told, w.name(raiser)) || !slices.Contains(told, w.name(nurse)) {
+		t.Errorf("told of the outcome: %q; want the raiser and the Designated Nurse among them", told)
 	}
 	w.signOut()
 
 	e, events := w.final(ref)
-	if e.Status != escalate.StatusRedirected || e.Outcome == nil || e.Outcome.RedirectTo != "conduct" {
-		t.Errorf("in the store: status %s, outcome %+v", e.Status, e.Outcome)
+	if e.Status != escalate.StatusResolved || e.Stage != 1 || e.Outcome == nil || e.Outcome.Kind != escalate.OutcomeAgreed ||
+		e.RiskLevel != escalate.RiskIncreased {
+		t.Errorf("in the store: status %s, stage %d, risk %s, outcome %+v", e.Status, e.Stage, e.RiskLevel, e.Outcome)
 	}
-	if by := w.actors(events, escalate.ActionRedirect); len(by[escalate.ActionRedirect]) != 1 || by[escalate.ActionRedirect][0] != bm {
-		t.Errorf("redirected by %q, want %s", by[escalate.ActionRedirect], bm)
+	by := w.actors(events, escalate.ActionRecordAdd, escalate.ActionEscalate, escalate.ActionOutcomeAgree, escalate.ActionPartyName)
+	want := map[string][]string{
+		escalate.ActionRecordAdd:    {receiver, healthManager},
+		escalate.ActionEscalate:     {raiser},
+		escalate.ActionOutcomeAgree: {healthManager},
+		escalate.ActionPartyName:    nil, // the raiser named who they dealt with when raising
+	}
+	for a, who := range want {
+		if !slices.Equal(by[a], who) {
+			t.Errorf("%s by %q, want %q", a, by[a], who)
+		}
 	}
 	t.Logf("%s: %d pages checked with axe-core", ref, w.pages)
 }

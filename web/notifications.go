@@ -175,6 +175,7 @@ var noticeMessages = map[string][2]string{
 	"outcome-confirmed":       {"The outcome was confirmed", "No action is needed unless you disagree with the outcome."},
 	"escalated":               {"The escalation moved to the next stage", "Read the escalation and act on it at this stage."},
 	"party-added":             {"You were named as dealing with this escalation", "Read the escalation and act on it at this stage."},
+	"party-named":             {"Someone was named to deal with this escalation", "See who deals with it now on the escalation page."},
 	"party-removed":           {"Someone is no longer named on this escalation", "Check who deals with it now on the escalation page."},
 	"meeting-chair":           {"A chair was appointed for the meeting", "If it is you: convene the meeting, then record it and its outcome."},
 	"determined":              {"A determination was made", "Read the determination and act on any recommendations."},

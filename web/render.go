@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/policy"
 )
 
 // handlerFunc is a page handler: it writes a response or returns an error
@@ -218,9 +219,12 @@ var roleNames = map[escalate.Role]string{
 	escalate.RoleConferenceChair:  "Conference chair",
 }
 
+// roleName is role r as the pages show it: the posts not listed in
+// roleNames (a board member, the Designated Nurse) by their built-in name,
+// never the key.
 func roleName(r escalate.Role) string {
 	if n, ok := roleNames[r]; ok {
 		return n
 	}
-	return string(r)
+	return upperFirst(policy.RoleName(&escalate.Policy{}, r))
 }
