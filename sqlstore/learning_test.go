@@ -241,6 +241,12 @@ func TestLearningStep(t *testing.T) {
 				}
 			}
 		}
+		// The chair oversees every case: told of the policy gap by name.
+		for _, m := range out {
+			if m.SubjectKey == "learning-item" && m.Recipient.User != 0 && w.users["chair"].ID == m.Recipient.User {
+				toChair++
+			}
+		}
 		if toBM != 2 || toChair != 1 {
 			t.Fatalf("learning notices: %d to the Business Manager, %d to the chair; want 2 and 1", toBM, toChair)
 		}
