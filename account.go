@@ -15,6 +15,17 @@ type RoleChange struct {
 	Oversight bool // an oversight role was added
 }
 
+// OpensCases reports whether holding role r can open escalations the
+// holder neither raised nor was named on, so that nobody may give it to
+// themselves. The oversight roles (Oversight) open every escalation of the
+// partnership; the partnership roles (PartnershipRoles: a board member too)
+// open those whose stage names them, from any agency; every other role, a
+// policy's own included, opens those whose stage, copy list, meeting,
+// immediate-risk route or routing rule names it (routing.go). Only the
+// practitioner, whom routing reaches as the raiser or the person named, and
+// the administrator, who never reads a case, open none.
+func OpensCases(r Role) bool { return r != RolePractitioner && r != RoleAdmin }
+
 // The stages of a session. A password sign-in that needs a second factor
 // starts a session that opens no page until the factor is given (or, on a
 // first sign-in, set up); single sign-on starts a full session, since the

@@ -7,14 +7,18 @@ import (
 	"strings"
 
 	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/policy"
 )
 
 // Who may change roles and line managers, beyond the web's "administrators
-// only": nobody may give themselves an oversight role (escalate.Oversight:
-// Business Manager, Chair, Vice Chair), which reads every case, or make
-// themselves anyone's line manager, which reads their cases. The rules are
-// here, in the store, so the web and the command line keep them alike.
-// Every grant of an oversight role is written to role_changes and emailed
+// only": nobody may give themselves a role that opens cases
+// (escalate.OpensCases: an oversight role, which reads every case, a
+// partnership role such as board member, or any role a stage may name),
+// make themselves anyone's line manager, which reads their cases, or make
+// themselves an agency's escalation contact (agency_contacts.go). The rules
+// are here, in the store, so the web and the command line keep them alike.
+// Every role change is written to role_changes; a grant of an oversight role
+// (escalate.Oversight: Business Manager, Chair, Vice Chair) is also emailed
 // to the partnership's Business Managers and Chairs.
 
 // forbidden is an EFORBIDDEN error that names the form field at fault, so a
@@ -49,15 +53,32 @@ func oversightIn(rs []escalate.Role) []escalate.Role {
 	return out
 }
 
-// checkSelfGrant refuses an actor adding an oversight role to themselves.
+// checkSelfGrant refuses an actor adding to themselves a role that opens
+// cases (escalate.OpensCases).
 func checkSelfGrant(ctx context.Context, userID int64, added []escalate.Role) error {
 	a := escalate.UserFromContext(ctx)
 	if a == nil || a.ID != userID {
 		return nil
 	}
-	if o := oversightIn(added); len(o) > 0 {
-		return forbidden("roles", "You cannot give yourself the %s role: another administrator must, and the partnership's Business Manager and Chair are told.",
-			roleWords(o[0]))
+	for _, r := range added {
+		if !escalate.OpensCases(r) {
+			continue
+		}
+		if slices.Contains(escalate.Oversight, r) {
+			return forbidden("roles", "You cannot give yourself the %s role: it reads every case, so another administrator must, and the partnership's Business Manager and Chair are told.",
+				roleWords(r))
+		}
+		return forbidden("roles", "You cannot give yourself the %s role: it opens the cases that reach its holder, so another administrator must.",
+			roleWords(r))
+	}
+	return nil
+}
+
+// checkSelfContact refuses an actor making themselves an escalation
+// contact, who is brought every case raised against the agency.
+func checkSelfContact(ctx context.Context, userID int64) error {
+	if a := escalate.UserFromContext(ctx); a != nil && a.ID == userID {
+		return forbidden("user", "You cannot make yourself an escalation contact: it opens every case raised against the agency, so another administrator must.")
 	}
 	return nil
 }
@@ -70,7 +91,8 @@ func checkSelfManager(ctx context.Context, managerID int64) error {
 	return nil
 }
 
-// roleWords names an oversight role in an email or message.
+// roleWords names a role in an email or message: an oversight role as the
+// partnership calls it, another by its built-in name (policy.RoleName).
 func roleWords(r escalate.Role) string {
 	switch r {
 	case escalate.RoleBusinessManager:
@@ -80,7 +102,7 @@ func roleWords(r escalate.Role) string {
 	case escalate.RoleViceChair:
 		return "Vice Chair"
 	}
-	return string(r)
+	return policy.RoleName(&escalate.Policy{}, r)
 }
 
 // recordRoleChange writes the change to role_changes and, when a person or

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/escalate-project/escalate"
@@ -41,9 +42,24 @@ func TestAdministratorLimits(t *testing.T) {
 		}
 
 		t.Run("ErrSelfOversight", func(t *testing.T) {
-			for _, r := range escalate.Oversight {
+			// Every role that opens cases: the oversight roles, the board
+			// member (a partnership role), a line manager, the
+			// Designated Nurse and the rest.
+			n := 0
+			for _, r := range escalate.UserRoles {
+				if !escalate.OpensCases(r) {
+					continue
+				}
+				n++
 				err := db.SetRoles(as, admin.ID, []escalate.Role{escalate.RoleAdmin, r})
 				wantEscErr(t, err, escalate.EFORBIDDEN, "roles")
+			}
+			if n < len(escalate.UserRoles)-2 {
+				t.Fatalf("only %d of %d roles open cases", n, len(escalate.UserRoles))
+			}
+			err := db.SetRoles(as, admin.ID, []escalate.Role{escalate.RoleAdmin, escalate.RoleBoardMember})
+			if msg := escalate.ErrorMessage(err); !strings.Contains(msg, "board member role: it opens the cases") {
+				t.Errorf("board member for oneself: %q", msg)
 			}
 			got, _ := db.FindUser(ctx, admin.ID)
 			if !slices.Equal(got.Roles, []escalate.Role{escalate.RoleAdmin}) {
@@ -66,6 +82,29 @@ func TestAdministratorLimits(t *testing.T) {
 			// Someone else as line manager is fine.
 			if err := db.SetManager(as, prac.ID, bm.ID); err != nil {
 				t.Errorf("another manager: %v", err)
+			}
+		})
+		t.Run("ErrSelfContact", func(t *testing.T) {
+			// An administrator who also manages, given the role by another
+			// administrator, still cannot make themselves the agency's
+			// escalation contact: it opens every case raised against it.
+			other := mk("admin2@example.org", escalate.RoleAdmin)
+			if err := db.SetRoles(escalate.NewContextWithUser(ctx, other), admin.ID, []escalate.Role{escalate.RoleAdmin, escalate.RoleManager}); err != nil {
+				t.Fatal(err)
+			}
+			err := db.AddEscalationContact(as, f.agency.ID, admin.ID)
+			wantEscErr(t, err, escalate.EFORBIDDEN, "user")
+			if cs, _ := db.EscalationContacts(ctx, f.p.ID); len(cs[f.agency.ID]) != 0 {
+				t.Fatalf("contacts after a refused self-add: %v", cs[f.agency.ID])
+			}
+			if err := db.AddEscalationContact(escalate.NewContextWithUser(ctx, other), f.agency.ID, admin.ID); err != nil {
+				t.Errorf("another administrator making them the contact: %v", err)
+			}
+			if err := db.RemoveEscalationContact(ctx, f.agency.ID, admin.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SetRoles(escalate.NewContextWithUser(ctx, other), admin.ID, []escalate.Role{escalate.RoleAdmin}); err != nil {
+				t.Fatal(err)
 			}
 		})
 		t.Run("GrantRecordedAndEmailed", func(t *testing.T) {

@@ -8,9 +8,10 @@ import (
 )
 
 // SetRoles replaces the roles of user userID. Sessions go on: the roles are
-// read again at each request. Nobody may give themselves an oversight role
-// (EFORBIDDEN on field roles); a grant of one is recorded and emailed to the
-// partnership's Business Managers and Chairs (role_change.go).
+// read again at each request. Nobody may give themselves a role that opens
+// cases (escalate.OpensCases; EFORBIDDEN on field roles); every change is
+// recorded, and a grant of an oversight role emailed to the partnership's
+// Business Managers and Chairs (role_change.go).
 func (db *DB) SetRoles(ctx context.Context, userID int64, roles []escalate.Role) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
 		u, err := findUser(ctx, tx, `id = $1`, userID)

@@ -17,7 +17,10 @@ func TestAdministratorLimitsPages(t *testing.T) {
 	other := "/admin/people/" + orgItoa(stranger.ID)
 
 	t.Run("ErrOversightForSelf", func(t *testing.T) {
-		for _, r := range escalate.Oversight {
+		// The oversight roles, and the other roles that open cases: a
+		// board member (a partnership role), the Designated Nurse, a line
+		// manager.
+		for _, r := range append(slices.Clone(escalate.Oversight), escalate.RoleBoardMember, escalate.RoleDesignatedNurse, escalate.RoleManager) {
 			res := c.post(t, "admin", self+"/roles", url.Values{"roles": {"admin", string(r)}})
 			if res.StatusCode != 403 || !slices.Equal(summaryLinks(res.body), []string{"roles"}) ||
 				!strings.Contains(res.body, "You cannot give yourself the") {
@@ -47,6 +50,28 @@ func TestAdministratorLimitsPages(t *testing.T) {
 		}
 		if _, err := c.db.FindUserByEmail(context.Background(), admin.PartnershipID, "new.person@wirral.example"); escalate.ErrorCode(err) != escalate.ENOTFOUND {
 			t.Errorf("the refused person was added: %v", err)
+		}
+	})
+	t.Run("ErrSelfAsContact", func(t *testing.T) {
+		// Given a manager's role by someone else, the administrator is
+		// still not offered as, and cannot make themselves, their agency's
+		// escalation contact.
+		ctx := context.Background()
+		if err := c.db.SetRoles(ctx, admin.ID, []escalate.Role{escalate.RoleAdmin, escalate.RoleManager}); err != nil {
+			t.Fatal(err)
+		}
+		defer c.db.SetRoles(ctx, admin.ID, []escalate.Role{escalate.RoleAdmin})
+		agency := "/admin/agencies/" + orgItoa(admin.AgencyID)
+		page := c.get(t, "admin", agency)
+		if page.StatusCode != 200 || strings.Contains(page.body, `<option value="`+orgItoa(admin.ID)+`"`) {
+			t.Errorf("the agency page (%d) offers the administrator themselves as its contact", page.StatusCode)
+		}
+		res := c.post(t, "admin", agency+"/contacts", url.Values{"user": {orgItoa(admin.ID)}})
+		if res.StatusCode != 400 || !slices.Equal(summaryLinks(res.body), []string{"user"}) {
+			t.Errorf("making oneself the contact: %d %v", res.StatusCode, summaryLinks(res.body))
+		}
+		if cs, err := c.db.EscalationContacts(ctx, admin.PartnershipID); err != nil || len(cs[admin.AgencyID]) != 0 {
+			t.Errorf("contacts after a refused self-add: %v %v", cs[admin.AgencyID], err)
 		}
 	})
 	t.Run("GrantListed", func(t *testing.T) {
