@@ -211,3 +211,25 @@ func TestResetSecondFactorsPage(t *testing.T) {
 		t.Errorf("%d reset messages to the person, want 1", n)
 	}
 }
+
+// TestSecondFactorSettingShown checks that the administration page shows
+// the partnership's setting: required by default, optional where relaxed
+// (as the demo's are).
+func TestSecondFactorSettingShown(t *testing.T) {
+	c := newOrg(t)
+	pid := c.users["admin"].PartnershipID
+	for _, optional := range []bool{false, true} {
+		if err := c.db.SetSecondFactorOptional(context.Background(), pid, optional); err != nil {
+			t.Fatal(err)
+		}
+		res := c.get(t, "admin", "/admin")
+		want, not := "Required: after their password", "Optional: people may sign in with a password alone"
+		if optional {
+			want, not = not, want
+		}
+		if res.StatusCode != 200 || !strings.Contains(res.body, "Second factor for password sign-in") ||
+			!strings.Contains(res.body, want) || strings.Contains(res.body, not) {
+			t.Errorf("optional=%v: the administration page (%d) does not say %q", optional, res.StatusCode, want)
+		}
+	}
+}
