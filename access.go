@@ -73,7 +73,9 @@ func Can(actor *User, e *Escalation, ps Parties, action string) bool {
 	case ActionWithdraw:
 		return t.ties&(TieRaiser|TieRaiserLine) != 0
 	case ActionDetermine:
-		return oversight
+		// The independent scrutineer too, where a stage names them and so
+		// they act on the case (mediating its final stage).
+		return oversight || party && actor.HasRole(RoleIndependentScrutineer)
 	case ActionPartyName, ActionPartyRemove:
 		return raising || receiving || bm
 	case ActionMeetingChair:

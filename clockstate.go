@@ -1,6 +1,7 @@
 package escalate
 
 import (
+	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -21,10 +22,26 @@ const (
 	MetByAgree     = "agree"     // an outcome agreed, or determined, at the stage
 	MetByConfirm   = "confirm"   // the agreed outcome confirmed in writing
 	MetByDetermine = "determine" // a determination or recommendations made at the stage
-	// MetByEscalation is what meets a clock that a not-agreed record
-	// started, whatever its key: escalating from its stage.
+	// MetByEscalation: the case escalated from the clock's stage. It meets a
+	// clock that says met_by: escalation, and a clock a not-agreed record
+	// started (without met_by), whatever its key.
 	MetByEscalation = "escalation"
 )
+
+// MetByValues maps what a policy clock's met_by may say to the lifecycle
+// step that meets the clock.
+var MetByValues = map[string]string{
+	"agreed-outcome":       MetByAgree,
+	"written-confirmation": MetByConfirm,
+	"record":               MetByRecord,
+	"meeting":              MetByMeeting,
+	"escalation":           MetByEscalation,
+	"determination":        MetByDetermine,
+	"raise":                MetByRaise,
+}
+
+// MetByNames lists, in a fixed order, the values a clock's met_by may take.
+var MetByNames = []string{"agreed-outcome", "written-confirmation", "record", "meeting", "escalation", "determination", "raise"}
 
 // clockKeys maps the clock keys (and action verbs) a policy may use to what
 // meets the clock. "escalate" and "refer" are clocks for bringing the next
@@ -65,6 +82,52 @@ func ClockMetBy(key, action string) (string, bool) {
 		return m, ok
 	}
 	return "", false
+}
+
+// Meets returns which lifecycle step meets policy clock c: its met_by when
+// it says; escalating, for a clock a not-agreed record starts; otherwise
+// ClockMetBy's rule on its key and action; false when nothing does.
+func (c *Clock) Meets() (string, bool) {
+	if c.MetBy != "" {
+		m, ok := MetByValues[c.MetBy]
+		return m, ok
+	}
+	if c.Starts.Event == StartNotAgreed {
+		return MetByEscalation, true
+	}
+	return ClockMetBy(c.Key, c.Action)
+}
+
+// metBy returns which lifecycle step meets running clock c of x under p:
+// its policy clock's, or by its key and action when p no longer has it.
+func metBy(p *Policy, c *ClockState) string {
+	if pc := policyClock(p, c.Stage, c.Key); pc != nil {
+		m, _ := pc.Meets()
+		return m
+	}
+	m, _ := ClockMetBy(c.Key, c.Action)
+	return m
+}
+
+// routeOf is the route of clock key at stage under p ("" for every route).
+func routeOf(p *Policy, stage, key string) string {
+	if pc := policyClock(p, stage, key); pc != nil {
+		return pc.Route
+	}
+	return ""
+}
+
+// takenRoute is the route x took at stage: the route of a clock met there,
+// or "" while none is.
+func (x *Escalation) takenRoute(p *Policy, stage string) string {
+	for _, c := range x.Clocks {
+		if c.Stage == stage && c.Status == ClockMet {
+			if r := routeOf(p, stage, c.Key); r != "" {
+				return r
+			}
+		}
+	}
+	return ""
 }
 
 // Clock sides.
@@ -185,8 +248,15 @@ func (s *step) startClock(x *Escalation, stageKey string, c *Clock, start time.T
 }
 
 // startClocks starts every clock that the start event at stage atStage
-// starts. For StartClockMet, met names the clock that was met.
+// starts, from now. For StartClockMet, met names the clock that was met.
 func (s *step) startClocks(x *Escalation, event, atStage, met string) {
+	s.startClocksFrom(x, event, atStage, met, s.now)
+}
+
+// startClocksFrom is startClocks from the instant from: a lapse starts its
+// clocks from the lapsed clock's due instant. A clock of a route other than
+// the one its stage has taken does not start.
+func (s *step) startClocksFrom(x *Escalation, event, atStage, ref string, from time.Time) {
 	for _, st := range s.p.Stages {
 		for i := range st.Clocks {
 			c := &st.Clocks[i]
@@ -194,13 +264,17 @@ func (s *step) startClocks(x *Escalation, event, atStage, met string) {
 			if on == "" {
 				on = st.Key
 			}
-			if c.Starts.Event != event || on != atStage || (event == StartClockMet && c.Starts.Clock != met) {
+			byClock := event == StartClockMet || event == StartClockLapsed
+			if c.Starts.Event != event || on != atStage || (byClock && c.Starts.Clock != ref) {
 				continue
 			}
 			if x.running(st.Key, c.Key) {
 				continue
 			}
-			start := s.now
+			if taken := x.takenRoute(s.p, st.Key); c.Route != "" && taken != "" && taken != c.Route {
+				continue
+			}
+			start := from
 			if event == StartDecision {
 				// The decision date has no time: count from the start of that
 				// London day, so the day of the decision is day 0.
@@ -229,21 +303,18 @@ func (s *step) enterStage(x *Escalation, i int) {
 	s.startClocks(x, StartStageEntry, key, "")
 }
 
-// meet marks met every running clock of stageKey whose action is met by
-// metBy and, when side is not empty, whose side is side. Clocks started by
-// a met clock start in turn.
-func (s *step) meet(x *Escalation, stageKey, metBy, side string) {
+// meet marks met every running clock of stageKey that step by meets (see
+// Clock.Meets) and, when side is not empty, whose side is side. Clocks
+// started by a met clock start in turn. Meeting a clock of a route stops
+// the running clocks of the stage's other routes.
+func (s *step) meet(x *Escalation, stageKey, by, side string) {
 	var met []string
 	for i := range x.Clocks {
 		c := &x.Clocks[i]
 		if c.Status != ClockRunning || c.Stage != stageKey {
 			continue
 		}
-		m, _ := ClockMetBy(c.Key, c.Action)
-		if pc := policyClock(s.p, c.Stage, c.Key); pc != nil && pc.Starts.Event == StartNotAgreed {
-			m = MetByEscalation
-		}
-		if m != metBy || (side != "" && c.By != "" && c.By != side) {
+		if metBy(s.p, c) != by || (side != "" && c.By != "" && c.By != side) {
 			continue
 		}
 		// An immediate clock asks for action at once; meeting it is on time.
@@ -252,9 +323,70 @@ func (s *step) meet(x *Escalation, stageKey, metBy, side string) {
 		s.emit(ActionClockMet, map[string]any{"clock": c.ID, "stage": c.Stage, "key": c.Key, "met_at": s.now, "late": late})
 		met = append(met, c.Key)
 	}
+	if taken := x.takenRoute(s.p, stageKey); taken != "" {
+		for i := range x.Clocks {
+			c := &x.Clocks[i]
+			if r := routeOf(s.p, c.Stage, c.Key); c.Status == ClockRunning && c.Stage == stageKey && r != "" && r != taken {
+				c.Status = ClockStopped
+				s.emit(ActionClockStop, map[string]any{"clock": c.ID, "stage": c.Stage, "key": c.Key, "why": "route " + taken + " taken"})
+			}
+		}
+	}
 	for _, k := range met {
 		s.startClocks(x, StartClockMet, stageKey, k)
 	}
+}
+
+// ClockLapsed starts the clocks that start when clock id lapses unmet
+// (starts.event clock-lapsed), each from the lapsed clock's due instant (its
+// start, for an immediate clock). The scheduler runs it once, when it writes
+// the clock's overdue prompt. It does nothing, returning no events and
+// leaving the version alone, when the case is closed, the clock no longer
+// runs, or no clock starts from its lapse.
+func (e *Escalation) ClockLapsed(now time.Time, p *Policy, cal *calendar.Calendar, actor *User, id int) ([]Event, error) {
+	c := e.Clock(id)
+	if c == nil || c.Status != ClockRunning || e.Status.Closed() || p == nil || !StartsOnLapse(p, c.Stage, c.Key) {
+		return nil, nil
+	}
+	lapsed := *c
+	evs, err := e.change(now, p, cal, actor, e.Version, func(s *step, x *Escalation) error {
+		at := lapsed.Due
+		if lapsed.Immediate {
+			at = lapsed.Start
+		}
+		s.emit(ActionClockLapse, map[string]any{"clock": lapsed.ID, "stage": lapsed.Stage, "key": lapsed.Key, "lapsed_at": at})
+		n := len(x.Clocks)
+		s.startClocksFrom(x, StartClockLapsed, lapsed.Stage, lapsed.Key, at)
+		if len(x.Clocks) == n {
+			return errNothingStarts // already running, or its route was not taken
+		}
+		return nil
+	})
+	if errors.Is(err, errNothingStarts) {
+		return nil, nil
+	}
+	return evs, err
+}
+
+// errNothingStarts abandons a lapse that would start no clock, so that it
+// changes nothing.
+var errNothingStarts = errors.New("no clock starts on this lapse")
+
+// StartsOnLapse reports whether any clock of p starts when clock key of
+// stage lapses.
+func StartsOnLapse(p *Policy, stage, key string) bool {
+	for _, st := range p.Stages {
+		for _, c := range st.Clocks {
+			on := c.Starts.Stage
+			if on == "" {
+				on = st.Key
+			}
+			if c.Starts.Event == StartClockLapsed && on == stage && c.Starts.Clock == key {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // stop stops every running clock of stageKey, or of every stage when stageKey

@@ -161,11 +161,14 @@ type Record struct {
 	Corrects     int    // the ID of the record this corrects; 0 for none
 	// Result is what the discussion came to: ResultAgreed, ResultNotAgreed,
 	// or "" (not settled yet, or not said).
-	Result     string
-	By         int64
-	Created    time.Time
-	ApprovedBy int64 // 0 until approved
-	ApprovedAt time.Time
+	Result string
+	// Facilitator is the independent facilitator of a facilitated
+	// conversation (a stage with facilitated: true): name and role.
+	Facilitator string
+	By          int64
+	Created     time.Time
+	ApprovedBy  int64 // 0 until approved
+	ApprovedAt  time.Time
 }
 
 // Outcome kinds.
@@ -239,6 +242,9 @@ const (
 	ActionClockStop      = "clock.stop"
 	ActionClockShorten   = "clock.shorten"
 	ActionClockRecompute = "clock.recompute"
+	// ActionClockLapse records that a clock lapsed unmet and started the
+	// clocks that start on its lapse (starts.event clock-lapsed).
+	ActionClockLapse = "clock.lapse"
 	// ActionPartyName names someone to deal with the escalation (or takes
 	// it); ActionPartyRemove removes them.
 	ActionPartyName   = "escalation.party"

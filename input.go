@@ -70,6 +70,9 @@ type RecordInput struct {
 	// Result is what the discussion came to: ResultAgreed, ResultNotAgreed
 	// or "" (not settled yet).
 	Result string
+	// Facilitator names the independent facilitator, at a stage that is a
+	// facilitated conversation.
+	Facilitator string
 }
 
 // ApproveInput approves a record (Redbridge 4.3).
@@ -225,6 +228,9 @@ func (in *RecordInput) Validate(p *Policy) error {
 		return err
 	}
 	if err := checkText("outcome", "The outcome", in.Outcome, false, MaxText); err != nil {
+		return err
+	}
+	if err := checkText("facilitator", "The facilitator", in.Facilitator, false, MaxShortText); err != nil {
 		return err
 	}
 	if in.Corrects < 0 {

@@ -23,6 +23,13 @@ type Policy struct {
 	Learning    Learning     `yaml:"learning"`
 	Workflows   Workflows    `yaml:"workflows"`
 	Assumptions []Assumption `yaml:"assumptions"` // where the source is silent or ambiguous
+	// GoodPractice is the policy's route for recognising another agency's
+	// good practice (Hertfordshire); nil: the policy has none.
+	GoodPractice *GoodPracticeRoute `yaml:"good_practice,omitempty"`
+	// Template marks a file to copy, not a partnership's policy (the
+	// Working Together 2023 template): it lints, with a warning, but no
+	// partnership can be added on it or publish it.
+	Template bool `yaml:"template,omitempty"`
 }
 
 // Source identifies the document a policy encodes.
@@ -82,6 +89,10 @@ type Stage struct {
 	SkipTo   []string `yaml:"may_skip_to"`
 	Help     string   `yaml:"help"`
 	Cite     string   `yaml:"cite"`
+	// Facilitated marks a facilitated conversation before formal
+	// escalation (Portsmouth's "Re-think"): each record at the stage names
+	// the independent facilitator and records the conversation.
+	Facilitated bool `yaml:"facilitated,omitempty"`
 }
 
 // Meeting describes a stage that is a chaired meeting.
@@ -101,14 +112,25 @@ type Clock struct {
 	Starts    ClockStart `yaml:"starts"`
 	Within    string     `yaml:"within"`
 	Increased string     `yaml:"increased_risk"` // optional, never longer than Within
-	Cite      string     `yaml:"cite"`
+	// MetBy says what meets the clock: one of the MetByValues keys
+	// ("agreed-outcome", "written-confirmation", "record", "meeting",
+	// "escalation", "determination", "raise"). Empty: the key's name, else
+	// the first word of the action, as ClockMetBy says.
+	MetBy string `yaml:"met_by,omitempty"`
+	// Route names the way through the stage the clock belongs to, where a
+	// stage offers two (agree, then confirm in writing; or meet, then confirm
+	// by letter). When a clock of one route is met, the running clocks of the
+	// stage's other routes stop and theirs no longer start. Empty: the clock
+	// belongs to every route.
+	Route string `yaml:"route,omitempty"`
+	Cite  string `yaml:"cite"`
 }
 
 // ClockStart says which event starts a clock. Stage defaults to the clock's own.
 type ClockStart struct {
-	Event string `yaml:"event"` // "decision", "stage-entry", "outcome-agreed", "clock-met" or "not-agreed"
+	Event string `yaml:"event"` // "decision", "stage-entry", "outcome-agreed", "clock-met", "clock-lapsed" or "not-agreed"
 	Stage string `yaml:"stage"`
-	Clock string `yaml:"clock"` // for "clock-met"
+	Clock string `yaml:"clock"` // for "clock-met" and "clock-lapsed"
 }
 
 // Clock start events.
@@ -117,6 +139,10 @@ const (
 	StartStageEntry    = "stage-entry"
 	StartOutcomeAgreed = "outcome-agreed"
 	StartClockMet      = "clock-met"
+	// StartClockLapsed starts a clock when another lapses unmet, from the
+	// lapsed clock's due instant: "if they cannot agree, a meeting within a
+	// further 5 working days".
+	StartClockLapsed = "clock-lapsed"
 	// StartNotAgreed starts a clock when a record at the stage says the
 	// parties could not agree (Redbridge 4.5: escalate the same working
 	// day). Such a clock is met by escalating.
@@ -185,6 +211,15 @@ type CPDissents struct {
 	InvestigateWithin string `yaml:"investigate_within"`
 	ReportsTo         string `yaml:"reports_to"`
 	Cite              string `yaml:"cite"`
+}
+
+// GoodPracticeRoute is how a policy recognises another agency's good
+// practice: a professional records what the other agency did well, and the
+// roles named in Tell at that agency are told; the board report counts it.
+type GoodPracticeRoute struct {
+	Tell []Role `yaml:"tell"` // who at the recognised agency is told; default the manager
+	Help string `yaml:"help"` // guidance for the professional, in the policy's words
+	Cite string `yaml:"cite"`
 }
 
 // Assumption records where a pack had to decide what its source left unsaid.

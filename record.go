@@ -37,10 +37,15 @@ func (e *Escalation) AddRecord(now time.Time, p *Policy, cal *calendar.Calendar,
 		if in.Corrects != 0 && x.Record(in.Corrects) == nil {
 			return FieldErrorf("corrects", "There is no record %d to correct.", in.Corrects)
 		}
+		// A facilitated conversation (Portsmouth's "Re-think") is recorded
+		// with the independent facilitator who held it.
+		if st.Facilitated && strings.TrimSpace(in.Facilitator) == "" {
+			return FieldErrorf("facilitator", "Name the independent facilitator who held the conversation, with their role.")
+		}
 		r := Record{
 			ID: len(x.Records) + 1, Stage: st.Key, At: in.At, Form: in.Form,
 			Participants: slices.Clone(in.Participants), Discussion: in.Discussion, Outcome: in.Outcome,
-			Corrects: in.Corrects, Result: in.Result, By: actor.ID, Created: now,
+			Corrects: in.Corrects, Result: in.Result, Facilitator: strings.TrimSpace(in.Facilitator), By: actor.ID, Created: now,
 		}
 		x.Records = append(x.Records, r)
 		d := map[string]any{
@@ -52,6 +57,9 @@ func (e *Escalation) AddRecord(now time.Time, p *Policy, cal *calendar.Calendar,
 		}
 		if r.Result != "" {
 			d["result"] = r.Result
+		}
+		if r.Facilitator != "" {
+			d["facilitator"] = r.Facilitator
 		}
 		s.emit(ActionRecordAdd, d)
 		// A correction only fixes what an earlier record said; the work it

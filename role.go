@@ -38,6 +38,23 @@ const (
 	RoleHeadOfSafeguard  Role = "head-of-safeguarding"
 )
 
+// The partnership's governance under Working Together to Safeguard
+// Children 2023, in place of the older board chair: the lead safeguarding
+// partners (the heads of the local authority, the integrated care board and
+// the police), the delegated safeguarding partners who run the arrangements
+// for them, and the independent scrutineer. Accounts can hold them; a
+// policy's final stage may be heard by the delegated safeguarding partners
+// or mediated by the independent scrutineer, and the board report goes to
+// all three.
+const (
+	RoleLeadSafeguardingPartner      Role = "lead-safeguarding-partner"
+	RoleDelegatedSafeguardingPartner Role = "delegated-safeguarding-partner"
+	RoleIndependentScrutineer        Role = "independent-scrutineer"
+)
+
+// GovernanceRoles are the Working Together 2023 roles, in order of seniority.
+var GovernanceRoles = []Role{RoleLeadSafeguardingPartner, RoleDelegatedSafeguardingPartner, RoleIndependentScrutineer}
+
 // Posts reached through the contacts directory only: services outside the
 // escalation process (the LADO, the front door, the police in an emergency).
 const (
@@ -53,7 +70,9 @@ var UserRoles = []Role{
 	RolePractitioner, RoleManager, RoleSafeguardingLead, RoleSeniorManager,
 	RoleHeadOfService, RoleNamedNurse, RoleNamedDoctor, RoleNamedGP,
 	RoleDesignatedNurse, RoleDesignatedDoctor, RoleHeadOfSafeguard,
-	RoleBoardMember, RoleBusinessManager, RoleChair, RoleViceChair, RoleConferenceChair, RoleAdmin,
+	RoleBoardMember, RoleBusinessManager, RoleChair, RoleViceChair,
+	RoleDelegatedSafeguardingPartner, RoleIndependentScrutineer, RoleLeadSafeguardingPartner,
+	RoleConferenceChair, RoleAdmin,
 }
 
 // BuiltinRoles is every role a policy may name without declaring it.
@@ -63,7 +82,8 @@ var BuiltinRoles = append(slices.Clone(UserRoles), RoleLADO, RoleFrontDoor, Role
 // to either agency in a disagreement: when a stage names one, its holders
 // anywhere in the partnership act (a board member: the board member of the
 // agency on that side, when it has one).
-var PartnershipRoles = []Role{RoleBusinessManager, RoleChair, RoleViceChair, RoleBoardMember}
+var PartnershipRoles = []Role{RoleBusinessManager, RoleChair, RoleViceChair, RoleBoardMember,
+	RoleLeadSafeguardingPartner, RoleDelegatedSafeguardingPartner, RoleIndependentScrutineer}
 
 // IsPartnershipRole reports whether r belongs to the partnership.
 func IsPartnershipRole(r Role) bool { return slices.Contains(PartnershipRoles, r) }

@@ -130,7 +130,9 @@ func (ps Parties) MayOpen(u *Person) bool {
 }
 
 // Oversight are the roles that oversee every escalation of their partnership.
-var Oversight = []Role{RoleBusinessManager, RoleChair, RoleViceChair}
+// The delegated safeguarding partners oversee as the chair did: under Working
+// Together 2023 they run the arrangements.
+var Oversight = []Role{RoleBusinessManager, RoleChair, RoleViceChair, RoleDelegatedSafeguardingPartner}
 
 // router works out the Parties of one escalation.
 type router struct {

@@ -159,7 +159,7 @@ func (r *router) finish(out []Step, st *Stage) []Step {
 	}
 	if len(idle) > 0 {
 		for i := range out {
-			if c := r.e.Clock(out[i].Clock); out[i].Kind == StepClock && c != nil && jointClock(*c) {
+			if c := r.e.Clock(out[i].Clock); out[i].Kind == StepClock && c != nil && jointClock(r.p, c) {
 				out[i].People = uniq(append(slices.Clone(out[i].People), idle...))
 			}
 		}
@@ -168,11 +168,12 @@ func (r *router) finish(out []Step, st *Stage) []Step {
 }
 
 // jointClock reports whether clock c is for something the two sides do
-// together: resolve or agree it, meet, discuss it, or (within the raising
+// together under p: what meets it (its met_by, or else its key) is an
+// agreed outcome or a meeting, or its key is discuss or (within the raising
 // agency) consult the line manager. Others (respond, refer, escalate,
 // confirm, determine) are one side's.
-func jointClock(c ClockState) bool {
-	switch m, _ := ClockMetBy(c.Key, c.Action); {
+func jointClock(p *Policy, c *ClockState) bool {
+	switch m := metBy(p, c); {
 	case m == MetByAgree, m == MetByMeeting:
 		return true
 	}

@@ -28,8 +28,8 @@ const (
 // pid is person a0n.
 func pid(agency, n int64) int64 { return agency*100 + n }
 
-func routeDir() *escalate.Directory {
-	var people []escalate.Person
+func routeDir(extra ...escalate.Person) *escalate.Directory {
+	people := slices.Clone(extra)
 	var contacts []escalate.EscalationContact
 	for _, a := range []int64{school, care, health, gp, police} {
 		people = append(people,

@@ -155,11 +155,23 @@ func (e *Escalation) AgreeOutcome(now time.Time, p *Policy, cal *calendar.Calend
 		s.meet(x, st.Key, MetByAgree, "")
 		n := len(x.Clocks)
 		s.startClocks(x, StartOutcomeAgreed, st.Key, "")
-		if len(x.Clocks) == n {
+		if len(x.Clocks) == n && !x.awaitsWrittenConfirmation(p, st.Key) {
 			s.resolve(x, "outcome agreed")
 		}
 		return nil
 	})
+}
+
+// awaitsWrittenConfirmation reports whether a clock that says met_by:
+// written-confirmation runs at stage: the route a stage took (meet, then
+// confirm by letter) keeps the case open for it after the agreement.
+func (x *Escalation) awaitsWrittenConfirmation(p *Policy, stage string) bool {
+	for _, c := range x.Clocks {
+		if pc := policyClock(p, c.Stage, c.Key); c.Status == ClockRunning && c.Stage == stage && pc != nil && pc.MetBy == "written-confirmation" {
+			return true
+		}
+	}
+	return false
 }
 
 // awaitingConfirmation reports whether an agreed outcome waits to be
@@ -220,6 +232,8 @@ func (e *Escalation) Escalate(now time.Time, p *Policy, cal *calendar.Calendar, 
 			// above and the agreement's own event keep it.
 			x.Outcome = nil
 		}
+		// A clock met by escalating (met_by: escalation, or started by a
+		// not-agreed record) is met now; the stage's other clocks stop.
 		s.meet(x, from.Key, MetByEscalation, "")
 		s.stop(x, from.Key, "escalated to "+p.Stages[to].Key)
 		s.enterStage(x, to)

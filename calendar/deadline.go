@@ -20,11 +20,17 @@ type Deadline struct {
 	Timescale Timescale
 	Due       time.Time // zero when Immediate
 	Immediate bool
-	// StartDay is the working day counted as day 0, after rolling a start on
-	// a non-working day or at or after the end of the working day forward.
-	// For Hours and Immediately it is the London date of Start.
+	// StartDay is day 0. For N working days and weeks it is the London date
+	// of Start, which never counts: the next working day is day 1, whatever
+	// the time of the start and whether or not it is a working day. For "same
+	// working day" it is the working day the clock ends on, after rolling a
+	// start on a non-working day or at or after the end of the working day
+	// forward. For Hours and Immediately it is the London date of Start.
 	StartDay Date
-	Skipped  []Skipped // every non-working day passed over, in order
+	// Skipped lists every non-working day passed over, in order: for N
+	// working days those after the start's date, for "same working day"
+	// those from the start's date.
+	Skipped []Skipped
 
 	rolled          rollReason
 	endHour, endMin int
@@ -39,9 +45,13 @@ const (
 	rolledNonWorking            // started on a non-working day
 )
 
-// Due computes the deadline of timescale ts started at start. A working-day
-// clock is due at the end of the Nth working day after the start day (day 0);
-// an hours clock after N hours of real time; "immediately" has no due time.
+// Due computes the deadline of timescale ts started at start. An N working
+// days clock is due at the end of the Nth working day after the London date of
+// the start (day 0, which never counts, as public bodies count statutory
+// working-day limits); a "same working day" clock at the end of the start's
+// working day, or of the next one when the start is on a non-working day or
+// at or after the end of the working day; an hours clock after N hours of
+// real time; "immediately" has no due time.
 // An invalid timescale is treated as immediately: an unreadable clock must
 // never delay acting.
 func (c *Calendar) Due(start time.Time, ts Timescale) Deadline {
@@ -60,25 +70,24 @@ func (c *Calendar) Due(start time.Time, ts Timescale) Deadline {
 	}
 	n, _ := ts.workingDays()
 	day := dl.StartDay
-	if !c.IsWorkingDay(day) {
-		dl.rolled = rolledNonWorking
-	} else if !start.Before(day.At(c.endHour, c.endMin)) {
-		dl.rolled = rolledLate
-	}
-	if dl.rolled != notRolled {
-		dl.StartDay = c.AddWorkingDays(day, 1)
+	first := day.AddDays(1) // the first day a skipped list may name
+	if ts.Kind == SameWorkingDay {
+		// Only here does the end of the working day matter: it decides
+		// whether the start's own day is still the day to act on.
+		first = day
+		if !c.IsWorkingDay(day) {
+			dl.rolled = rolledNonWorking
+		} else if !start.Before(day.At(c.endHour, c.endMin)) {
+			dl.rolled, first = rolledLate, day.AddDays(1)
+		}
+		if dl.rolled != notRolled {
+			dl.StartDay = c.AddWorkingDays(day, 1)
+		}
 	}
 	dueDay := c.AddWorkingDays(dl.StartDay, n)
 	dl.Due = dueDay.At(c.endHour, c.endMin)
 	// The walk is over the days the deadline spans, which an explanation has
 	// to name one by one anyway; AddWorkingDays above did the counting.
-	first := dl.StartDay
-	if dl.rolled != notRolled {
-		first = day
-		if dl.rolled == rolledLate {
-			first = day.AddDays(1)
-		}
-	}
 	for d := first; d.Before(dueDay); d = d.AddDays(1) {
 		if isWeekend(d) {
 			dl.Skipped = append(dl.Skipped, Skipped{Date: d, Reason: d.Weekday().String()})
@@ -124,37 +133,55 @@ func (d Deadline) Explain() string {
 	}
 	var b strings.Builder
 	end := fmt.Sprintf("%02d:%02d", d.endHour, d.endMin)
-	switch d.rolled {
-	case notRolled:
+	switch {
+	case d.Timescale.Kind != SameWorkingDay:
+		// The start's day never counts, so its time does not matter.
+		fmt.Fprintf(&b, "%s from %s, counted from the next working day, %s", d.Timescale,
+			DateOf(start).long(), d.firstWorkingDay().long())
+	case d.rolled == notRolled:
 		fmt.Fprintf(&b, "%s from %s", d.Timescale, DateOf(start).long())
-	case rolledLate:
+	case d.rolled == rolledLate:
 		when := "after"
 		if start.Equal(DateOf(start).At(d.endHour, d.endMin)) {
 			when = "at"
 		}
 		fmt.Fprintf(&b, "%s from %s: started %s %s, the end of the working day, so counted from %s", d.Timescale, startText, when, end, d.StartDay.long())
-	case rolledNonWorking:
+	case d.rolled == rolledNonWorking:
 		reason := ""
 		if len(d.Skipped) > 0 {
 			reason = " (" + d.Skipped[0].Reason + ")"
 		}
 		fmt.Fprintf(&b, "%s from %s: started on a non-working day%s, so counted from %s", d.Timescale, startText, reason, d.StartDay.long())
 	}
+	plain := d.Timescale.Kind == SameWorkingDay && d.rolled == notRolled
 	if len(d.Skipped) > 0 {
-		if d.rolled == notRolled {
+		if plain {
 			b.WriteString(": skipped ")
 		} else {
 			b.WriteString("; skipped ")
 		}
 		b.WriteString(skippedText(d.Skipped))
 	}
-	if d.rolled == notRolled && len(d.Skipped) == 0 {
+	if plain && len(d.Skipped) == 0 {
 		b.WriteString(":")
 	} else {
 		b.WriteString(";")
 	}
 	fmt.Fprintf(&b, " due by the end of %s", DateOf(d.Due).long())
 	return b.String()
+}
+
+// firstWorkingDay is day 1 of an N working days deadline: the first working
+// day after the start's date, the first day not in Skipped.
+func (d Deadline) firstWorkingDay() Date {
+	day := d.StartDay.AddDays(1)
+	for _, s := range d.Skipped {
+		if s.Date != day {
+			break
+		}
+		day = day.AddDays(1)
+	}
+	return day
 }
 
 // skippedText lists skipped days as "Fri 25 Dec (Christmas Day), Sat 26, Sun

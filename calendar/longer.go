@@ -20,12 +20,14 @@ var (
 // working-day kinds compare by working days (same working day = 0, a working
 // week = 5); hours compare by hours. Mixed hours and working days depend on
 // weekends, holidays and clock changes, so they are measured over the
-// calendar's own working days in a reference year (March 2026 to February
-// 2027): N hours is longer than W working days if N hours exceeds the
-// shortest span W working days can have (starting just before the end of a
-// working day), and W working days is longer than N hours if the longest span
-// W working days can have (starting at the end of a working day) exceeds N
-// hours. See doc/deadlines.md.
+// calendar's own days in a reference year (March 2026 to February 2027): N
+// hours is longer than W working days if N hours exceeds the shortest span W
+// working days can have, and W working days is longer than N hours if the
+// longest span W working days can have exceeds N hours. N working days run
+// shortest from just before midnight and longest from midnight, since the
+// start's day never counts; "same working day" runs shortest from just
+// before the end of a working day and longest from the end of one. See
+// doc/deadlines.md.
 func (c *Calendar) Longer(a, b Timescale) bool {
 	if a.Validate() != nil || a.Kind == Immediately {
 		return false
@@ -43,22 +45,40 @@ func (c *Calendar) Longer(a, b Timescale) bool {
 	case !aDays: // a in hours, b in working days
 		return time.Duration(a.N)*time.Hour > c.spanBound(wb, false)
 	default: // a in working days, b in hours
-		return c.spanBound(wa+1, true) > time.Duration(b.N)*time.Hour
+		return c.spanBound(wa, true) > time.Duration(b.N)*time.Hour
 	}
 }
 
 // spanBound returns the shortest (or, with longest, the longest) elapsed time
-// from the end of a working day in the reference year to the end of the nth
-// working day after it.
+// a deadline of n working days can span in the reference year; n = 0 is "same
+// working day". N working days count from the day after the start's, so they
+// span least from just before midnight (measured from midnight: no start
+// reaches it) and most from midnight, on any day. The same working day spans
+// nothing from just before the end of a working day, and most from its end,
+// when it rolls to the end of the next working day.
 func (c *Calendar) spanBound(n int, longest bool) time.Duration {
+	if n == 0 && !longest {
+		return 0
+	}
 	var bound time.Duration
 	first := true
 	for d := refFirst; !refLast.Before(d); d = d.AddDays(1) {
-		if !c.IsWorkingDay(d) {
-			continue
+		var from, due time.Time
+		switch {
+		case n == 0:
+			if !c.IsWorkingDay(d) {
+				continue
+			}
+			from = d.At(c.endHour, c.endMin)
+			due = c.AddWorkingDays(d, 1).At(c.endHour, c.endMin)
+		case longest:
+			from = d.At(0, 0)
+			due = c.AddWorkingDays(d, n).At(c.endHour, c.endMin)
+		default:
+			from = d.AddDays(1).At(0, 0)
+			due = c.AddWorkingDays(d, n).At(c.endHour, c.endMin)
 		}
-		end := d.At(c.endHour, c.endMin)
-		span := c.AddWorkingDays(d, n).At(c.endHour, c.endMin).Sub(end)
+		span := due.Sub(from)
 		if first || (longest && span > bound) || (!longest && span < bound) {
 			bound, first = span, false
 		}

@@ -40,7 +40,7 @@ var numberWords = map[string]int{
 // case and extra spaces do not matter, and counts may be the words one to ten.
 func ParseTimescale(s string) (Timescale, error) {
 	fail := func() (Timescale, error) {
-		return Timescale{}, fmt.Errorf("cannot read timescale %q", s)
+		return Timescale{}, unreadable(s)
 	}
 	words := strings.Fields(strings.ToLower(s))
 	if len(words) > 0 && words[0] == "within" {

@@ -45,19 +45,24 @@ func TestParseTimescale(t *testing.T) {
 		})
 	}
 	bad := map[string]string{
-		"2 wrking days":              `cannot read timescale "2 wrking days"`,
-		"":                           `cannot read timescale ""`,
-		"working days":               `cannot read timescale "working days"`,
-		"eleven working days":        `cannot read timescale "eleven working days"`,
-		"-2 working days":            `cannot read timescale "-2 working days"`,
-		"+2 working days":            `cannot read timescale "+2 working days"`,
-		"2.5 hours":                  `cannot read timescale "2.5 hours"`,
-		"2 days":                     `cannot read timescale "2 days"`,
-		"within":                     `cannot read timescale "within"`,
-		"same day":                   `cannot read timescale "same day"`,
+		"2 wrking days":              `cannot read timescale "2 wrking days"; did you mean "2 working days"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"":                           `cannot read timescale ""; a timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"working days":               `cannot read timescale "working days"; did you mean "1 working day"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"eleven working days":        `cannot read timescale "eleven working days"; did you mean "11 working days"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"-2 working days":            `cannot read timescale "-2 working days"; did you mean "2 working days"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"+2 working days":            `cannot read timescale "+2 working days"; did you mean "2 working days"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"2.5 hours":                  `cannot read timescale "2.5 hours"; a timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"2 days":                     `cannot read timescale "2 days"; did you mean "2 working days"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"within":                     `cannot read timescale "within"; a timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"same day":                   `cannot read timescale "same day"; did you mean "same working day"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
 		"0 working days":             `cannot read timescale "0 working days": the count must be 1 to 1000`,
 		"1001 hours":                 `cannot read timescale "1001 hours": the count must be 1 to 1000`,
-		"99999999999999999999 hours": `cannot read timescale "99999999999999999999 hours"`,
+		"48 hrs":                     `cannot read timescale "48 hrs"; did you mean "48 hours"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"2 business days":            `cannot read timescale "2 business days"; did you mean "2 working days"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"immediatly":                 `cannot read timescale "immediatly"; did you mean "immediately"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"a month":                    `cannot read timescale "a month"; a timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"soon":                       `cannot read timescale "soon"; a timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
+		"99999999999999999999 hours": `cannot read timescale "99999999999999999999 hours"; a timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately"`,
 	}
 	for in, want := range bad {
 		t.Run("Err/"+in, func(t *testing.T) {
@@ -114,4 +119,32 @@ func FuzzParseTimescale(f *testing.F) {
 			t.Fatalf("ParseTimescale(%q) = %#v, String %q reads back as %#v, %v", s, ts, ts.String(), back, err)
 		}
 	})
+}
+
+func TestSuggestTimescale(t *testing.T) {
+	tests := map[string]string{
+		"48hrs":                       "48 hours",
+		"24 hurs":                     "24 hours",
+		"1 week":                      "1 working week",
+		"within 3 clear working days": "3 working days",
+		"the same business day":       "same working day",
+		"at once":                     "immediately",
+		"2 calendar days":             "",
+		"2.5 hours":                   "",
+		"a month":                     "",
+		"0 hours":                     "",
+	}
+	for in, want := range tests {
+		t.Run(in, func(t *testing.T) {
+			got, ok := calendar.SuggestTimescale(in)
+			if got != want || ok != (want != "") {
+				t.Errorf("SuggestTimescale(%q) = %q, %v; want %q", in, got, ok, want)
+			}
+			if ok {
+				if _, err := calendar.ParseTimescale(got); err != nil {
+					t.Errorf("the suggestion %q does not parse: %v", got, err)
+				}
+			}
+		})
+	}
 }

@@ -71,10 +71,27 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 	// clocks, where the store keeps dissents.
 	if ds, ok := s.Store.(DissentClockStore); ok {
 		m, err := ds.EnqueueDissentNotices(ctx, now, s.batch())
-		return n + m, err
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	// A policy's review date reminds the Business Manager (a few
+	// partnerships: no batch).
+	if ps, ok := s.Store.(PolicyReviewStore); ok {
+		m, err := ps.EnqueuePolicyReviews(ctx, now)
+		return n + len(m), err
 	}
 	return n, nil
 }
+
+// PolicyReviewStore is a ClockStore that also reminds Business Managers of
+// their policy's review date: *sqlstore.DB.
+type PolicyReviewStore interface {
+	EnqueuePolicyReviews(ctx context.Context, now time.Time) ([]sqlstore.PolicyReviewNotice, error)
+}
+
+var _ PolicyReviewStore = (*sqlstore.DB)(nil)
 
 // DissentClockStore is a ClockStore that also keeps conference dissents'
 // clocks: *sqlstore.DB.

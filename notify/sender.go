@@ -69,6 +69,16 @@ var messages = map[string]struct{ subject, action string }{
 		"A timescale of the dissent workflow falls due soon. Please act before it does."},
 	"dissent-clock-overdue": {"Overdue: conference dissent %s has missed a deadline",
 		"A timescale of the dissent workflow has passed. Please act now."},
+	// A policy's review date (doc/notifications.md): no escalation, so
+	// %.0s drops the reference.
+	"policy-review-soon": {"The partnership's policy is due for review in a month%.0s",
+		"The policy in force is due for review in a month. Sign in, open Partnership, then Policy, to change it or publish its next version."},
+	"policy-review-due": {"The partnership's policy is due for review today%.0s",
+		"The policy in force has reached its review date. Sign in, open Partnership, then Policy, to change it or publish its next version."},
+	// Good practice (doc/learning.md): no escalation; the email says only
+	// that there is a recognition to read.
+	"good-practice": {"Another agency recognised your agency's good practice%.0s",
+		"A professional in another agency recorded good practice by your agency. Sign in and open Partnership, then Policy, then Good practice, to read it."},
 	"immediate-risk": {"Immediate risk recorded: %s",
 		"An immediate-risk action was recorded. Make sure the child is protected now; the disagreement can wait."},
 }

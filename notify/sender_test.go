@@ -77,6 +77,23 @@ func TestCompose(t *testing.T) {
 			}
 		})
 	}
+	// A policy's review date: no escalation, a sign-in link.
+	for key, subject := range map[string]string{
+		"policy-review-soon": "The partnership's policy is due for review in a month",
+		"policy-review-due":  "The partnership's policy is due for review today",
+	} {
+		t.Run(key, func(t *testing.T) {
+			e, err := c.Compose(row(key, map[string]any{"object": "policy", "policy": "redbridge", "version": "4th edition",
+				"review_date": "2027-04-01", "link": "/policy/change"}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.Subject != subject || !strings.Contains(e.Body, "Sign in: https://escalate.example.org/\n") ||
+				strings.Contains(e.Body, "Escalation reference") {
+				t.Errorf("email %q:\n%s", e.Subject, e.Body)
+			}
+		})
+	}
 	t.Run("OKOverdue", func(t *testing.T) {
 		e, err := c.Compose(row("clock-overdue", map[string]any{"ref": "RB-1", "action": "Respond in writing",
 			"due": "2026-05-19T15:30:00.000000Z", "link": "/escalations/RB-1/escalate"}))

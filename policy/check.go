@@ -18,7 +18,7 @@ var (
 	Produces   = []string{"resolution", "determination", "recommendations"}
 	OnLapse    = []string{"prompt", "escalate"}
 	ClockBy    = []string{"raising", "receiving"}
-	StartEvent = []string{escalate.StartDecision, escalate.StartStageEntry, escalate.StartOutcomeAgreed, escalate.StartClockMet, escalate.StartNotAgreed}
+	StartEvent = []string{escalate.StartDecision, escalate.StartStageEntry, escalate.StartOutcomeAgreed, escalate.StartClockMet, escalate.StartClockLapsed, escalate.StartNotAgreed}
 )
 
 // keyPattern is the form of every key a policy defines: lower-case words
@@ -35,6 +35,9 @@ func Check(p *escalate.Policy, nodes *Nodes, today calendar.Date) []Problem {
 	if nodes != nil {
 		c.file = nodes.file
 	}
+	if p.Template {
+		c.report(Warning, "template", "this file is a template to copy: change its values to your policy's, then delete \"template: true\"; no partnership can follow it as it is")
+	}
 	c.identity(today)
 	c.calendar()
 	c.roleDefs()
@@ -44,6 +47,7 @@ func Check(p *escalate.Policy, nodes *Nodes, today calendar.Date) []Problem {
 	c.redirects()
 	c.routing()
 	c.learning()
+	c.goodPractice()
 	c.workflows()
 	for i, a := range p.Assumptions {
 		c.required(fmt.Sprintf("assumptions[%d].text", i), a.Text)
@@ -329,6 +333,11 @@ func (c *checker) clock(i, j int, seen map[string]bool) {
 		c.errorf(path+".increased_risk", "%s.increased_risk %q can be longer than within %q; at increased risk a timescale may only be shorter", path, k.Increased, k.Within)
 	}
 
+	c.metBy(path, i, k)
+	if k.Route != "" && !keyPattern.MatchString(k.Route) {
+		c.errorf(path+".route", "%s.route %q must be lower-case letters and digits joined by hyphens, e.g. \"meet\"", path, k.Route)
+	}
+
 	st := k.Starts
 	c.oneOf(path+".starts.event", st.Event, StartEvent, false)
 	target := s
@@ -340,17 +349,69 @@ func (c *checker) clock(i, j int, seen map[string]bool) {
 		}
 		target = t
 	}
+	byClock := st.Event == escalate.StartClockMet || st.Event == escalate.StartClockLapsed
 	switch {
 	case st.Event == escalate.StartClockMet && st.Clock == "":
 		c.errorf(path+".starts", "%s.starts.clock is missing: event clock-met needs the clock whose deadline was met", path)
-	case st.Event != escalate.StartClockMet && st.Clock != "" && slices.Contains(StartEvent, st.Event):
-		c.errorf(path+".starts.clock", "%s.starts.clock is only used with event clock-met", path)
+	case st.Event == escalate.StartClockLapsed && st.Clock == "":
+		c.errorf(path+".starts", "%s.starts.clock is missing: event clock-lapsed needs the clock whose lapse starts this one", path)
+	case !byClock && st.Clock != "" && slices.Contains(StartEvent, st.Event):
+		c.errorf(path+".starts.clock", "%s.starts.clock is only used with events clock-met and clock-lapsed", path)
 	case st.Clock != "":
 		if !slices.ContainsFunc(target.Clocks, func(o escalate.Clock) bool { return o.Key == st.Clock }) {
 			c.errorf(path+".starts.clock", "%s.starts.clock: stage %q has no clock %q", path, target.Key, st.Clock)
 		} else if target == s && st.Clock == k.Key {
 			c.errorf(path+".starts.clock", "%s.starts.clock: clock %q cannot start itself", path, k.Key)
 		}
+	}
+}
+
+// metBy checks what meets clock k of stage i: its met_by, or else (a clock
+// a not-agreed record starts) escalating, or else a key (or first word of
+// its action) Escalate knows; and that this can happen at stage i. A clock
+// nothing can meet would run until its stage ends and prompt people who
+// had done what it asks.
+func (c *checker) metBy(path string, i int, k escalate.Clock) {
+	if k.MetBy != "" {
+		if !slices.Contains(escalate.MetByNames, k.MetBy) {
+			c.oneOf(path+".met_by", k.MetBy, escalate.MetByNames, true)
+			return
+		}
+	} else if k.Key == "" || k.Action == "" {
+		return // reported as missing already
+	}
+	m, ok := k.Meets()
+	if !ok {
+		first := ""
+		if f := strings.Fields(k.Action); len(f) > 0 {
+			first = strings.Trim(strings.ToLower(f[0]), ".,;:!?")
+		}
+		c.errorf(path+".key", "%s: nothing can meet clock %q: Escalate knows neither its key nor the first word of its action (%q); say what meets it with met_by, one of: %s",
+			path, k.Key, first, strings.Join(escalate.MetByNames, ", "))
+		return
+	}
+	field := path + ".met_by"
+	if k.MetBy == "" {
+		field = path + ".key"
+		// A clock the parties' not agreeing starts is met by escalating:
+		// say so where its key names another step (a meeting, say).
+		if byKey, _ := escalate.ClockMetBy(k.Key, k.Action); k.Starts.Event == escalate.StartNotAgreed && byKey != "" && byKey != escalate.MetByRecord && byKey != m {
+			c.report(Warning, field, "%s: clock %q starts when the parties could not agree, so escalating meets it, not what its key says; if something else does (a meeting?), say so with met_by", path, k.Key)
+		}
+	}
+	s := &c.p.Stages[i]
+	last := i == len(c.p.Stages)-1
+	switch {
+	case m == escalate.MetByEscalation && last:
+		why := "it is met by escalating"
+		if k.MetBy == "" {
+			why = "a clock a not-agreed record starts is met by escalating, unless its met_by says otherwise"
+		}
+		c.errorf(field, "%s: nothing can meet clock %q: %s, and %q is the final stage", path, k.Key, why, s.Key)
+	case m == escalate.MetByRaise && i != 0:
+		c.errorf(field, "%s: nothing can meet clock %q: it is met by raising the escalation, which happens at the first stage, not at %q", path, k.Key, s.Key)
+	case m == escalate.MetByDetermine && !last && s.Produces != escalate.OutcomeDetermination && s.Produces != escalate.OutcomeRecommendations:
+		c.errorf(field, "%s: nothing can meet clock %q: it is met by a determination or recommendations, which stage %q does not make (say produces: determination or recommendations, or use another met_by)", path, k.Key, s.Key)
 	}
 }
 
@@ -387,6 +448,12 @@ func (c *checker) learning() {
 	}
 	if l.PatternThreshold < 0 {
 		c.errorf("learning.pattern_threshold", "learning.pattern_threshold must be 0 (off) or more, not %d", l.PatternThreshold)
+	}
+}
+
+func (c *checker) goodPractice() {
+	if g := c.p.GoodPractice; g != nil {
+		c.roles("good_practice.tell", g.Tell, false)
 	}
 }
 

@@ -25,6 +25,13 @@ func goldenPolicies(t *testing.T) map[string]*escalate.Policy {
 		}
 		ps[info.ID] = p
 	}
+	for _, info := range policy.Templates() {
+		p, err := policy.Template(info.ID)
+		if err != nil {
+			t.Fatalf("Template(%q): %v", info.ID, err)
+		}
+		ps[info.ID] = p
+	}
 	p, err := policy.Open("testdata/example.yaml")
 	if err != nil {
 		t.Fatal(err)

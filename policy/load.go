@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -99,12 +100,14 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 // not be read as YAML at all. Check the result with Check.
 func Parse(name string, data []byte) (p *escalate.Policy, nodes *Nodes, probs []Problem) {
 	nodes = &Nodes{file: name, pos: map[string][2]int{}}
-	fail := func(line int, format string, args ...any) (*escalate.Policy, *Nodes, []Problem) {
-		col := 1
+	failAt := func(line, col int, format string, args ...any) (*escalate.Policy, *Nodes, []Problem) {
 		if line == 0 {
 			line, col = 1, 1
 		}
 		return nil, nodes, []Problem{{File: name, Line: line, Col: col, Message: fmt.Sprintf(format, args...)}}
+	}
+	fail := func(line int, format string, args ...any) (*escalate.Policy, *Nodes, []Problem) {
+		return failAt(line, 1, format, args...)
 	}
 	// The YAML library is not ours; a panic inside it must not take down the
 	// caller, and must still be reported as a problem with the file.
@@ -120,13 +123,13 @@ func Parse(name string, data []byte) (p *escalate.Policy, nodes *Nodes, probs []
 		if errors.Is(err, io.EOF) {
 			return fail(0, "the file is empty")
 		}
-		return fail(syntaxLine(err))
+		return failAt(syntaxProblem(data, err))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return fail(extra.Line, "a policy file holds one YAML document; remove the second \"---\"")
 	} else if !errors.Is(err, io.EOF) {
-		return fail(syntaxLine(err))
+		return failAt(syntaxProblem(data, err))
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -145,6 +148,44 @@ func Parse(name string, data []byte) (p *escalate.Policy, nodes *Nodes, probs []
 		w.add(root, "cannot decode policy: %v", err)
 	}
 	return p, nodes, w.probs
+}
+
+// syntaxProblem turns a YAML syntax error into a line, column and message.
+// YAML indents with spaces only, and its reader reports a tab badly: without
+// naming it, or a line early. So when a tab in a line's indentation (or
+// anywhere on the line the reader names) can be the cause, the tab itself is
+// reported, at its own line and column.
+func syntaxProblem(data []byte, err error) (int, int, string, string) {
+	line, format, msg := syntaxLine(err)
+	if l, c, ok := tabNear(data, line); ok {
+		return l, c, "%s", "a tab character: YAML indents with spaces, not tabs; replace it with spaces"
+	}
+	return line, 1, format, msg
+}
+
+// tabNear finds the tab most likely to have caused a syntax error the YAML
+// reader placed on line errLine: the last tab in a line's indentation on or
+// before the line after errLine (the reader can name the line before the
+// tab), else a tab anywhere on errLine itself.
+func tabNear(data []byte, errLine int) (line, col int, ok bool) {
+	lines := strings.Split(string(data), "\n")
+	for i := range lines {
+		n := i + 1
+		if errLine > 0 && n > errLine+1 {
+			break
+		}
+		indent := lines[i][:len(lines[i])-len(strings.TrimLeft(lines[i], " \t"))]
+		if j := strings.IndexByte(indent, '\t'); j >= 0 {
+			line, col, ok = n, j+1, true
+		}
+	}
+	if ok || errLine < 1 || errLine > len(lines) {
+		return line, col, ok
+	}
+	if j := strings.IndexByte(lines[errLine-1], '\t'); j >= 0 {
+		return errLine, utf8.RuneCountInString(lines[errLine-1][:j]) + 1, true
+	}
+	return 0, 0, false
 }
 
 // syntaxLine turns a YAML syntax error into a line and message.

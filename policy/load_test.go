@@ -39,7 +39,13 @@ func TestParse(t *testing.T) {
 		{"ErrEmpty", "", []string{"t.yaml:1:1: the file is empty"}},
 		{"ErrOnlyComment", "# nothing\n", []string{"t.yaml:1:1: the file is empty"}},
 		{"ErrSyntax", "id: tiny\nname: [unclosed\n", []string{"t.yaml:1:1: YAML syntax: did not find expected ',' or ']'"}},
-		{"ErrTab", "id: tiny\n\tname: x\n", []string{"t.yaml:2:1: YAML syntax: found a tab character that violates indentation"}},
+		{"ErrTab", "id: tiny\n\tname: x\n", []string{"t.yaml:2:1: a tab character: YAML indents with spaces, not tabs; replace it with spaces"}},
+		// The YAML reader names line 3 for a tab on line 4, and names no tab
+		// at all for one mid-file or after spaces.
+		{"ErrTabNearTop", "id: tiny\nname: Tiny\nversion: \"1\"\n\tapproved: \"2026-01-01\"\n", []string{"t.yaml:4:1: a tab character: YAML indents with spaces, not tabs; replace it with spaces"}},
+		{"ErrTabMidFile", strings.Replace(minimal, "    raising: [practitioner]", "\t\traising: [practitioner]", 1), []string{"t.yaml:12:1: a tab character: YAML indents with spaces, not tabs; replace it with spaces"}},
+		{"ErrTabAfterSpaces", strings.Replace(minimal, "    raising: [practitioner]", "  \traising: [practitioner]", 1), []string{"t.yaml:12:3: a tab character: YAML indents with spaces, not tabs; replace it with spaces"}},
+		{"OKTabInValue", strings.Replace(minimal, "name: Tiny Partnership", "name:\tTiny Partnership", 1), nil},
 		{"ErrTwoDocuments", minimal + "---\nid: other\n", []string{`t.yaml:14:1: a policy file holds one YAML document; remove the second "---"`}},
 		{"ErrNotMapping", "- id: tiny\n", []string{"t.yaml:1:1: a policy file must be a mapping of keys such as id, name and stages"}},
 		{"ErrScalar", "just words\n", []string{"t.yaml:1:1: a policy file must be a mapping of keys such as id, name and stages"}},
@@ -51,7 +57,7 @@ func TestParse(t *testing.T) {
 		{"ErrStagesNotList", strings.Split(minimal, "stages:")[0] + "stages: one\n",
 			[]string{`t.yaml:8:9: stages must be a list (lines starting with "- ")`}},
 		{"ErrStageNotMapping", strings.Split(minimal, "stages:")[0] + "stages:\n  - stage-1\n",
-			[]string{`t.yaml:9:5: stages[0] must be a mapping of keys (key, name, scope, raising, receiving, clocks, record, approval, copy, meeting, produces, proforma, on_lapse, may_skip_to, help, cite), not a single value`}},
+			[]string{`t.yaml:9:5: stages[0] must be a mapping of keys (key, name, scope, raising, receiving, clocks, record, approval, copy, meeting, produces, proforma, on_lapse, may_skip_to, help, cite, facilitated), not a single value`}},
 		{"ErrNameIsList", strings.Replace(minimal, "name: Tiny Partnership", "name: [a, b]", 1),
 			[]string{"t.yaml:2:7: name must be a single value, not a list"}},
 		{"ErrKeyNotScalar", minimal + "? [a]\n: b\n", []string{"t.yaml:14:3: the policy: a key must be a plain word"}},

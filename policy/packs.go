@@ -33,11 +33,14 @@ type pack struct {
 
 // packs reads the embedded files once; a pack is parsed again by Pack so each
 // caller gets its own copy to keep.
-var packs = sync.OnceValue(func() []pack {
-	names, _ := fs.Glob(packFS, "packs/*.yaml")
+var packs = sync.OnceValue(func() []pack { return readPacks(packFS, "packs/*.yaml") })
+
+// readPacks reads the policy files of fsys matching glob, sorted by id.
+func readPacks(fsys fs.ReadFileFS, glob string) []pack {
+	names, _ := fs.Glob(fsys, glob)
 	var out []pack
 	for _, name := range names {
-		data, err := packFS.ReadFile(name)
+		data, err := fsys.ReadFile(name)
 		if err != nil {
 			continue
 		}
@@ -49,7 +52,7 @@ var packs = sync.OnceValue(func() []pack {
 	}
 	slices.SortFunc(out, func(a, b pack) int { return strings.Compare(a.info.ID, b.info.ID) })
 	return out
-})
+}
 
 // Packs lists the built-in packs, sorted by id.
 func Packs() []PackInfo {
@@ -81,7 +84,7 @@ func Pack(id string) (*escalate.Policy, error) {
 	return p, err
 }
 
-// Open loads a built-in pack by id, or else a policy file by path. A name
+// Open loads a built-in pack or template by id, or else a policy file by path. A name
 // containing a slash or ending in .yaml or .yml is always a file. Warnings
 // are dropped; use Load to see them.
 func Open(idOrFile string) (*escalate.Policy, error) {
@@ -89,6 +92,9 @@ func Open(idOrFile string) (*escalate.Policy, error) {
 	if !isFile {
 		if _, err := PackSource(idOrFile); err == nil {
 			return Pack(idOrFile)
+		}
+		if _, err := TemplateSource(idOrFile); err == nil {
+			return Template(idOrFile)
 		}
 	}
 	data, err := os.ReadFile(idOrFile)

@@ -26,6 +26,7 @@ func SummaryAt(w io.Writer, p *escalate.Policy, today calendar.Date) error {
 	s.stages()
 	s.redirects()
 	s.routing()
+	s.goodPractice()
 	s.learning()
 	s.workflows()
 	s.assumptions()
@@ -89,6 +90,9 @@ func (s *summary) heading(today calendar.Date) {
 	p := s.p
 	s.line("%s", p.Name)
 	s.line("%s", strings.Repeat("=", min(len(p.Name), width)))
+	if p.Template {
+		s.para("", "", "THIS IS A TEMPLATE TO COPY, not a partnership's policy: change every value to what your own policy says, then delete \"template: true\" (escalate policy template > my.yaml).")
+	}
 	if p.Source.Title != "" {
 		s.para("", "", "Policy: "+p.Source.Title+dateSuffix(p.Source.Date)+".")
 	}
@@ -189,8 +193,17 @@ func (s *summary) stages() {
 					side = "receiving side"
 				}
 				text := fmt.Sprintf("%s (%s): %s.", strings.TrimSuffix(k.Action, "."), side, clockWords(p, st, k))
+				if k.MetBy != "" {
+					text += " Done when there is " + MetByWords(k) + "."
+				}
+				if k.Route != "" {
+					text = "Route " + k.Route + ": " + text
+				}
 				s.item("    ", cited(text, k.Cite))
 			}
+		}
+		if st.Facilitated {
+			s.para("  ", "  ", "A facilitated conversation: someone independent of both agencies helps them talk it through before formal escalation; each record names the facilitator.")
 		}
 		s.stageRecord(st)
 		s.stageNext(i)
@@ -295,6 +308,19 @@ func (s *summary) routing() {
 	for _, r := range s.p.Routing {
 		text := fmt.Sprintf("When a %s agency is involved, alert the %s.", r.When.AgencyKind, roleList(s.p, r.Alert, "and"))
 		s.item("  ", cited(text, r.Cite))
+	}
+}
+
+func (s *summary) goodPractice() {
+	g := s.p.GoodPractice
+	if g == nil {
+		return
+	}
+	s.section("Recognising good practice")
+	s.para("  ", "  ", cited("When another agency's practice keeps a child safe, record it: that agency's "+tellWords(s.p, g.Tell)+
+		" "+isAre(len(g.Tell))+" told, and the report to the board counts it.", g.Cite))
+	if g.Help != "" {
+		s.para("  ", "  ", g.Help)
 	}
 }
 

@@ -10,26 +10,29 @@ import (
 
 // builtinRoleNames are how a practitioner reads the built-in roles.
 var builtinRoleNames = map[escalate.Role]string{
-	escalate.RolePractitioner:     "practitioner",
-	escalate.RoleManager:          "line manager",
-	escalate.RoleSafeguardingLead: "named or designated safeguarding lead",
-	escalate.RoleSeniorManager:    "senior manager",
-	escalate.RoleBusinessManager:  "Partnership Business Manager",
-	escalate.RoleChair:            "Partnership Chair",
-	escalate.RoleViceChair:        "Partnership Vice Chair",
-	escalate.RoleAdmin:            "administrator",
-	escalate.RoleBoardMember:      "board member",
-	escalate.RoleHeadOfService:    "Head of Service",
-	escalate.RoleDesignatedNurse:  "Designated Nurse",
-	escalate.RoleDesignatedDoctor: "Designated Doctor",
-	escalate.RoleNamedNurse:       "Named Nurse",
-	escalate.RoleNamedDoctor:      "Named Doctor",
-	escalate.RoleNamedGP:          "Named GP",
-	escalate.RoleLADO:             "Local Authority Designated Officer (LADO)",
-	escalate.RoleFrontDoor:        "children's services front door",
-	escalate.RolePolice:           "police (999 in an emergency)",
-	escalate.RoleConferenceChair:  "Child Protection Conference Chair",
-	escalate.RoleHeadOfSafeguard:  "Head of Safeguarding",
+	escalate.RolePractitioner:                 "practitioner",
+	escalate.RoleManager:                      "line manager",
+	escalate.RoleSafeguardingLead:             "named or designated safeguarding lead",
+	escalate.RoleSeniorManager:                "senior manager",
+	escalate.RoleBusinessManager:              "Partnership Business Manager",
+	escalate.RoleChair:                        "Partnership Chair",
+	escalate.RoleViceChair:                    "Partnership Vice Chair",
+	escalate.RoleAdmin:                        "administrator",
+	escalate.RoleBoardMember:                  "board member",
+	escalate.RoleHeadOfService:                "Head of Service",
+	escalate.RoleDesignatedNurse:              "Designated Nurse",
+	escalate.RoleDesignatedDoctor:             "Designated Doctor",
+	escalate.RoleNamedNurse:                   "Named Nurse",
+	escalate.RoleNamedDoctor:                  "Named Doctor",
+	escalate.RoleNamedGP:                      "Named GP",
+	escalate.RoleLADO:                         "Local Authority Designated Officer (LADO)",
+	escalate.RoleFrontDoor:                    "children's services front door",
+	escalate.RolePolice:                       "police (999 in an emergency)",
+	escalate.RoleConferenceChair:              "Child Protection Conference Chair",
+	escalate.RoleHeadOfSafeguard:              "Head of Safeguarding",
+	escalate.RoleLeadSafeguardingPartner:      "lead safeguarding partners",
+	escalate.RoleDelegatedSafeguardingPartner: "delegated safeguarding partners",
+	escalate.RoleIndependentScrutineer:        "independent scrutineer",
 }
 
 // RoleName returns how a practitioner reads role r under policy p: the name
@@ -133,6 +136,13 @@ func startWords(p *escalate.Policy, s *escalate.Stage, st escalate.ClockStart) s
 			}
 		}
 		return fmt.Sprintf("%q being done%s", st.Clock, where)
+	case escalate.StartClockLapsed:
+		for _, k := range target.Clocks {
+			if k.Key == st.Clock {
+				return fmt.Sprintf("the deadline of the step before passing with it not done%s (%s)", where, strings.TrimSuffix(lowerFirst(k.Action), "."))
+			}
+		}
+		return fmt.Sprintf("the deadline of %q passing%s", st.Clock, where)
 	}
 	return ""
 }
@@ -203,4 +213,25 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// metByWords says what each lifecycle step that meets a clock is.
+var metByWords = map[string]string{
+	escalate.MetByRaise:      "the escalation being raised",
+	escalate.MetByRecord:     "a record by that side",
+	escalate.MetByMeeting:    "a record of a meeting",
+	escalate.MetByAgree:      "an agreed outcome",
+	escalate.MetByConfirm:    "a written confirmation of the agreed outcome",
+	escalate.MetByDetermine:  "a determination or recommendations",
+	escalate.MetByEscalation: "an escalation to the next stage",
+}
+
+// MetByWords says what meets clock k: "an agreed outcome", "a record by
+// that side", or, for a clock nothing meets, that it stops with its stage.
+func MetByWords(k escalate.Clock) string {
+	m, ok := k.Meets()
+	if !ok {
+		return "nothing (it stops when the stage ends)"
+	}
+	return metByWords[m]
 }

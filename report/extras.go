@@ -28,6 +28,13 @@ func (q *Quarterly) SetDissents(counts map[string]int, order []string) {
 	slices.SortStableFunc(q.Dissents, func(a, b Row) int { return rank(a.Label) - rank(b.Label) })
 }
 
+// SetGoodPractice sets the "Good practice recognised" section from counts of
+// recognitions of good practice by the agency recognised, in alphabetical
+// order of agency.
+func (q *Quarterly) SetGoodPractice(counts map[string]int) {
+	q.GoodPractice = q.labelled(counts)
+}
+
 // labelled turns counts into rows with q's "fewer than 5" rule. The result
 // is never nil, so a section set with no counts still shows, saying so.
 func (q *Quarterly) labelled(counts map[string]int) []Row {

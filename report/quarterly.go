@@ -154,10 +154,12 @@ type Quarterly struct {
 	RepeatChildren     Count // children with more than one escalation in the period
 	RepeatCases        Count // escalations about those children
 	Silent             []string
-	// Themes and Dissents are nil until SetThemes and SetDissents, and
-	// their sections are shown only once set.
-	Themes   []Row
-	Dissents []Row
+	// Themes, Dissents and GoodPractice are nil until SetThemes,
+	// SetDissents and SetGoodPractice, and their sections are shown only
+	// once set.
+	Themes       []Row
+	Dissents     []Row
+	GoodPractice []Row
 }
 
 // Build computes the report for the cases raised in period. agencies lists the

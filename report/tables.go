@@ -17,6 +17,8 @@ type Table struct {
 const (
 	CaptionThemes   = "Themes from the learning log"
 	CaptionDissents = "Child Protection Conference dissent outcomes"
+	// CaptionGoodPractice heads the count of good practice recognised.
+	CaptionGoodPractice = "Good practice recognised, by agency"
 	// CaptionPairs heads the agency-pair matrix.
 	CaptionPairs = "Escalations by agency pair (rows raised, columns received)"
 )
@@ -62,6 +64,9 @@ func (q *Quarterly) Tables() []Table {
 	}
 	if q.Dissents != nil {
 		ts = append(ts, Table{CaptionDissents, []string{"Outcome", "Dissents"}, rows(q.Dissents)})
+	}
+	if q.GoodPractice != nil {
+		ts = append(ts, Table{CaptionGoodPractice, []string{"Agency", "Recognitions"}, rows(q.GoodPractice)})
 	}
 	return ts
 }

@@ -134,7 +134,7 @@ func (tx *Tx) loadClocks(escalationID int64) ([]escalate.ClockState, error) {
 
 func (tx *Tx) loadRecords(escalationID int64) ([]escalate.Record, error) {
 	rows, err := tx.query(`
-		SELECT id, stage, at, form, participants, discussion, outcome, corrects, by_user, created, approved_by, approved_at, result
+		SELECT id, stage, at, form, participants, discussion, outcome, corrects, by_user, created, approved_by, approved_at, result, facilitator
 		FROM records WHERE escalation_id = $1 ORDER BY id`, escalationID)
 	if err != nil {
 		return nil, fmt.Errorf("load records: %w", err)
@@ -146,7 +146,7 @@ func (tx *Tx) loadRecords(escalationID int64) ([]escalate.Record, error) {
 		var parts string
 		var corrects, approvedBy sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.Stage, scanTime(&r.At), &r.Form, &parts, &r.Discussion, &r.Outcome,
-			&corrects, &r.By, scanTime(&r.Created), &approvedBy, scanTime(&r.ApprovedAt), &r.Result); err != nil {
+			&corrects, &r.By, scanTime(&r.Created), &approvedBy, scanTime(&r.ApprovedAt), &r.Result, &r.Facilitator); err != nil {
 			return nil, fmt.Errorf("load records: %w", err)
 		}
 		if err := json.Unmarshal([]byte(parts), &r.Participants); err != nil {
@@ -374,10 +374,10 @@ func (tx *Tx) updateClock(escalationID int64, c escalate.ClockState) error {
 func (tx *Tx) insertRecord(escalationID int64, r escalate.Record) error {
 	_, err := tx.exec(`
 		INSERT INTO records (escalation_id, id, stage, at, form, participants, discussion, outcome,
-			corrects, by_user, created, approved_by, approved_at, result)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			corrects, by_user, created, approved_by, approved_at, result, facilitator)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		escalationID, r.ID, r.Stage, timeArg(r.At), r.Form, jsonText(r.Participants), r.Discussion, r.Outcome,
-		nullInt(int64(r.Corrects)), r.By, timeArg(r.Created), nullInt(r.ApprovedBy), nullTime(r.ApprovedAt), r.Result)
+		nullInt(int64(r.Corrects)), r.By, timeArg(r.Created), nullInt(r.ApprovedBy), nullTime(r.ApprovedAt), r.Result, r.Facilitator)
 	if err != nil {
 		return fmt.Errorf("insert record: %w", err)
 	}

@@ -38,25 +38,7 @@ func (tx *Tx) escalateLapsed(pin *pinned, c noticeCandidate) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := tx.updateEscalation(old, row.Escalation, from); err != nil {
-		return false, err
-	}
-	ps, err := tx.routeAndStore(p, row.Escalation)
-	if err != nil {
-		return false, err
-	}
-	notices := tell(p, row.Escalation, ps, events, 0)
-	items := make([]auditItem, len(events))
-	for i, ev := range events {
-		items[i] = auditItem{SchedulerActor, ev.Action, "escalation:" + row.Ref, ev.Data}
-	}
-	if err := tx.auditAll(items); err != nil {
-		return false, err
-	}
-	if err := tx.writeNotices(row.ID, notices); err != nil {
-		return false, err
-	}
-	return true, nil
+	return true, tx.writeSchedulerChange(pin, row, old, from, events)
 }
 
 func clockRunning(e *escalate.Escalation, id int) bool {

@@ -99,6 +99,9 @@ func checkPolicy(pol *escalate.Policy, raw []byte) error {
 	if pol.ID == "" {
 		return escalate.FieldErrorf("policy", "The policy has no id.")
 	}
+	if pol.Template {
+		return escalate.FieldErrorf("policy", "The policy is a template (template: true): copy it, change its values to your own policy's and delete \"template: true\" first.")
+	}
 	if !slices.Contains(calendar.Divisions(), pol.Calendar.Division) {
 		return escalate.FieldErrorf("policy", "The policy's calendar division %q is not one of %s.",
 			pol.Calendar.Division, strings.Join(calendar.Divisions(), ", "))
@@ -127,7 +130,9 @@ func parseClock(s string) (hour, min int, err error) {
 
 // SetPolicy makes pol (file text raw) the policy that new escalations of the
 // partnership follow. Text the partnership has followed before reuses its
-// stored version. Running escalations keep the version they pinned.
+// stored version. Running escalations keep the version they pinned. It
+// trusts pol to have been checked; PublishPolicy checks it itself, and who
+// may publish, and is what people and the command line use.
 func (db *DB) SetPolicy(ctx context.Context, partnershipID int64, pol *escalate.Policy, raw []byte) (*PolicyVersion, error) {
 	if err := checkPolicy(pol, raw); err != nil {
 		return nil, err
@@ -173,6 +178,9 @@ func (tx *Tx) setPolicy(partnershipID int64, pol *escalate.Policy, raw []byte) (
 	}
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE partnerships SET policy_id = $1, policy_version_id = $2 WHERE id = $3`,
 		v.PolicyID, v.ID, partnershipID); err != nil {
+		return nil, err
+	}
+	if err := tx.recordPublication(partnershipID, v.ID); err != nil {
 		return nil, err
 	}
 	return v, tx.Audit(Actor(tx.ctx), "partnership.policy", fmt.Sprintf("partnership:%d", partnershipID),

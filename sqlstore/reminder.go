@@ -226,6 +226,13 @@ func (db *DB) EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]C
 			if n == nil {
 				continue
 			}
+			// Clocks that start on this one's lapse start first, from its
+			// deadline; an escalation on lapse then stops the stage's.
+			if escalate.StartsOnLapse(p.policy, c.clock.Stage, c.clock.Key) {
+				if _, err := tx.startOnLapse(p, c); err != nil {
+					return fmt.Errorf("start clocks on the lapse of %s clock %d: %w", c.ref, c.clock.ID, err)
+				}
+			}
 			if n.OnLapse == "escalate" {
 				if n.Escalated, err = tx.escalateLapsed(p, c); err != nil {
 					return fmt.Errorf("escalate %s on lapse: %w", c.ref, err)

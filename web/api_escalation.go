@@ -259,7 +259,7 @@ func (s *Server) apiAddRecord(r *http.Request, ref string, in *recordRequest) (*
 		return nil, err
 	}
 	return s.esc.AddRecord(r.Context(), ref, escalate.RecordInput{Version: in.Version, At: at, Form: in.Form,
-		Participants: in.Participants, Discussion: in.Discussion, Outcome: in.Outcome, Corrects: in.Corrects, Result: in.Result})
+		Participants: in.Participants, Discussion: in.Discussion, Outcome: in.Outcome, Corrects: in.Corrects, Result: in.Result, Facilitator: in.Facilitator})
 }
 
 func (s *Server) apiApproveRecord(r *http.Request, ref string, in *versionRequest) (*escalate.Escalation, error) {

@@ -96,6 +96,7 @@ type apiRecord struct {
 	Created      time.Time `json:"created"`
 	ApprovedBy   int64     `json:"approved_by,omitempty"`
 	ApprovedAt   time.Time `json:"approved_at,omitzero"`
+	Facilitator  string    `json:"facilitator,omitempty" doc:"the independent facilitator, at a stage that is a facilitated conversation"`
 }
 
 // apiEscalationList is a page of escalations.
@@ -176,6 +177,7 @@ type recordRequest struct {
 	Outcome      string   `json:"outcome,omitempty"`
 	Corrects     int      `json:"corrects,omitempty" doc:"the ID of a record this corrects"`
 	Result       string   `json:"result,omitempty" enum:"agreed,not-agreed" doc:"what the discussion came to; omit while still discussing"`
+	Facilitator  string   `json:"facilitator,omitempty" doc:"the independent facilitator, required at a stage that is a facilitated conversation"`
 }
 
 type versionRequest struct {
@@ -297,7 +299,7 @@ func toAPIRecords(rs []escalate.Record) []apiRecord {
 	for _, r := range rs {
 		out = append(out, apiRecord{ID: r.ID, Stage: r.Stage, At: r.At, Form: r.Form, Participants: r.Participants,
 			Discussion: r.Discussion, Outcome: r.Outcome, Corrects: r.Corrects, By: r.By, Created: r.Created,
-			ApprovedBy: r.ApprovedBy, ApprovedAt: r.ApprovedAt})
+			ApprovedBy: r.ApprovedBy, ApprovedAt: r.ApprovedAt, Facilitator: r.Facilitator})
 	}
 	return out
 }

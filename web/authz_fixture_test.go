@@ -112,7 +112,9 @@ func newAuthzWorldPack(t *testing.T, pack string, more func(w *authzWorld, db *s
 	}
 	// Seniors first, so each line manager exists before their report.
 	order := []escalate.Role{escalate.RoleSeniorManager, escalate.RoleManager, escalate.RolePractitioner,
-		escalate.RoleSafeguardingLead, escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleConferenceChair, escalate.RoleAdmin}
+		escalate.RoleSafeguardingLead, escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair,
+		escalate.RoleDelegatedSafeguardingPartner, escalate.RoleIndependentScrutineer, escalate.RoleLeadSafeguardingPartner,
+		escalate.RoleConferenceChair, escalate.RoleAdmin}
 	tokens := sqlstore.NewTokenService(db)
 	for _, a := range authzActorAgencies {
 		part := pack

@@ -77,6 +77,7 @@ var authzLine = []escalate.Role{escalate.RoleManager, escalate.RoleSeniorManager
 // agency: the core roles of a partnership.
 var authzRoles = []escalate.Role{escalate.RolePractitioner, escalate.RoleManager, escalate.RoleSafeguardingLead,
 	escalate.RoleSeniorManager, escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair,
+	escalate.RoleDelegatedSafeguardingPartner, escalate.RoleIndependentScrutineer, escalate.RoleLeadSafeguardingPartner,
 	escalate.RoleConferenceChair, escalate.RoleAdmin}
 
 // authzSide is which side of escalation A the actor is on: "raising" (the
@@ -154,10 +155,13 @@ func authzExpect(role escalate.Role, rel authzRel, sp authzSpec, targeted bool) 
 	case kindContactsEdit:
 		return has(escalate.RoleBusinessManager, escalate.RoleAdmin) && !crosses
 	case kindOverview:
-		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleAdmin)
+		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleDelegatedSafeguardingPartner, escalate.RoleAdmin)
 	case kindReports:
 		// The partnership is the actor's own: a report names no target.
-		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair)
+		// Under Working Together 2023 it goes to the lead and delegated
+		// safeguarding partners and the independent scrutineer too.
+		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair,
+			escalate.RoleLeadSafeguardingPartner, escalate.RoleDelegatedSafeguardingPartner, escalate.RoleIndependentScrutineer)
 	case kindAdminRead:
 		return has(escalate.RoleAdmin, escalate.RoleBusinessManager) && !crosses
 	case kindAdminWrite:
@@ -165,7 +169,7 @@ func authzExpect(role escalate.Role, rel authzRel, sp authzSpec, targeted bool) 
 	case kindOversightRead:
 		return has(escalate.RoleAdmin, escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair)
 	case kindLearnRead:
-		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair) && !crosses
+		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleDelegatedSafeguardingPartner) && !crosses
 	case kindLearnWrite:
 		return has(escalate.RoleBusinessManager) && !crosses
 	case kindDissent:

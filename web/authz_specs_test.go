@@ -24,16 +24,28 @@ func authzSpecs() map[string]authzSpec {
 		"GET /healthz": pub, "GET /readyz": pub, "GET /static/": pub, "GET /assets/": pub,
 		"GET /sign-in": pub, "POST /sign-in": pub, "POST /sign-out": pub,
 		"GET /sign-in/oidc": pub, "GET /sign-in/oidc/callback": pub,
-		"/":                          {kind: kindNowhere},
-		"GET /{$}":                   {kind: kindList},
-		"GET /escalations/{ref}":     cs(escalate.ActionView),
-		"GET /raise/raised/{ref}":    cs(escalate.ActionView),
-		"GET /raise/elsewhere":       raise,
-		"GET /raise/check":           raise,
-		"POST /raise/check":          raise,
-		"POST /raise/cancel":         in,
-		"GET /contacts":              in,
-		"GET /policy":                in,
+		"/":                       {kind: kindNowhere},
+		"GET /{$}":                {kind: kindList},
+		"GET /escalations/{ref}":  cs(escalate.ActionView),
+		"GET /raise/raised/{ref}": cs(escalate.ActionView),
+		"GET /raise/elsewhere":    raise,
+		"GET /raise/check":        raise,
+		"POST /raise/check":       raise,
+		"POST /raise/cancel":      in,
+		"GET /contacts":           in,
+		"GET /policy":             in,
+		// Changing the policy (policy_change.go): the Business Manager and
+		// administrator, as for the contacts directory.
+		"GET /policy/change":   {kind: kindContactsEdit},
+		"POST /policy/change":  {kind: kindContactsEdit},
+		"POST /policy/publish": {kind: kindContactsEdit},
+		"GET /policy/history":  {kind: kindContactsEdit},
+		// Good practice (goodpractice.go): the matrix's Wirral policy has no
+		// route for it, so the pages are not found for everyone
+		// (goodpractice_test.go tests a policy that has one).
+		"GET /good-practice":         {kind: kindNowhere},
+		"GET /good-practice/new":     {kind: kindNowhere},
+		"POST /good-practice/new":    {kind: kindNowhere},
 		"GET /contacts/new":          {kind: kindContactsEdit},
 		"POST /contacts/new":         {kind: kindContactsEdit},
 		"GET /contacts/{id}/edit":    {kind: kindContactsEdit},
@@ -386,6 +398,10 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 			"last-verified-day", "1", "last-verified-month", "12", "last-verified-year", "2026")
 	case pattern == "POST /contacts/import":
 		return method, path, v("csv", "")
+	case pattern == "POST /policy/change" || pattern == "POST /policy/publish":
+		return method, path, v("text", "")
+	case pattern == "POST /good-practice/new":
+		return method, path, v("agency", strconv.FormatInt(w.ag["Y"].ID, 10), "what", "They visited the same day.")
 	case pattern == "POST /admin/agencies/new":
 		return method, path, v("name", "Agency Q", "kind", "health-provider")
 	case pattern == "POST /admin/agencies/{id}/contacts": // Z's practitioner, not yet a contact

@@ -74,7 +74,7 @@ func (s *Server) partnershipRoutes(mux *http.ServeMux) {
 // The roles that may do each thing on the partnership's pages.
 var (
 	contactEditors = []escalate.Role{escalate.RoleBusinessManager, escalate.RoleAdmin}
-	overviewRoles  = []escalate.Role{escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleAdmin}
+	overviewRoles  = []escalate.Role{escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleDelegatedSafeguardingPartner, escalate.RoleAdmin}
 	adminReaders   = []escalate.Role{escalate.RoleAdmin, escalate.RoleBusinessManager}
 )
 

@@ -37,6 +37,12 @@ var escalationActions = []*escalationAction{
 			if st != nil && slices.Contains(st.Record, "outcome") {
 				f[4].Required = "Say what the outcome was, including any further escalation."
 			}
+			if st != nil && st.Facilitated {
+				// A facilitated conversation: who held it, after who took part.
+				f = slices.Insert(f, 3, formField{ID: "facilitator", Kind: "text", Label: "Who facilitated the conversation",
+					Hint:     "The independent facilitator's name and role, for example \"Alex Doe, partnership facilitator\"",
+					Required: "Name the independent facilitator who held the conversation, with their role."})
+			}
 			return f
 		},
 		submit: func(ctx context.Context, esc Escalations, v *caseView, version int, vals formValues) error {
@@ -55,7 +61,8 @@ var escalationActions = []*escalationAction{
 				result = ""
 			}
 			_, err = esc.AddRecord(ctx, v.E.Ref, escalate.RecordInput{Version: version, At: at, Form: vals.get("form"),
-				Participants: people, Discussion: vals.get("discussion"), Outcome: vals.get("outcome"), Result: result})
+				Participants: people, Discussion: vals.get("discussion"), Outcome: vals.get("outcome"), Result: result,
+				Facilitator: vals.get("facilitator")})
 			return err
 		},
 	},

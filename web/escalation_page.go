@@ -244,12 +244,17 @@ func (v *caseView) recordView(rec escalate.Record) recordView {
 		{Key: "When", Value: londonTime(rec.At)},
 		{Key: "Form of communication", Value: formWords[rec.Form]},
 		{Key: "Who took part", Lines: rec.Participants},
+	}
+	if rec.Facilitator != "" {
+		rows = append(rows, summaryRow{Key: "Facilitated by", Value: rec.Facilitator})
+	}
+	rows = append(rows, []summaryRow{
 		{Key: "What was discussed", Value: orNone(rec.Discussion)},
 		{Key: "Outcome", Value: orNone(rec.Outcome)},
 		{Key: "Stage", Value: stageName(v.Policy, rec.Stage)},
 		{Key: "Recorded by", Value: v.People[rec.By] + ", " + londonTime(rec.Created)},
 		{Key: "Approval", Value: approval},
-	}
+	}...)
 	if rec.Corrects != 0 {
 		rows = append(rows, summaryRow{Key: "Corrects", Value: "Record " + strconv.Itoa(rec.Corrects)})
 	}

@@ -200,6 +200,7 @@ var eventTitles = map[string]string{
 	escalate.ActionClockStop:      "Clock stopped",
 	escalate.ActionClockShorten:   "Deadline brought forward",
 	escalate.ActionClockRecompute: "Deadline recomputed after a calendar change",
+	escalate.ActionClockLapse:     "Clock lapsed",
 	escalate.ActionPartyName:      "Person named to deal with it",
 	escalate.ActionPartyRemove:    "Person no longer named",
 	escalate.ActionMeetingChair:   "Meeting's chair appointed",
@@ -302,6 +303,8 @@ func (v *caseView) eventDetail(ev escalate.Event) (string, int) {
 		return fmt.Sprintf("Clock %d: %s.", num("clock"), str("why")), 0
 	case escalate.ActionClockShorten:
 		return fmt.Sprintf("Clock %d: %s", num("clock"), str("reason")), 0
+	case escalate.ActionClockLapse:
+		return fmt.Sprintf("Clock %d lapsed unmet; the policy's next clock starts from its deadline.", num("clock")), 0
 	case escalate.ActionPartyName:
 		if took, _ := d["took"].(bool); took {
 			return v.People[int64(num("user"))] + " took this escalation.", 0

@@ -32,7 +32,7 @@ type LearningStore interface {
 
 // learningReaders may read the log and proformas; learningKeepers change them.
 var (
-	learningReaders = []escalate.Role{escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair}
+	learningReaders = []escalate.Role{escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleDelegatedSafeguardingPartner}
 	learningKeepers = []escalate.Role{escalate.RoleBusinessManager}
 )
 

@@ -102,6 +102,12 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 	for _, n := range ns {
 		row := noticeRow{Notification: n, When: londonTime(n.Created)}
 		row.Happened, row.Action = noticeWords(n)
+		if strings.HasPrefix(n.SubjectKey, "policy-review-") {
+			row.Link = "/policy/change"
+		}
+		if n.SubjectKey == "good-practice" {
+			row.Link = "/good-practice"
+		}
 		switch {
 		case n.Now == escalate.NoticeClockDone:
 			row.Action = "Done since: this deadline has been met, or its stage has ended."
@@ -195,6 +201,9 @@ var noticeMessages = map[string][2]string{
 	"learning-asked":          {"The escalation closed: what did we learn?", "Record any learning from it, and whether you have debriefed."},
 	"learning-item":           {"Learning was recorded for the learning log", "Open the Learning log to assign it."},
 	"pattern-flagged":         {"A pattern of escalations was flagged", "Open the Learning log to see the pattern."},
+	"good-practice":           {"Another agency recognised your agency's good practice", "Read what they recorded."},
+	"policy-review-soon":      {"The policy is due for review in a month", "Change the policy, or publish its next version."},
+	"policy-review-due":       {"The policy is due for review today", "Change the policy, or publish its next version."},
 	// Account messages (notify/account.go): about sign-in and roles.
 	"account-oversight-granted": {"An oversight role was given in your partnership", "Open Role changes to see who was given it and by whom."},
 	"account-password-changed":  {"Your password was changed", "If you did not change it, tell your partnership's administrator at once."},

@@ -24,6 +24,8 @@ type policyView struct {
 	Stages       []policyStage
 	Redirects    []policyRedirect
 	Flowchart    template.HTML
+	CanChange    bool // the Business Manager or an administrator: links to change it and its history
+	GoodPractice bool // the policy has a route for recognising good practice, and the pages exist
 }
 
 type immediateView struct {
@@ -67,6 +69,12 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
 	v := &policyView{Nav: orgNav(u, "/policy"), Policy: pol, Categories: pol.Categories,
 		Approved: policyDay(pol.Approved), ReviewDate: policyDay(pol.ReviewDate),
 		ReviewPassed: pol.ReviewDate != "" && pol.ReviewDate < today}
+	if _, ok := s.org.(PolicyStore); ok && orgHasAny(u, escalate.PolicyPublishers) {
+		v.CanChange = true
+	}
+	if _, ok := s.org.(GoodPracticeStore); ok && pol.GoodPractice != nil {
+		v.GoodPractice = true
+	}
 	im := pol.Immediate
 	v.Immediate = immediateView{Instruction: im.Instruction, Record: im.Record}
 	for _, r := range im.Contacts {

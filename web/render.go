@@ -208,15 +208,18 @@ func dict(kv ...any) (map[string]any, error) {
 
 // roleNames are the roles as the pages show them.
 var roleNames = map[escalate.Role]string{
-	escalate.RolePractitioner:     "Practitioner",
-	escalate.RoleManager:          "Manager",
-	escalate.RoleSafeguardingLead: "Safeguarding lead",
-	escalate.RoleSeniorManager:    "Senior manager",
-	escalate.RoleBusinessManager:  "Business manager",
-	escalate.RoleChair:            "Chair",
-	escalate.RoleViceChair:        "Vice chair",
-	escalate.RoleAdmin:            "Administrator",
-	escalate.RoleConferenceChair:  "Conference chair",
+	escalate.RolePractitioner:                 "Practitioner",
+	escalate.RoleManager:                      "Manager",
+	escalate.RoleSafeguardingLead:             "Safeguarding lead",
+	escalate.RoleSeniorManager:                "Senior manager",
+	escalate.RoleBusinessManager:              "Business manager",
+	escalate.RoleChair:                        "Chair",
+	escalate.RoleViceChair:                    "Vice chair",
+	escalate.RoleAdmin:                        "Administrator",
+	escalate.RoleConferenceChair:              "Conference chair",
+	escalate.RoleLeadSafeguardingPartner:      "Lead safeguarding partner",
+	escalate.RoleDelegatedSafeguardingPartner: "Delegated safeguarding partner",
+	escalate.RoleIndependentScrutineer:        "Independent scrutineer",
 }
 
 // roleName is role r as the pages show it: the posts not listed in

@@ -34,7 +34,8 @@ type ReportStore interface {
 // reportRoles may see the board reports: the Business Manager, who writes
 // them, and the board's chair and vice chair, who receive them. The
 // administrator manages accounts and does not read case figures.
-var reportRoles = []escalate.Role{escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair}
+var reportRoles = []escalate.Role{escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair,
+	escalate.RoleLeadSafeguardingPartner, escalate.RoleDelegatedSafeguardingPartner, escalate.RoleIndependentScrutineer}
 
 // Report audit actions, as sqlstore names them.
 const (
@@ -198,6 +199,15 @@ func (s *Server) reportFor(r *http.Request) (*reportRun, *reportForm, []fieldErr
 			return nil, nil, nil, err
 		}
 		run.q.SetDissents(m, escalate.DissentStandings)
+	}
+	// Likewise only a policy with a route for recognising good practice
+	// counts it.
+	if gp, ok := s.reports.(GoodPracticeCounter); ok && pol.GoodPractice != nil {
+		m, err := gp.GoodPracticeCounts(ctx, p.ID, period.From, period.To)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		run.q.SetGoodPractice(m)
 	}
 	v := url.Values{}
 	if form.Custom {

@@ -223,6 +223,8 @@ func (s *Server) routes() http.Handler {
 	s.escalationRoutes(mux)
 	s.raiseRoutes(mux)
 	s.partnershipRoutes(mux)
+	s.policyChangeRoutes(mux)
+	s.goodPracticeRoutes(mux)
 	s.agencyRoutes(mux)
 	s.apiRoutes(mux)
 	s.oidcRoutes(mux)

@@ -19,8 +19,9 @@ import (
 // agencies and users. Each change is one transaction with its audit events.
 
 func init() {
-	register("partnership", "add, list or set up partnerships (add, list, set)", adminSubcommands("partnership", map[string]adminRun{
+	register("partnership", "add, list or set up partnerships, change their policy (add, list, set, set-policy, history)", adminSubcommands("partnership", map[string]adminRun{
 		"add": runPartnershipAdd, "list": runPartnershipList, "set": runPartnershipSet,
+		"set-policy": runPartnershipSetPolicy, "history": runPartnershipHistory,
 	}))
 	register("agency", "add or list a partnership's agencies, and set their escalation contacts (add, list, contact-add, contact-remove, contacts)", adminSubcommands("agency", map[string]adminRun{
 		"add": runAgencyAdd, "list": runAgencyList,
@@ -76,6 +77,9 @@ func loadPartnershipPolicy(env *Env, idOrFile string) (*escalate.Policy, []byte,
 		if data, err := policy.PackSource(idOrFile); err == nil {
 			pol, err := policy.Pack(idOrFile)
 			return pol, data, err
+		}
+		if _, err := policy.TemplateSource(idOrFile); err == nil {
+			return nil, nil, usagef("--policy %s is a template to copy, not a policy to follow: escalate policy template %s > my.yaml, change its values to your policy's, delete \"template: true\", and give --policy my.yaml", idOrFile, idOrFile)
 		}
 	}
 	data, err := os.ReadFile(idOrFile)

@@ -29,12 +29,12 @@ func TestCalendarDue(t *testing.T) {
 		{
 			"OK",
 			[]string{"due", "--division", "england-and-wales", "--start", "2026-12-24T15:30", "--within", "2 working days"},
-			"2026-12-30T17:00:00Z\n2 working days from Thu 24 Dec 2026: skipped Fri 25 Dec (Christmas Day), Sat 26, Sun 27, Mon 28 Dec (Boxing Day, substitute day); due by the end of Wed 30 Dec 2026\n",
+			"2026-12-30T17:00:00Z\n2 working days from Thu 24 Dec 2026, counted from the next working day, Tue 29 Dec 2026; skipped Fri 25 Dec (Christmas Day), Sat 26, Sun 27, Mon 28 Dec (Boxing Day, substitute day); due by the end of Wed 30 Dec 2026\n",
 		},
 		{
 			"OKSummer",
 			[]string{"due", "--division", "scotland", "--start", "2026-07-31T09:00", "--within", "one working day"},
-			"2026-08-04T17:00:00+01:00\n1 working day from Fri 31 Jul 2026: skipped Sat 1, Sun 2, Mon 3 Aug (Summer bank holiday); due by the end of Tue 4 Aug 2026\n",
+			"2026-08-04T17:00:00+01:00\n1 working day from Fri 31 Jul 2026, counted from the next working day, Tue 4 Aug 2026; skipped Sat 1, Sun 2, Mon 3 Aug (Summer bank holiday); due by the end of Tue 4 Aug 2026\n",
 		},
 		{
 			"OKDayEnds",
@@ -54,7 +54,7 @@ func TestCalendarDue(t *testing.T) {
 		{
 			"OKOffsetStart",
 			[]string{"due", "--division", "england-and-wales", "--start", "2026-12-24T15:30:00Z", "--within", "2 working days"},
-			"2026-12-30T17:00:00Z\n2 working days from Thu 24 Dec 2026: skipped Fri 25 Dec (Christmas Day), Sat 26, Sun 27, Mon 28 Dec (Boxing Day, substitute day); due by the end of Wed 30 Dec 2026\n",
+			"2026-12-30T17:00:00Z\n2 working days from Thu 24 Dec 2026, counted from the next working day, Tue 29 Dec 2026; skipped Fri 25 Dec (Christmas Day), Sat 26, Sun 27, Mon 28 Dec (Boxing Day, substitute day); due by the end of Wed 30 Dec 2026\n",
 		},
 	}
 	for _, tt := range tests {
@@ -116,7 +116,7 @@ func TestCalendarHolidaysFile(t *testing.T) {
 		if code != 0 || errOut != "" {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}
-		want := "2026-12-29T17:00:00Z\n1 working day from Wed 23 Dec 2026: skipped Thu 24 Dec (Office closed, local closure), Fri 25 Dec (Christmas Day), Sat 26, Sun 27, Mon 28 Dec (Boxing Day, substitute day); due by the end of Tue 29 Dec 2026\n"
+		want := "2026-12-29T17:00:00Z\n1 working day from Wed 23 Dec 2026, counted from the next working day, Tue 29 Dec 2026; skipped Thu 24 Dec (Office closed, local closure), Fri 25 Dec (Christmas Day), Sat 26, Sun 27, Mon 28 Dec (Boxing Day, substitute day); due by the end of Tue 29 Dec 2026\n"
 		if out != want {
 			t.Errorf("stdout:\n%s\nwant:\n%s", out, want)
 		}
@@ -164,7 +164,7 @@ func TestCalendarErrors(t *testing.T) {
 		{"ErrDivision", []string{"due", "--division", "wales", "--start", "2026-12-24T15:30", "--within", "2 wrking days"}, 2,
 			"escalate calendar: unknown division \"wales\"\n"},
 		{"ErrTimescale", []string{"due", "--division", "scotland", "--start", "2026-12-24T15:30", "--within", "2 wrking days"}, 2,
-			"escalate calendar: cannot read timescale \"2 wrking days\"\n"},
+			"escalate calendar: cannot read timescale \"2 wrking days\"; did you mean \"2 working days\"? A timescale is \"N working days\", \"N working weeks\", \"same working day\", \"N hours\" or \"immediately\"\n"},
 		{"ErrStart", []string{"due", "--division", "scotland", "--start", "24/12/2026 15:30", "--within", "2 working days"}, 2,
 			"escalate calendar: --start: cannot read \"24/12/2026 15:30\": want London time as YYYY-MM-DDTHH:MM\n"},
 		{"ErrStartInClockGap", []string{"due", "--division", "scotland", "--start", "2026-03-29T01:30", "--within", "2 working days"}, 2,

@@ -8,19 +8,21 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/policy"
 )
 
 func init() {
-	register("policy", "policy files and built-in packs (list, lint, show)", runPolicy)
+	register("policy", "policy files, built-in packs and templates (list, lint, show, template)", runPolicy)
 }
 
 const policyUsage = `usage:
   escalate policy list
   escalate policy lint FILE...
-  escalate policy show [--format text|mermaid] ID|FILE`
+  escalate policy show [--format text|mermaid] ID|FILE
+  escalate policy template [ID]    print a template to copy (default: working-together-2023)`
 
 func runPolicy(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 {
@@ -37,6 +39,8 @@ func runPolicy(ctx context.Context, env *Env, args []string) error {
 		return runPolicyLint(env, args[1:])
 	case "show":
 		return runPolicyShow(env, args[1:])
+	case "template":
+		return runPolicyTemplate(env, args[1:])
 	}
 	return usagef("unknown policy command %q\n%s", args[0], policyUsage)
 }
@@ -135,4 +139,27 @@ func runPolicyShow(env *Env, args []string) error {
 		return err
 	}
 	return write(env.Stdout, p)
+}
+
+// runPolicyTemplate prints a policy template to copy into a new partnership's
+// policy file: escalate policy template [ID] > my.yaml.
+func runPolicyTemplate(env *Env, args []string) error {
+	id := "working-together-2023"
+	switch len(args) {
+	case 0:
+	case 1:
+		id = args[0]
+	default:
+		return usagef("policy template takes at most one ID")
+	}
+	data, err := policy.TemplateSource(id)
+	if err != nil {
+		var ids []string
+		for _, t := range policy.Templates() {
+			ids = append(ids, t.ID)
+		}
+		return usagef("no policy template %q (templates: %s)", id, strings.Join(ids, ", "))
+	}
+	_, err = env.Stdout.Write(data)
+	return err
 }

@@ -80,18 +80,19 @@ func TestPolicyLint(t *testing.T) {
 			brokenPolicy + `:5:14: warning: this policy was due for review on 1 January 2020`,
 			brokenPolicy + `:7:13: calendar.division: unknown division "wales"; use one of: england-and-wales, scotland, northern-ireland`,
 			brokenPolicy + `:11:14: unknown role "front-dor" in immediate_risk.contacts[0]: it is not built in and not declared under roles; did you mean "front-door"?`,
-			brokenPolicy + `:23:17: stages[0].clocks[0].within: cannot read timescale "5 wrking days" (see doc/deadlines.md)`,
+			brokenPolicy + `:23:17: stages[0].clocks[0].within: cannot read timescale "5 wrking days"; did you mean "5 working days"? A timescale is "N working days", "N working weeks", "same working day", "N hours" or "immediately" (see doc/deadlines.md)`,
+			brokenPolicy + `:24:14: stages[0].clocks[1]: nothing can meet clock "reply": Escalate knows neither its key nor the first word of its action ("reply"); say what meets it with met_by, one of: agreed-outcome, written-confirmation, record, meeting, escalation, determination, raise`,
 			brokenPolicy + `:27:43: stages[0].clocks[1].starts.stage: no stage has key "stage-9"`,
 			brokenPolicy + `:31:10: duplicate stage key "stage-1"`,
 			brokenPolicy + `:37:7: stages[1].meeting has no chair: name the role that chairs it`,
-			brokenPolicy + `:40:1: unknown key "colour" in the policy; known keys: id, name, version, source, approved, review_date, calendar, roles, categories, immediate_risk, stages, redirects, routing, learning, workflows, assumptions`,
+			brokenPolicy + `:40:1: unknown key "colour" in the policy; known keys: id, name, version, source, approved, review_date, calendar, roles, categories, immediate_risk, stages, redirects, routing, learning, workflows, assumptions, good_practice, template`,
 		} {
 			if !strings.Contains(errs, want+"\n") {
 				t.Errorf("stderr lacks %q", want)
 			}
 		}
-		if n := strings.Count(errs, "\n"); n != 15 {
-			t.Errorf("%d problems printed, want 15:\n%s", n, errs)
+		if n := strings.Count(errs, "\n"); n != 16 {
+			t.Errorf("%d problems printed, want 16:\n%s", n, errs)
 		}
 		if strings.Index(errs, ":2:5:") > strings.Index(errs, ":40:1:") {
 			t.Errorf("problems are not in file order:\n%s", errs)
