@@ -11,9 +11,13 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/escalate
 
-# The run command: a fresh fictional demo database, served on 127.0.0.1:8080.
+# The run command: a fresh fictional demo database, served on DEMO_ADDR
+# (make demo DEMO_ADDR=0.0.0.0:8080 to reach it from another machine);
+# DEMO_DB may be a postgres:// URL of an empty database.
+DEMO_ADDR ?= 127.0.0.1:8080
+DEMO_DB ?= ./escalate-demo.db
 demo: build
-	./$(BIN) demo
+	./$(BIN) demo --addr '$(DEMO_ADDR)' --db '$(DEMO_DB)'
 
 # The test command. With ESCALATE_REQUIRE_ALL=1 (CI sets it) a skipped test fails
 # the run, so a missing PostgreSQL or Chromium can never pass silently.

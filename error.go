@@ -14,6 +14,10 @@ const (
 	ENOTFOUND     = "not_found"
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
+	// EUNAVAILABLE is a passing condition of the service, not of the
+	// request: the database's disk is full, say. Trying again later may
+	// work; HTTP 503.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an application error: a code, a message fit to show a user and,

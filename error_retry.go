@@ -5,14 +5,11 @@ import (
 	"time"
 )
 
-// Codes for a request the service will take later, not now.
-const (
-	// ETOOMANY: too many attempts from this client; wait, then try again.
-	ETOOMANY = "too_many_requests"
-	// EUNAVAILABLE: the service is too busy just now (for example, every
-	// password-hashing slot is taken); try again shortly.
-	EUNAVAILABLE = "unavailable"
-)
+// ETOOMANY is a code for a request the service will take later, not now:
+// too many attempts from this client; wait, then try again (HTTP 429).
+// EUNAVAILABLE (error.go) also covers a service too busy just now, for
+// example with every password-hashing slot taken.
+const ETOOMANY = "too_many_requests"
 
 // RetryError is an application error that says how long to wait before
 // trying again; the web answers it with a Retry-After header.

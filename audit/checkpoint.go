@@ -19,22 +19,36 @@ import (
 // note signed for anything else being taken for a checkpoint.
 const checkpointOrigin = "escalate audit log"
 
-// Checkpoint is a signed statement that the log held N entries whose Merkle
-// tree head was Root, made at time At.
+// Checkpoint is a signed statement that a chain of the log held N entries
+// whose Merkle tree head was Root, made at time At.
 type Checkpoint struct {
-	N    int64     // entries covered: seq 1..N
-	Root tlog.Hash // tree head of those entries
-	At   time.Time // when it was signed; UTC, microsecond precision
+	// Chain is the chain the checkpoint covers: 0 for the service-wide
+	// chain (which holds every event logged before there were chains), or
+	// a partnership's ID.
+	Chain int64
+	N     int64     // entries covered: seq 1..N of the chain
+	Root  tlog.Hash // tree head of those entries
+	At    time.Time // when it was signed; UTC, microsecond precision
+}
+
+// Origin is the note's first line, which names the chain: "escalate audit
+// log" for the service-wide chain (as every checkpoint was before there
+// were chains), "escalate audit log partnership 3" for partnership 3's.
+func (c Checkpoint) Origin() string {
+	if c.Chain == 0 {
+		return checkpointOrigin
+	}
+	return fmt.Sprintf("%s partnership %d", checkpointOrigin, c.Chain)
 }
 
 // Text returns the note text that is signed:
 //
-//	escalate audit log
+//	<Origin>
 //	<N in decimal>
 //	<Root in standard base64>
 //	<At in TimeFormat>
 func (c Checkpoint) Text() string {
-	return fmt.Sprintf("%s\n%d\n%s\n%s\n", checkpointOrigin, c.N,
+	return fmt.Sprintf("%s\n%d\n%s\n%s\n", c.Origin(), c.N,
 		base64.StdEncoding.EncodeToString(c.Root[:]), c.At.UTC().Format(TimeFormat))
 }
 
@@ -54,17 +68,24 @@ func GenerateKey(name string) (signerKey, verifierKey string, err error) {
 	return signerKey, verifierKey, nil
 }
 
-// SignCheckpoint signs the statement that the log held n entries with tree
-// head root at time at, returning the signed note the store keeps.
+// SignCheckpoint signs the statement that the service-wide chain held n
+// entries with tree head root at time at, returning the signed note the
+// store keeps. Sign does the same for any chain.
 func SignCheckpoint(signerKey string, n int64, root tlog.Hash, at time.Time) ([]byte, error) {
-	if n < 0 {
-		return nil, fmt.Errorf("audit: checkpoint of %d entries", n)
+	return Checkpoint{N: n, Root: root, At: at}.Sign(signerKey)
+}
+
+// Sign signs c, its time truncated to the microsecond, returning the signed
+// note the store keeps.
+func (c Checkpoint) Sign(signerKey string) ([]byte, error) {
+	if c.N < 0 || c.Chain < 0 {
+		return nil, fmt.Errorf("audit: checkpoint of %d entries of chain %d", c.N, c.Chain)
 	}
 	signer, err := note.NewSigner(signerKey)
 	if err != nil {
 		return nil, errors.New("audit: not a valid audit signer key")
 	}
-	c := Checkpoint{N: n, Root: root, At: at.UTC().Truncate(time.Microsecond)}
+	c.At = c.At.UTC().Truncate(time.Microsecond)
 	msg, err := note.Sign(&note.Note{Text: c.Text()}, signer)
 	if err != nil {
 		return nil, fmt.Errorf("audit: signing checkpoint: %w", err)
@@ -93,11 +114,18 @@ func OpenCheckpoint(msg []byte, verifierKey string) (Checkpoint, error) {
 
 func parseCheckpoint(text string) (Checkpoint, error) {
 	lines := strings.SplitAfter(text, "\n")
-	if len(lines) != 5 || lines[4] != "" || lines[0] != checkpointOrigin+"\n" {
+	if len(lines) != 5 || lines[4] != "" || !strings.HasPrefix(lines[0], checkpointOrigin) {
 		return Checkpoint{}, errors.New("audit: signed note is not an audit checkpoint")
 	}
 	var c Checkpoint
 	var err error
+	if chain, ok := strings.CutPrefix(strings.TrimSuffix(lines[0], "\n"), checkpointOrigin+" partnership "); ok {
+		if c.Chain, err = strconv.ParseInt(chain, 10, 64); err != nil || c.Chain <= 0 {
+			return Checkpoint{}, errors.New("audit: checkpoint: bad chain")
+		}
+	} else if lines[0] != checkpointOrigin+"\n" {
+		return Checkpoint{}, errors.New("audit: signed note is not an audit checkpoint")
+	}
 	if c.N, err = strconv.ParseInt(strings.TrimSuffix(lines[1], "\n"), 10, 64); err != nil || c.N < 0 {
 		return Checkpoint{}, errors.New("audit: checkpoint: bad entry count")
 	}

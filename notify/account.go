@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/escalate-project/escalate/sqlstore"
+	"github.com/escalate-project/escalate"
 )
 
 // Account messages: about a person's own sign-in (an invitation, a password
@@ -41,7 +41,7 @@ var accountMessages = map[string]struct{ subject, body string }{
 
 // composeAccount writes an account message. A link's secret comes from the
 // payload; once the row is sent it is erased from the outbox (ScrubOutbox).
-func (c Composer) composeAccount(d sqlstore.OutboxDelivery) (*Email, error) {
+func (c Composer) composeAccount(d escalate.OutboxDelivery) (*Email, error) {
 	m, ok := accountMessages[d.SubjectKey]
 	if !ok {
 		return nil, fmt.Errorf("%w: no message for subject key %q", ErrRefused, d.SubjectKey)

@@ -4,16 +4,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/notify"
-	"github.com/escalate-project/escalate/sqlstore"
 )
 
 func TestComposeAccount(t *testing.T) {
 	c := notify.Composer{BaseURL: "https://escalate.example.org/", Domain: "example.org"}
-	d := func(subject string, payload map[string]any) sqlstore.OutboxDelivery {
-		var x sqlstore.OutboxDelivery
+	d := func(subject string, payload map[string]any) escalate.OutboxDelivery {
+		var x escalate.OutboxDelivery
 		x.ID, x.SubjectKey, x.Payload = 7, subject, payload
-		x.To = []sqlstore.Addressee{{Name: "Bea Manager", Email: "bea@example.org"}}
+		x.To = []escalate.Addressee{{Name: "Bea Manager", Email: "bea@example.org"}}
 		return x
 	}
 	for _, c2 := range []struct {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/escalate-project/escalate/sqlstore"
+	"github.com/escalate-project/escalate"
 )
 
 // DigestStore is what the DigestPass needs of the store: to write today's
@@ -13,8 +13,6 @@ import (
 type DigestStore interface {
 	EnqueueDigests(ctx context.Context, now time.Time, limit int) (int, error)
 }
-
-var _ DigestStore = (*sqlstore.DB)(nil)
 
 // DigestPass writes the optional daily digest (doc/notifications.md,
 // "Calendar feed and daily digest"): from 08:00 London on each working day
@@ -59,7 +57,7 @@ type digestClockStore struct {
 	digest *DigestPass
 }
 
-func (s digestClockStore) EnqueueReminders(ctx context.Context, now time.Time, limit int) ([]sqlstore.ClockNotice, error) {
+func (s digestClockStore) EnqueueReminders(ctx context.Context, now time.Time, limit int) ([]escalate.ClockNotice, error) {
 	out, err := s.ClockStore.EnqueueReminders(ctx, now, limit)
 	if err != nil {
 		return out, err

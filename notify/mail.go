@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/textproto"
 	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // TLSMode is how the connection to the SMTP server is protected.
@@ -135,7 +137,9 @@ func (m *SMTPMailer) Domain() string {
 }
 
 func (m *SMTPMailer) client() (*gomail.Client, error) {
-	opts := []gomail.Option{gomail.WithPort(m.cfg.Port), gomail.WithTimeout(m.cfg.Timeout)}
+	// No NOOP after connecting: the exchange that follows tests the
+	// connection anyway, and every round trip lengthens a send.
+	opts := []gomail.Option{gomail.WithPort(m.cfg.Port), gomail.WithTimeout(m.cfg.Timeout), gomail.WithoutNoop()}
 	switch m.cfg.TLS {
 	case TLSNone:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
@@ -151,7 +155,12 @@ func (m *SMTPMailer) client() (*gomail.Client, error) {
 	return gomail.NewClient(m.cfg.Host, opts...)
 }
 
-// Send sends e, or returns why not; an ErrRefused error means never retry.
+// Send sends e and returns as soon as the server has accepted it (its reply
+// to the end of DATA), so the caller can mark it sent at once; the
+// connection is closed (QUIT) after Send returns. An ErrRefused error means
+// never retry: the message is wrong as it stands, or the server refused it
+// permanently (a 5xx reply, whose words the error carries). Any other error
+// (a 4xx reply, a connection that failed) may pass: try again later.
 func (m *SMTPMailer) Send(ctx context.Context, e *Email) error {
 	if err := e.check(); err != nil {
 		return err
@@ -168,8 +177,58 @@ func (m *SMTPMailer) Send(ctx context.Context, e *Email) error {
 	if err != nil {
 		return fmt.Errorf("smtp: %w", err)
 	}
-	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return fmt.Errorf("smtp %s:%d: %w", m.cfg.Host, m.cfg.Port, err)
+	sc, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return m.failed("connect", err)
+	}
+	if err := m.transact(sc, msg, e); err != nil {
+		go c.CloseWithSMTPClient(sc)
+		return err
+	}
+	// Accepted: the message is the server's now. Saying goodbye is no part
+	// of it, and must not delay the caller's mark, nor fail the send.
+	go c.CloseWithSMTPClient(sc)
+	return nil
+}
+
+// transact runs one mail transaction on sc: MAIL, RCPT for each addressee,
+// DATA and the message. It returns nil once the server accepts the data.
+func (m *SMTPMailer) transact(sc *smtp.Client, msg *gomail.Msg, e *Email) error {
+	if err := sc.Mail(m.from.Address); err != nil {
+		return m.failed("MAIL FROM", err)
+	}
+	for _, a := range e.To {
+		// One permanent refusal fails the whole message: it goes to the
+		// undelivered list with the server's words, rather than reaching
+		// some of its readers and never the others.
+		if err := sc.Rcpt(a.Address); err != nil {
+			sc.Reset()
+			return m.failed("RCPT TO", err)
+		}
+	}
+	w, err := sc.Data()
+	if err != nil {
+		return m.failed("DATA", err)
+	}
+	if _, err := msg.WriteTo(w); err != nil {
+		w.Close()
+		return m.failed("sending the message", err)
+	}
+	if err := w.Close(); err != nil {
+		return m.failed("end of DATA", err)
 	}
 	return nil
+}
+
+// failed describes err at step of the exchange. A permanent (5xx) reply is
+// ErrRefused, with the server's code and words.
+func (m *SMTPMailer) failed(step string, err error) error {
+	var te *textproto.Error
+	if errors.As(err, &te) && te.Code >= 500 && te.Code < 600 {
+		return fmt.Errorf("%w by the mail server %s:%d at %s: %d %s", ErrRefused, m.cfg.Host, m.cfg.Port, step, te.Code, te.Msg)
+	}
+	if errors.As(err, &te) {
+		return fmt.Errorf("smtp %s:%d: %s: %d %s (temporary: will retry)", m.cfg.Host, m.cfg.Port, step, te.Code, te.Msg)
+	}
+	return fmt.Errorf("smtp %s:%d: %s: %w", m.cfg.Host, m.cfg.Port, step, err)
 }

@@ -34,8 +34,11 @@ type smtpServer struct {
 
 	mu   sync.Mutex
 	msgs []received
-	srv  *smtp.Server
-	l    net.Listener
+	// refuse, when set, answers RCPT TO for an address with an error
+	// (an *smtp.SMTPError with the reply code and words), or nil to accept.
+	refuse func(to string) error
+	srv    *smtp.Server
+	l      net.Listener
 }
 
 // startSMTP starts a server on a free loopback port; stopped when t ends.
@@ -107,6 +110,14 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	x.s.mu.Lock()
+	refuse := x.s.refuse
+	x.s.mu.Unlock()
+	if refuse != nil {
+		if err := refuse(to); err != nil {
+			return err
+		}
+	}
 	x.rcpt = append(x.rcpt, to)
 	return nil
 }

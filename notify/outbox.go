@@ -10,13 +10,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/escalate-project/escalate/sqlstore"
+	"github.com/escalate-project/escalate"
 )
 
 // Store is the outbox as the worker sees it; *sqlstore.DB implements it.
 type Store interface {
-	ClaimOutbox(ctx context.Context, worker string, now time.Time, limit int) ([]sqlstore.OutboxDelivery, error)
-	MarkSent(ctx context.Context, id int64, messageID string) error
+	ClaimOutbox(ctx context.Context, worker string, now, until time.Time, limit int) ([]escalate.OutboxDelivery, error)
+	// PrepareMarkSent readies the mark of a row as sent before its message
+	// goes out; the worker commits it the moment the server accepts.
+	PrepareMarkSent(ctx context.Context, id int64, messageID string) (escalate.SentMark, error)
 	MarkFailed(ctx context.Context, id int64, errText string, nextAttempt time.Time) error
 	MarkDead(ctx context.Context, id int64, errText string) error
 }
@@ -27,11 +29,15 @@ type Worker struct {
 	Store    Store
 	Mailer   Mailer
 	Composer Composer
-	Name     string           // who claims, for claimed_by; default host:pid
-	Batch    int              // rows per claim; default 50
-	Interval time.Duration    // pause when the outbox is empty; default 10s
-	Now      func() time.Time // default time.Now; tests move it on
-	Log      *slog.Logger     // default discards; never given personal data
+	Name     string        // who claims, for claimed_by; default host:pid
+	Batch    int           // rows per claim; default 20
+	Interval time.Duration // pause when the outbox is empty; default 10s
+	// Lease is how long a claim lasts (default escalate.OutboxLease, one
+	// minute): how long the rows of a worker that crashed wait before
+	// another worker takes them.
+	Lease time.Duration
+	Now   func() time.Time // default time.Now; tests move it on
+	Log   *slog.Logger     // default discards; never given personal data
 }
 
 func (w *Worker) defaults() {
@@ -40,7 +46,10 @@ func (w *Worker) defaults() {
 		w.Name = fmt.Sprintf("%s:%d", h, os.Getpid())
 	}
 	if w.Batch <= 0 {
-		w.Batch = 50
+		w.Batch = 20
+	}
+	if w.Lease <= 0 {
+		w.Lease = escalate.OutboxLease
 	}
 	if w.Interval <= 0 {
 		w.Interval = 10 * time.Second
@@ -63,7 +72,7 @@ func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 	w.defaults()
 	var res Result
 	claimed := w.Now()
-	batch, err := w.Store.ClaimOutbox(ctx, w.Name, claimed, w.Batch)
+	batch, err := w.Store.ClaimOutbox(ctx, w.Name, claimed, claimed.Add(w.Lease), w.Batch)
 	if err != nil {
 		return res, err
 	}
@@ -73,15 +82,25 @@ func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 			// The unsent rest of the batch returns when its lease lapses.
 			return res, ctx.Err()
 		}
-		if w.Now().Sub(claimed) > sqlstore.OutboxLease/2 {
+		if w.Now().Sub(claimed) > w.Lease/2 {
 			// A slow server: stop well before the lease lapses, so that no
 			// other worker can claim a row this one is still sending.
 			w.Log.Warn("outbox batch left unfinished: the mail server is slow", "left", len(batch)-res.Sent-res.Failed-res.Dead)
 			return res, nil
 		}
-		switch err := w.deliver(ctx, d); {
+		// No send may outlast the lease: past it another worker may take
+		// the row and send it too.
+		sctx, cancel := context.WithDeadline(ctx, claimed.Add(w.Lease*3/4))
+		err := w.deliver(sctx, ctx, d)
+		cancel()
+		switch {
 		case err == nil:
 			res.Sent++
+		case errors.Is(err, errNotPrepared):
+			// Not sent (the database failed, or another worker has the
+			// row): nothing to record; its lease brings it back.
+			res.Failed++
+			w.Log.Warn("notification not sent", "outbox_id", d.ID, "error", redact(err))
 		case errors.Is(err, errNotMarked):
 			// Sent but not marked: the row comes back when its lease
 			// lapses and is sent again, with the same Message-ID.
@@ -108,7 +127,9 @@ func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 // deliver sends d and marks it sent at once: the time between the server's
 // acceptance and the mark is the only window in which a crash can cause a
 // second delivery (doc/notifications.md).
-func (w *Worker) deliver(ctx context.Context, d sqlstore.OutboxDelivery) error {
+//
+// sendCtx bounds the SMTP exchange; ctx is the worker's own.
+func (w *Worker) deliver(sendCtx, ctx context.Context, d escalate.OutboxDelivery) error {
 	if len(d.To) == 0 {
 		return fmt.Errorf("%w: nobody holds the recipient role, or the user is disabled", ErrRefused)
 	}
@@ -116,14 +137,17 @@ func (w *Worker) deliver(ctx context.Context, d sqlstore.OutboxDelivery) error {
 	if err != nil {
 		return err
 	}
-	if err := w.Mailer.Send(ctx, e); err != nil {
+	mark, err := w.Store.PrepareMarkSent(ctx, d.ID, e.MessageID)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errNotPrepared, err)
+	}
+	if err := w.Mailer.Send(sendCtx, e); err != nil {
+		mark.Rollback()
 		return err
 	}
-	// A fresh context: the message is out, so the mark must not be lost to
-	// a shutdown that starts now.
-	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := w.Store.MarkSent(mctx, d.ID, e.MessageID); err != nil {
+	// Accepted: commit the mark before anything else. The mark is
+	// detached from ctx, so a shutdown that starts now cannot lose it.
+	if err := mark.Commit(); err != nil {
 		return fmt.Errorf("%w: %w", errNotMarked, err)
 	}
 	return nil
@@ -131,6 +155,10 @@ func (w *Worker) deliver(ctx context.Context, d sqlstore.OutboxDelivery) error {
 
 // errNotMarked is a message the server accepted that could not be marked sent.
 var errNotMarked = errors.New("accepted by the mail server but not marked sent")
+
+// errNotPrepared is a row whose mark could not be readied, so it was not
+// sent: it comes back when its lease lapses.
+var errNotPrepared = errors.New("not sent: its mark could not be readied")
 
 // Run delivers batches until ctx ends, pausing Interval whenever the outbox
 // has nothing due. A failing store is logged and tried again after Interval.
@@ -157,7 +185,7 @@ func (w *Worker) Run(ctx context.Context) error {
 // Backoff is how long to wait after the attempt-th failed attempt (1 is the
 // first): 2 minutes doubling to at most 6h, then jittered to between half and
 // all of that so that workers retrying together spread out. With
-// sqlstore.MaxOutboxAttempts at 8, a row survives a mail server that is down
+// escalate.MaxOutboxAttempts at 8, a row survives a mail server that is down
 // for two to four hours before it is dead.
 func Backoff(attempt int) time.Duration {
 	const base, ceiling = 2 * time.Minute, 6 * time.Hour

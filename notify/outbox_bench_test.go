@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/escalate-project/escalate"
-	"github.com/escalate-project/escalate/sqlstore"
 )
 
 // BenchmarkWorkerSQLite measures delivering one notification end to end on
@@ -18,7 +17,7 @@ func BenchmarkWorkerSQLite(b *testing.B) {
 	w := newWorld(b, db)
 	ctx := context.Background()
 	for i := range b.N {
-		if _, err := db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, 0, sqlstore.Recipient{User: w.users["rmgr"].ID},
+		if _, err := db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, 0, escalate.Recipient{User: w.users["rmgr"].ID},
 			"record-added", map[string]any{"ref": fmt.Sprintf("T-%d", i)}); err != nil {
 			b.Fatal(err)
 		}

@@ -50,7 +50,7 @@ func TestWorkerSendsOutbox(t *testing.T) {
 	ctx := context.Background()
 	e := w.raise(t, escalate.RiskImmediate)
 	// A partnership-wide post: the Business Manager, wherever they sit.
-	if _, err := db.EnqueueOutbox(ctx, escalate.ActionEscalate, e.ID, sqlstore.Recipient{Role: escalate.RoleBusinessManager},
+	if _, err := db.EnqueueOutbox(ctx, escalate.ActionEscalate, e.ID, escalate.Recipient{Role: escalate.RoleBusinessManager},
 		"escalated", map[string]any{"ref": e.Ref, "action": escalate.ActionEscalate}); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestWorkerDeadWhenNobody(t *testing.T) {
 	w := newWorld(t, db)
 	ctx := context.Background()
 	id, err := db.EnqueueOutbox(ctx, escalate.ActionRaise, 0,
-		sqlstore.Recipient{Role: escalate.RoleChair, AgencyID: w.ag["school"].ID}, "escalation-raised", map[string]any{"ref": "X"})
+		escalate.Recipient{Role: escalate.RoleChair, AgencyID: w.ag["school"].ID}, "escalation-raised", map[string]any{"ref": "X"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestWorkerSMTPDown(t *testing.T) {
 		t.Fatalf("20 raises wrote %d outbox rows", fromService)
 	}
 	for i := fromService; i < 200; i++ {
-		if _, err := db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, 0, sqlstore.Recipient{User: w.users["rmgr"].ID},
+		if _, err := db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, 0, escalate.Recipient{User: w.users["rmgr"].ID},
 			"record-added", map[string]any{"ref": fmt.Sprintf("T-%d", i)}); err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +197,7 @@ func TestWorkersConcurrentPostgres(t *testing.T) {
 	w := newWorld(t, db)
 	ctx := context.Background()
 	for i := range 1000 {
-		if _, err := db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, 0, sqlstore.Recipient{User: w.users["rmgr"].ID},
+		if _, err := db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, 0, escalate.Recipient{User: w.users["rmgr"].ID},
 			"record-added", map[string]any{"ref": fmt.Sprintf("T-%d", i)}); err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +250,7 @@ func TestWorkerStopsBeforeLeaseLapses(t *testing.T) {
 	w := newWorld(t, db)
 	ctx := context.Background()
 	for i := range 5 {
-		if _, err := db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, 0, sqlstore.Recipient{User: w.users["rmgr"].ID},
+		if _, err := db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, 0, escalate.Recipient{User: w.users["rmgr"].ID},
 			"record-added", map[string]any{"ref": fmt.Sprintf("T-%d", i)}); err != nil {
 			t.Fatal(err)
 		}
@@ -259,7 +259,7 @@ func TestWorkerStopsBeforeLeaseLapses(t *testing.T) {
 	c := newClock(testNow)
 	wk := newWorker(t, db, s, "slow", c)
 	// Every read of the clock is a quarter of a lease later.
-	wk.Now = func() time.Time { c.Add(sqlstore.OutboxLease / 4); return c.Now() }
+	wk.Now = func() time.Time { c.Add(escalate.OutboxLease / 4); return c.Now() }
 	res, err := wk.RunOnce(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -271,7 +271,7 @@ func TestWorkerStopsBeforeLeaseLapses(t *testing.T) {
 	if r := drain(t, fast); r.Claimed != 0 {
 		t.Fatalf("rows were claimable while the slow worker's lease held: %+v", r)
 	}
-	c.Add(sqlstore.OutboxLease)
+	c.Add(escalate.OutboxLease)
 	if r := drain(t, fast); r.Sent != 3 {
 		t.Fatalf("after the lease lapsed: %+v, want the 3 unsent rows sent", r)
 	}

@@ -6,18 +6,16 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/escalate-project/escalate/sqlstore"
+	"github.com/escalate-project/escalate"
 )
 
 // ClockStore is what the Scheduler needs of the store: to write, each in one
 // transaction with its outbox rows, the overdue prompts and reminders due
 // at an instant, at most limit of each. *sqlstore.DB implements it.
 type ClockStore interface {
-	EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]sqlstore.ClockNotice, error)
-	EnqueueReminders(ctx context.Context, now time.Time, limit int) ([]sqlstore.ClockNotice, error)
+	EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]escalate.ClockNotice, error)
+	EnqueueReminders(ctx context.Context, now time.Time, limit int) ([]escalate.ClockNotice, error)
 }
-
-var _ ClockStore = (*sqlstore.DB)(nil)
 
 // DefaultBatch is how many notices of each kind a pass writes when
 // Scheduler.Batch is not set.
@@ -37,6 +35,9 @@ type Scheduler struct {
 	// Log receives pass failures; nil means slog.Default(). Only counts and
 	// errors are logged, never who is told what.
 	Log *slog.Logger
+	// Observe, when set, is told how long each pass of Run took and how it
+	// ended (metrics.Metrics.ObserveSchedulerPass fits).
+	Observe func(took time.Duration, err error)
 }
 
 func (s *Scheduler) now() time.Time {
@@ -88,18 +89,14 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 // PolicyReviewStore is a ClockStore that also reminds Business Managers of
 // their policy's review date: *sqlstore.DB.
 type PolicyReviewStore interface {
-	EnqueuePolicyReviews(ctx context.Context, now time.Time) ([]sqlstore.PolicyReviewNotice, error)
+	EnqueuePolicyReviews(ctx context.Context, now time.Time) ([]escalate.PolicyReviewNotice, error)
 }
-
-var _ PolicyReviewStore = (*sqlstore.DB)(nil)
 
 // DissentClockStore is a ClockStore that also keeps conference dissents'
 // clocks: *sqlstore.DB.
 type DissentClockStore interface {
 	EnqueueDissentNotices(ctx context.Context, now time.Time, limit int) (int, error)
 }
-
-var _ DissentClockStore = (*sqlstore.DB)(nil)
 
 // Run ticks at once and then every interval until ctx ends, and returns
 // ctx's error. A failed pass is logged and the next one tries again: the
@@ -115,8 +112,13 @@ func (s *Scheduler) Run(ctx context.Context, interval time.Duration) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if n, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+		start := time.Now()
+		n, err := s.Tick(ctx)
+		if err != nil && ctx.Err() == nil {
 			log.Error("scheduler pass failed", "err", err, "notices", n)
+		}
+		if s.Observe != nil && ctx.Err() == nil {
+			s.Observe(time.Since(start), err)
 		}
 		select {
 		case <-ctx.Done():

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/notify"
 	"github.com/escalate-project/escalate/sqlstore"
 )
@@ -48,7 +49,7 @@ type recording struct {
 	onPass  func(n int)
 }
 
-func (r *recording) keep(now time.Time, ns []sqlstore.ClockNotice) {
+func (r *recording) keep(now time.Time, ns []escalate.ClockNotice) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.nows = append(r.nows, now)
@@ -57,13 +58,13 @@ func (r *recording) keep(now time.Time, ns []sqlstore.ClockNotice) {
 	}
 }
 
-func (r *recording) EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]sqlstore.ClockNotice, error) {
+func (r *recording) EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]escalate.ClockNotice, error) {
 	ns, err := r.ClockStore.EnqueueOverdue(ctx, now, limit)
 	r.keep(now, ns)
 	return ns, err
 }
 
-func (r *recording) EnqueueReminders(ctx context.Context, now time.Time, limit int) ([]sqlstore.ClockNotice, error) {
+func (r *recording) EnqueueReminders(ctx context.Context, now time.Time, limit int) ([]escalate.ClockNotice, error) {
 	ns, err := r.ClockStore.EnqueueReminders(ctx, now, limit)
 	r.keep(now, ns)
 	r.mu.Lock()

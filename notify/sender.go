@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/calendar"
-	"github.com/escalate-project/escalate/sqlstore"
 )
 
 // message is what each subject key says: the subject (with the reference)
@@ -99,7 +99,7 @@ func (c Composer) MessageID(id int64) string {
 // Compose writes the email for d. It reads only the payload's reference,
 // action, stage and deadline: the payload holds no child data, and the email
 // adds none.
-func (c Composer) Compose(d sqlstore.OutboxDelivery) (*Email, error) {
+func (c Composer) Compose(d escalate.OutboxDelivery) (*Email, error) {
 	if strings.HasPrefix(d.SubjectKey, "account-") {
 		return c.composeAccount(d)
 	}

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/notify"
-	"github.com/escalate-project/escalate/sqlstore"
 )
 
 func TestPlainDeadline(t *testing.T) {
@@ -28,8 +28,8 @@ func TestPlainDeadline(t *testing.T) {
 
 func TestCompose(t *testing.T) {
 	c := notify.Composer{BaseURL: "https://escalate.example.org/", Domain: "example.org"}
-	row := func(key string, payload map[string]any) sqlstore.OutboxDelivery {
-		d := sqlstore.OutboxDelivery{To: []sqlstore.Addressee{{Name: "Ann", Email: "ann@example.org"}}}
+	row := func(key string, payload map[string]any) escalate.OutboxDelivery {
+		d := escalate.OutboxDelivery{To: []escalate.Addressee{{Name: "Ann", Email: "ann@example.org"}}}
 		d.ID, d.SubjectKey, d.Payload = 42, key, payload
 		return d
 	}

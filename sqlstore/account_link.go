@@ -16,7 +16,7 @@ import (
 // Invitations and password resets (doc/web.md, "Invitations and resets"):
 // a single-use link that expires, emailed through the outbox. Only the
 // link's SHA-256 is stored; the outbox row carries the secret to the mail
-// server and is then erased (MarkSent, MarkDead). A newer link of the same
+// server and is then erased (MarkSent through lazyMarkSent, MarkDead, MarkFailed). A newer link of the same
 // purpose replaces the older, which stops working.
 
 // Link purposes and lifetimes.
@@ -74,7 +74,7 @@ func (tx *Tx) newLink(userID int64, purpose, createdBy string) (time.Time, error
 		return time.Time{}, err
 	}
 	body := jsonText(map[string]any{"secret": secret, "path": path, "expires": timeArg(expires)})
-	if err := tx.insertOutbox("account.link", 0, Recipient{User: userID}, subject, body); err != nil {
+	if err := tx.insertOutbox("account.link", 0, escalate.Recipient{User: userID}, subject, body); err != nil {
 		return time.Time{}, err
 	}
 	return expires, nil
@@ -100,7 +100,7 @@ func (db *DB) Invite(ctx context.Context, userID int64) (time.Time, error) {
 		if expires, err = tx.newLink(u.ID, LinkInvite, Actor(ctx)); err != nil {
 			return err
 		}
-		return tx.Audit(Actor(ctx), "account.invite", fmt.Sprintf("user:%d", u.ID), map[string]any{"expires": timeArg(expires)})
+		return tx.AuditIn(u.PartnershipID, Actor(ctx), "account.invite", fmt.Sprintf("user:%d", u.ID), map[string]any{"expires": timeArg(expires)})
 	})
 	return expires, WrapError(err)
 }
@@ -133,7 +133,8 @@ func (db *DB) RequestReset(ctx context.Context, email, ip string) error {
 			return err
 		}
 		if len(ids) == 0 {
-			return tx.Audit("anonymous", "password.reset-request", "unknown", map[string]any{"ip": ip})
+			// No partnership is known: the service-wide chain.
+			return tx.AuditIn(0, "anonymous", "password.reset-request", "unknown", map[string]any{"ip": ip})
 		}
 		for _, id := range ids {
 			var recent int
@@ -143,7 +144,7 @@ func (db *DB) RequestReset(ctx context.Context, email, ip string) error {
 			}
 			object := fmt.Sprintf("user:%d", id)
 			if recent >= MaxResetsPerHour {
-				if err := tx.Audit("anonymous", "password.reset-request", object, map[string]any{"ip": ip, "dropped": "too many"}); err != nil {
+				if err := tx.auditUser(id, "anonymous", "password.reset-request", object, map[string]any{"ip": ip, "dropped": "too many"}); err != nil {
 					return err
 				}
 				continue
@@ -151,7 +152,7 @@ func (db *DB) RequestReset(ctx context.Context, email, ip string) error {
 			if _, err := tx.newLink(id, LinkReset, "anonymous"); err != nil {
 				return err
 			}
-			if err := tx.Audit("anonymous", "password.reset-request", object, map[string]any{"ip": ip}); err != nil {
+			if err := tx.auditUser(id, "anonymous", "password.reset-request", object, map[string]any{"ip": ip}); err != nil {
 				return err
 			}
 		}

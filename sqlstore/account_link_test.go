@@ -183,7 +183,7 @@ func TestAccountLinks(t *testing.T) {
 			}
 			var id int64
 			db.db.QueryRowContext(ctx, `SELECT id FROM outbox WHERE recipient_user = $1`, u.ID).Scan(&id)
-			claimed, err := db.ClaimOutbox(ctx, "test", f.clock.now().Add(time.Hour), 100)
+			claimed, err := db.ClaimOutbox(ctx, "test", f.clock.now().Add(time.Hour), f.clock.now().Add(time.Hour+escalate.OutboxLease), 100)
 			if err != nil || len(claimed) == 0 {
 				t.Fatalf("claim: %v", err)
 			}

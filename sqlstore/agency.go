@@ -28,7 +28,7 @@ func (db *DB) CreateAgency(ctx context.Context, a *escalate.Agency) error {
 		if err != nil {
 			return conflictMessage(err, "The partnership already has an agency called %q.", a.Name)
 		}
-		return tx.Audit(Actor(ctx), "agency.add", fmt.Sprintf("agency:%d", a.ID),
+		return tx.AuditIn(a.PartnershipID, Actor(ctx), "agency.add", fmt.Sprintf("agency:%d", a.ID),
 			map[string]any{"partnership_id": a.PartnershipID, "name": a.Name, "kind": a.Kind})
 	})
 }

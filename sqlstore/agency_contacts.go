@@ -18,9 +18,6 @@ import (
 // Audited as the context's actor.
 func (db *DB) AddEscalationContact(ctx context.Context, agencyID, userID int64) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		u, err := findUser(tx.ctx, tx, `id = $1`, userID)
 		if notFound(err) || err == nil && (u.AgencyID != agencyID || u.Disabled) {
 			return escalate.FieldErrorf("user", "Choose an enabled account at this agency.")
@@ -41,16 +38,13 @@ func (db *DB) AddEscalationContact(ctx context.Context, agencyID, userID int64) 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return escalate.FieldErrorf("user", "%s is already an escalation contact of this agency.", u.Name)
 		}
-		return tx.Audit(Actor(ctx), "agency.contact.add", fmt.Sprintf("agency:%d", agencyID), map[string]any{"user": userID})
+		return tx.AuditIn(u.PartnershipID, Actor(ctx), "agency.contact.add", fmt.Sprintf("agency:%d", agencyID), map[string]any{"user": userID})
 	})
 }
 
 // RemoveEscalationContact stops user being an escalation contact of agency.
 func (db *DB) RemoveEscalationContact(ctx context.Context, agencyID, userID int64) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		res, err := tx.exec(`DELETE FROM agency_contacts WHERE agency_id = $1 AND user_id = $2`, agencyID, userID)
 		if err != nil {
 			return fmt.Errorf("remove escalation contact: %w", err)
@@ -58,7 +52,7 @@ func (db *DB) RemoveEscalationContact(ctx context.Context, agencyID, userID int6
 		if n, _ := res.RowsAffected(); n == 0 {
 			return escalate.Errorf(escalate.ENOTFOUND, "That person is not an escalation contact of this agency.")
 		}
-		return tx.Audit(Actor(ctx), "agency.contact.remove", fmt.Sprintf("agency:%d", agencyID), map[string]any{"user": userID})
+		return tx.auditUser(userID, Actor(ctx), "agency.contact.remove", fmt.Sprintf("agency:%d", agencyID), map[string]any{"user": userID})
 	})
 }
 

@@ -131,7 +131,7 @@ func (tx *Tx) importHolidays(partnershipID int64, division string, hs []calendar
 	if partnershipID != 0 {
 		object = fmt.Sprintf("partnership:%d/calendar:%s", partnershipID, division)
 	}
-	if err := tx.Audit(Actor(ctx), "calendar.import", object, map[string]any{
+	if err := tx.AuditIn(partnershipID, Actor(ctx), "calendar.import", object, map[string]any{
 		"source": source, "added": dates, "renamed": res.Renamed,
 	}); err != nil {
 		return res, err

@@ -148,7 +148,7 @@ func (tx *Tx) insertContact(c *escalate.Contact) error {
 		return WrapError(err)
 	}
 	c.AgencyName, c.Created = a.Name, tx.now
-	return tx.Audit(Actor(tx.ctx), "contact.add", fmt.Sprintf("contact:%d", c.ID), contactAudit(c))
+	return tx.AuditIn(c.PartnershipID, Actor(tx.ctx), "contact.add", fmt.Sprintf("contact:%d", c.ID), contactAudit(c))
 }
 
 // UpdateContact replaces the stored details of contact c.ID, which must be
@@ -184,7 +184,7 @@ func (tx *Tx) updateContact(c *escalate.Contact) error {
 		return WrapError(err)
 	}
 	c.AgencyName = a.Name
-	return tx.Audit(Actor(tx.ctx), "contact.update", fmt.Sprintf("contact:%d", c.ID), contactAudit(c))
+	return tx.AuditIn(c.PartnershipID, Actor(tx.ctx), "contact.update", fmt.Sprintf("contact:%d", c.ID), contactAudit(c))
 }
 
 // VerifyContact records that the partnership's contact id was checked today.
@@ -197,7 +197,7 @@ func (db *DB) VerifyContact(ctx context.Context, partnershipID, id int64) error 
 		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET last_verified = $1 WHERE id = $2`, tx.contactToday(), id); err != nil {
 			return err
 		}
-		return tx.Audit(Actor(ctx), "contact.verify", fmt.Sprintf("contact:%d", id),
+		return tx.AuditIn(partnershipID, Actor(ctx), "contact.verify", fmt.Sprintf("contact:%d", id),
 			map[string]any{"last_verified": tx.contactToday(), "was": c.LastVerified})
 	})
 }
@@ -212,7 +212,7 @@ func (db *DB) DeleteContact(ctx context.Context, partnershipID, id int64) error 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = $1`, id); err != nil {
 			return err
 		}
-		return tx.Audit(Actor(ctx), "contact.delete", fmt.Sprintf("contact:%d", id), contactAudit(c))
+		return tx.AuditIn(partnershipID, Actor(ctx), "contact.delete", fmt.Sprintf("contact:%d", id), contactAudit(c))
 	})
 }
 

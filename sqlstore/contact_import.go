@@ -66,7 +66,7 @@ func (db *DB) ImportContacts(ctx context.Context, partnershipID int64, r io.Read
 				return err
 			}
 		}
-		return tx.Audit(Actor(ctx), "contact.import", fmt.Sprintf("partnership:%d", partnershipID),
+		return tx.AuditIn(partnershipID, Actor(ctx), "contact.import", fmt.Sprintf("partnership:%d", partnershipID),
 			map[string]any{"added": res.Added, "updated": res.Updated})
 	})
 	if err != nil {

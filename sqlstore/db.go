@@ -61,6 +61,14 @@ type DB struct {
 	// directories caches partnerships' people for routing; see directory.
 	directories sync.Map
 
+	// lazy is SQLite's own connection for commits that need not wait for
+	// the disk (lazy_commit.go); path is the file, to open it.
+	path string
+	lazy lazyConn
+
+	// ready says whether a write was lately refused for space (ready.go).
+	ready readiness
+
 	// Now returns the current time. A transaction reads it once, at BEGIN, so
 	// every row it writes carries the same instant. Tests replace it.
 	Now func() time.Time
@@ -88,6 +96,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, escalate.Errorf(escalate.EINVALID, "database file name %q must not contain '?'", dsn)
 	default:
 		db.dialect = SQLite
+		db.path = dsn
 		// No "file:" prefix: the path is taken as it is, never as a URI.
 		db.db, err = sql.Open("sqlite", dsn+"?"+sqlitePragmas)
 	}
@@ -132,6 +141,7 @@ func (db *DB) Close() error {
 		db.stmts.Delete(k)
 		return true
 	})
+	db.lazy.close()
 	return db.db.Close()
 }
 
@@ -167,14 +177,19 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 func (db *DB) provider() (*goose.Provider, error) {
 	dir, dialect := "migrations/sqlite", goose.DialectSQLite3
+	var opts []goose.ProviderOption
 	if db.dialect == Postgres {
 		dir, dialect = "migrations/postgres", goose.DialectPostgres
+		// Instances starting at once take turns (migrate_lock.go). SQLite
+		// needs no lock: it serves one instance, and each migration runs
+		// in an immediate transaction.
+		opts = append(opts, goose.WithSessionLocker(pgMigrateLocker{}))
 	}
 	fsys, err := fs.Sub(migrations, dir)
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(dialect, db.db, fsys)
+	return goose.NewProvider(dialect, db.db, fsys, opts...)
 }
 
 // Migrate applies every pending migration and returns how many it applied.
@@ -189,6 +204,21 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	}
 	if len(res) > 0 {
 		return len(res), db.Optimize(ctx)
+	}
+	return len(res), nil
+}
+
+// MigrateTo applies the pending migrations up to and including version, as
+// an upgrade from an older release would have left the database; for
+// tests of upgrades.
+func (db *DB) MigrateTo(ctx context.Context, version int64) (int, error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	res, err := p.UpTo(ctx, version)
+	if err != nil {
+		return len(res), fmt.Errorf("migrate: %w", err)
 	}
 	return len(res), nil
 }
@@ -219,9 +249,11 @@ type Tx struct {
 	db  *DB
 	now time.Time
 
-	// auditTail is the last audit entry, read once per transaction after the
-	// audit lock is held; nil until then.
-	auditTail *audit.Entry
+	// pendingAudit holds the audit events to seal onto their chains at
+	// commit (flushAudit); auditTails the last entry of each chain
+	// appended to, read once per chain after its lock is held.
+	pendingAudit []pendingEvent
+	auditTails   map[int64]*audit.Entry
 	// calendarChanged is set when tx changed stored holidays: its calendars
 	// are then built afresh and never cached (see cachedCalendar).
 	calendarChanged bool
@@ -296,10 +328,13 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 	}()
 	if err := fn(tx); err != nil {
-		return WrapError(err)
+		return WrapError(db.noteWrite(err))
+	}
+	if err := tx.flushAudit(); err != nil {
+		return WrapError(db.noteWrite(err))
 	}
 	if err := stx.Commit(); err != nil {
-		return WrapError(fmt.Errorf("commit: %w", err))
+		return WrapError(db.noteWrite(fmt.Errorf("commit: %w", err)))
 	}
 	committed = true
 	return nil

@@ -174,7 +174,7 @@ func (db *DB) EnqueueDigests(ctx context.Context, now time.Time, limit int) (int
 			}
 			body := map[string]any{"count": len(items), "items": items, "next_due": items[0].Due.Format(time.RFC3339Nano)}
 			wrote = true
-			return tx.insertOutbox("daily-digest", 0, Recipient{User: u.ID}, "daily-digest", jsonText(body))
+			return tx.insertOutbox("daily-digest", 0, escalate.Recipient{User: u.ID}, "daily-digest", jsonText(body))
 		})
 		if err != nil {
 			return sent, fmt.Errorf("enqueue digest: %w", err)

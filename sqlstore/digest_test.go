@@ -11,13 +11,13 @@ import (
 )
 
 // digestRows returns the daily digests in the outbox, by recipient.
-func digestRows(t *testing.T, db *DB) map[int64][]OutboxMessage {
+func digestRows(t *testing.T, db *DB) map[int64][]escalate.OutboxMessage {
 	t.Helper()
 	all, err := db.Outbox(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[int64][]OutboxMessage{}
+	out := map[int64][]escalate.OutboxMessage{}
 	for _, m := range all {
 		if m.SubjectKey == "daily-digest" {
 			out[m.Recipient.User] = append(out[m.Recipient.User], m)

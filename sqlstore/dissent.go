@@ -10,7 +10,7 @@ import (
 )
 
 // Child Protection Conference dissents (doc/dissents.md). Each change is one
-// transaction, as for escalations: take the audit lock, re-read the actor,
+// transaction, as for escalations: re-read the actor,
 // load the dissent and its pinned policy and calendar, check access with
 // escalate.CanDissent (someone who may not see it: not found; who may see it
 // but not do this: forbidden), apply the pure rule at the transaction's
@@ -71,14 +71,12 @@ func (tx *Tx) agencyKind(id int64) (string, error) {
 	return kind, nil
 }
 
-// dissentActor begins a dissent change or view: the audit lock, then the
-// acting user as the database holds them now, and their agency's kind.
+// dissentActor begins a dissent change or view: the acting user as the
+// database holds them now, and their agency's kind. (The audit events take
+// their chain's lock as the transaction commits.)
 func (tx *Tx) dissentActor(ctx context.Context) (*escalate.User, string, error) {
 	u, err := actorOf(ctx)
 	if err != nil {
-		return nil, "", err
-	}
-	if err := tx.lockForChange(); err != nil {
 		return nil, "", err
 	}
 	if u, err = tx.actingUser(u); err != nil {
@@ -125,7 +123,7 @@ func (db *DB) RecordDissent(ctx context.Context, in escalate.DissentInput) (*esc
 		if err := tx.insertDissent(d); err != nil {
 			return err
 		}
-		if err := tx.writeDissentEvents(d.Ref, events); err != nil {
+		if err := tx.writeDissentEvents(d.PartnershipID, d.Ref, events); err != nil {
 			return err
 		}
 		if err := tx.writeDissentOutbox(d, events); err != nil {
@@ -181,7 +179,7 @@ func (db *DB) Dissent(ctx context.Context, ref string) (*escalate.Dissent, []str
 		if err != nil {
 			return err
 		}
-		if err := tx.Audit(fmt.Sprintf("user:%d", actor.ID), escalate.DissentActionView, "dissent:"+d.Ref,
+		if err := tx.AuditIn(d.PartnershipID, fmt.Sprintf("user:%d", actor.ID), escalate.DissentActionView, "dissent:"+d.Ref,
 			map[string]any{"version": d.Version}); err != nil {
 			return err
 		}
@@ -220,7 +218,7 @@ func (db *DB) DissentStep(ctx context.Context, ref, action string, in escalate.D
 		if err := tx.updateDissent(&old, d); err != nil {
 			return err
 		}
-		if err := tx.writeDissentEvents(d.Ref, events); err != nil {
+		if err := tx.writeDissentEvents(d.PartnershipID, d.Ref, events); err != nil {
 			return err
 		}
 		if err := tx.writeDissentOutbox(d, events); err != nil {
@@ -235,12 +233,12 @@ func (db *DB) DissentStep(ctx context.Context, ref, action string, in escalate.D
 	return out, nil
 }
 
-// writeDissentEvents appends a change's events to the audit chain against
-// the dissent.
-func (tx *Tx) writeDissentEvents(ref string, events []escalate.Event) error {
+// writeDissentEvents appends a change's events to partnershipID's audit
+// chain against the dissent.
+func (tx *Tx) writeDissentEvents(partnershipID int64, ref string, events []escalate.Event) error {
 	items := make([]auditItem, len(events))
 	for i, ev := range events {
-		items[i] = auditItem{fmt.Sprintf("user:%d", ev.Actor), ev.Action, "dissent:" + ref, ev.Data}
+		items[i] = auditItem{partnershipID, fmt.Sprintf("user:%d", ev.Actor), ev.Action, "dissent:" + ref, ev.Data}
 	}
 	return tx.auditAll(items)
 }

@@ -139,13 +139,13 @@ func (tx *Tx) writeDissentNotice(kind string, c dissentNoticeCandidate) (bool, e
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return false, err
 	}
-	var to []Recipient
+	var to []escalate.Recipient
 	bms, err := tx.roleHolders(c.partnershipID, escalate.RoleBusinessManager)
 	if err != nil {
 		return false, err
 	}
 	for _, id := range bms {
-		to = append(to, Recipient{User: id})
+		to = append(to, escalate.Recipient{User: id})
 	}
 	if c.clock.Key == escalate.DissentClockInvestigate {
 		ids, err := tx.agenciesOfKind(c.partnershipID, escalate.AgencyKindChildrensSocialCare)
@@ -153,7 +153,7 @@ func (tx *Tx) writeDissentNotice(kind string, c dissentNoticeCandidate) (bool, e
 			return false, err
 		}
 		for _, id := range ids {
-			to = append(to, Recipient{Role: escalate.RoleSeniorManager, AgencyID: id})
+			to = append(to, escalate.Recipient{Role: escalate.RoleSeniorManager, AgencyID: id})
 		}
 	}
 	body := jsonText(map[string]any{"ref": c.ref, "object": "dissent", "clock_id": c.clock.ID, "clock": c.clock.Key,

@@ -49,8 +49,8 @@ func (tx *Tx) writeDissentOutbox(d *escalate.Dissent, events []escalate.Event) e
 		if !ok {
 			continue
 		}
-		var to []Recipient
-		add := func(r Recipient) {
+		var to []escalate.Recipient
+		add := func(r escalate.Recipient) {
 			if r.User != 0 && r.User == ev.Actor || slices.Contains(to, r) {
 				return
 			}
@@ -59,16 +59,16 @@ func (tx *Tx) writeDissentOutbox(d *escalate.Dissent, events []escalate.Event) e
 		holders := func(role escalate.Role) error {
 			ids, err := tx.roleHolders(d.PartnershipID, role)
 			for _, id := range ids {
-				add(Recipient{User: id})
+				add(escalate.Recipient{User: id})
 			}
 			return err
 		}
 		dissenting := func(roles ...escalate.Role) {
 			for _, r := range roles {
-				add(Recipient{Role: r, AgencyID: d.AgencyID})
+				add(escalate.Recipient{Role: r, AgencyID: d.AgencyID})
 			}
 		}
-		chair := Recipient{User: d.RecordedBy}
+		chair := escalate.Recipient{User: d.RecordedBy}
 		switch ev.Action {
 		case escalate.DissentActionRefer:
 			if err := holders(escalate.RoleBusinessManager); err != nil {
@@ -85,7 +85,7 @@ func (tx *Tx) writeDissentOutbox(d *escalate.Dissent, events []escalate.Event) e
 					return err
 				}
 				for _, id := range ids {
-					add(Recipient{Role: escalate.RoleSeniorManager, AgencyID: id})
+					add(escalate.Recipient{Role: escalate.RoleSeniorManager, AgencyID: id})
 				}
 			}
 		case escalate.DissentActionReport, escalate.DissentActionStrategy:

@@ -327,7 +327,7 @@ func wantDissentUnchanged(t *testing.T, db *DB, before map[string]int) {
 }
 
 // dissentOutbox is every outbox row with no escalation: the dissents'.
-func dissentOutbox(t *testing.T, db *DB) []OutboxMessage {
+func dissentOutbox(t *testing.T, db *DB) []escalate.OutboxMessage {
 	t.Helper()
 	msgs, err := db.Outbox(context.Background(), 0)
 	if err != nil {

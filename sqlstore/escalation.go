@@ -149,16 +149,16 @@ func (tx *Tx) actingUser(u *escalate.User) (*escalate.User, error) {
 	return fresh, err
 }
 
-// writeEvents appends the events of one change to the audit chain, each
-// against the escalation it concerns.
-func (tx *Tx) writeEvents(ref string, events []escalate.Event) error {
+// writeEvents appends the events of one change to partnershipID's audit
+// chain, each against the escalation it concerns.
+func (tx *Tx) writeEvents(partnershipID int64, ref string, events []escalate.Event) error {
 	items := make([]auditItem, len(events))
 	for i, ev := range events {
 		object := "escalation:" + ref
 		if ref == "" {
 			object = fmt.Sprintf("user:%d", ev.Actor)
 		}
-		items[i] = auditItem{fmt.Sprintf("user:%d", ev.Actor), ev.Action, object, ev.Data}
+		items[i] = auditItem{partnershipID, fmt.Sprintf("user:%d", ev.Actor), ev.Action, object, ev.Data}
 	}
 	return tx.auditAll(items)
 }
@@ -175,9 +175,6 @@ func (s *EscalationService) change(ctx context.Context, ref, action string, fn r
 	}
 	var out *escalate.Escalation
 	err = s.db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		actor, err := tx.actingUser(actor)
 		if err != nil {
 			return err
@@ -201,7 +198,7 @@ func (s *EscalationService) change(ctx context.Context, ref, action string, fn r
 			return err
 		}
 		notices := tell(pin.policy, row.Escalation, ps, events, actor.ID)
-		if err := tx.writeEvents(row.Ref, events); err != nil {
+		if err := tx.writeEvents(row.PartnershipID, row.Ref, events); err != nil {
 			return err
 		}
 		if err := tx.writeNotices(row.ID, notices); err != nil {
@@ -219,18 +216,12 @@ func (s *EscalationService) change(ctx context.Context, ref, action string, fn r
 	return out, nil
 }
 
-// lockForChange takes, before anything is read, the lock every change
-// needs in the end to append to the audit chain: PostgreSQL's audit advisory
-// lock (SQLite's immediate transaction already holds the only write lock).
-// With it taken first, every writer locks in one order (audit lock, then
-// rows), so a change can never deadlock with a calendar recompute, which
-// holds the audit lock while it updates many escalations; and a racing
-// writer reads the case only after the winner committed, so it sees the new
-// version and gets ECONFLICT. The version check in updateEscalation stays
-// as a second guard.
-func (tx *Tx) lockForChange() error {
-	_, err := tx.lastAudit()
-	return err
+// ctxPartnership is the partnership of the user ctx carries, 0 for none.
+func ctxPartnership(ctx context.Context) int64 {
+	if u := escalate.UserFromContext(ctx); u != nil {
+		return u.PartnershipID
+	}
+	return 0
 }
 
 // loadForActor loads escalation ref with its pinned policy and checks actor
@@ -267,9 +258,6 @@ func (s *EscalationService) Get(ctx context.Context, ref string) (*escalate.Esca
 	}
 	var out *escalate.Escalation
 	err = s.db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		actor, err := tx.actingUser(actor)
 		if err != nil {
 			return err
@@ -278,7 +266,7 @@ func (s *EscalationService) Get(ctx context.Context, ref string) (*escalate.Esca
 		if err != nil {
 			return err
 		}
-		if err := tx.Audit(fmt.Sprintf("user:%d", actor.ID), escalate.ActionView, "escalation:"+row.Ref,
+		if err := tx.AuditIn(row.PartnershipID, fmt.Sprintf("user:%d", actor.ID), escalate.ActionView, "escalation:"+row.Ref,
 			map[string]any{"version": row.Version}); err != nil {
 			return err
 		}

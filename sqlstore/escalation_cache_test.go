@@ -100,7 +100,8 @@ func TestCalendarCache(t *testing.T) {
 }
 
 // TestAuditBatches checks events written together, across more than one
-// multi-row INSERT, chain and verify as if written one by one.
+// multi-row INSERT and two chains, chain and verify as if written one by
+// one, each with its content.
 func TestAuditBatches(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
@@ -113,7 +114,8 @@ func TestAuditBatches(t *testing.T) {
 		err := db.WithTx(ctx, func(tx *Tx) error {
 			items := make([]auditItem, n)
 			for i := range items {
-				items[i] = auditItem{"system", "test.batch", fmt.Sprintf("test:%d", i+1), nil}
+				// Runs of three on one chain, then three on another.
+				items[i] = auditItem{int64(i / 3 % 2 * 5), "system", "test.batch", fmt.Sprintf("test:%d", i+1), nil}
 				if i%3 != 0 {
 					items[i].content = map[string]any{"i": i}
 				}
@@ -127,8 +129,8 @@ func TestAuditBatches(t *testing.T) {
 		if err != nil {
 			t.Fatalf("VerifyAudit: %v", err)
 		}
-		if rep.N != int64(n+1) {
-			t.Errorf("verified %d events, want %d", rep.N, n+1)
+		if rep.N != int64(n+1) || len(rep.Chains) != 2 || rep.Chains[1].Chain != 5 {
+			t.Errorf("verified %d events in chains %+v, want %d in chains 0 and 5", rep.N, rep.Chains, n+1)
 		}
 		evs, err := db.AuditEvents(ctx, 2, 0)
 		if err != nil {
@@ -137,14 +139,24 @@ func TestAuditBatches(t *testing.T) {
 		if len(evs) != n {
 			t.Fatalf("%d events, want %d", len(evs), n)
 		}
-		for i, ev := range evs {
+		// Each chain holds its events in the order they were queued; the
+		// service-wide chain's are written first (lower chains first).
+		last := map[int64]int{}
+		for _, ev := range evs {
+			var i int
+			fmt.Sscanf(ev.Object, "test:%d", &i)
+			i-- // the item's index
 			want := ""
 			if i%3 != 0 {
 				want = fmt.Sprintf(`{"i":%d}`, i)
 			}
-			if ev.Object != fmt.Sprintf("test:%d", i+1) || string(ev.Content) != want {
-				t.Errorf("event %d: object %s content %q, want test:%d %q", ev.Seq, ev.Object, ev.Content, i+1, want)
+			if string(ev.Content) != want || ev.Chain != int64(i/3%2*5) {
+				t.Errorf("event %s: chain %d content %q, want chain %d %q", ev.Object, ev.Chain, ev.Content, i/3%2*5, want)
 			}
+			if prev, ok := last[ev.Chain]; ok && i < prev {
+				t.Errorf("event %s comes after item %d in %s", ev.Object, prev, ChainName(ev.Chain))
+			}
+			last[ev.Chain] = i
 		}
 	})
 }

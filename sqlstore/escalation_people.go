@@ -24,7 +24,8 @@ func (s *EscalationService) peopleChange(ctx context.Context, ref, action string
 	}
 	var out *escalate.Escalation
 	err = s.db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
+		// Two changes of one case's people run one after the other.
+		if err := tx.lockEscalation(ref); err != nil {
 			return err
 		}
 		actor, err := tx.actingUser(actor)
@@ -53,7 +54,7 @@ func (s *EscalationService) peopleChange(ctx context.Context, ref, action string
 			told = ps.Told(pin.policy, row.Escalation, escalate.NoticeNamed, actor.ID, subject)
 		}
 		ev.Data["told"] = told
-		if err := tx.Audit(fmt.Sprintf("user:%d", actor.ID), ev.Action, "escalation:"+row.Ref, ev.Data); err != nil {
+		if err := tx.AuditIn(row.PartnershipID, fmt.Sprintf("user:%d", actor.ID), ev.Action, "escalation:"+row.Ref, ev.Data); err != nil {
 			return err
 		}
 		body := jsonText(payload(row.Escalation, pin.policy, kind))
@@ -65,7 +66,7 @@ func (s *EscalationService) peopleChange(ctx context.Context, ref, action string
 				// Told that someone else was named: not "you were named".
 				key = "party-named"
 			}
-			if err := tx.insertOutbox(kind, row.ID, Recipient{User: id}, key, body); err != nil {
+			if err := tx.insertOutbox(kind, row.ID, escalate.Recipient{User: id}, key, body); err != nil {
 				return err
 			}
 		}
@@ -197,4 +198,16 @@ func (tx *Tx) referAlongside(p *escalate.Policy, e *escalate.Escalation, actor *
 		}
 	}
 	return nil
+}
+
+// lockEscalation locks escalation ref's row on PostgreSQL until the
+// transaction ends, for a change that its version does not guard; SQLite's
+// immediate transaction holds the only write lock already. A reference that
+// does not exist locks nothing: loading it says so.
+func (tx *Tx) lockEscalation(ref string) error {
+	if tx.db.dialect != Postgres {
+		return nil
+	}
+	_, err := tx.exec(`SELECT id FROM escalations WHERE ref = $1 FOR UPDATE`, ref)
+	return err
 }

@@ -42,9 +42,6 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 	if !escalate.Can(actor, nil, escalate.Parties{}, escalate.ActionRaise) {
 		return nil, escalate.Errorf(escalate.EFORBIDDEN, "Your account may not raise escalations.")
 	}
-	if err := tx.lockForChange(); err != nil {
-		return nil, err
-	}
 	var key, sum string
 	var versionID int64
 	threshold := -1 // the policy's default, unless the Business Manager set one
@@ -94,7 +91,7 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 		return nil, err
 	}
 	notices := tell(pin.policy, e, ps, events, actor.ID)
-	if err := tx.writeEvents(e.Ref, events); err != nil {
+	if err := tx.writeEvents(e.PartnershipID, e.Ref, events); err != nil {
 		return nil, err
 	}
 	if err := tx.writeNotices(e.ID, notices); err != nil {
@@ -160,7 +157,7 @@ func (s *EscalationService) recordImmediateBeforeRaise(ctx context.Context, acto
 		if err != nil {
 			return err
 		}
-		if err := tx.writeEvents("", []escalate.Event{ev}); err != nil {
+		if err := tx.writeEvents(actor.PartnershipID, "", []escalate.Event{ev}); err != nil {
 			return err
 		}
 		var versionID int64
@@ -176,7 +173,7 @@ func (s *EscalationService) recordImmediateBeforeRaise(ctx context.Context, acto
 			}
 			body := jsonText(map[string]any{"action": ev.Action, "user": actor.ID})
 			for _, r := range pin.policy.Immediate.Contacts {
-				if err := tx.insertOutbox(ev.Action, 0, Recipient{Role: r, AgencyID: actor.AgencyID}, notifiable[ev.Action], body); err != nil {
+				if err := tx.insertOutbox(ev.Action, 0, escalate.Recipient{Role: r, AgencyID: actor.AgencyID}, notifiable[ev.Action], body); err != nil {
 					return err
 				}
 			}

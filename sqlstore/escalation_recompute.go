@@ -15,7 +15,7 @@ import (
 
 func init() {
 	// ImportHolidays calls this in its own transaction, after it has
-	// written the new days and taken the audit lock.
+	// written the new days.
 	recomputeOpenClocks = func(tx *Tx, partnershipID int64, division string) error {
 		_, err := tx.recomputeClocks(partnershipID, division)
 		return err
@@ -33,9 +33,6 @@ func (s *EscalationService) RecomputeClocks(ctx context.Context, partnershipID i
 	}
 	var n int
 	err = s.db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		actor, err := tx.actingUser(actor)
 		if err != nil {
 			return err
@@ -52,9 +49,11 @@ func (s *EscalationService) RecomputeClocks(ctx context.Context, partnershipID i
 
 // recomputeClocks recomputes the running clocks of the open escalations of
 // partnershipID (0: every partnership) whose pinned policy counts on
-// division ("": any), and returns how many clocks moved. Rows are all
-// written before any audit event, and the caller already holds the audit
-// lock, so lock order is the same as every other change's.
+// division ("": any), and returns how many clocks moved. On PostgreSQL it
+// locks the cases first (FOR UPDATE, in ID order), so a change made to one
+// meanwhile is waited for and then read, never overwritten or refused as a
+// conflict; its audit events, like every change's, take their chains'
+// locks at commit.
 func (tx *Tx) recomputeClocks(partnershipID int64, division string) (int, error) {
 	where := []string{"e.status = 'open'",
 		"EXISTS (SELECT 1 FROM clocks c WHERE c.escalation_id = e.id AND c.status = 'running')"}
@@ -67,7 +66,11 @@ func (tx *Tx) recomputeClocks(partnershipID int64, division string) (int, error)
 		args = append(args, division)
 		where = append(where, "v.division = $"+strconv.Itoa(len(args)))
 	}
-	rows, err := tx.QueryContext(tx.ctx, `SELECT e.ref`+escalationFrom+`WHERE `+strings.Join(where, " AND ")+` ORDER BY e.id`, args...)
+	lock := ""
+	if tx.db.dialect == Postgres {
+		lock = " FOR UPDATE OF e"
+	}
+	rows, err := tx.QueryContext(tx.ctx, `SELECT e.ref`+escalationFrom+`WHERE `+strings.Join(where, " AND ")+` ORDER BY e.id`+lock, args...)
 	if err != nil {
 		return 0, fmt.Errorf("recompute: %w", err)
 	}
@@ -86,6 +89,7 @@ func (tx *Tx) recomputeClocks(partnershipID int64, division string) (int, error)
 	}
 	actor := escalate.UserFromContext(tx.ctx)
 	var all []escalate.Event
+	chainOf := map[string]int64{} // ref → its partnership, whose chain its events join
 	for _, ref := range refs {
 		row, err := tx.loadEscalation(ref)
 		if err != nil {
@@ -104,11 +108,12 @@ func (tx *Tx) recomputeClocks(partnershipID int64, division string) (int, error)
 			return 0, err
 		}
 		all = append(all, events...)
+		chainOf[row.Ref] = row.PartnershipID
 	}
 	who := Actor(tx.ctx)
 	items := make([]auditItem, len(all))
 	for i, ev := range all {
-		items[i] = auditItem{who, ev.Action, "escalation:" + ev.Ref, ev.Data}
+		items[i] = auditItem{chainOf[ev.Ref], who, ev.Action, "escalation:" + ev.Ref, ev.Data}
 	}
 	if err := tx.auditAll(items); err != nil {
 		return 0, err

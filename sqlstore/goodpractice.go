@@ -49,7 +49,7 @@ func (db *DB) RecordGoodPractice(ctx context.Context, in escalate.GoodPracticeIn
 		// name people, and is read after signing in.
 		body := jsonText(map[string]any{"object": "good-practice", "id": g.ID, "link": "/good-practice"})
 		for _, u := range escalate.GoodPracticeTold(pol, g, dir) {
-			if err := tx.insertOutbox(escalate.ActionGoodPractice, 0, Recipient{User: u}, "good-practice", body); err != nil {
+			if err := tx.insertOutbox(escalate.ActionGoodPractice, 0, escalate.Recipient{User: u}, "good-practice", body); err != nil {
 				return err
 			}
 		}

@@ -76,7 +76,7 @@ func (ids *Identities) SignInIdentity(ctx context.Context, issuer, subject, emai
 		object := "unknown"
 		refuse := func(e error, reason string) error {
 			refused = e
-			return tx.Audit("anonymous", "sign-in.refused", object,
+			return tx.AuditIn(p.ID, "anonymous", "sign-in.refused", object,
 				map[string]any{"ip": ip, "issuer": issuer, "reason": reason})
 		}
 		var userID int64
@@ -129,7 +129,7 @@ func (ids *Identities) SignInIdentity(ctx context.Context, issuer, subject, emai
 		if token, err = ids.Sessions.startSession(tx, u.ID, oldToken); err != nil {
 			return err
 		}
-		return tx.Audit(object, "sign-in", object, map[string]any{"ip": ip, "issuer": issuer})
+		return tx.AuditIn(u.PartnershipID, object, "sign-in", object, map[string]any{"ip": ip, "issuer": issuer})
 	})
 	if err != nil {
 		return "", nil, WrapError(err)
@@ -171,7 +171,7 @@ func (tx *Tx) linkIdentity(userID int64, issuer, subject, actor, how string) err
 		issuer, subject, userID, timeArg(tx.now)); err != nil {
 		return conflictMessage(err, "That account at the sign-in service is linked already, or the user has another there.")
 	}
-	return tx.Audit(actor, "identity.link", fmt.Sprintf("user:%d", userID), map[string]any{"issuer": issuer, "how": how})
+	return tx.auditUser(userID, actor, "identity.link", fmt.Sprintf("user:%d", userID), map[string]any{"issuer": issuer, "how": how})
 }
 
 // startSession ends oldToken's session, if any, and starts a full one for

@@ -45,7 +45,7 @@ func TestNotifications(t *testing.T) {
 		}
 		// A row for each way of naming a recipient: partnership-wide, role
 		// at an agency, a user.
-		enqueue := func(r Recipient) int64 {
+		enqueue := func(r escalate.Recipient) int64 {
 			id, err := db.EnqueueOutbox(ctx, "clock.reminder", e.ID, r, "clock-reminder",
 				map[string]any{"ref": e.Ref, "action": "Reply in writing", "due": "2026-12-30T17:00:00.000000Z"})
 			if err != nil {
@@ -53,15 +53,15 @@ func TestNotifications(t *testing.T) {
 			}
 			return id
 		}
-		enqueue(Recipient{Role: escalate.RoleBusinessManager})
-		enqueue(Recipient{Role: escalate.RoleManager, AgencyID: w.agencies["care"].ID})
-		enqueue(Recipient{User: w.users["dsl"].ID})
+		enqueue(escalate.Recipient{Role: escalate.RoleBusinessManager})
+		enqueue(escalate.Recipient{Role: escalate.RoleManager, AgencyID: w.agencies["care"].ID})
+		enqueue(escalate.Recipient{User: w.users["dsl"].ID})
 
 		t.Run("ResolvedAsTheSender", func(t *testing.T) {
 			// The inbox runs the sender's resolution (addressees) backwards:
 			// for every row and person, the sender mails them iff their
 			// inbox shows it.
-			var rows []OutboxDelivery
+			var rows []escalate.OutboxDelivery
 			err := db.WithTx(ctx, func(tx *Tx) error {
 				rs, err := tx.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox o ORDER BY o.id`)
 				if err != nil {
@@ -98,7 +98,7 @@ func TestNotifications(t *testing.T) {
 					t.Errorf("%s: inbox %v is not newest first", name, inbox)
 				}
 				for _, d := range rows {
-					mailed := slices.ContainsFunc(d.To, func(a Addressee) bool { return a.Email == u.Email })
+					mailed := slices.ContainsFunc(d.To, func(a escalate.Addressee) bool { return a.Email == u.Email })
 					if shown := slices.Contains(inbox, d.ID); shown != mailed {
 						t.Errorf("%s, row %d (%+v): in the inbox %v, mailed %v", name, d.ID, d.Recipient, shown, mailed)
 					}
@@ -152,7 +152,7 @@ func TestNotifications(t *testing.T) {
 				}
 			}
 			// A later row is unread; marking an older id moves nothing back.
-			later := enqueue(Recipient{Role: escalate.RoleBusinessManager})
+			later := enqueue(escalate.Recipient{Role: escalate.RoleBusinessManager})
 			if err := db.MarkNotificationsRead(ctx, bm.ID, 1); err != nil {
 				t.Fatal(err)
 			}
@@ -168,7 +168,7 @@ func TestNotifications(t *testing.T) {
 			if err := db.MarkNotificationsRead(ctx, bm.ID, later+1000); err != nil {
 				t.Fatal(err)
 			}
-			enqueue(Recipient{Role: escalate.RoleBusinessManager})
+			enqueue(escalate.Recipient{Role: escalate.RoleBusinessManager})
 			if got := unread(t, db, bm); got != 1 {
 				t.Errorf("a row after a forged marker: %d unread, want 1", got)
 			}
@@ -176,7 +176,7 @@ func TestNotifications(t *testing.T) {
 		})
 
 		t.Run("RetryUndelivered", func(t *testing.T) {
-			id := enqueue(Recipient{User: w.users["prac"].ID})
+			id := enqueue(escalate.Recipient{User: w.users["prac"].ID})
 			if err := db.MarkDead(ctx, id, "550 mailbox unavailable"); err != nil {
 				t.Fatal(err)
 			}

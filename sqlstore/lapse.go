@@ -19,7 +19,8 @@ const LapseReason = "The stage's timescale lapsed; the policy escalates automati
 // and the outbox as a person's escalation does, but attributed to
 // SchedulerActor. It does nothing (false) for a closed case, one already
 // past the clock's stage, a clock no longer running, or the final stage.
-// The caller holds the audit lock, taken before any row lock.
+// Its events take their chain's lock as the transaction commits, after
+// every row lock; a case changed meanwhile is ECONFLICT (its version).
 func (tx *Tx) escalateLapsed(pin *pinned, c noticeCandidate) (bool, error) {
 	row, err := tx.loadEscalation(c.ref)
 	if err != nil {

@@ -10,8 +10,9 @@ import (
 // notice, whose primary key makes it once per lapse. It runs the pure rule
 // (escalate.Escalation.ClockLapsed) and writes the case, the audit events and
 // the outbox as a person's change does, attributed to SchedulerActor. It
-// does nothing (false) for a closed case or a clock no longer running. The
-// caller holds the audit lock, taken before any row lock.
+// does nothing (false) for a closed case or a clock no longer running. Its
+// audit events are sealed onto the case's partnership's chain at commit,
+// after every row lock, as every change's are.
 func (tx *Tx) startOnLapse(pin *pinned, c noticeCandidate) (bool, error) {
 	row, err := tx.loadEscalation(c.ref)
 	if err != nil {
@@ -43,7 +44,7 @@ func (tx *Tx) writeSchedulerChange(pin *pinned, row *escalationRow, old *escalat
 	notices := tell(pin.policy, row.Escalation, ps, events, 0)
 	items := make([]auditItem, len(events))
 	for i, ev := range events {
-		items[i] = auditItem{SchedulerActor, ev.Action, "escalation:" + row.Ref, ev.Data}
+		items[i] = auditItem{row.PartnershipID, SchedulerActor, ev.Action, "escalation:" + row.Ref, ev.Data}
 	}
 	if err := tx.auditAll(items); err != nil {
 		return err

@@ -24,9 +24,6 @@ func (db *DB) RecordLearning(ctx context.Context, ref string, in escalate.Learni
 	}
 	var out []*escalate.LearningItem
 	err = db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		actor, err := tx.actingUser(actor)
 		if err != nil {
 			return err
@@ -62,7 +59,7 @@ func (db *DB) RecordLearning(ctx context.Context, ref string, in escalate.Learni
 				return err
 			}
 		}
-		return tx.Audit(fmt.Sprintf("user:%d", actor.ID), escalate.ActionLearningRecord, "escalation:"+row.Ref,
+		return tx.AuditIn(row.PartnershipID, fmt.Sprintf("user:%d", actor.ID), escalate.ActionLearningRecord, "escalation:"+row.Ref,
 			map[string]any{"debriefed": in.Debriefed == "yes", "items": ids})
 	})
 	return out, err
@@ -104,7 +101,7 @@ func (tx *Tx) insertLearningItem(it *escalate.LearningItem, escalationID int64, 
 		it.ID, escalationID, actor.ID, timeArg(tx.now)); err != nil {
 		return fmt.Errorf("learning link: %w", WrapError(err))
 	}
-	return tx.Audit(fmt.Sprintf("user:%d", actor.ID), escalate.ActionLearningCreate, fmt.Sprintf("learning:%d", it.ID),
+	return tx.AuditIn(actor.PartnershipID, fmt.Sprintf("user:%d", actor.ID), escalate.ActionLearningCreate, fmt.Sprintf("learning:%d", it.ID),
 		map[string]any{"kind": it.Kind, "description": it.Description, "assigned_role": it.Assignee.Role,
 			"assigned_subgroup": it.Assignee.Subgroup, "refs": it.Refs})
 }
@@ -115,7 +112,7 @@ func (tx *Tx) insertLearningItem(it *escalate.LearningItem, escalationID int64, 
 // nobody is told of a case they may not open.
 func (tx *Tx) tellOfItem(it *escalate.LearningItem, e *escalate.Escalation) error {
 	body := jsonText(map[string]any{"ref": e.Ref, "action": escalate.ActionLearningCreate, "item": it.ID, "kind": it.Kind})
-	if err := tx.insertOutbox(escalate.ActionLearningCreate, e.ID, Recipient{Role: escalate.RoleBusinessManager}, "learning-item", body); err != nil {
+	if err := tx.insertOutbox(escalate.ActionLearningCreate, e.ID, escalate.Recipient{Role: escalate.RoleBusinessManager}, "learning-item", body); err != nil {
 		return err
 	}
 	r := it.Assignee.Role
@@ -137,7 +134,7 @@ func (tx *Tx) tellOfItem(it *escalate.LearningItem, e *escalate.Escalation) erro
 	dir := ps.Directory()
 	for _, id := range dir.Holders(r, 0) {
 		if ps.MayOpen(dir.Person(id)) {
-			if err := tx.insertOutbox(escalate.ActionLearningCreate, e.ID, Recipient{User: id}, "learning-item", body); err != nil {
+			if err := tx.insertOutbox(escalate.ActionLearningCreate, e.ID, escalate.Recipient{User: id}, "learning-item", body); err != nil {
 				return err
 			}
 		}
@@ -299,9 +296,6 @@ func (tx *Tx) learningItem(partnershipID, id int64) (*escalate.LearningItem, err
 func (db *DB) LearningItem(ctx context.Context, id int64, view bool) (*escalate.LearningItem, error) {
 	var out *escalate.LearningItem
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		u, err := tx.oversightActor(ctx)
 		if err != nil {
 			return err
@@ -320,9 +314,6 @@ func (db *DB) LearningItem(ctx context.Context, id int64, view bool) (*escalate.
 func (db *DB) UpdateLearningItem(ctx context.Context, id int64, in escalate.LearningUpdate) (*escalate.LearningItem, error) {
 	var out *escalate.LearningItem
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		u, err := tx.oversightActor(ctx)
 		if err != nil {
 			return err

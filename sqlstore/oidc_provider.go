@@ -57,7 +57,7 @@ func (db *DB) AddProvider(ctx context.Context, p *escalate.OIDCProvider) error {
 			}
 		}
 		p.Created = tx.now
-		return tx.Audit(Actor(ctx), "sso.provider.add", fmt.Sprintf("oidc-provider:%d", p.ID), map[string]any{
+		return tx.AuditIn(p.PartnershipID, Actor(ctx), "sso.provider.add", fmt.Sprintf("oidc-provider:%d", p.ID), map[string]any{
 			"partnership_id": p.PartnershipID, "name": p.Name, "issuer": p.Issuer, "domains": strings.Join(p.Domains, ","),
 			"link_by_email": p.LinkByEmail})
 	}))
@@ -125,7 +125,7 @@ func (db *DB) RemoveProvider(ctx context.Context, partnershipID, id int64) error
 		if err := oneRow(res, err, id); err != nil {
 			return escalate.Errorf(escalate.ENOTFOUND, "There is no such sign-in provider.")
 		}
-		return tx.Audit(Actor(ctx), "sso.provider.remove", fmt.Sprintf("oidc-provider:%d", id),
+		return tx.AuditIn(partnershipID, Actor(ctx), "sso.provider.remove", fmt.Sprintf("oidc-provider:%d", id),
 			map[string]any{"partnership_id": partnershipID})
 	}))
 }

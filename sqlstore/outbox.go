@@ -28,25 +28,6 @@ var notifiable = map[string]string{
 	escalate.ActionMeetingChair:   "meeting-chair",
 }
 
-// Recipient is one addressee: a user, or a role at an agency (AgencyID 0:
-// the partnership's holder of the role, e.g. its Business Manager).
-type Recipient struct {
-	User     int64
-	Role     escalate.Role
-	AgencyID int64
-}
-
-// OutboxMessage is one stored notification.
-type OutboxMessage struct {
-	ID           int64
-	Kind         string // the event's action
-	EscalationID int64  // 0 for an immediate action recorded before a raise
-	Recipient    Recipient
-	SubjectKey   string
-	Payload      map[string]any
-	Status       string
-}
-
 // payload is what a notification carries: the reference, what happened and
 // the next deadline. Never child data: the recipient signs in to read more.
 func payload(e *escalate.Escalation, p *escalate.Policy, action string) map[string]any {
@@ -106,7 +87,7 @@ func (tx *Tx) writeNotices(escalationID int64, ns []notice) error {
 			continue
 		}
 		for _, id := range n.to {
-			if err := tx.insertOutbox(n.kind, escalationID, Recipient{User: id}, n.subject, n.body); err != nil {
+			if err := tx.insertOutbox(n.kind, escalationID, escalate.Recipient{User: id}, n.subject, n.body); err != nil {
 				return err
 			}
 		}
@@ -129,7 +110,7 @@ func (tx *Tx) insertNobody(kind string, escalationID int64, subject, body, reaso
 	return nil
 }
 
-func (tx *Tx) insertOutbox(kind string, escalationID int64, r Recipient, subject, body string) error {
+func (tx *Tx) insertOutbox(kind string, escalationID int64, r escalate.Recipient, subject, body string) error {
 	_, err := tx.exec(`
 		INSERT INTO outbox (created, kind, escalation_id, recipient_role, recipient_agency_id, recipient_user,
 			subject_key, payload, status, attempts, next_attempt_at)
@@ -146,7 +127,7 @@ func (tx *Tx) insertOutbox(kind string, escalationID int64, r Recipient, subject
 // any escalation existed), oldest first; account messages (kind account.*,
 // about sign-in and roles, not escalations) are left out. The sending worker of a later issue
 // claims rows itself; this is for tests and the admin CLI.
-func (db *DB) Outbox(ctx context.Context, escalationID int64) ([]OutboxMessage, error) {
+func (db *DB) Outbox(ctx context.Context, escalationID int64) ([]escalate.OutboxMessage, error) {
 	rows, err := db.db.QueryContext(ctx, `
 		SELECT id, kind, COALESCE(escalation_id, 0), recipient_role, COALESCE(recipient_agency_id, 0),
 			COALESCE(recipient_user, 0), subject_key, payload, status
@@ -155,9 +136,9 @@ func (db *DB) Outbox(ctx context.Context, escalationID int64) ([]OutboxMessage, 
 		return nil, err
 	}
 	defer rows.Close()
-	var out []OutboxMessage
+	var out []escalate.OutboxMessage
 	for rows.Next() {
-		var m OutboxMessage
+		var m escalate.OutboxMessage
 		var role, body string
 		if err := rows.Scan(&m.ID, &m.Kind, &m.EscalationID, &role, &m.Recipient.AgencyID, &m.Recipient.User,
 			&m.SubjectKey, &body, &m.Status); err != nil {

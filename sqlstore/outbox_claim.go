@@ -15,32 +15,7 @@ import (
 // due pending rows: the claim moves next_attempt_at (and claimed_until) one
 // lease ahead, so the rows are invisible to other workers while it sends and
 // come back by themselves if it crashes. Each attempt is counted at the
-// claim, so a row that crashes its worker still dies after MaxOutboxAttempts.
-
-// OutboxLease is how long a claim lasts: far longer than one SMTP exchange,
-// so a live worker never loses a row to another.
-var OutboxLease = 5 * time.Minute
-
-// MaxOutboxAttempts is how many attempts a row gets before it is dead.
-const MaxOutboxAttempts = 8
-
-// Addressee is one email address a notification goes to.
-type Addressee struct {
-	Name  string
-	Email string
-}
-
-// OutboxDelivery is an outbox row with its delivery state: what ClaimOutbox
-// returns (with To resolved) and what DeadOutbox lists.
-type OutboxDelivery struct {
-	OutboxMessage
-	PartnershipID int64
-	Attempts      int // including the one under way after a claim
-	LastError     string
-	MessageID     string
-	DeadAt        time.Time   // zero unless dead
-	To            []Addressee // the enabled users the recipient stands for, at claim time
-}
+// claim, so a row that crashes its worker still dies after escalate.MaxOutboxAttempts.
 
 // outboxColumns are the columns scanOutbox reads, for a query over outbox o.
 // The partnership is the escalation's, else the recipient agency's, else the
@@ -53,8 +28,8 @@ const outboxPartnership = `COALESCE((SELECT e.partnership_id FROM escalations e 
 		(SELECT a.partnership_id FROM agencies a WHERE a.id = o.recipient_agency_id),
 		(SELECT u.partnership_id FROM users u WHERE u.id = o.recipient_user), 0)`
 
-func scanOutbox(rows *sql.Rows) (OutboxDelivery, error) {
-	var d OutboxDelivery
+func scanOutbox(rows *sql.Rows) (escalate.OutboxDelivery, error) {
+	var d escalate.OutboxDelivery
 	var role, body string
 	m := &d.OutboxMessage
 	err := rows.Scan(&m.ID, &m.Kind, &m.EscalationID, &role, &m.Recipient.AgencyID, &m.Recipient.User,
@@ -70,21 +45,24 @@ func scanOutbox(rows *sql.Rows) (OutboxDelivery, error) {
 	return d, nil
 }
 
-// ClaimOutbox claims up to limit pending rows due at now for worker and
-// returns them, oldest due first, each with its addressees resolved. On
+// ClaimOutbox claims up to limit pending rows due at now for worker until
+// until (the lease) and returns them, oldest due first, each with its
+// addressees resolved. On
 // PostgreSQL concurrent workers skip each other's locked rows (FOR UPDATE SKIP
 // LOCKED), so no row is claimed twice; on SQLite the immediate transaction
 // serialises claims.
-func (db *DB) ClaimOutbox(ctx context.Context, worker string, now time.Time, limit int) ([]OutboxDelivery, error) {
+func (db *DB) ClaimOutbox(ctx context.Context, worker string, now, until time.Time, limit int) ([]escalate.OutboxDelivery, error) {
 	if limit <= 0 {
 		return nil, escalate.Errorf(escalate.EINVALID, "claim limit must be positive, not %d", limit)
+	}
+	if !until.After(now) {
+		return nil, escalate.Errorf(escalate.EINVALID, "a claim must last beyond now")
 	}
 	lock := ""
 	if db.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	until := now.Add(OutboxLease)
-	var out []OutboxDelivery
+	var out []escalate.OutboxDelivery
 	err := db.WithTx(ctx, func(tx *Tx) error {
 		out = out[:0]
 		ids, err := tx.QueryContext(ctx, `
@@ -127,17 +105,17 @@ func (db *DB) ClaimOutbox(ctx context.Context, worker string, now time.Time, lim
 	return out, nil
 }
 
-func (tx *Tx) outboxRow(id int64) (OutboxDelivery, error) {
+func (tx *Tx) outboxRow(id int64) (escalate.OutboxDelivery, error) {
 	rows, err := tx.QueryContext(tx.ctx, `SELECT `+outboxColumns+` FROM outbox o WHERE o.id = $1`, id)
 	if err != nil {
-		return OutboxDelivery{}, err
+		return escalate.OutboxDelivery{}, err
 	}
 	defer rows.Close()
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
-			return OutboxDelivery{}, err
+			return escalate.OutboxDelivery{}, err
 		}
-		return OutboxDelivery{}, escalate.Errorf(escalate.ENOTFOUND, "no outbox row %d", id)
+		return escalate.OutboxDelivery{}, escalate.Errorf(escalate.ENOTFOUND, "no outbox row %d", id)
 	}
 	return scanOutbox(rows)
 }
@@ -147,7 +125,7 @@ func (tx *Tx) outboxRow(id int64) (OutboxDelivery, error) {
 // the partnership when the agency is 0). Roles are stored comma-separated.
 // A partnership-wide post that is not a user role resolves to the contacts
 // directory's entries for it.
-func (tx *Tx) addressees(partnershipID int64, r Recipient) ([]Addressee, error) {
+func (tx *Tx) addressees(partnershipID int64, r escalate.Recipient) ([]escalate.Addressee, error) {
 	var rows *sql.Rows
 	var err error
 	switch {
@@ -172,9 +150,9 @@ func (tx *Tx) addressees(partnershipID int64, r Recipient) ([]Addressee, error) 
 		return nil, fmt.Errorf("outbox addressees: %w", err)
 	}
 	defer rows.Close()
-	var out []Addressee
+	var out []escalate.Addressee
 	for rows.Next() {
-		var a Addressee
+		var a escalate.Addressee
 		if err := rows.Scan(&a.Name, &a.Email); err != nil {
 			return nil, err
 		}
@@ -184,22 +162,92 @@ func (tx *Tx) addressees(partnershipID int64, r Recipient) ([]Addressee, error) 
 }
 
 // MarkSent records that row id was accepted by the mail server with
-// messageID. Only a pending row can be marked, so a row is marked sent once;
-// ECONFLICT says it was not pending (another worker finished it after this
-// one's lease lapsed).
+// messageID: PrepareMarkSent and Commit at once. Only a pending row can be
+// marked, so a row is marked sent once; ECONFLICT says it was not pending
+// (another worker finished it after this one's lease lapsed).
 func (db *DB) MarkSent(ctx context.Context, id int64, messageID string) error {
-	return db.WithTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $2, message_id = $3,
-			claimed_until = NULL, last_error = '' WHERE id = $1 AND status = 'pending'`, id, timeArg(tx.now), messageID)
-		if err := oneRow(res, err, id); err != nil {
-			return err
+	m, err := db.PrepareMarkSent(ctx, id, messageID)
+	if err != nil {
+		return err
+	}
+	return m.Commit()
+}
+
+// sentMark is escalate.SentMark for one outbox row: the mark of it as sent, made ready before the
+// message goes to the mail server and committed the moment the server
+// accepts it (notify.Worker). A crash between the acceptance and the
+// commit leaves the row pending, to be sent again with the same
+// Message-ID: the mark is built so that this window is as short as can be.
+//
+// The mark is also the one write whose loss costs no data (lost, the row
+// is sent again), so its commit does not wait for the disk (PostgreSQL
+// synchronous_commit off; SQLite synchronous=NORMAL on its connection). It
+// survives a crash of the process; only a power cut, or a crash of the
+// database server, in the moment after it could undo it.
+type sentMark struct {
+	db        *DB
+	ctx       context.Context
+	id        int64
+	messageID string
+	// pg is PostgreSQL's open transaction, in which the row is already
+	// updated and locked: Commit is one round trip. SQLite cannot hold its
+	// single write lock while the mail server answers, so there Commit
+	// does the whole update.
+	pg *sql.Tx
+}
+
+// PrepareMarkSent readies the mark of row id as sent with messageID, to be
+// committed with Commit once the server has accepted the message, or
+// dropped with Rollback if it has not. ECONFLICT says the row is not
+// pending. sent_at is the time the mark was prepared, when sending began.
+func (db *DB) PrepareMarkSent(ctx context.Context, id int64, messageID string) (escalate.SentMark, error) {
+	// The mark must outlive a shutdown that starts during the send.
+	m := &sentMark{db: db, ctx: context.WithoutCancel(ctx), id: id, messageID: messageID}
+	if db.dialect != Postgres {
+		return m, nil
+	}
+	stx, err := db.db.BeginTx(m.ctx, nil)
+	if err != nil {
+		return nil, WrapError(fmt.Errorf("begin: %w", err))
+	}
+	tx := &Tx{Tx: stx, ctx: m.ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}
+	if _, err := tx.exec(`SET LOCAL synchronous_commit = off`); err != nil {
+		stx.Rollback()
+		return nil, WrapError(err)
+	}
+	if err := m.update(tx); err != nil {
+		stx.Rollback()
+		return nil, WrapError(err)
+	}
+	m.pg = stx
+	return m, nil
+}
+
+func (m *sentMark) update(tx *Tx) error {
+	res, err := tx.exec(lazyMarkSent, m.id, timeArg(tx.now), m.messageID)
+	return oneRow(res, err, m.id)
+}
+
+// Commit records the row as sent.
+func (m *sentMark) Commit() error {
+	if m.pg != nil {
+		if err := m.pg.Commit(); err != nil {
+			return WrapError(fmt.Errorf("commit: %w", err))
 		}
-		return tx.scrubLink(id)
-	})
+		return nil
+	}
+	return m.db.markSentLazily(m.ctx, m.id, m.messageID)
+}
+
+// Rollback drops the mark: the message was not accepted.
+func (m *sentMark) Rollback() {
+	if m.pg != nil {
+		m.pg.Rollback()
+	}
 }
 
 // MarkFailed records a failed attempt at row id: it is tried again at
-// nextAttempt, or is dead once it has had MaxOutboxAttempts attempts. The
+// nextAttempt, or is dead once it has had escalate.MaxOutboxAttempts attempts. The
 // caller chooses nextAttempt (notify.Backoff); errText must hold no personal
 // data.
 func (db *DB) MarkFailed(ctx context.Context, id int64, errText string, nextAttempt time.Time) error {
@@ -210,7 +258,7 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, errText string, nextAtte
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'dead', dead_at = $2
-			WHERE id = $1 AND attempts >= $3`, id, timeArg(tx.now), MaxOutboxAttempts)
+			WHERE id = $1 AND attempts >= $3`, id, timeArg(tx.now), escalate.MaxOutboxAttempts)
 		if err != nil {
 			return err
 		}
@@ -235,7 +283,7 @@ func (db *DB) MarkDead(ctx context.Context, id int64, errText string) error {
 
 // DeadOutbox lists partnership's dead rows, most recently dead first, for a
 // page of undelivered notifications.
-func (db *DB) DeadOutbox(ctx context.Context, partnershipID int64) ([]OutboxDelivery, error) {
+func (db *DB) DeadOutbox(ctx context.Context, partnershipID int64) ([]escalate.OutboxDelivery, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox o
 		WHERE o.status = 'dead' AND `+outboxPartnership+` = $1 ORDER BY o.dead_at DESC, o.id DESC`,
 		partnershipID)
@@ -243,7 +291,7 @@ func (db *DB) DeadOutbox(ctx context.Context, partnershipID int64) ([]OutboxDeli
 		return nil, WrapError(fmt.Errorf("dead outbox: %w", err))
 	}
 	defer rows.Close()
-	var out []OutboxDelivery
+	var out []escalate.OutboxDelivery
 	for rows.Next() {
 		d, err := scanOutbox(rows)
 		if err != nil {
@@ -291,7 +339,7 @@ func (db *DB) OutboxStatusCounts(ctx context.Context) (map[string]int, error) {
 // EnqueueOutbox adds a pending notification outside an escalation change
 // (reminders, tests) and returns its id. escalationID 0 is none; the payload,
 // like every outbox payload, must hold no child data.
-func (db *DB) EnqueueOutbox(ctx context.Context, kind string, escalationID int64, r Recipient,
+func (db *DB) EnqueueOutbox(ctx context.Context, kind string, escalationID int64, r escalate.Recipient,
 	subjectKey string, payload map[string]any) (int64, error) {
 	if kind == "" || subjectKey == "" || (r.User == 0 && r.Role == "") {
 		return 0, escalate.Errorf(escalate.EINVALID, "an outbox row needs a kind, a subject key and a recipient")

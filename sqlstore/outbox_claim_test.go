@@ -30,23 +30,23 @@ func newOutboxFixture(t *testing.T, db *DB) *outboxFixture {
 	mustExec(t, db, `UPDATE users SET disabled = TRUE WHERE id = $1`, f.gone.ID)
 	f.prac = mustUser(t, db, f.school, "prac@example.org", f.mgr.ID, escalate.RolePractitioner)
 	f.bm = mustUser(t, db, police, "bm@example.org", 0, escalate.RoleSafeguardingLead, escalate.RoleBusinessManager)
-	enqueue := func(r Recipient) int64 {
+	enqueue := func(r escalate.Recipient) int64 {
 		id, err := db.EnqueueOutbox(ctx, escalate.ActionRaise, 0, r, "escalation-raised", map[string]any{"ref": "X-1"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return id
 	}
-	f.toUser = enqueue(Recipient{User: f.prac.ID})
-	f.toRole = enqueue(Recipient{Role: escalate.RoleManager, AgencyID: f.school.ID})
+	f.toUser = enqueue(escalate.Recipient{User: f.prac.ID})
+	f.toRole = enqueue(escalate.Recipient{Role: escalate.RoleManager, AgencyID: f.school.ID})
 	// The role with no agency (partnership-wide) needs an escalation to
 	// name its partnership; notify's tests cover it through the service.
-	f.toPartnership = enqueue(Recipient{Role: escalate.RoleBusinessManager, AgencyID: police.ID})
-	f.toNobody = enqueue(Recipient{Role: escalate.RoleChair, AgencyID: f.school.ID})
+	f.toPartnership = enqueue(escalate.Recipient{Role: escalate.RoleBusinessManager, AgencyID: police.ID})
+	f.toNobody = enqueue(escalate.Recipient{Role: escalate.RoleChair, AgencyID: f.school.ID})
 	return f
 }
 
-func emails(as []Addressee) []string {
+func emails(as []escalate.Addressee) []string {
 	var out []string
 	for _, a := range as {
 		out = append(out, a.Email)
@@ -61,7 +61,7 @@ func TestClaimOutbox(t *testing.T) {
 		now := testNow.Add(time.Hour)
 
 		t.Run("OK", func(t *testing.T) {
-			got, err := db.ClaimOutbox(ctx, "w1", now, 3)
+			got, err := db.ClaimOutbox(ctx, "w1", now, now.Add(escalate.OutboxLease), 3)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,14 +77,14 @@ func TestClaimOutbox(t *testing.T) {
 					t.Errorf("row %d: attempts %d partnership %d, want 1 and %d", d.ID, d.Attempts, d.PartnershipID, f.p.ID)
 				}
 			}
-			rest, err := db.ClaimOutbox(ctx, "w2", now, 10)
+			rest, err := db.ClaimOutbox(ctx, "w2", now, now.Add(escalate.OutboxLease), 10)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(rest) != 1 || rest[0].ID != f.toNobody || len(rest[0].To) != 0 {
 				t.Fatalf("second claim = %+v, want only the row nobody holds the role for", rest)
 			}
-			none, err := db.ClaimOutbox(ctx, "w3", now, 10)
+			none, err := db.ClaimOutbox(ctx, "w3", now, now.Add(escalate.OutboxLease), 10)
 			if err != nil || len(none) != 0 {
 				t.Fatalf("third claim = %v, %v: want nothing while the leases hold", none, err)
 			}
@@ -94,8 +94,8 @@ func TestClaimOutbox(t *testing.T) {
 			if err := db.MarkSent(ctx, f.toUser, "escalate-outbox-1@example.org"); err != nil {
 				t.Fatal(err)
 			}
-			later := now.Add(OutboxLease + time.Second)
-			got, err := db.ClaimOutbox(ctx, "w4", later, 10)
+			later := now.Add(escalate.OutboxLease + time.Second)
+			got, err := db.ClaimOutbox(ctx, "w4", later, later.Add(escalate.OutboxLease), 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func TestClaimOutbox(t *testing.T) {
 		})
 
 		t.Run("ErrLimit", func(t *testing.T) {
-			_, err := db.ClaimOutbox(ctx, "w", now, 0)
+			_, err := db.ClaimOutbox(ctx, "w", now, now.Add(escalate.OutboxLease), 0)
 			wantCode(t, err, escalate.EINVALID)
 		})
 	})
@@ -130,8 +130,8 @@ func TestMarkFailedDeadRetry(t *testing.T) {
 		f := newOutboxFixture(t, db)
 		at := testNow.Add(time.Hour)
 		// Fail toRole until it dies; leave the others claimed.
-		for i := 1; i <= MaxOutboxAttempts; i++ {
-			got, err := db.ClaimOutbox(ctx, "w", at, 10)
+		for i := 1; i <= escalate.MaxOutboxAttempts; i++ {
+			got, err := db.ClaimOutbox(ctx, "w", at, at.Add(escalate.OutboxLease), 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,14 +151,14 @@ func TestMarkFailedDeadRetry(t *testing.T) {
 			if err := db.MarkFailed(ctx, f.toRole, "smtp: connection refused", at); err != nil {
 				t.Fatal(err)
 			}
-			at = at.Add(OutboxLease) // every other claim lapses too
+			at = at.Add(escalate.OutboxLease) // every other claim lapses too
 		}
 		counts, err := db.OutboxStatusCounts(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if counts["dead"] != 1 {
-			t.Fatalf("status counts %v, want one dead row after %d failures", counts, MaxOutboxAttempts)
+			t.Fatalf("status counts %v, want one dead row after %d failures", counts, escalate.MaxOutboxAttempts)
 		}
 		if err := db.MarkDead(ctx, f.toNobody, "nobody holds the role"); err != nil {
 			t.Fatal(err)
@@ -179,11 +179,11 @@ func TestMarkFailedDeadRetry(t *testing.T) {
 		if err := db.RetryOutbox(ctx, f.toRole); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.ClaimOutbox(ctx, "w", at, 10)
+		got, err := db.ClaimOutbox(ctx, "w", at, at.Add(escalate.OutboxLease), 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var retried *OutboxDelivery
+		var retried *escalate.OutboxDelivery
 		for i := range got {
 			if got[i].ID == f.toRole {
 				retried = &got[i]
@@ -197,7 +197,7 @@ func TestMarkFailedDeadRetry(t *testing.T) {
 
 func TestEnqueueOutbox(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *DB) {
-		_, err := db.EnqueueOutbox(context.Background(), "raise", 0, Recipient{}, "escalation-raised", nil)
+		_, err := db.EnqueueOutbox(context.Background(), "raise", 0, escalate.Recipient{}, "escalation-raised", nil)
 		wantCode(t, err, escalate.EINVALID)
 		if n := countRows(t, db, "outbox"); n != 0 {
 			t.Fatalf("a refused enqueue wrote %d rows", n)

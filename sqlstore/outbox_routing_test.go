@@ -67,7 +67,7 @@ func TestOutboxRouting(t *testing.T) {
 				t.Fatal(err)
 			}
 			has := func(kind string, id int64) bool {
-				return slices.ContainsFunc(msgs, func(m OutboxMessage) bool { return m.Kind == kind && m.Recipient.User == id })
+				return slices.ContainsFunc(msgs, func(m escalate.OutboxMessage) bool { return m.Kind == kind && m.Recipient.User == id })
 			}
 			for _, k := range []string{"dn", "ngp"} {
 				if !has(escalate.ActionRaise, w.users[k].ID) {
@@ -88,7 +88,7 @@ func TestOutboxRouting(t *testing.T) {
 					t.Errorf("notification addressed to a role, not a person: %+v", m)
 				}
 			}
-			got, err := db.ClaimOutbox(ctx, "test", db.Now().Add(time.Hour), 500)
+			got, err := db.ClaimOutbox(ctx, "test", db.Now().Add(time.Hour), db.Now().Add(2*time.Hour), 500)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,7 +160,7 @@ func TestOutboxParty(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []Recipient
+		var got []escalate.Recipient
 		for _, m := range msgs {
 			if m.Kind == escalate.NoticeNamed {
 				got = append(got, m.Recipient)
@@ -169,7 +169,7 @@ func TestOutboxParty(t *testing.T) {
 				}
 			}
 		}
-		if len(got) != 1 || got[0] != (Recipient{User: w.users["rprac"].ID}) {
+		if len(got) != 1 || got[0] != (escalate.Recipient{User: w.users["rprac"].ID}) {
 			t.Errorf("party notices went to %+v, want only the person named", got)
 		}
 		// Named by someone else, the raiser is told too, but not that

@@ -81,7 +81,7 @@ func (db *DB) CreatePartnership(ctx context.Context, p *escalate.Partnership, po
 			return conflictMessage(err, "There is already a partnership with the key %q.", p.Key)
 		}
 		p.Created = tx.now
-		if err := tx.Audit(Actor(ctx), "partnership.add", fmt.Sprintf("partnership:%d", p.ID),
+		if err := tx.AuditIn(p.ID, Actor(ctx), "partnership.add", fmt.Sprintf("partnership:%d", p.ID),
 			map[string]string{"key": p.Key, "name": p.Name, "policy": p.PolicyID}); err != nil {
 			return err
 		}
@@ -183,7 +183,7 @@ func (tx *Tx) setPolicy(partnershipID int64, pol *escalate.Policy, raw []byte) (
 	if err := tx.recordPublication(partnershipID, v.ID); err != nil {
 		return nil, err
 	}
-	return v, tx.Audit(Actor(tx.ctx), "partnership.policy", fmt.Sprintf("partnership:%d", partnershipID),
+	return v, tx.AuditIn(partnershipID, Actor(tx.ctx), "partnership.policy", fmt.Sprintf("partnership:%d", partnershipID),
 		map[string]any{"policy": v.PolicyID, "version": v.Version, "sha256": v.SHA256, "policy_version_id": v.ID})
 }
 
@@ -257,4 +257,16 @@ func findPolicyVersion(ctx context.Context, q querier, where string, arg any) (*
 	}
 	v.YAML = []byte(yaml)
 	return &v, err
+}
+
+// lockPartnership locks partnership id's row on PostgreSQL until the
+// transaction ends, for a change of the partnership's own settings that
+// must not interleave with another (publishing its policy); SQLite's
+// immediate transaction holds the only write lock already.
+func (tx *Tx) lockPartnership(id int64) error {
+	if tx.db.dialect != Postgres {
+		return nil
+	}
+	_, err := tx.exec(`SELECT id FROM partnerships WHERE id = $1 FOR UPDATE`, id)
+	return err
 }

@@ -103,7 +103,7 @@ func (s *Sessions) AddPasskey(ctx context.Context, token string, credentialID, d
 			return conflictMessage(err, "That passkey is registered already.")
 		}
 		who := fmt.Sprintf("user:%d", u.ID)
-		if err := tx.Audit(who, "second-factor.add", who, map[string]any{"kind": "passkey"}); err != nil {
+		if err := tx.AuditIn(u.PartnershipID, who, "second-factor.add", who, map[string]any{"kind": "passkey"}); err != nil {
 			return err
 		}
 		if stage == escalate.StageEnrol {

@@ -145,7 +145,7 @@ func (tx *Tx) setPassword(userID int64, hash, action string) error {
 	}
 	if action == "password.rehash" {
 		// A silent upgrade at sign-in must not end the session being made.
-		return tx.Audit(fmt.Sprintf("user:%d", userID), action, fmt.Sprintf("user:%d", userID), nil)
+		return tx.auditUser(userID, fmt.Sprintf("user:%d", userID), action, fmt.Sprintf("user:%d", userID), nil)
 	}
 	ended, err := tx.endCredentials(userID)
 	if err != nil {
@@ -154,7 +154,7 @@ func (tx *Tx) setPassword(userID int64, hash, action string) error {
 	if err := tx.tellPasswordChanged(userID, action); err != nil {
 		return err
 	}
-	return tx.Audit(Actor(tx.ctx), action, fmt.Sprintf("user:%d", userID), ended)
+	return tx.auditUser(userID, Actor(tx.ctx), action, fmt.Sprintf("user:%d", userID), ended)
 }
 
 // tellPasswordChanged emails the person that their password was changed or
@@ -166,7 +166,7 @@ func (tx *Tx) tellPasswordChanged(userID int64, action string) error {
 	if action == "account.invite-accepted" || !strings.HasPrefix(actor, "user:") && !strings.HasPrefix(actor, "cli") {
 		return nil
 	}
-	return tx.insertOutbox("account.password-changed", 0, Recipient{User: userID}, "account-password-changed",
+	return tx.insertOutbox("account.password-changed", 0, escalate.Recipient{User: userID}, "account-password-changed",
 		jsonText(map[string]any{"at": timeArg(tx.now)}))
 }
 

@@ -76,11 +76,11 @@ func (tx *Tx) flagPatterns(e *escalate.Escalation, threshold int) error {
 		} else if err != nil {
 			return fmt.Errorf("pattern flag: %w", err)
 		}
-		if err := tx.Audit(fmt.Sprintf("user:%d", e.RaisedBy), escalate.ActionPatternFlag, fmt.Sprintf("pattern:%d", id),
+		if err := tx.AuditIn(e.PartnershipID, fmt.Sprintf("user:%d", e.RaisedBy), escalate.ActionPatternFlag, fmt.Sprintf("pattern:%d", id),
 			map[string]any{"agencies": []int64{a, b}, "category": c, "quarter": name, "count": n, "threshold": threshold, "ref": e.Ref}); err != nil {
 			return err
 		}
-		if err := tx.insertOutbox(escalate.ActionPatternFlag, e.ID, Recipient{Role: escalate.RoleBusinessManager}, "pattern-flagged",
+		if err := tx.insertOutbox(escalate.ActionPatternFlag, e.ID, escalate.Recipient{Role: escalate.RoleBusinessManager}, "pattern-flagged",
 			jsonText(map[string]any{"ref": e.Ref, "action": escalate.ActionPatternFlag, "quarter": name})); err != nil {
 			return err
 		}
@@ -158,9 +158,6 @@ func (tx *Tx) patternThreshold(partnershipID int64) (int, bool, error) {
 // the Business Manager's setting, audited. Flags already made stay.
 func (db *DB) SetPatternThreshold(ctx context.Context, n int) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		u, err := tx.oversightActor(ctx)
 		if err != nil {
 			return err

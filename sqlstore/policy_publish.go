@@ -40,9 +40,11 @@ func (db *DB) PublishPolicy(ctx context.Context, partnershipID int64, raw []byte
 	hexSum := hex.EncodeToString(sum[:])
 	var pub *escalate.PolicyPublication
 	err = db.WithTx(ctx, func(tx *Tx) error {
-		// One change at a time: the audit lock is what every change takes
-		// first, so the version in force cannot move under the check below.
-		if err := tx.lockForChange(); err != nil {
+		// One publication of a partnership's policy at a time: its row is
+		// locked first (SQLite's immediate transaction holds the only write
+		// lock already), so the version in force cannot move under the
+		// check below.
+		if err := tx.lockPartnership(partnershipID); err != nil {
 			return err
 		}
 		if _, err := findPartnership(ctx, cachedQuerier{tx}, "id", partnershipID); err != nil {

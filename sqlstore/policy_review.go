@@ -17,14 +17,6 @@ const (
 	ReviewDue         = "due"
 )
 
-// PolicyReviewNotice is one review-date reminder written to the outbox.
-type PolicyReviewNotice struct {
-	PartnershipID int64
-	ReviewDate    string // YYYY-MM-DD
-	Kind          string // ReviewMonthBefore or ReviewDue
-	Recipients    int
-}
-
 // reviewSubjects are the outbox subject keys of the two reminders.
 var reviewSubjects = map[string]string{ReviewMonthBefore: "policy-review-soon", ReviewDue: "policy-review-due"}
 
@@ -41,9 +33,9 @@ var reviewSubjects = map[string]string{ReviewMonthBefore: "policy-review-soon", 
 // with the same review date reminds no one again, and one with a new date
 // starts afresh. With no Business Manager the administrators are told, so
 // the reminder reaches someone. It returns the notices written.
-func (db *DB) EnqueuePolicyReviews(ctx context.Context, now time.Time) ([]PolicyReviewNotice, error) {
+func (db *DB) EnqueuePolicyReviews(ctx context.Context, now time.Time) ([]escalate.PolicyReviewNotice, error) {
 	today := calendar.DateOf(now)
-	var out []PolicyReviewNotice
+	var out []escalate.PolicyReviewNotice
 	err := db.WithTx(ctx, func(tx *Tx) error {
 		out = nil
 		rows, err := tx.query(`SELECT id, policy_version_id FROM partnerships WHERE policy_version_id IS NOT NULL ORDER BY id`)
@@ -116,7 +108,7 @@ func addMonths(d calendar.Date, n int) calendar.Date {
 
 // writeReviewNotice records reminder kind for partnership's review date and
 // writes its outbox rows, or does nothing (nil) when it was written before.
-func (tx *Tx) writeReviewNotice(partnershipID int64, pol *escalate.Policy, kind string) (*PolicyReviewNotice, error) {
+func (tx *Tx) writeReviewNotice(partnershipID int64, pol *escalate.Policy, kind string) (*escalate.PolicyReviewNotice, error) {
 	res, err := tx.exec(`INSERT INTO policy_review_notices (partnership_id, review_date, kind, at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (partnership_id, review_date, kind) DO NOTHING`, partnershipID, pol.ReviewDate, kind, timeArg(tx.now))
 	if err != nil {
@@ -139,9 +131,9 @@ func (tx *Tx) writeReviewNotice(partnershipID int64, pol *escalate.Policy, kind 
 	body := jsonText(map[string]any{"object": "policy", "policy": pol.ID, "version": pol.Version,
 		"review_date": pol.ReviewDate, "kind": kind, "link": "/policy/change"})
 	for _, u := range to {
-		if err := tx.insertOutbox("policy.review", 0, Recipient{User: u}, reviewSubjects[kind], body); err != nil {
+		if err := tx.insertOutbox("policy.review", 0, escalate.Recipient{User: u}, reviewSubjects[kind], body); err != nil {
 			return nil, err
 		}
 	}
-	return &PolicyReviewNotice{PartnershipID: partnershipID, ReviewDate: pol.ReviewDate, Kind: kind, Recipients: len(to)}, nil
+	return &escalate.PolicyReviewNotice{PartnershipID: partnershipID, ReviewDate: pol.ReviewDate, Kind: kind, Recipients: len(to)}, nil
 }

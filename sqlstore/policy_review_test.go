@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/calendar"
 	"github.com/escalate-project/escalate/policy"
 )
@@ -55,13 +56,13 @@ func TestEnqueuePolicyReviews(t *testing.T) {
 			d, _ := calendar.ParseDate(s)
 			return d.At(9, 0)
 		}
-		reminders := func() []OutboxMessage {
+		reminders := func() []escalate.OutboxMessage {
 			t.Helper()
 			all, err := db.Outbox(ctx, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var out []OutboxMessage
+			var out []escalate.OutboxMessage
 			for _, m := range all {
 				if m.Kind == "policy.review" {
 					out = append(out, m)

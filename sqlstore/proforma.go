@@ -53,7 +53,7 @@ func (tx *Tx) createProforma(pin *pinned, e *escalate.Escalation, actor *escalat
 	if err != nil {
 		return fmt.Errorf("proforma: %w", WrapError(err))
 	}
-	if err := tx.Audit(fmt.Sprintf("user:%d", actor.ID), escalate.ActionProformaCreate, fmt.Sprintf("proforma:%d", id),
+	if err := tx.AuditIn(actor.PartnershipID, fmt.Sprintf("user:%d", actor.ID), escalate.ActionProformaCreate, fmt.Sprintf("proforma:%d", id),
 		map[string]any{"ref": e.Ref, "stage": st.Key}); err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (tx *Tx) createProforma(pin *pinned, e *escalate.Escalation, actor *escalat
 		to = escalate.RoleBusinessManager
 	}
 	// The reference and the stage only: the recipient signs in to read it.
-	return tx.insertOutbox(escalate.ActionProformaCreate, e.ID, Recipient{Role: to}, "proforma-new",
+	return tx.insertOutbox(escalate.ActionProformaCreate, e.ID, escalate.Recipient{Role: to}, "proforma-new",
 		jsonText(map[string]any{"ref": e.Ref, "action": escalate.ActionProformaCreate, "stage": st.Key, "proforma": id}))
 }
 
@@ -81,7 +81,7 @@ func (tx *Tx) askLearning(pin *pinned, e *escalate.Escalation, actor *escalate.U
 			continue
 		}
 		seen[u] = true
-		if err := tx.insertOutbox("learning.asked", e.ID, Recipient{User: u}, "learning-asked", body); err != nil {
+		if err := tx.insertOutbox("learning.asked", e.ID, escalate.Recipient{User: u}, "learning-asked", body); err != nil {
 			return err
 		}
 	}
@@ -175,9 +175,6 @@ func (db *DB) Proformas(ctx context.Context, status string) ([]*escalate.Proform
 func (db *DB) Proforma(ctx context.Context, id int64, as string) (*escalate.Proforma, error) {
 	var out *escalate.Proforma
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		u, err := tx.oversightActor(ctx)
 		if err != nil {
 			return err
@@ -215,9 +212,6 @@ func (tx *Tx) proforma(partnershipID, id int64) (*escalate.Proforma, error) {
 func (db *DB) ReviewProforma(ctx context.Context, id int64, version int, status string) (*escalate.Proforma, error) {
 	var out *escalate.Proforma
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
 		u, err := tx.oversightActor(ctx)
 		if err != nil {
 			return err

@@ -58,7 +58,7 @@ func (s *Sessions) attempt(ctx context.Context, u *escalate.User, ip, what strin
 		if wait, key, err = tx.throttleWait(account, client); err != nil || wait <= 0 {
 			return err
 		}
-		return tx.recordThrottle(key, object, ip, wait)
+		return tx.recordThrottle(key, u.ID, object, ip, wait)
 	})
 	if err != nil {
 		return false, err
@@ -74,7 +74,7 @@ func (s *Sessions) attempt(ctx context.Context, u *escalate.User, ip, what strin
 			timeArg(tx.now), account, client); err != nil {
 			return err
 		}
-		return tx.Audit(object, what+".failed", object, map[string]any{"ip": ip})
+		return tx.AuditIn(u.PartnershipID, object, what+".failed", object, map[string]any{"ip": ip})
 	})
 }
 
@@ -133,7 +133,7 @@ func (s *Sessions) Reauthenticate(ctx context.Context, token, password, code, ip
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET reauth_at = $1 WHERE id_hash = $2`, timeArg(tx.now), tokenHash(token)); err != nil {
 			return err
 		}
-		return tx.Audit(object, "reauth", object, map[string]any{"ip": ip, "with": how})
+		return tx.AuditIn(u.PartnershipID, object, "reauth", object, map[string]any{"ip": ip, "with": how})
 	})
 }
 

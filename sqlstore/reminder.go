@@ -22,22 +22,6 @@ const (
 	NoticeOverdue  = "overdue"
 )
 
-// ClockNotice is one reminder or overdue prompt written to the outbox.
-type ClockNotice struct {
-	Kind         string
-	EscalationID int64
-	Ref          string
-	ClockID      int
-	Due          time.Time // zero for an immediate clock
-	// OnLapse is the clock's stage's on_lapse ("prompt" or "escalate") for an
-	// overdue notice. With "escalate" the case is also moved to the next
-	// stage in the notice's transaction (lapse.go) when it still can be.
-	OnLapse string
-	// Escalated says the scheduler escalated the case on this lapse.
-	Escalated  bool
-	Recipients int
-}
-
 // noticeCandidate is a running clock with what its notice needs.
 type noticeCandidate struct {
 	escalationID, partnershipID, versionID int64
@@ -117,12 +101,12 @@ func (tx *Tx) pinFor(cache pinCache, partnershipID, versionID int64) (*pinned, e
 // EnqueueReminders writes the reminders due at now, at most limit, and
 // returns them. A clock already overdue gets no reminder, only its overdue
 // prompt.
-func (db *DB) EnqueueReminders(ctx context.Context, now time.Time, limit int) ([]ClockNotice, error) {
+func (db *DB) EnqueueReminders(ctx context.Context, now time.Time, limit int) ([]escalate.ClockNotice, error) {
 	if limit <= 0 {
 		limit = 100
 	}
 	now = now.UTC()
-	var out []ClockNotice
+	var out []escalate.ClockNotice
 	err := db.WithTx(ctx, func(tx *Tx) error {
 		out = nil
 		// Every calendar is needed for the window's end, so every version is
@@ -192,7 +176,7 @@ func (db *DB) EnqueueReminders(ctx context.Context, now time.Time, limit int) ([
 // due before now, the most overdue first, and returns them. A clock gets one
 // prompt however long it stays overdue, so catching up after downtime sends
 // one each, limit per pass.
-func (db *DB) EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]ClockNotice, error) {
+func (db *DB) EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]escalate.ClockNotice, error) {
 	if limit <= 0 {
 		limit = 100
 	}
@@ -200,15 +184,12 @@ func (db *DB) EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]C
 	if db.dialect == Postgres {
 		q += skipLocked
 	}
-	var out []ClockNotice
+	var out []escalate.ClockNotice
 	err := db.WithTx(ctx, func(tx *Tx) error {
 		out = nil
 		// A stage with on_lapse: escalate is escalated in this transaction
-		// (lapse.go), so take the audit lock first, as every change does,
-		// before the candidates' row locks: one lock order, no deadlock.
-		if err := tx.lockForChange(); err != nil {
-			return err
-		}
+		// (lapse.go); its audit events take their chains' locks at commit,
+		// after every row lock, as every change's do: one lock order.
 		cands, err := tx.noticeCandidates(q, timeArg(now), limit)
 		if err != nil {
 			return fmt.Errorf("overdue candidates: %w", err)
@@ -251,7 +232,7 @@ func (db *DB) EnqueueOverdue(ctx context.Context, now time.Time, limit int) ([]C
 // writeNotice records notice kind for clock c and writes its outbox rows,
 // or does nothing (nil) when another pass or instance already has: the
 // insert that loses on the primary key writes no outbox row.
-func (tx *Tx) writeNotice(kind string, p *escalate.Policy, c noticeCandidate) (*ClockNotice, error) {
+func (tx *Tx) writeNotice(kind string, p *escalate.Policy, c noticeCandidate) (*escalate.ClockNotice, error) {
 	res, err := tx.ExecContext(tx.ctx, `
 		INSERT INTO clock_notices (escalation_id, clock_id, kind, at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (escalation_id, clock_id, kind) DO NOTHING`,
@@ -278,7 +259,7 @@ func (tx *Tx) writeNotice(kind string, p *escalate.Policy, c noticeCandidate) (*
 	if !c.clock.Immediate {
 		body["due"] = c.clock.Due.UTC().Format(timeLayout)
 	}
-	notice := &ClockNotice{Kind: kind, EscalationID: c.escalationID, Ref: c.ref, ClockID: c.clock.ID, Due: c.clock.Due}
+	notice := &escalate.ClockNotice{Kind: kind, EscalationID: c.escalationID, Ref: c.ref, ClockID: c.clock.ID, Due: c.clock.Due}
 	subject, what := "clock-reminder", escalate.NoticeReminder
 	if kind == NoticeOverdue {
 		subject, what = "clock-overdue", escalate.NoticeOverdue
@@ -300,7 +281,7 @@ func (tx *Tx) writeNotice(kind string, p *escalate.Policy, c noticeCandidate) (*
 		}
 	}
 	for _, id := range to {
-		if err := tx.insertOutbox("clock."+kind, c.escalationID, Recipient{User: id}, subject, text); err != nil {
+		if err := tx.insertOutbox("clock."+kind, c.escalationID, escalate.Recipient{User: id}, subject, text); err != nil {
 			return nil, err
 		}
 	}

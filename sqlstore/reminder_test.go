@@ -32,13 +32,13 @@ func mustClock(t testing.TB, db *DB, escID int64, id int, by, within string, sta
 
 // clockMessages returns the outbox rows of escalation escID written for
 // clock notices of kind.
-func clockMessages(t testing.TB, db *DB, escID int64, kind string) []OutboxMessage {
+func clockMessages(t testing.TB, db *DB, escID int64, kind string) []escalate.OutboxMessage {
 	t.Helper()
 	all, err := db.Outbox(context.Background(), escID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []OutboxMessage
+	var out []escalate.OutboxMessage
 	for _, m := range all {
 		if m.Kind == "clock."+kind {
 			out = append(out, m)
@@ -81,7 +81,7 @@ func TestEnqueueReminders(t *testing.T) {
 			msgs := clockMessages(t, db, e.ID, NoticeReminder)
 			// Stage 1 of Redbridge: nobody at social care is named yet, so
 			// its escalation contact acts.
-			want := Recipient{User: w.users["rmgr"].ID}
+			want := escalate.Recipient{User: w.users["rmgr"].ID}
 			if len(msgs) != 1 || msgs[0].Recipient != want || msgs[0].SubjectKey != "clock-reminder" {
 				t.Fatalf("outbox = %+v, want one clock-reminder to %+v", msgs, want)
 			}
@@ -170,7 +170,7 @@ func TestEnqueueOverdue(t *testing.T) {
 			t.Fatalf("reminders of overdue clocks = %+v, %v; want none", ns, err)
 		}
 		msgs := clockMessages(t, db, e.ID, NoticeOverdue)
-		to := map[Recipient]int{}
+		to := map[escalate.Recipient]int{}
 		for _, m := range msgs {
 			if m.SubjectKey != "clock-overdue" || m.Payload["link"] != "/escalations/"+e.Ref+"/escalate" ||
 				m.Payload["expects"] != "escalation" {
@@ -178,7 +178,7 @@ func TestEnqueueOverdue(t *testing.T) {
 			}
 			to[m.Recipient]++
 		}
-		want := map[Recipient]int{
+		want := map[escalate.Recipient]int{
 			{User: e.RaisedBy}: 1, {User: w.users["mgr"].ID}: 1, // raiser and line manager (clock 101)
 			{User: w.users["rmgr"].ID}: 1, {User: w.users["rsenior"].ID}: 1, // social care's contact and theirs (clock 102)
 		}
@@ -216,12 +216,12 @@ func TestClockNoticesExactlyOnce(t *testing.T) {
 	for _, step := range []struct {
 		kind string
 		now  time.Time
-		run  func(*DB, time.Time) ([]ClockNotice, error)
+		run  func(*DB, time.Time) ([]escalate.ClockNotice, error)
 	}{
-		{NoticeReminder, at(2026, 5, 18, 10, 5), func(d *DB, now time.Time) ([]ClockNotice, error) {
+		{NoticeReminder, at(2026, 5, 18, 10, 5), func(d *DB, now time.Time) ([]escalate.ClockNotice, error) {
 			return d.EnqueueReminders(ctx, now, 70)
 		}},
-		{NoticeOverdue, at(2026, 5, 20, 10, 0), func(d *DB, now time.Time) ([]ClockNotice, error) {
+		{NoticeOverdue, at(2026, 5, 20, 10, 0), func(d *DB, now time.Time) ([]escalate.ClockNotice, error) {
 			return d.EnqueueOverdue(ctx, now, 70)
 		}},
 	} {

@@ -296,6 +296,6 @@ func (db *DB) AuditReport(ctx context.Context, partnershipID int64, action strin
 		return escalate.Errorf(escalate.EINVALID, "unknown report action %q", action)
 	}
 	return db.WithTx(ctx, func(tx *Tx) error {
-		return tx.Audit(Actor(ctx), action, fmt.Sprintf("partnership:%d", partnershipID), data)
+		return tx.AuditIn(partnershipID, Actor(ctx), action, fmt.Sprintf("partnership:%d", partnershipID), data)
 	})
 }

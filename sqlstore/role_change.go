@@ -154,7 +154,7 @@ func (tx *Tx) recordRoleChange(partnershipID, userID int64, was, now []escalate.
 	}
 	body := jsonText(map[string]any{"roles": strings.Join(words, ", "), "at": timeArg(tx.now)})
 	for _, id := range to {
-		if err := tx.insertOutbox("account.oversight-granted", 0, Recipient{User: id}, "account-oversight-granted", body); err != nil {
+		if err := tx.insertOutbox("account.oversight-granted", 0, escalate.Recipient{User: id}, "account-oversight-granted", body); err != nil {
 			return err
 		}
 	}

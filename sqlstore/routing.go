@@ -158,8 +158,14 @@ func (tx *Tx) ensureRouting(partnershipID int64) error {
 	if people == routing {
 		return nil
 	}
-	if err := tx.lockForChange(); err != nil {
-		return err
+	if tx.db.dialect == Postgres {
+		// One routing of the partnership at a time: wait for another under
+		// way, then see whether it left anything to do.
+		err := tx.queryRow(`SELECT people_gen, routing_gen FROM partnerships WHERE id = $1 FOR UPDATE`, partnershipID).
+			Scan(&people, &routing)
+		if err != nil || people == routing {
+			return err
+		}
 	}
 	if _, err := tx.routeBulk(partnershipID, true); err != nil {
 		return err

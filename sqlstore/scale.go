@@ -117,9 +117,10 @@ type scaleGen struct {
 	parts      []*scalePartnership
 	refs       map[refKey]int
 	nextID     int64
-	tail       audit.Entry // the last event sealed
-	pending    eventHeap   // events not yet sealed, soonest first
-	order      int64       // ties in pending are sealed in the order they were made
+	tails      map[int64]audit.Entry // the last event of each chain
+	seq        int64                 // the last row seq given
+	pending    eventHeap             // events not yet sealed, soonest first
+	order      int64                 // ties in pending are sealed in the order they were made
 }
 
 type refKey struct {
@@ -339,25 +340,38 @@ func (g *scaleGen) batch(ctx context.Context, conn *sql.Conn, res *ScaleResult, 
 	return nil
 }
 
-// checkTail reads the last event of the chain and makes sure it is the one
-// this run sealed last: a writer that appended meanwhile would fork the chain.
+// checkTail reads the tail of every audit chain the first time, and after
+// that makes sure nothing but this run has written to the log: a writer
+// that appended meanwhile would fork a chain.
 func (g *scaleGen) checkTail(ctx context.Context, tx *sql.Tx) error {
-	var e audit.Entry
-	var hash []byte
-	err := tx.QueryRowContext(ctx, `SELECT seq, at, hash FROM audit_events ORDER BY seq DESC LIMIT 1`).
-		Scan(&e.Seq, scanTime(&e.At), &hash)
-	if err != nil {
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit_events`).Scan(&last); err != nil {
 		return fmt.Errorf("reading the last audit event: %w", err)
 	}
-	copy(e.Hash[:], hash)
-	if g.tail.Seq == 0 {
-		g.tail = e
+	if g.tails != nil {
+		if last != g.seq {
+			return escalate.Errorf(escalate.ECONFLICT, "something else wrote to the audit log while gen ran (event %d): stop it and generate again into a new database", last)
+		}
 		return nil
 	}
-	if e.Seq != g.tail.Seq || e.Hash != g.tail.Hash {
-		return escalate.Errorf(escalate.ECONFLICT, "something else wrote to the audit log while gen ran (event %d): stop it and generate again into a new database", e.Seq)
+	g.tails, g.seq = map[int64]audit.Entry{}, last
+	rows, err := tx.QueryContext(ctx, `SELECT e.chain, e.chain_seq, e.at, e.hash FROM audit_events e
+		WHERE e.chain_seq = (SELECT MAX(chain_seq) FROM audit_events m WHERE m.chain = e.chain)`)
+	if err != nil {
+		return fmt.Errorf("reading the chains' last events: %w", err)
 	}
-	return nil
+	defer rows.Close()
+	for rows.Next() {
+		var chain int64
+		var e audit.Entry
+		var hash []byte
+		if err := rows.Scan(&chain, &e.Seq, scanTime(&e.At), &hash); err != nil {
+			return err
+		}
+		copy(e.Hash[:], hash)
+		g.tails[chain] = e
+	}
+	return rows.Err()
 }
 
 // finish sets the per-year reference counters and, on PostgreSQL, moves the
@@ -376,6 +390,9 @@ func (g *scaleGen) finish(ctx context.Context, conn *sql.Conn) error {
 	}
 	if g.db.dialect == Postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('escalations', 'id'), GREATEST(MAX(id), 1)) FROM escalations`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT setval('audit_events_seq', GREATEST(MAX(seq), 1)) FROM audit_events`); err != nil {
 			return err
 		}
 		// Autovacuum would gather statistics soon after a load this size;

@@ -144,7 +144,7 @@ func newScaleBatch(ctx context.Context, tx *sql.Tx, d Dialect) *scaleBatch {
 	b.records = newBulkInsert(ctx, tx, d, "records", b.escalations, "escalation_id", "id", "stage", "at", "form",
 		"participants", "discussion", "outcome", "by_user", "created", "approved_by", "approved_at")
 	b.parties = newBulkInsert(ctx, tx, d, "escalation_parties", b.escalations, "escalation_id", "user_id", "added_by", "added")
-	b.events = newBulkInsert(ctx, tx, d, "audit_events", nil, "seq", "at", "actor", "action", "object",
+	b.events = newBulkInsert(ctx, tx, d, "audit_events", nil, "seq", "chain", "chain_seq", "at", "actor", "action", "object",
 		"commitment", "prev_hash", "hash")
 	b.content = newBulkInsert(ctx, tx, d, "audit_content", b.events, "seq", "salt", "content")
 	return b

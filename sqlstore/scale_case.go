@@ -15,6 +15,7 @@ import (
 // scaleEvent is an audit event made up for a case, waiting for every event
 // before it in time to be sealed first.
 type scaleEvent struct {
+	chain   int64 // the case's partnership, whose audit chain it joins
 	at      time.Time
 	order   int64
 	actor   int64
@@ -50,23 +51,25 @@ func (h *eventHeap) Pop() any {
 	return x
 }
 
-// sealUntil seals onto the chain every pending event before t.
+// sealUntil seals onto their partnerships' chains every pending event
+// before t.
 func (g *scaleGen) sealUntil(b *scaleBatch, t time.Time) error {
 	for g.pending.Len() > 0 && g.pending[0].at.Before(t) {
 		ev := heap.Pop(&g.pending).(*scaleEvent)
 		commitment, salt := audit.Commit(ev.content)
-		e, err := audit.Next(g.tail, "user:"+strconv.FormatInt(ev.actor, 10), ev.action, ev.object, ev.at, commitment)
+		e, err := audit.Next(g.tails[ev.chain], "user:"+strconv.FormatInt(ev.actor, 10), ev.action, ev.object, ev.at, commitment)
 		if err != nil {
 			return err
 		}
-		if err := b.events.add(e.Seq, timeArg(e.At), e.Actor, e.Action, e.Object,
+		g.seq++
+		if err := b.events.add(g.seq, ev.chain, e.Seq, timeArg(e.At), e.Actor, e.Action, e.Object,
 			e.Commitment[:], e.Prev[:], e.Hash[:]); err != nil {
 			return err
 		}
-		if err := b.content.add(e.Seq, salt, ev.content); err != nil {
+		if err := b.content.add(g.seq, salt, ev.content); err != nil {
 			return err
 		}
-		g.tail = e
+		g.tails[ev.chain] = e
 	}
 	return nil
 }
@@ -118,7 +121,7 @@ func (g *scaleGen) newCase(b *scaleBatch, at time.Time) error {
 	object := "escalation:" + ref
 	var events []*scaleEvent
 	emit := func(t time.Time, actor int64, action string, kv ...any) {
-		events = append(events, &scaleEvent{at: t, actor: actor, action: action, object: object, content: scaleJSON(kv...)})
+		events = append(events, &scaleEvent{chain: p.id, at: t, actor: actor, action: action, object: object, content: scaleJSON(kv...)})
 	}
 
 	risk := escalate.RiskStandard

@@ -100,7 +100,7 @@ func (s *Sessions) promote(tx *Tx, token string, userID int64, how, ip string) (
 		return "", err
 	}
 	who := fmt.Sprintf("user:%d", userID)
-	return fresh, tx.Audit(who, "sign-in", who, map[string]any{"ip": ip, "second_factor": how})
+	return fresh, tx.auditUser(userID, who, "sign-in", who, map[string]any{"ip": ip, "second_factor": how})
 }
 
 // VerifyFactor finishes a password sign-in waiting for a second factor
@@ -235,7 +235,7 @@ func (s *Sessions) ConfirmTOTP(ctx context.Context, token, code, ip string) (cod
 				return err
 			}
 			who := fmt.Sprintf("user:%d", u.ID)
-			if err := tx.Audit(who, "second-factor.add", who, map[string]any{"kind": "totp"}); err != nil {
+			if err := tx.AuditIn(u.PartnershipID, who, "second-factor.add", who, map[string]any{"kind": "totp"}); err != nil {
 				return err
 			}
 			if stage == escalate.StageEnrol {
@@ -281,7 +281,7 @@ func (s *Sessions) NewRecoveryCodes(ctx context.Context, token string) ([]string
 			return err
 		}
 		who := fmt.Sprintf("user:%d", u.ID)
-		return tx.Audit(who, "second-factor.recovery-codes", who, nil)
+		return tx.AuditIn(u.PartnershipID, who, "second-factor.recovery-codes", who, nil)
 	})
 	return codes, WrapError(err)
 }
@@ -330,11 +330,11 @@ func (db *DB) ResetSecondFactors(ctx context.Context, userID int64) error {
 				return err
 			}
 		}
-		if err := tx.insertOutbox("account.factors-reset", 0, Recipient{User: userID}, "account-factors-reset",
+		if err := tx.insertOutbox("account.factors-reset", 0, escalate.Recipient{User: userID}, "account-factors-reset",
 			jsonText(map[string]any{"at": timeArg(tx.now)})); err != nil {
 			return err
 		}
-		return tx.Audit(Actor(ctx), "second-factor.reset", fmt.Sprintf("user:%d", userID), nil)
+		return tx.AuditIn(u.PartnershipID, Actor(ctx), "second-factor.reset", fmt.Sprintf("user:%d", userID), nil)
 	}))
 }
 
@@ -346,7 +346,7 @@ func (db *DB) SetSecondFactorOptional(ctx context.Context, partnershipID int64, 
 		if err := oneRow(res, err, partnershipID); err != nil {
 			return escalate.Errorf(escalate.ENOTFOUND, "There is no such partnership.")
 		}
-		return tx.Audit(Actor(ctx), "partnership.second-factor", fmt.Sprintf("partnership:%d", partnershipID),
+		return tx.AuditIn(partnershipID, Actor(ctx), "partnership.second-factor", fmt.Sprintf("partnership:%d", partnershipID),
 			map[string]any{"optional": optional})
 	}))
 }

@@ -59,9 +59,10 @@ func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken str
 	if err != nil {
 		return "", nil, err
 	}
-	object := "unknown"
+	object, userID := "unknown", int64(0)
 	if len(cands) > 0 {
-		object = fmt.Sprintf("user:%d", cands[0].userID)
+		userID = cands[0].userID
+		object = fmt.Sprintf("user:%d", userID)
 	}
 
 	var wait time.Duration
@@ -73,7 +74,7 @@ func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken str
 		}
 		// Committed: a refused attempt is recorded (once per window), but
 		// not counted, so the wait always ends.
-		return tx.recordThrottle(key, object, ip, wait)
+		return tx.recordThrottle(key, userID, object, ip, wait)
 	})
 	if err != nil {
 		return "", nil, err
@@ -102,7 +103,7 @@ func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken str
 				timeArg(tx.now), account, client); err != nil {
 				return err
 			}
-			return tx.Audit("anonymous", "sign-in.failed", object, map[string]any{"ip": ip})
+			return tx.auditAccount(userID, "anonymous", "sign-in.failed", object, map[string]any{"ip": ip})
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE account = $1 AND ip = $2`, account, client); err != nil {
 			return err
@@ -129,7 +130,7 @@ func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken str
 		if stage != escalate.StageFull {
 			action = "sign-in.first-factor"
 		}
-		return tx.Audit(fmt.Sprintf("user:%d", u.ID), action, object, map[string]any{"ip": ip})
+		return tx.AuditIn(u.PartnershipID, fmt.Sprintf("user:%d", u.ID), action, object, map[string]any{"ip": ip})
 	})
 	if err != nil {
 		return "", nil, err
@@ -252,12 +253,13 @@ func (s *Sessions) SignOut(ctx context.Context, token string) error {
 			return err
 		}
 		who := fmt.Sprintf("user:%d", userID)
-		return tx.Audit(who, "sign-out", who, nil)
+		return tx.auditUser(userID, who, "sign-out", who, nil)
 	})
 }
 
-// Ping reports whether the database answers, for a readiness check.
-func (s *Sessions) Ping(ctx context.Context) error { return s.DB.db.PingContext(ctx) }
+// Ping reports whether the database answers and takes writes, for a
+// readiness check (DB.Ping).
+func (s *Sessions) Ping(ctx context.Context) error { return s.DB.Ping(ctx) }
 
 // DisableUser disables the user and ends all their sessions, in one
 // transaction, so that no request of theirs succeeds once it returns.
@@ -275,7 +277,7 @@ func (db *DB) DisableUser(ctx context.Context, userID int64) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
 			return err
 		}
-		return tx.Audit(Actor(ctx), "user.disable", fmt.Sprintf("user:%d", userID), nil)
+		return tx.auditUser(userID, Actor(ctx), "user.disable", fmt.Sprintf("user:%d", userID), nil)
 	})
 }
 

@@ -90,7 +90,9 @@ func (tx *Tx) throttleWait(account, client string) (time.Duration, string, error
 // each window is audited, with how many the key's previous window refused,
 // so an attacker hammering an account writes one audit event per window,
 // not one per request.
-func (tx *Tx) recordThrottle(key, object, ip string, wait time.Duration) error {
+// It joins the chain of user userID's partnership, or the service-wide
+// chain for 0 (an email with no account).
+func (tx *Tx) recordThrottle(key string, userID int64, object, ip string, wait time.Duration) error {
 	var start time.Time
 	var refused int
 	err := tx.QueryRowContext(tx.ctx, `SELECT window_start, refused FROM sign_in_throttles WHERE key = $1`, key).
@@ -114,9 +116,19 @@ func (tx *Tx) recordThrottle(key, object, ip string, wait time.Duration) error {
 	if key[:len("client:")] == "client:" {
 		kind = "client"
 	}
-	return tx.Audit("anonymous", "sign-in.throttled", object, map[string]any{
+	return tx.auditAccount(userID, "anonymous", "sign-in.throttled", object, map[string]any{
 		"ip": ip, "by": kind, "wait_seconds": int(wait.Seconds() + 0.5), "refused_last_window": refused,
 	})
+}
+
+// auditAccount is auditUser for an attempt on an account before anyone is
+// signed in: onto the chain of user userID's partnership, or the
+// service-wide chain when userID is 0 (an email with no account).
+func (tx *Tx) auditAccount(userID int64, actor, action, object string, content any) error {
+	if userID == 0 {
+		return tx.AuditIn(0, actor, action, object, content)
+	}
+	return tx.auditUser(userID, actor, action, object, content)
 }
 
 // forgetOldFailures deletes failures and throttle windows older than the

@@ -120,7 +120,7 @@ func (s *TokenService) CreateToken(ctx context.Context, req escalate.TokenReques
 			return err
 		}
 		who := fmt.Sprintf("user:%d", u.ID)
-		return tx.Audit(who, "api-token.create", who, map[string]any{"token": t.ID, "scope": string(t.Scope),
+		return tx.AuditIn(u.PartnershipID, who, "api-token.create", who, map[string]any{"token": t.ID, "scope": string(t.Scope),
 			"expires": timeArg(t.Expires)})
 	})
 	if err != nil {
@@ -195,7 +195,7 @@ func (s *TokenService) RevokeToken(ctx context.Context, id int64) error {
 			return err
 		}
 		who := fmt.Sprintf("user:%d", actor.ID)
-		return tx.Audit(who, "api-token.revoke", who, map[string]any{"token": id})
+		return tx.AuditIn(actor.PartnershipID, who, "api-token.revoke", who, map[string]any{"token": id})
 	})
 }
 

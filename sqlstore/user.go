@@ -146,7 +146,7 @@ func (db *DB) CreateUser(ctx context.Context, u *escalate.User) error {
 		if err := tx.recordRoleChange(u.PartnershipID, u.ID, nil, roles); err != nil {
 			return err
 		}
-		return tx.Audit(Actor(ctx), "user.add", fmt.Sprintf("user:%d", u.ID), map[string]any{
+		return tx.AuditIn(u.PartnershipID, Actor(ctx), "user.add", fmt.Sprintf("user:%d", u.ID), map[string]any{
 			"partnership_id": u.PartnershipID, "agency_id": u.AgencyID, "name": u.Name, "email": email,
 			"roles": formatRoles(roles), "manager_id": u.ManagerID,
 		})
@@ -188,7 +188,7 @@ func (db *DB) SetManager(ctx context.Context, userID, managerID int64) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET manager_id = $1 WHERE id = $2`, nullID(managerID), userID); err != nil {
 			return err
 		}
-		return tx.Audit(Actor(ctx), "user.manager", fmt.Sprintf("user:%d", userID),
+		return tx.auditUser(userID, Actor(ctx), "user.manager", fmt.Sprintf("user:%d", userID),
 			map[string]any{"manager_id": managerID, "was": u.ManagerID})
 	})
 }

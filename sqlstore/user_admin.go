@@ -32,7 +32,7 @@ func (db *DB) SetRoles(ctx context.Context, userID int64, roles []escalate.Role)
 		if err := tx.recordRoleChange(u.PartnershipID, userID, u.Roles, rs); err != nil {
 			return err
 		}
-		return tx.Audit(Actor(ctx), "user.roles", fmt.Sprintf("user:%d", userID),
+		return tx.auditUser(userID, Actor(ctx), "user.roles", fmt.Sprintf("user:%d", userID),
 			map[string]any{"roles": formatRoles(rs), "was": formatRoles(u.Roles)})
 	})
 }
@@ -49,6 +49,6 @@ func (db *DB) EnableUser(ctx context.Context, userID int64) error {
 		} else if n == 0 {
 			return escalate.Errorf(escalate.ENOTFOUND, "There is no such user.")
 		}
-		return tx.Audit(Actor(ctx), "user.enable", fmt.Sprintf("user:%d", userID), nil)
+		return tx.auditUser(userID, Actor(ctx), "user.enable", fmt.Sprintf("user:%d", userID), nil)
 	})
 }

@@ -17,7 +17,7 @@ import (
 // sender would, returning the links (path and query) in the emails to user.
 func (c *cases) mailedLinks(t *testing.T, user *escalate.User) []string {
 	t.Helper()
-	ds, err := c.db.ClaimOutbox(context.Background(), "test", c.clock.now().Add(time.Hour), 1000)
+	ds, err := c.db.ClaimOutbox(context.Background(), "test", c.clock.now().Add(time.Hour), c.clock.now().Add(time.Hour+escalate.OutboxLease), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -152,6 +152,9 @@ type apiErrorBody struct {
 // rule: a client fixes both the same way, by reading message and field.
 // Internal errors are logged with their detail and sent without it.
 func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error) {
+	if s.clientGone(w, r, err) {
+		return
+	}
 	code := escalate.ErrorCode(err)
 	body := apiErrorBody{Code: code, Message: escalate.ErrorMessage(err), Field: escalate.ErrorField(err)}
 	if code == escalate.EINTERNAL {
@@ -159,6 +162,9 @@ func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error
 		body.Message = "Sorry, there is a problem with the service. Try again later."
 	}
 	setRetryAfter(w, err)
+	if code == escalate.EUNAVAILABLE && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "60")
+	}
 	apiWriteJSON(w, errorStatus(code), apiError{body})
 }
 

@@ -32,7 +32,10 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 }
 
 // reqLog is filled in as a request goes down the chain, for its log line.
-type reqLog struct{ userID int64 }
+type reqLog struct {
+	userID int64
+	route  string // the ServeMux pattern the request matched, for metrics
+}
 
 type reqLogKey struct{}
 
@@ -83,6 +86,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 				attrs = append(attrs, slog.Int64("user_id", info.userID))
 			}
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+			if s.observe != nil {
+				s.observe(info.route, r.Method, sw.status, time.Since(start))
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -179,5 +185,17 @@ func (s *Server) clearCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{
 		Name: s.cookieName(), Value: "", Path: "/", MaxAge: -1,
 		Secure: s.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// withRoute records, for metrics, the pattern the mux matched: ServeMux
+// sets r.Pattern on the request it routes, which the outer middleware does
+// not hold.
+func withRoute(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if info, ok := r.Context().Value(reqLogKey{}).(*reqLog); ok {
+			info.route = r.Pattern
+		}
 	})
 }

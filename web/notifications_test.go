@@ -125,7 +125,7 @@ func TestNotificationsPage(t *testing.T) {
 	})
 
 	t.Run("MarkAllRead", func(t *testing.T) {
-		if _, err := c.db.EnqueueOutbox(context.Background(), "clock.reminder", e.ID, sqlstore.Recipient{User: c.users["bm"].ID},
+		if _, err := c.db.EnqueueOutbox(context.Background(), "clock.reminder", e.ID, escalate.Recipient{User: c.users["bm"].ID},
 			"clock-reminder", map[string]any{"ref": e.Ref}); err != nil {
 			t.Fatal(err)
 		}

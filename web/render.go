@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -53,6 +55,9 @@ func errorStatus(code string) int {
 // renderError shows err as a page. Only internal errors are logged, with
 // their detail; the user sees a generic message for those.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	if s.clientGone(w, r, err) {
+		return
+	}
 	code := escalate.ErrorCode(err)
 	status := errorStatus(code)
 	title, msg := "Sorry, there is a problem with the service", escalate.ErrorMessage(err)
@@ -66,8 +71,12 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		title = "You cannot do that"
 	case escalate.EUNAUTHORIZED:
 		title = "Sign in to continue"
-	case escalate.ETOOMANY, escalate.EUNAVAILABLE:
+	case escalate.ETOOMANY:
 		title = "Try again shortly"
+	case escalate.EUNAVAILABLE:
+		s.log.WarnContext(r.Context(), "service unavailable", "method", r.Method, "path", r.URL.Path, "err", msg)
+		title = "Sorry, the service is unavailable"
+		w.Header().Set("Retry-After", "60")
 	}
 	setRetryAfter(w, err)
 	s.render(w, r, status, "error", &page{Title: title, Data: msg})
@@ -79,6 +88,25 @@ func setRetryAfter(w http.ResponseWriter, err error) {
 	if d := escalate.RetryAfter(err); d > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
 	}
+}
+
+// statusClientClosed is what the request log and metrics record for a
+// request whose client went away before the answer was ready (nginx's
+// 499); nothing reaches the client.
+const statusClientClosed = 499
+
+// clientGone reports whether the client disconnected before the answer was
+// ready (its request's context was cancelled: the error is then a
+// consequence, such as context.Canceled or SQLite's "interrupted"), and if
+// so records that at INFO: a person closing a tab is not a fault of the
+// service, and what they asked for was rolled back or finished.
+func (s *Server) clientGone(w http.ResponseWriter, r *http.Request, err error) bool {
+	if !errors.Is(r.Context().Err(), context.Canceled) {
+		return false
+	}
+	s.log.InfoContext(r.Context(), "client disconnected", "method", r.Method, "path", r.URL.Path, "err", err.Error())
+	w.WriteHeader(statusClientClosed)
+	return true
 }
 
 // page is what every template gets.

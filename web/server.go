@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/escalate-project/escalate"
@@ -121,6 +122,10 @@ type Config struct {
 	// Dissents serves the Child Protection Conference dissent pages, where
 	// the policy switches them on: *sqlstore.DB. Nil leaves them out.
 	Dissents DissentStore
+	// Observe, when set, is told of every answered request: the route
+	// pattern it matched ("" for none; never the path), its method, status
+	// and how long it took. metrics.Metrics.ObserveRequest fits.
+	Observe func(route, method string, status int, took time.Duration)
 }
 
 // Server is the web application; it is an http.Handler.
@@ -147,6 +152,9 @@ type Server struct {
 	passkeys PasskeyAuth
 	// providers are the partnerships' sign-in providers (oidc_providers.go).
 	providers *providerClients
+
+	draining atomic.Bool // set by Drain: /readyz answers 503 (health.go)
+	observe  func(route, method string, status int, took time.Duration)
 }
 
 // New parses the templates and builds the routes.
@@ -172,6 +180,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.providers = &providerClients{cfg: *cfg.Providers}
 	}
+	s.observe = cfg.Observe
 	s.feeds = newFeedConfig(cfg)
 	if s.log == nil {
 		s.log = slog.Default()
@@ -197,7 +206,7 @@ func New(cfg Config) (*Server, error) {
 		s.renderError(w, r, escalate.Errorf(escalate.EFORBIDDEN,
 			"This form was sent from another website, so it has been refused. Go back to the page and try again."))
 	}))
-	s.handler = s.logRequests(s.securityHeaders(cop.Handler(s.routes())))
+	s.handler = s.logRequests(s.securityHeaders(cop.Handler(withRoute(s.routes()))))
 	return s, nil
 }
 
@@ -206,10 +215,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
+	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", fileServer(static)))
@@ -247,19 +253,6 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.renderError(w, r, escalate.Errorf(escalate.ENOTFOUND, "Page not found"))
 	return nil
-}
-
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := s.auth.Ping(ctx); err != nil {
-		s.log.Error("readyz: database unreachable", "err", err)
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintln(w, "database unreachable")
-		return
-	}
-	fmt.Fprintln(w, "ok")
 }
 
 // fileServer serves files from fsys but never lists a directory.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/sqlstore"
 )
 
@@ -99,10 +100,15 @@ func TestPages(t *testing.T) {
 		}
 	})
 	t.Run("Health", func(t *testing.T) {
-		for _, p := range []string{"/healthz", "/readyz"} {
-			if res := e.do(t, "GET", p, "", nil); res.StatusCode != http.StatusOK || strings.TrimSpace(res.body) != "ok" {
-				t.Errorf("GET %s = %d %q", p, res.StatusCode, res.body)
-			}
+		if res := e.do(t, "GET", "/readyz", "", nil); res.StatusCode != http.StatusOK || strings.TrimSpace(res.body) != "ok" {
+			t.Errorf("GET /readyz = %d %q", res.StatusCode, res.body)
+		}
+		// /healthz says which build runs: "ok", the release, the commit.
+		res := e.do(t, "GET", "/healthz", "", nil)
+		lines := strings.Split(strings.TrimSpace(res.body), "\n")
+		if res.StatusCode != http.StatusOK || len(lines) != 3 || lines[0] != "ok" ||
+			lines[1] != "version "+escalate.Version || !strings.HasPrefix(lines[2], "commit ") {
+			t.Errorf("GET /healthz = %d %q, want ok, version %s and the commit", res.StatusCode, res.body, escalate.Version)
 		}
 		e.db.Close()
 		if res := e.do(t, "GET", "/readyz", "", nil); res.StatusCode != http.StatusServiceUnavailable {
@@ -112,6 +118,24 @@ func TestPages(t *testing.T) {
 			t.Errorf("GET /healthz with the database closed = %d, want 200", res.StatusCode)
 		}
 	})
+}
+
+// TestDrain: once the server drains before a shutdown, /readyz answers 503
+// (so a load balancer stops sending) while every other request is still
+// served.
+func TestDrain(t *testing.T) {
+	e := newEnv(t, true)
+	e.srv.Drain()
+	res := e.do(t, "GET", "/readyz", "", nil)
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(res.body, "draining") {
+		t.Errorf("GET /readyz while draining = %d %q, want 503 draining", res.StatusCode, res.body)
+	}
+	if res := e.do(t, "GET", "/sign-in", "", nil); res.StatusCode != http.StatusOK {
+		t.Errorf("GET /sign-in while draining = %d, want 200", res.StatusCode)
+	}
+	if res := e.do(t, "GET", "/healthz", "", nil); res.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz while draining = %d, want 200", res.StatusCode)
+	}
 }
 
 func TestCrossOrigin(t *testing.T) {

@@ -5,14 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/escalate-project/escalate/internal/testenv"
 )
 
 // runAdminCLI runs "escalate args..." in-process with ESCALATE_DB set to db.
@@ -210,24 +206,7 @@ func TestBackupCLI(t *testing.T) {
 
 // TestPostgresCLI runs the admin commands against a fresh PostgreSQL database.
 func TestPostgresCLI(t *testing.T) {
-	raw := testenv.PostgresURL(t)
-	admin, err := sql.Open("pgx", raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() }) // after the drop: cleanups run last first
-	name := fmt.Sprintf("escalate_cli_%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database: %v", err)
-		}
-	})
-	u, _ := url.Parse(raw)
-	u.Path = "/" + name
-	db := u.String()
+	db := newEmptyPostgres(t, "escalate_cli")
 
 	wantExit(t, db, 2, "run escalate migrate", "partnership", "list")
 	mustRun(t, db, "migrate")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/audit"
 	"github.com/escalate-project/escalate/sqlstore"
 )
@@ -74,15 +75,24 @@ func runAuditCheckpoint(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	c, msg, err := db.Checkpoint(ctx, signer, verifier)
+	cps, err := db.Checkpoint(ctx, signer, verifier)
 	if err != nil {
 		printAuditFailure(env, err)
 		return exitError{1}
 	}
-	fmt.Fprintf(env.Stdout, "checkpoint: %d events, tree head %s\n", c.N, base64.StdEncoding.EncodeToString(c.Root[:]))
-	// The note is printed so it can be kept outside the database too: a
-	// copy elsewhere survives someone deleting the checkpoint rows.
-	fmt.Fprintf(env.Stdout, "\n%s", msg)
+	if len(cps) == 0 {
+		fmt.Fprintln(env.Stdout, "checkpoint: nothing was logged since the last checkpoints")
+		return nil
+	}
+	for _, c := range cps {
+		fmt.Fprintf(env.Stdout, "checkpoint: %s: %d events, tree head %s\n", sqlstore.ChainName(c.Chain), c.N,
+			base64.StdEncoding.EncodeToString(c.Root[:]))
+	}
+	// The notes are printed so they can be kept outside the database too:
+	// a copy elsewhere survives someone deleting the checkpoint rows.
+	for _, c := range cps {
+		fmt.Fprintf(env.Stdout, "\n%s", c.Note)
+	}
 	return nil
 }
 
@@ -90,6 +100,7 @@ func runAuditVerify(ctx context.Context, env *Env, args []string) error {
 	fs := newCommandFlags("audit verify")
 	dsn := dbFlag(fs, env)
 	keyFile := fs.String("key", "", "the verifier key file (FILE.pub) that checks the signed checkpoints")
+	only := fs.String("partnership", "", "verify only this partnership's chain (its key), on its own")
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return err
 	}
@@ -109,6 +120,9 @@ func runAuditVerify(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *only != "" {
+		return verifyOneChain(ctx, env, db, *only, verifier)
+	}
 	rep, err := db.VerifyAudit(ctx, verifier)
 	if err != nil {
 		printAuditFailure(env, err)
@@ -124,12 +138,33 @@ func runAuditVerify(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// printAuditFailure prints what verification found: the first bad sequence
-// number and why, or the bad checkpoint.
+// verifyOneChain verifies partnership key's chain alone.
+func verifyOneChain(ctx context.Context, env *Env, db *sqlstore.DB, key, verifier string) error {
+	p, err := db.FindPartnership(ctx, key)
+	if err != nil {
+		return usagef("--partnership %s: %s", key, escalate.ErrorMessage(err))
+	}
+	rep, err := db.VerifyChain(ctx, p.ID, verifier)
+	if err != nil {
+		printAuditFailure(env, err)
+		return exitError{1}
+	}
+	fmt.Fprintf(env.Stdout, "ok: %d events in %s (%s)\n", rep.N, sqlstore.ChainName(p.ID), p.Key)
+	if rep.Checkpoints > 0 {
+		fmt.Fprintf(env.Stderr, "%d signed checkpoint(s) match; the latest covers %d events\n", rep.Checkpoints, rep.LastCheckpoint)
+	}
+	return nil
+}
+
+// printAuditFailure prints what verification found: the chain, its first
+// bad sequence number and why, or the bad checkpoint.
 func printAuditFailure(env *Env, err error) {
 	var f *audit.Failure
 	var ce *sqlstore.CheckpointError
+	var chain *sqlstore.ChainError
 	switch {
+	case errors.As(err, &chain) && errors.As(err, &f):
+		fmt.Fprintf(env.Stdout, "FAILED: first bad event: %s: seq %d: %s\n", sqlstore.ChainName(chain.Chain), f.Seq, f.Reason)
 	case errors.As(err, &f):
 		fmt.Fprintf(env.Stdout, "FAILED: first bad event: seq %d: %s\n", f.Seq, f.Reason)
 	case errors.As(err, &ce):

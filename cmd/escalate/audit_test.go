@@ -29,14 +29,23 @@ func TestAuditCLI(t *testing.T) {
 
 	mustRun(t, db, "partnership", "add", "--policy", "hounslow", "--name", "Hounslow SCB")
 	out := mustRun(t, db, "audit", "checkpoint", "--key", key)
-	if !strings.HasPrefix(out, "checkpoint: 2 events, tree head ") || !strings.Contains(out, "escalate audit log\n2\n") {
+	// The partnership's events are its own chain's, and its checkpoint says so.
+	if !strings.HasPrefix(out, "checkpoint: partnership 1's chain: 2 events, tree head ") ||
+		!strings.Contains(out, "escalate audit log partnership 1\n2\n") {
 		t.Errorf("checkpoint printed %q", out)
+	}
+	if out := mustRun(t, db, "audit", "checkpoint", "--key", key); out != "checkpoint: nothing was logged since the last checkpoints\n" {
+		t.Errorf("a second checkpoint printed %q", out)
 	}
 	mustRun(t, db, "agency", "add", "--partnership", "hounslow", "--name", "Hounslow Police", "--kind", "police")
 
 	if out := mustRun(t, db, "audit", "verify", "--key", key+".pub"); out != "ok: 3 events\n" {
 		t.Errorf("verify = %q", out)
 	}
+	if out := mustRun(t, db, "audit", "verify", "--partnership", "hounslow", "--key", key+".pub"); out != "ok: 3 events in partnership 1's chain (hounslow)\n" {
+		t.Errorf("verify --partnership = %q", out)
+	}
+	wantExit(t, db, 2, "--partnership", "audit", "verify", "--partnership", "nowhere")
 	_, errOut, _ := runAdminCLI(t, db, "audit", "verify")
 	if !strings.Contains(errOut, "1 signed checkpoint(s) not checked") {
 		t.Errorf("verify without a key: stderr %q, want a warning", errOut)
@@ -57,6 +66,6 @@ func TestAuditCLI(t *testing.T) {
 		}
 	}
 	raw.Close()
-	wantExit(t, db, 1, "FAILED: first bad event: seq 2: hash does not match contents", "audit", "verify", "--key", key+".pub")
+	wantExit(t, db, 1, "FAILED: first bad event: partnership 1's chain: seq 2: hash does not match contents", "audit", "verify", "--key", key+".pub")
 	wantExit(t, db, 1, "seq 2", "audit", "checkpoint", "--key", key)
 }

@@ -18,7 +18,7 @@ import (
 )
 
 func init() {
-	register("demo", "run the web app on a fresh database of fictional partnerships (--db, --addr)", runDemo)
+	register("demo", "run the web app on a fresh database of fictional partnerships (--db, --addr; --accounts lists every account)", runDemo)
 }
 
 // demoListening, when set (by tests), is told the demo's address once it
@@ -29,9 +29,11 @@ var demoListening func(addr string)
 // existing file is known to be a demo database that may be replaced.
 const demoNamePrefix = "Demo partnership on the "
 
-// runDemo replaces the demo database with a freshly seeded one, then serves
-// the web app on it as escalate serve does, with plain-http cookies for
-// localhost, until ctx ends.
+// runDemo replaces the demo database with a freshly seeded one (a SQLite
+// file), or seeds an empty PostgreSQL database (one already seeded is
+// reused, with a new password), then serves the web app on it as escalate
+// serve does, with plain-http cookies for localhost, until ctx ends.
+// With --accounts it lists every demo account instead.
 func runDemo(ctx context.Context, env *Env, args []string) error {
 	cfg := &serveConfig{
 		IdleTimeout:     sqlstore.DefaultIdleTimeout,
@@ -39,18 +41,28 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		ShutdownTimeout: 5 * time.Second,
 	}
 	fs := newCommandFlags("demo")
-	fs.StringVar(&cfg.DB, "db", "./escalate-demo.db", "the demo's SQLite file, replaced each run")
+	fs.StringVar(&cfg.DB, "db", "./escalate-demo.db", "the demo's SQLite file, replaced each run, or an empty PostgreSQL database's postgres:// URL")
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&cfg.BaseURL, "base-url", "", "the URL the demo is reached at, for the links in its email (with --smtp-host)")
+	accounts := fs.Bool("accounts", false, "list every demo account by partnership and role, with what each is for, and exit")
+	cfg.SMTP.register(env, fs)
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return err
 	}
-	if sqlstore.IsPostgresURL(cfg.DB) || cfg.DB == "" {
-		return usagef("--db %q: the demo needs a SQLite file name", cfg.DB)
+	if *accounts {
+		printAccounts(env.Stdout)
+		return nil
+	}
+	if cfg.DB == "" {
+		return usagef("--db: give a SQLite file name or a postgres:// URL")
 	}
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		return usagef("--addr %q: want host:port, e.g. 127.0.0.1:8080", cfg.Addr)
 	}
-	// Probe the address before touching the file: a second "make demo"
+	if err := cfg.SMTP.checkServe(cfg.BaseURL); err != nil {
+		return err
+	}
+	// Probe the address before touching the database: a second "make demo"
 	// must not pull the database from under one already running.
 	probe, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -60,31 +72,62 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	probe.Close()
-	if err := removeDemoDB(ctx, cfg.DB); err != nil {
-		return err
+	if !sqlstore.IsPostgresURL(cfg.DB) {
+		if err := removeDemoDB(ctx, cfg.DB); err != nil {
+			return err
+		}
 	}
 	db, err := sqlstore.Open(ctx, cfg.DB)
 	if err != nil {
-		return err
+		return cliError(err)
 	}
 	defer db.Close()
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
 	password := demo.NewPassword()
-	fmt.Fprintf(env.Stdout, "Seeding %s with fictional partnerships...\n", cfg.DB)
-	res, err := demo.Seed(ctx, db, time.Now(), password)
+	res, err := seedOrReuse(ctx, env, db, cfg.DB, password)
 	if err != nil {
 		return err
 	}
 	// Only warnings and errors on the terminal, so the sign-ins stay in view.
 	log := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	stopWorker, err := cfg.SMTP.startServe(ctx, db, cfg.BaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer stopWorker()
 	return serveDB(ctx, cfg, db, log, func(addr string) {
 		printDemo(env.Stdout, "http://"+addr, cfg.DB, password, res)
 		if demoListening != nil {
 			demoListening(addr)
 		}
 	})
+}
+
+// seedOrReuse seeds the demo into db, or, for a PostgreSQL database that
+// holds the demo already, gives its accounts the new password. A database
+// holding anything else is refused: the demo never touches real data.
+func seedOrReuse(ctx context.Context, env *Env, db *sqlstore.DB, dsn, password string) (*demo.Result, error) {
+	ps, err := db.Partnerships(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		if !strings.HasPrefix(p.Name, demoNamePrefix) {
+			return nil, usagef("--db: the database holds partnerships that are not the demo's (%s): the demo needs an empty database, or its own", p.Key)
+		}
+	}
+	if len(ps) > 0 {
+		fmt.Fprintf(env.Stdout, "The database holds the demo already: keeping its data, with a new password...\n")
+		return demo.Reuse(ctx, db, password)
+	}
+	what := dsn
+	if sqlstore.IsPostgresURL(dsn) {
+		what = "the PostgreSQL database"
+	}
+	fmt.Fprintf(env.Stdout, "Seeding %s with fictional partnerships...\n", what)
+	return demo.Seed(ctx, db, time.Now(), password)
 }
 
 // removeDemoDB removes the SQLite file path and its -wal and -shm files,
@@ -160,5 +203,23 @@ func printDemo(w io.Writer, url, path, password string, res *demo.Result) {
 	fmt.Fprintf(w, "(partnerships: %s).\n", strings.Join(others, ", "))
 	fmt.Fprintf(w, "\nChild Protection Conference dissents are switched on in Surrey's policy only: sign in as\n")
 	fmt.Fprintf(w, "conference-chair@surrey.example or business-manager@surrey.example to see them at every step.\n")
+	fmt.Fprintf(w, "\nEvery account of every partnership, by role, with what each is for: escalate demo --accounts\n")
+	if sqlstore.IsPostgresURL(path) {
+		fmt.Fprintf(w, "\nThe data is made up and stays in the PostgreSQL database; each run sets a new password. Press Ctrl+C to stop.\n")
+		return
+	}
 	fmt.Fprintf(w, "\nThe data is made up and lives in %s, replaced each run. Press Ctrl+C to stop.\n", path)
+}
+
+// printAccounts lists every demo account, partnership by partnership.
+func printAccounts(w io.Writer) {
+	fmt.Fprintln(w, "Every demo account (the password is printed when escalate demo starts):")
+	last := ""
+	for _, a := range demo.AllAccounts() {
+		if a.Partnership != last {
+			fmt.Fprintf(w, "\n%s\n", a.Partnership)
+			last = a.Partnership
+		}
+		fmt.Fprintf(w, "  %-18s %-44s %s, %s\n  %-18s   for: %s\n", a.Role, a.Email, a.Name, a.Agency, "", a.For)
+	}
 }

@@ -18,6 +18,12 @@ import (
 // returns its exit status.
 func runDemoCmd(t *testing.T, path string) (base string, out *lockedBuffer, stop func() int) {
 	t.Helper()
+	return runDemoCmdArgs(t, []string{"demo", "--db", path, "--addr", "127.0.0.1:0"})
+}
+
+// runDemoCmdArgs runs the escalate command line args (a demo) as runDemoCmd does.
+func runDemoCmdArgs(t *testing.T, args []string) (base string, out *lockedBuffer, stop func() int) {
+	t.Helper()
 	out = &lockedBuffer{}
 	errOut := &lockedBuffer{}
 	env := &Env{Stdout: out, Stderr: errOut, Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}
@@ -26,7 +32,7 @@ func runDemoCmd(t *testing.T, path string) (base string, out *lockedBuffer, stop
 	t.Cleanup(func() { demoListening = nil })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	go func() { done <- Run(ctx, env, []string{"demo", "--db", path, "--addr", "127.0.0.1:0"}) }()
+	go func() { done <- Run(ctx, env, args) }()
 	select {
 	case addr := <-ready:
 		base = "http://" + addr

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/escalate-project/escalate/sqlstore"
@@ -28,13 +29,20 @@ type serveConfig struct {
 	IdleTimeout     time.Duration
 	SessionLifetime time.Duration
 	ShutdownTimeout time.Duration
-	OIDC            oidcFlags       // single sign-on; see serve_oidc.go
-	Auth            authFlags       // trusted proxies; see serve_auth.go
-	Checkpoint      checkpointFlags // periodic signed audit checkpoints; see serve_checkpoint.go
-	SMTP            smtpFlags       // sends the outbox in-process when set; see worker.go
+	// DrainDelay is how long /readyz answers 503 after SIGTERM, while
+	// requests are still served, before the listener closes: long enough
+	// for a load balancer's health checks to take the instance out.
+	DrainDelay time.Duration
+	OIDC       oidcFlags       // single sign-on; see serve_oidc.go
+	Auth       authFlags       // trusted proxies; see serve_auth.go
+	Checkpoint checkpointFlags // periodic signed audit checkpoints; see serve_checkpoint.go
+	SMTP       smtpFlags       // sends the outbox in-process when set; see worker.go
 	// NoScheduler stops this instance enqueueing reminders and overdue
 	// prompts, for a second instance beside one that does.
 	NoScheduler bool
+	// MetricsAddr, when set, is where Prometheus metrics are served, on a
+	// listener of their own (serve_metrics.go); off by default.
+	MetricsAddr string
 }
 
 // parseServeFlags reads the configuration from args and env; bad values are
@@ -70,6 +78,13 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 		fs.DurationVar(d.p, d.name, v, d.usage+" ($"+d.key+")")
 	}
 	cfg.Auth.register(env, fs)
+	drain := 5 * time.Second
+	if s := envValue(env, "ESCALATE_DRAIN_DELAY"); s != "" {
+		if drain, err = time.ParseDuration(s); err != nil || drain < 0 {
+			return nil, false, usagef("ESCALATE_DRAIN_DELAY=%q: want a duration such as 5s, or 0s", s)
+		}
+	}
+	fs.DurationVar(&cfg.DrainDelay, "drain-delay", drain, "after SIGTERM, how long /readyz says 503 while requests are still served, before the listener closes; 0s behind no load balancer ($ESCALATE_DRAIN_DELAY)")
 	if err := cfg.OIDC.register(env, fs); err != nil {
 		return nil, false, err
 	}
@@ -82,6 +97,7 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 		return nil, false, err
 	}
 	fs.BoolVar(&cfg.NoScheduler, "no-scheduler", noSched, "do not enqueue reminders and overdue prompts, for a second instance beside one that does ($ESCALATE_NO_SCHEDULER)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", envValue(env, "ESCALATE_METRICS_ADDR"), "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9090; off when empty ($ESCALATE_METRICS_ADDR)")
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return nil, done, err
 	}
@@ -91,8 +107,14 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		return nil, false, usagef("--addr %q: want host:port, e.g. 127.0.0.1:8080", cfg.Addr)
 	}
+	if _, _, err := net.SplitHostPort(cfg.MetricsAddr); cfg.MetricsAddr != "" && err != nil {
+		return nil, false, usagef("--metrics-addr %q: want host:port, e.g. 127.0.0.1:9090", cfg.MetricsAddr)
+	}
 	if cfg.IdleTimeout <= 0 || cfg.SessionLifetime <= 0 || cfg.ShutdownTimeout <= 0 {
 		return nil, false, usagef("--idle-timeout, --session-lifetime and --shutdown-timeout must be positive")
+	}
+	if cfg.DrainDelay < 0 {
+		return nil, false, usagef("--drain-delay must not be negative")
 	}
 	if cfg.IdleTimeout > cfg.SessionLifetime {
 		return nil, false, usagef("--idle-timeout %v is longer than --session-lifetime %v", cfg.IdleTimeout, cfg.SessionLifetime)
@@ -173,6 +195,11 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 	if err != nil {
 		return err
 	}
+	m, stopMetrics, err := startMetrics(ctx, cfg.MetricsAddr, db, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	srv, err := web.New(web.Config{
 		Auth:          &sqlstore.Sessions{DB: db, Idle: cfg.IdleTimeout, Lifetime: cfg.SessionLifetime},
 		Logger:        log,
@@ -190,6 +217,7 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		Proxies:       cfg.Auth.trusted,
 		Accounts:      db,
 		Providers:     cfg.Auth.providers(db),
+		Observe:       m.observeRequest,
 	})
 	if err != nil {
 		return cliError(err, "base_url", "base-url")
@@ -214,17 +242,32 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 	if !cfg.NoScheduler {
 		schedCtx, stopScheduler := context.WithCancel(ctx)
 		schedDone := make(chan struct{})
-		go func() { defer close(schedDone); newScheduler(db, log).Run(schedCtx, schedulerInterval) }()
+		sched := newScheduler(db, log)
+		sched.Observe = m.observeSchedulerPass
+		go func() { defer close(schedDone); sched.Run(schedCtx, schedulerInterval) }()
 		defer func() { stopScheduler(); <-schedDone }()
 		log.Info("scheduler started", "interval", schedulerInterval.String())
 	}
-	return serveHTTP(ctx, ln, srv, log, cfg.ShutdownTimeout)
+	return serveHTTP(ctx, ln, srv, log, cfg.DrainDelay, cfg.ShutdownTimeout)
 }
 
-// serveHTTP serves h on ln until ctx ends, then shuts down gracefully.
-func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, grace time.Duration) error {
+// serveHTTP serves srv on ln until ctx ends, then shuts down gracefully:
+// it drains for drainDelay (/readyz says 503, every answer closes its
+// connection, requests are still served), then stops accepting and gives
+// the requests in flight up to grace to finish.
+func serveHTTP(ctx context.Context, ln net.Listener, srv *web.Server, log *slog.Logger, drainDelay, grace time.Duration) error {
+	// While draining, every answer asks the client to close its connection,
+	// so no keep-alive connection is left for the listener's close to
+	// break. (SetKeepAlivesEnabled(false) would close idle connections at
+	// once, racing a request a client is just sending on one.)
+	var draining atomic.Bool
 	hs := &http.Server{
-		Handler:           h,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if draining.Load() {
+				w.Header().Set("Connection", "close")
+			}
+			srv.ServeHTTP(w, r)
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -237,6 +280,16 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.L
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+	}
+	srv.Drain()
+	if drainDelay > 0 {
+		draining.Store(true)
+		log.Info("draining", "delay", drainDelay.String())
+		select {
+		case err := <-errc:
+			return fmt.Errorf("serve: %w", err)
+		case <-time.After(drainDelay):
+		}
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), grace)

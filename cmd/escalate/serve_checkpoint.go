@@ -88,12 +88,14 @@ func (c *checkpointFlags) once(ctx context.Context, db *sqlstore.DB, log *slog.L
 	if events == done {
 		return
 	}
-	cp, _, err := db.Checkpoint(ctx, c.signer, c.verifier)
+	cps, err := db.Checkpoint(ctx, c.signer, c.verifier)
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Error("audit checkpoint refused", "err", err)
 		}
 		return
 	}
-	log.Info("audit checkpoint signed", "events", cp.N)
+	for _, cp := range cps {
+		log.Info("audit checkpoint signed", "chain", cp.Chain, "events", cp.N)
+	}
 }

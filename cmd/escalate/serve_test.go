@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,6 +35,14 @@ func (b *lockedBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); retur
 func startServe(t *testing.T, getenv map[string]string, args ...string) (base string, logs *lockedBuffer, stop func() int) {
 	t.Helper()
 	logs = &lockedBuffer{}
+	if _, ok := getenv["ESCALATE_DRAIN_DELAY"]; !ok {
+		// No load balancer here: stop at once unless a test drains.
+		getenv = maps.Clone(getenv)
+		if getenv == nil {
+			getenv = map[string]string{}
+		}
+		getenv["ESCALATE_DRAIN_DELAY"] = "0s"
+	}
 	env := &Env{Stdout: io.Discard, Stderr: logs, Stdin: strings.NewReader(""),
 		Getenv: func(k string) string { return getenv[k] }}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -161,6 +170,8 @@ func TestServeFlags(t *testing.T) {
 	}{
 		{"ErrNoDB", nil, nil, "missing --db"},
 		{"ErrAddr", map[string]string{"ESCALATE_DB": "x.db"}, []string{"--addr", "8080"}, "--addr"},
+		{"ErrMetricsAddr", map[string]string{"ESCALATE_DB": "x.db"}, []string{"--metrics-addr", "9090"}, "--metrics-addr"},
+		{"ErrDrainDelay", map[string]string{"ESCALATE_DB": "x.db", "ESCALATE_DRAIN_DELAY": "soon"}, nil, "ESCALATE_DRAIN_DELAY"},
 		{"ErrSecureCookies", map[string]string{"ESCALATE_DB": "x.db", "ESCALATE_SECURE_COOKIES": "maybe"}, nil, "ESCALATE_SECURE_COOKIES"},
 		{"ErrIdle", map[string]string{"ESCALATE_DB": "x.db", "ESCALATE_IDLE_TIMEOUT": "soon"}, nil, "ESCALATE_IDLE_TIMEOUT"},
 		{"ErrIdleOverLifetime", map[string]string{"ESCALATE_DB": "x.db"}, []string{"--idle-timeout", "13h"}, "longer than"},

@@ -26,16 +26,20 @@ import (
 // the bound all 200 hash at once: 3.9 GiB was measured.
 const signInMemoryBound = 384 << 20
 
-// TestSignInMemoryBound starts escalate serve in a child process, sends it
+// TestSignInMemoryBound starts escalate serve in a child process (TestMain, mainArgsEnv), sends it
 // 200 parallel sign-ins from 200 clients (unknown emails: no account is
 // needed to make a server hash) and reads the child's peak memory from
 // /proc. It asserts the bound, not any time.
 func TestSignInMemoryBound(t *testing.T) {
 	db := newMigratedDB(t)
 	mustRun(t, db, "partnership", "add", "--policy", "surrey")
-	cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "serve", "--db", db, "--addr", "127.0.0.1:0",
-		"--hash-concurrency", "4", "--trusted-proxies", "127.0.0.0/8", "--no-scheduler")
-	cmd.Env = append(os.Environ(), "ESCALATE_TEST_CHILD=1", "ESCALATE_SECURE_COOKIES=0")
+	args, err := json.Marshal([]string{"serve", "--db", db, "--addr", "127.0.0.1:0",
+		"--hash-concurrency", "4", "--trusted-proxies", "127.0.0.0/8", "--no-scheduler"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), mainArgsEnv+"="+string(args), "ESCALATE_SECURE_COOKIES=0")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

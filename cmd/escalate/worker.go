@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/notify"
 	"github.com/escalate-project/escalate/sqlstore"
 )
@@ -28,6 +29,7 @@ type workerConfig struct {
 	BaseURL  string
 	Batch    int
 	Interval time.Duration
+	Lease    time.Duration
 	Once     bool
 }
 
@@ -113,7 +115,7 @@ func (f *smtpFlags) startServe(ctx context.Context, db *sqlstore.DB, baseURL str
 	if err != nil {
 		return nil, err
 	}
-	cfg := &workerConfig{Mail: mc, BaseURL: baseURL, Batch: 50, Interval: 10 * time.Second}
+	cfg := &workerConfig{Mail: mc, BaseURL: baseURL, Batch: 20, Interval: 10 * time.Second, Lease: escalate.OutboxLease}
 	w, err := newOutboxWorker(cfg, db, log)
 	if err != nil {
 		return nil, err
@@ -145,8 +147,9 @@ func parseWorkerFlags(env *Env, args []string) (*workerConfig, bool, error) {
 	fs.StringVar(&cfg.DB, "db", envValue(env, "ESCALATE_DB"), "database: a SQLite file or a postgres:// URL ($ESCALATE_DB)")
 	fs.StringVar(&cfg.BaseURL, "base-url", envValue(env, "ESCALATE_BASE_URL"), "the URL users reach the service at, for links ($ESCALATE_BASE_URL)")
 	cfg.SMTP.register(env, fs)
-	fs.IntVar(&cfg.Batch, "batch", 50, "notifications claimed at a time")
+	fs.IntVar(&cfg.Batch, "batch", 20, "notifications claimed at a time")
 	fs.DurationVar(&cfg.Interval, "interval", 10*time.Second, "pause when nothing is due")
+	fs.DurationVar(&cfg.Lease, "lease", escalate.OutboxLease, "how long a claim lasts: the notifications a crashed worker had claimed wait this long for another")
 	fs.BoolVar(&cfg.Once, "once", false, "send what is due, then exit")
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return nil, done, err
@@ -161,6 +164,9 @@ func parseWorkerFlags(env *Env, args []string) (*workerConfig, bool, error) {
 	cfg.Mail = mc
 	if cfg.Batch <= 0 || cfg.Interval <= 0 {
 		return nil, false, usagef("--batch and --interval must be positive")
+	}
+	if cfg.Lease < 2*time.Second {
+		return nil, false, usagef("--lease %v: want at least 2s, and far longer than one SMTP exchange", cfg.Lease)
 	}
 	return cfg, false, nil
 }
@@ -179,7 +185,7 @@ func newOutboxWorker(cfg *workerConfig, store notify.Store, log *slog.Logger) (*
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	return &notify.Worker{Store: store, Mailer: m, Log: log, Batch: cfg.Batch, Interval: cfg.Interval,
+	return &notify.Worker{Store: store, Mailer: m, Log: log, Batch: cfg.Batch, Interval: cfg.Interval, Lease: cfg.Lease,
 		Composer: notify.Composer{BaseURL: cfg.BaseURL, Domain: m.Domain()}}, nil
 }
 
@@ -235,3 +241,13 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "sent %d, failed %d (will retry), undeliverable %d\n", total.Sent, total.Failed, total.Dead)
 	return nil
 }
+
+// The store meets what notify needs of it; notify itself knows nothing of
+// sqlstore (every package depends inward, on the domain, only).
+var (
+	_ notify.Store             = (*sqlstore.DB)(nil)
+	_ notify.ClockStore        = (*sqlstore.DB)(nil)
+	_ notify.DissentClockStore = (*sqlstore.DB)(nil)
+	_ notify.DigestStore       = (*sqlstore.DB)(nil)
+	_ notify.PolicyReviewStore = (*sqlstore.DB)(nil)
+)

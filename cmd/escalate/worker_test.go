@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net"
 	"strconv"
@@ -11,9 +10,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
-	"github.com/escalate-project/escalate"
-	"github.com/escalate-project/escalate/policy"
-	"github.com/escalate-project/escalate/sqlstore"
 )
 
 func TestWorkerCLIUsage(t *testing.T) {
@@ -51,34 +47,7 @@ type outboxFixture struct {
 func newOutboxFixture(t *testing.T) *outboxFixture {
 	t.Helper()
 	f := &outboxFixture{path: newMigratedDB(t)}
-	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, f.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	raw, _ := policy.PackSource("redbridge")
-	pol, err := policy.Pack("redbridge")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &escalate.Partnership{Key: "redbridge", Name: "Redbridge"}
-	if err := db.CreatePartnership(ctx, p, pol, raw); err != nil {
-		t.Fatal(err)
-	}
-	a := &escalate.Agency{PartnershipID: p.ID, Name: "School", Kind: "school"}
-	if err := db.CreateAgency(ctx, a); err != nil {
-		t.Fatal(err)
-	}
-	u := &escalate.User{PartnershipID: p.ID, AgencyID: a.ID, Name: "Ann", Email: "ann@example.org",
-		Roles: []escalate.Role{escalate.RoleManager}}
-	if err := db.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.EnqueueOutbox(ctx, escalate.ActionRecordAdd, 0, sqlstore.Recipient{User: u.ID}, "record-added",
-		map[string]any{"ref": "REDBRIDGE-2026-0007"}); err != nil {
-		t.Fatal(err)
-	}
+	seedOutbox(t, f.path, 1)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

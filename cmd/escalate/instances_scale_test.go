@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// BenchmarkScaleOutPostgres measures the write throughput of one instance and of
+// three on one PostgreSQL database, in one run: the same clients (a
+// write-heavy mix over the five demo partnerships, load_test.go) against 1
+// instance, then 3, then 1 and 3 again, for scaleRound each. It reports
+// requests per second, the ratio of 3 to 1, what the database's
+// connections were waiting on (pg_stat_activity, sampled), and the CPU time
+// the instances used. It fails if any request failed; speed is measured,
+// not asserted. It runs the measurement once, whatever b.N.
+//
+// Opt-in, as it takes about three minutes of both CPU cores:
+//
+//	ESCALATE_SCALE_OUT=1 ESCALATE_TEST_POSTGRES_URL=… \
+//	  go test ./cmd/escalate -run '^$' -bench '^BenchmarkScaleOutPostgres$' -benchtime 1x -v -timeout 20m
+//
+// ESCALATE_SCALE_CLIENTS sets the number of clients (12) and
+// ESCALATE_SCALE_GOMAXPROCS each instance's GOMAXPROCS.
+func BenchmarkScaleOutPostgres(b *testing.B) {
+	if os.Getenv("ESCALATE_SCALE_OUT") != "1" {
+		b.Skip("about three minutes of both CPU cores: set ESCALATE_SCALE_OUT=1 to run it")
+	}
+	t := b
+	dsn := newEmptyPostgres(t, "escalate_scale")
+	users := seedLoad(t, dsn)
+	clients := 12
+	if s := os.Getenv("ESCALATE_SCALE_CLIENTS"); s != "" {
+		clients, _ = strconv.Atoi(s)
+	}
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var dbname string
+	admin.QueryRow(`SELECT current_database()`).Scan(&dbname)
+
+	env := []string{"ESCALATE_DRAIN_DELAY=0s", "ESCALATE_SECURE_COOKIES=0"}
+	if n := os.Getenv("ESCALATE_SCALE_GOMAXPROCS"); n != "" {
+		env = append(env, "GOMAXPROCS="+n) // each instance's, to see what the Go scheduler costs
+	}
+	var rates = map[int][]float64{}
+	for _, n := range []int{1, 3, 1, 3} {
+		ins := make([]*instance, n)
+		bases := make([]string, n)
+		for i := range ins {
+			args := []string{"serve", "--db", dsn, "--addr", "127.0.0.1:0"}
+			if i > 0 {
+				args = append(args, "--no-scheduler")
+			}
+			ins[i] = startInstance(t, env, args...)
+			bases[i] = "http://" + ins[i].addr
+		}
+		var turn sync.Mutex
+		next := 0
+		pick := func() string {
+			turn.Lock()
+			defer turn.Unlock()
+			next++
+			return bases[next%n]
+		}
+		cpu0 := instancesCPU(ins)
+		ctx, cancel := context.WithTimeout(context.Background(), scaleRound)
+		waits := sampleWaits(ctx, admin, dbname)
+		var st loadStats
+		start := time.Now()
+		runLoad(ctx, pick, users, clients, &st)
+		elapsed := time.Since(start)
+		cancel()
+		w := <-waits
+		cpu := instancesCPU(ins) - cpu0
+		rate := float64(st.ok.Load()) / elapsed.Seconds()
+		rates[n] = append(rates[n], rate)
+		t.Logf("%d instance(s), %d clients, %v: %.1f requests/s (%s); instances' CPU %.1f s (%.0f%% of one core); database connections: %s",
+			n, clients, elapsed.Round(time.Second), rate, st.summary(), cpu.Seconds(),
+			100*cpu.Seconds()/elapsed.Seconds(), w)
+		for _, e := range st.errs {
+			t.Errorf("failed request: %s", e)
+		}
+		for _, in := range ins {
+			in.stop(t, 30*time.Second)
+		}
+	}
+	for i := range rates[1] {
+		t.Logf("pair %d: 3 instances / 1 instance = %.2f", i+1, rates[3][i]/rates[1][i])
+	}
+	b.ReportMetric((rates[3][0]+rates[3][1])/(rates[1][0]+rates[1][1]), "3/1")
+}
+
+// scaleRound is how long each measurement of BenchmarkScaleOutPostgres runs.
+const scaleRound = 30 * time.Second
+
+// instancesCPU is the user and system CPU time the instances' processes
+// have used so far, from /proc.
+func instancesCPU(ins []*instance) time.Duration {
+	var total time.Duration
+	for _, in := range ins {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", in.cmd.Process.Pid))
+		if err != nil {
+			continue
+		}
+		// Fields after the command name, which is in parentheses.
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		s, _ := strconv.ParseInt(f[12], 10, 64)
+		total += time.Duration(u+s) * time.Second / 100 // USER_HZ
+	}
+	return total
+}
+
+// sampleWaits samples, every 100 ms until ctx ends, what the database's
+// active connections are doing, and sends a summary: the average number of
+// active connections and the share of samples in each wait ("CPU" when not
+// waiting).
+func sampleWaits(ctx context.Context, db *sql.DB, dbname string) <-chan string {
+	out := make(chan string, 1)
+	go func() {
+		counts := map[string]int{}
+		samples, active := 0, 0
+		for ctx.Err() == nil {
+			rows, err := db.QueryContext(context.Background(), `SELECT COALESCE(wait_event_type || ':' || wait_event, 'CPU')
+				FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid()`, dbname)
+			if err == nil {
+				for rows.Next() {
+					var w string
+					rows.Scan(&w)
+					counts[w]++
+					active++
+				}
+				rows.Close()
+				samples++
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		type kv struct {
+			k string
+			v int
+		}
+		var all []kv
+		for k, v := range counts {
+			all = append(all, kv{k, v})
+		}
+		sort.Slice(all, func(i, j int) bool { return all[i].v > all[j].v })
+		var parts []string
+		for i, e := range all {
+			if i == 6 {
+				break
+			}
+			parts = append(parts, fmt.Sprintf("%s %.1f", e.k, float64(e.v)/float64(max(samples, 1))))
+		}
+		out <- fmt.Sprintf("%.1f active on average, of which %s", float64(active)/float64(max(samples, 1)), strings.Join(parts, ", "))
+	}()
+	return out
+}
