@@ -19,7 +19,11 @@ type CaseFacts struct {
 	// did to the decision disagreed about, where recorded.
 	Decision   string
 	ResolvedAt time.Time
-	Immediate  bool
+	// WorkingDays is how many working days the case took, from the day it
+	// was raised to the day it was resolved, on the partnership's calendar:
+	// 0 for a case resolved the day it was raised (or over a weekend).
+	WorkingDays int
+	Immediate   bool
 	// ChildKey is an opaque value, equal for escalations about the same
 	// child within one report, so repeats can be counted without the child
 	// reference. It is empty when the reference is unknown.

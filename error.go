@@ -78,3 +78,20 @@ func ErrorField(err error) string {
 	}
 	return ""
 }
+
+// SessionEnded is the error for a session that timed out, from idleness
+// or its lifetime: it is EUNAUTHORIZED, and names whose session it was, so
+// that a form they were sending can be kept for them (as a draft only they
+// can read) until they sign in again.
+type SessionEnded struct {
+	UserID int64
+	Idle   bool // ended by the idle timeout, not the lifetime
+}
+
+// Error implements the error interface.
+func (e *SessionEnded) Error() string {
+	return "escalate error: code=unauthorized message=session ended"
+}
+
+// Unwrap makes ErrorCode see EUNAUTHORIZED.
+func (e *SessionEnded) Unwrap() error { return Errorf(EUNAUTHORIZED, "Sign in to continue.") }

@@ -21,6 +21,26 @@ type Partnership struct {
 	// SecondFactorOptional relaxes the rule that password sign-in needs a
 	// second factor (the demo's partnerships do); it is required by default.
 	SecondFactorOptional bool
+	// APIRoles are the roles whose holders may use the JSON API (hold API
+	// tokens); nil means everyone. A partnership's administrator sets it.
+	APIRoles []Role
+}
+
+// MayUseAPI reports whether u may hold API tokens and call the API in
+// partnership p: p allows everyone, or one of u's roles.
+func (p *Partnership) MayUseAPI(u *User) bool {
+	if p == nil || u == nil || u.PartnershipID != p.ID {
+		return false
+	}
+	if p.APIRoles == nil {
+		return true
+	}
+	for _, r := range p.APIRoles {
+		if u.HasRole(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // Agency is an organisation within a partnership.

@@ -65,6 +65,9 @@ type Escalation struct {
 	// reference and initials. Never a name or an address.
 	ChildRef      string
 	ChildInitials string
+	// ChildExpected is the month an unborn baby is due, YYYY-MM; "" for a
+	// child already born, who has initials instead.
+	ChildExpected string
 
 	Categories []string // keys of Policy.Categories
 

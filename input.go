@@ -6,6 +6,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/escalate-project/escalate/calendar"
 )
 
 // Limits on free text, so a form cannot smuggle in a case file.
@@ -26,13 +28,16 @@ type RaiseInput struct {
 	Decision          string
 	DecisionDate      string // YYYY-MM-DD
 	ChildRef          string
-	ChildInitials     string
-	Categories        []string
-	Issue             string
-	Risk              string
-	Disagreement      string
-	OutcomeSought     string
-	RiskLevel         RiskLevel
+	ChildInitials     string // as typed: "JS", "J.S.", "j s"; Validate makes it "JS"
+	// ChildExpected is the month an unborn baby is due, YYYY-MM, with no
+	// initials; "" for a child already born.
+	ChildExpected string
+	Categories    []string
+	Issue         string
+	Risk          string
+	Disagreement  string
+	OutcomeSought string
+	RiskLevel     RiskLevel
 	// ImmediateAction is what the raiser did because the child is at
 	// immediate risk; required when RiskLevel is immediate. Record it with
 	// RecordImmediateAction first if the rest of the form is not ready.
@@ -181,7 +186,9 @@ func (in *RaiseInput) Validate(p *Policy) error {
 	} else if _, err := time.Parse(time.DateOnly, in.DecisionDate); err != nil || len(in.DecisionDate) != len(time.DateOnly) {
 		return FieldErrorf("decision_date", "Enter the date of the decision as YYYY-MM-DD.")
 	}
-	if err := checkChild(in.ChildRef, in.ChildInitials); err != nil {
+	in.ChildRef, in.ChildInitials = NormaliseChildRef(in.ChildRef), NormaliseInitials(in.ChildInitials)
+	in.ChildExpected = strings.TrimSpace(in.ChildExpected)
+	if err := checkChild(in.ChildRef, in.ChildInitials, in.ChildExpected); err != nil {
 		return err
 	}
 	if err := checkCategories(p, in.Categories); err != nil {
@@ -364,32 +371,95 @@ func checkText(field, name, s string, required bool, max int) error {
 }
 
 // checkChild enforces the minimal reference: an agency case reference and
-// initials, and nothing that looks like a name, address or date of birth.
-func checkChild(ref, initials string) error {
-	ref = strings.TrimSpace(ref)
+// initials (or, for an unborn baby, the month it is due), and nothing that
+// looks like a name, address or date of birth. ref and initials are
+// already normalised (NormaliseChildRef, NormaliseInitials).
+func checkChild(ref, initials, expected string) error {
 	switch {
 	case ref == "":
-		return FieldErrorf("child_ref", "Enter your agency's case reference for the child.")
+		return FieldErrorf("child_ref", "Enter your agency's case reference for the child, for example SC-12345 or CPOMS 4471.")
 	case utf8.RuneCountInString(ref) > MaxChildRef:
 		return FieldErrorf("child_ref", "The case reference must be at most %d characters: enter only your agency's reference, not a name or address.", MaxChildRef)
 	}
 	for _, r := range ref {
-		if !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-/_.", r))) {
-			return FieldErrorf("child_ref", "The case reference may hold only letters, digits and - / _ . (no spaces): enter only your agency's reference, not a name or address.")
+		if !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(childRefMarks, r))) {
+			return FieldErrorf("child_ref", "The case reference may hold letters, numbers, spaces and - / _ . # only, for example SC-12345 or CPOMS 4471: enter only your agency's reference, not a name or address.")
 		}
 	}
+	// Spaces are allowed ("CPOMS 4471"), so that a name or address is not
+	// typed as a reference: a reference has a number, and at most one of
+	// its words is letters only.
+	words, hasDigit := 0, strings.ContainsAny(ref, "0123456789")
+	for _, w := range strings.Fields(ref) {
+		if strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 {
+			words++
+		}
+	}
+	if !hasDigit || words > 1 {
+		return FieldErrorf("child_ref", "Enter only your agency's case reference, for example SC-12345 or CPOMS 4471: it has a number, and holds no name or address.")
+	}
+	if expected != "" {
+		if initials != "" {
+			return FieldErrorf("child_expected", "An unborn baby has no initials: leave the month the baby is due blank for a child already born, or the initials blank for an unborn baby.")
+		}
+		if _, err := time.Parse("2006-01", expected); err != nil || len(expected) != len("2006-01") {
+			return FieldErrorf("child_expected", "Enter the month the baby is due as a month and year, for example 3 2027.")
+		}
+		return nil
+	}
 	if initials == "" {
-		return FieldErrorf("child_initials", "Enter the child's initials.")
+		return FieldErrorf("child_initials", "Enter the child's initials, for example JS or J.S., or for an unborn baby the month the baby is due.")
 	}
 	n := 0
 	for _, r := range initials {
 		if !unicode.IsLetter(r) {
-			return FieldErrorf("child_initials", "Enter only the child's initials, as letters, for example \"JS\".")
+			return FieldErrorf("child_initials", "Enter only the child's initials as letters, for example JS, J.S. or J S.")
 		}
 		n++
 	}
 	if n > MaxChildInitials {
-		return FieldErrorf("child_initials", "Enter only the child's initials: at most %d letters.", MaxChildInitials)
+		return FieldErrorf("child_initials", "Enter only the child's initials: at most %d letters, for example JS or J.S.", MaxChildInitials)
+	}
+	return nil
+}
+
+// childRefMarks are the characters a case reference may hold besides
+// letters and digits.
+const childRefMarks = "-/_.# "
+
+// NormaliseChildRef trims a case reference and turns each run of spaces
+// into one, so "CPOMS  4471 " is "CPOMS 4471".
+func NormaliseChildRef(ref string) string { return strings.Join(strings.Fields(ref), " ") }
+
+// NormaliseInitials turns initials as people type them ("j.s.", "J S",
+// "J-S") into capital letters ("JS"): dots, spaces, hyphens and
+// apostrophes between them are dropped. Anything else is left for
+// checkChild to refuse.
+func NormaliseInitials(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(". -'’", r) || unicode.IsSpace(r) {
+			continue
+		}
+		b.WriteString(strings.ToUpper(string(r)))
+	}
+	return b.String()
+}
+
+// CheckExpectedAt checks an unborn baby's due month against now: from last
+// month (a baby a little late) to ten months ahead.
+func CheckExpectedAt(now time.Time, expected string) error {
+	if expected == "" {
+		return nil
+	}
+	t, err := time.Parse("2006-01", expected)
+	if err != nil {
+		return FieldErrorf("child_expected", "Enter the month the baby is due as a month and year, for example 3 2027.")
+	}
+	y, m, _ := now.In(calendar.London).Date()
+	months := (t.Year()-y)*12 + int(t.Month()) - int(m)
+	if months < -1 || months > 10 {
+		return FieldErrorf("child_expected", "The month the baby is due must be within the next 10 months.")
 	}
 	return nil
 }

@@ -80,6 +80,9 @@ func Raise(now time.Time, p *Policy, cal *calendar.Calendar, actor *User, in Rai
 	if d, _ := calendar.ParseDate(in.DecisionDate); calendar.DateOf(now).Before(d) {
 		return nil, nil, FieldErrorf("decision_date", "The date of the decision cannot be in the future.")
 	}
+	if err := CheckExpectedAt(now, in.ChildExpected); err != nil {
+		return nil, nil, err
+	}
 	if !in.ProtectBy.IsZero() && !in.ProtectBy.After(now) {
 		return nil, nil, FieldErrorf("protect_by", "The deadline that protects the child must be later than now.")
 	}
@@ -93,7 +96,7 @@ func Raise(now time.Time, p *Policy, cal *calendar.Calendar, actor *User, in Rai
 		RaisedBy: actor.ID, RaisedRole: in.RaisedRole, RaisingAgencyID: actor.AgencyID,
 		ReceivingAgencyID: in.ReceivingAgencyID, ReceivingContact: in.ReceivingContact,
 		Decision: in.Decision, DecisionDate: in.DecisionDate,
-		ChildRef: in.ChildRef, ChildInitials: in.ChildInitials,
+		ChildRef: in.ChildRef, ChildInitials: in.ChildInitials, ChildExpected: in.ChildExpected,
 		Categories: slices.Clone(in.Categories),
 		Issue:      in.Issue, Risk: in.Risk, Disagreement: in.Disagreement, OutcomeSought: in.OutcomeSought,
 		RiskLevel: in.RiskLevel, Status: StatusOpen, Version: 1, Created: now, Updated: now,
@@ -108,8 +111,9 @@ func Raise(now time.Time, p *Policy, cal *calendar.Calendar, actor *User, in Rai
 		"raised_role": in.RaisedRole, "raising_agency": actor.AgencyID,
 		"receiving_agency": in.ReceivingAgencyID, "receiving_contact": in.ReceivingContact,
 		"decision": in.Decision, "decision_date": in.DecisionDate,
-		"child_ref": in.ChildRef, "child_initials": in.ChildInitials, "categories": x.Categories,
-		"issue": in.Issue, "risk": in.Risk, "disagreement": in.Disagreement,
+		"child_ref": in.ChildRef, "child_initials": in.ChildInitials, "child_expected": in.ChildExpected,
+		"categories": x.Categories,
+		"issue":      in.Issue, "risk": in.Risk, "disagreement": in.Disagreement,
 		"outcome_sought": in.OutcomeSought, "risk_level": in.RiskLevel,
 	})
 	if len(in.Referred) > 0 {

@@ -139,6 +139,11 @@ func (s *seeder) organisation(info policy.PackInfo) error {
 		return err
 	}
 	s.p.SecondFactorOptional = true
+	// The API is for systems the partnership runs, not for everyone: in
+	// the demo, the administrator and the Business Manager.
+	if err := s.db.SetAPIRoles(s.ctx, s.p.ID, demoAPIRoles); err != nil {
+		return err
+	}
 	if err := s.people(); err != nil {
 		return err
 	}
@@ -207,3 +212,6 @@ func NewPassword() string {
 	}
 	return strings.Join(parts, "-")
 }
+
+// demoAPIRoles may use the JSON API in every demo partnership.
+var demoAPIRoles = []escalate.Role{escalate.RoleAdmin, escalate.RoleBusinessManager}

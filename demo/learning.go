@@ -39,6 +39,13 @@ func (s *seeder) planLearning() {
 		if len(items) == 0 {
 			return e, nil
 		}
+		// The Business Manager's list of themes comes first: an item's
+		// theme is chosen from it.
+		for _, name := range demoThemes {
+			if _, err := s.db.AddLearningTheme(s.as("partnership/business-manager"), name); err != nil {
+				return e, err
+			}
+		}
 		it := items[0]
 		_, err := s.db.UpdateLearningItem(s.as("partnership/business-manager"), it.ID, escalate.LearningUpdate{
 			Version: it.Version, Assignee: it.Assignee, Status: escalate.LearningInProgress, Theme: "Thresholds",
@@ -106,3 +113,6 @@ func (s *seeder) raiseAbout(t time.Time, from, to string, cat int) *kase {
 	s.takeOver(c, t.Add(time.Minute))
 	return c
 }
+
+// demoThemes is the list of learning themes each demo Business Manager keeps.
+var demoThemes = []string{"Thresholds", "Information sharing", "Recording and chronologies", "Escalation process", "Training"}

@@ -63,6 +63,15 @@ func TestQuarterlyReportGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			rep.SetThemes(themes)
+			pol, err := db.CurrentPolicy(ctx, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stages []string
+			for _, st := range pol.Stages {
+				stages = append(stages, st.Name)
+			}
+			rep.NameStages(stages)
 			if rp.PolicyID == "surrey" { // the only pack with dissents
 				dissents, err := db.DissentOutcomes(ctx, p.ID, period.From, period.To)
 				if err != nil {

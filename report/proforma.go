@@ -192,3 +192,13 @@ func columnWidths(n int, width float64) []float64 {
 	}
 	return out
 }
+
+// fit shortens s with an ellipsis until it fits a cell of width w, so a long
+// header cannot run into the next column.
+func fit(pdf *fpdf.Fpdf, s string, w float64) string {
+	r := []rune(s)
+	for len(r) > 1 && pdf.GetStringWidth(string(r))+2 > w {
+		r = append(r[:len(r)-2], '…')
+	}
+	return string(r)
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/escalate-project/escalate"
@@ -100,21 +101,24 @@ type PairMatrix struct {
 	Cells    [][]Count // Cells[raising][receiving]
 }
 
-// Timing is the time from raising to resolution of the cases resolved at a stage.
+// Timing is the time from raising to resolution of the cases resolved at a
+// stage, in working days (CaseFacts.WorkingDays).
 type Timing struct {
 	Stage  int
 	Cases  Count
-	Median float64 // days
-	P90    float64 // days, nearest rank
+	Median float64 // working days; a half when the two middle cases differ by one
+	P90    float64 // working days, nearest rank
 }
 
-// Days formats d, one of t's figures, for a table, or returns "not shown"
-// when the number of cases is withheld, since a median of few cases describes them.
+// Days formats d, one of t's figures, for a table: a whole number of
+// working days, or a half ("2.5") for the median of an even number of
+// cases. It returns "not shown" when the number of cases is withheld,
+// since a median of few cases describes them.
 func (t Timing) Days(d float64) string {
 	if t.Cases.Suppressed() {
 		return "not shown"
 	}
-	return strconv.FormatFloat(d, 'f', 1, 64)
+	return strconv.FormatFloat(d, 'f', -1, 64)
 }
 
 // Compliance is the share of response clocks met within the timescale.
@@ -127,7 +131,7 @@ type Compliance struct {
 // report withholds either count (the share would reveal them).
 func (c Compliance) Share() string {
 	if c.Total.N == 0 {
-		return "no clocks"
+		return "no deadlines"
 	}
 	if c.Met.Suppressed() || c.Total.Suppressed() || (c.Total.Shared && c.Total.N-c.Met.N < small) {
 		return "not shown"
@@ -160,6 +164,49 @@ type Quarterly struct {
 	Themes       []Row
 	Dissents     []Row
 	GoodPractice []Row
+	// StageNames are the policy's stage names, first stage first, once
+	// NameStages has set them; a stage beyond them is "Stage N".
+	StageNames []string
+}
+
+// NameStages names the stages in every section that counts by stage, so
+// the board reads "Stage 2: Team managers and safeguarding leads" rather
+// than a bare number. names are the current policy's stages in order.
+func (q *Quarterly) NameStages(names []string) {
+	q.StageNames = names
+	for _, rows := range [][]Row{q.StageReached, q.StageResolved} {
+		for i := range rows {
+			rows[i].Label = q.StageLabel(i + 1)
+		}
+	}
+	for i := range q.ComplianceByStage {
+		if n, ok := stageNumber(q.ComplianceByStage[i].Label); ok {
+			q.ComplianceByStage[i].Label = q.StageLabel(n)
+		}
+	}
+}
+
+// StageLabel is "Stage 2: Team managers and safeguarding leads", or
+// "Stage 2" when the stage has no name.
+func (q *Quarterly) StageLabel(n int) string {
+	l := "Stage " + strconv.Itoa(n)
+	if n >= 1 && n <= len(q.StageNames) && q.StageNames[n-1] != "" {
+		l += ": " + q.StageNames[n-1]
+	}
+	return l
+}
+
+// stageNumber reads the number of a "Stage N" label.
+func stageNumber(label string) (int, bool) {
+	rest, ok := strings.CutPrefix(label, "Stage ")
+	if !ok {
+		return 0, false
+	}
+	if i := strings.IndexByte(rest, ':'); i >= 0 {
+		rest = rest[:i]
+	}
+	n, err := strconv.Atoi(rest)
+	return n, err == nil
 }
 
 // Build computes the report for the cases raised in period. agencies lists the
@@ -240,7 +287,7 @@ func Build(period Period, cases []Case, agencies []string, sharing bool) *Quarte
 			resolved[c.StageResolved]++
 			maxStage = max(maxStage, c.StageResolved)
 			if !c.ResolvedAt.IsZero() {
-				days[c.StageResolved] = append(days[c.StageResolved], c.ResolvedAt.Sub(c.Raised).Hours()/24)
+				days[c.StageResolved] = append(days[c.StageResolved], float64(max(c.WorkingDays, 0)))
 			}
 		}
 		if c.Immediate {

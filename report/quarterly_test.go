@@ -24,20 +24,20 @@ func demoCases() []report.Case {
 	return []report.Case{
 		{RaisingAgency: "Police", ReceivingAgency: cs, Categories: []string{"threshold"},
 			Raised: day(7, 1), StageReached: 2, StageResolved: 2, Outcome: "agreed", Decision: "changed",
-			ResolvedAt: day(7, 11), ChildKey: "a", Clocks: []report.ClockResult{{Stage: 1, Agency: cs, Met: true}, {Stage: 2, Agency: cs, Met: false}}},
+			ResolvedAt: day(7, 11), WorkingDays: 7, ChildKey: "a", Clocks: []report.ClockResult{{Stage: 1, Agency: cs, Met: true}, {Stage: 2, Agency: cs, Met: false}}},
 		{RaisingAgency: "Police", ReceivingAgency: cs, Categories: []string{"threshold", "plan"},
-			Raised: day(7, 10), StageReached: 1, StageResolved: 1, Outcome: "withdrawn", ResolvedAt: day(7, 12),
+			Raised: day(7, 10), StageReached: 1, StageResolved: 1, Outcome: "withdrawn", ResolvedAt: day(7, 12), WorkingDays: 0,
 			ChildKey: "b", Clocks: []report.ClockResult{{Stage: 1, Agency: cs, Met: true}}},
 		{RaisingAgency: "Health", ReceivingAgency: cs, Categories: []string{"plan"},
 			Raised: day(8, 1), StageReached: 3, StageResolved: 3, Outcome: "determination", Decision: "upheld",
-			ResolvedAt: day(8, 31),
-			Immediate:  true, ChildKey: "a",
+			ResolvedAt: day(8, 31), WorkingDays: 20,
+			Immediate: true, ChildKey: "a",
 			Clocks: []report.ClockResult{{Stage: 1, Agency: cs, Met: false}, {Stage: 2, Agency: cs, Met: true}, {Stage: 3, Agency: cs, Met: true}}},
 		{RaisingAgency: cs, ReceivingAgency: "Health", Categories: []string{"closure"},
 			Raised: time.Date(2026, 9, 30, 23, 59, 0, 0, calendar.London), StageReached: 1, Outcome: "open",
 			ChildKey: "c", Clocks: []report.ClockResult{{Stage: 1, Agency: "Health", Met: true}}},
 		{RaisingAgency: "Health", ReceivingAgency: "Police", Categories: []string{"threshold"},
-			Raised: day(8, 15), StageReached: 1, StageResolved: 1, Outcome: "redirected", ResolvedAt: day(8, 19),
+			Raised: day(8, 15), StageReached: 1, StageResolved: 1, Outcome: "redirected", ResolvedAt: day(8, 19), WorkingDays: 3,
 			Clocks: []report.ClockResult{{Stage: 1, Agency: "Police", Met: false}}},
 		// Outside the quarter: To is exclusive, and June is before From.
 		{RaisingAgency: "Education", ReceivingAgency: "Police", Categories: []string{"threshold"},
@@ -93,11 +93,13 @@ func TestBuild(t *testing.T) {
 			}
 		}
 
-		// Stage 1 took 2 and 4 days: median 3, 90th percentile (nearest rank 2 of 2) 4.
+		// Stage 1 took 0 and 3 working days: median 1.5, 90th percentile
+		// (nearest rank 2 of 2) 3. Working days, not calendar days: stage 3
+		// took 30 days but 20 working days (31 August was a bank holiday).
 		wantTiming := []struct {
 			stage, n    int
 			median, p90 float64
-		}{{1, 2, 3, 4}, {2, 1, 10, 10}, {3, 1, 30, 30}}
+		}{{1, 2, 1.5, 3}, {2, 1, 7, 7}, {3, 1, 20, 20}}
 		if len(q.Resolution) != len(wantTiming) {
 			t.Fatalf("Resolution = %+v, want %d stages", q.Resolution, len(wantTiming))
 		}
@@ -219,7 +221,7 @@ func TestNearestRankPercentile(t *testing.T) {
 	var cases []report.Case
 	for d := 1; d <= 10; d++ {
 		cases = append(cases, report.Case{RaisingAgency: "Police", ReceivingAgency: "Health",
-			Raised: day(7, 1), StageReached: 1, StageResolved: 1, Outcome: "agreed", ResolvedAt: day(7, 1+d)})
+			Raised: day(7, 1), StageReached: 1, StageResolved: 1, Outcome: "agreed", ResolvedAt: day(7, 1+d), WorkingDays: d})
 	}
 	q := report.Build(quarter, cases, agencies, false)
 	if r := q.Resolution[0]; r.Median != 5.5 || r.P90 != 9 {

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"strconv"
 	"strings"
 )
 
@@ -11,6 +10,11 @@ type Table struct {
 	Caption string
 	Header  []string
 	Rows    [][]string
+	// Sheet is the table's worksheet name in the workbook: short, plain
+	// and within Excel's 31 characters.
+	Sheet string
+	// Widths, if set, are the columns' shares of a PDF page's width.
+	Widths []float64
 }
 
 // Captions of the sections other parts of Escalate fill in (extras.go).
@@ -21,6 +25,8 @@ const (
 	CaptionGoodPractice = "Good practice recognised, by agency"
 	// CaptionPairs heads the agency-pair matrix.
 	CaptionPairs = "Escalations by agency pair (rows raised, columns received)"
+	// CaptionResolution heads the time to resolution.
+	CaptionResolution = "Time to resolution by stage resolved, in working days"
 )
 
 // Tables returns q's figures as tables, in the order the report shows them.
@@ -43,36 +49,39 @@ func (q *Quarterly) Tables() []Table {
 			{"Children with repeat escalations", q.RepeatChildren.String()},
 			{"Escalations about those children", q.RepeatCases.String()},
 			{"Agencies that raised none", silent},
-		}},
-		{"Escalations by raising agency", []string{"Raising agency", "Escalations"}, rows(q.ByRaising)},
-		{"Escalations by receiving agency", []string{"Receiving agency", "Escalations"}, rows(q.ByReceiving)},
+		}, "Summary", nil},
+		{"Escalations by raising agency", []string{"Raising agency", "Escalations"}, rows(q.ByRaising), "By raising agency", nil},
+		{"Escalations by receiving agency", []string{"Receiving agency", "Escalations"}, rows(q.ByReceiving), "By receiving agency", nil},
 		q.Pairs.Table(CaptionPairs),
-		{"Escalations by category", []string{"Category", "Escalations"}, rows(q.ByCategory)},
-		{"Stage reached", []string{"Stage", "Escalations"}, rows(q.StageReached)},
-		{"Stage resolved", []string{"Stage", "Escalations"}, rows(q.StageResolved)},
-		{"Outcomes", []string{"Outcome", "Escalations"}, rows(q.Outcomes)},
+		{"Escalations by category", []string{"Category", "Escalations"}, rows(q.ByCategory), "By category", nil},
+		{"Stage reached", []string{"Stage", "Escalations"}, rows(q.StageReached), "Stage reached", nil},
+		{"Stage resolved", []string{"Stage", "Escalations"}, rows(q.StageResolved), "Stage resolved", nil},
+		{"Outcomes", []string{"Outcome", "Escalations"}, rows(q.Outcomes), "Outcomes", nil},
 	}
-	res := Table{Caption: "Time to resolution by stage resolved (days)", Header: []string{"Stage", "Cases", "Median", "90th percentile"}}
+	res := Table{Caption: CaptionResolution, Sheet: "Time to resolution",
+		Header: []string{"Stage resolved", "Cases", "Median (working days)", "90th percentile (working days)"}}
 	for _, t := range q.Resolution {
-		res.Rows = append(res.Rows, []string{"Stage " + strconv.Itoa(t.Stage), t.Cases.String(), t.Days(t.Median), t.Days(t.P90)})
+		res.Rows = append(res.Rows, []string{q.StageLabel(t.Stage), t.Cases.String(), t.Days(t.Median), t.Days(t.P90)})
 	}
 	ts = append(ts, res,
-		compliance("Timescales met by stage", "Stage", q.ComplianceByStage),
-		compliance("Timescales met by responding agency", "Agency", q.ComplianceByAgency))
+		compliance("Deadlines met by stage", "Stage", "Deadlines by stage", q.ComplianceByStage),
+		compliance("Deadlines met by responding agency", "Responding agency", "Deadlines by agency", q.ComplianceByAgency))
 	if q.Themes != nil {
-		ts = append(ts, Table{CaptionThemes, []string{"Theme", "Learning items"}, rows(q.Themes)})
+		ts = append(ts, Table{CaptionThemes, []string{"Theme", "Learning items"}, rows(q.Themes), "Learning themes", nil})
 	}
 	if q.Dissents != nil {
-		ts = append(ts, Table{CaptionDissents, []string{"Outcome", "Dissents"}, rows(q.Dissents)})
+		ts = append(ts, Table{CaptionDissents, []string{"Outcome", "Dissents"}, rows(q.Dissents), "Dissent outcomes", nil})
 	}
 	if q.GoodPractice != nil {
-		ts = append(ts, Table{CaptionGoodPractice, []string{"Agency", "Recognitions"}, rows(q.GoodPractice)})
+		ts = append(ts, Table{CaptionGoodPractice, []string{"Agency", "Recognitions"}, rows(q.GoodPractice), "Good practice", nil})
 	}
 	return ts
 }
 
-func compliance(caption, what string, cs []Compliance) Table {
-	t := Table{Caption: caption, Header: []string{what, "Met", "Clocks", "Share met"}}
+// compliance is a table of deadlines met: how many of the policy's
+// deadlines for a response were met on time, of those whose result is known.
+func compliance(caption, what, sheet string, cs []Compliance) Table {
+	t := Table{Caption: caption, Sheet: sheet, Header: []string{what, "Deadlines met", "Deadlines counted", "Share met"}}
 	for _, c := range cs {
 		t.Rows = append(t.Rows, []string{c.Label, c.Met.String(), c.Total.String(), c.Share()})
 	}
@@ -81,7 +90,7 @@ func compliance(caption, what string, cs []Compliance) Table {
 
 // Table returns m as a table with a row per raising agency.
 func (m PairMatrix) Table(caption string) Table {
-	t := Table{Caption: caption, Header: append([]string{"Raised by"}, m.Agencies...)}
+	t := Table{Caption: caption, Sheet: "Agency pairs", Header: append([]string{"Raised by"}, m.Agencies...)}
 	for i, a := range m.Agencies {
 		r := []string{a}
 		for _, c := range m.Cells[i] {

@@ -9,63 +9,57 @@ import (
 	"github.com/escalate-project/escalate"
 )
 
-// Drafts keep the answers of a multi-page form between its pages on the
-// server, so that no answer (a child's reference, the issue) travels in a
-// URL or a hidden field. A draft is keyed by the session token's hash and a
-// form name, belongs to the session's user, dies with the session (the
-// foreign key cascades), and is deleted a day after it was started.
+// Drafts keep what a person has typed and not yet sent on the server, per
+// person and form, across sign-ins: the raise journey's answers between
+// its pages (so that no answer, such as a child's reference, travels in a
+// URL or a hidden field), and any form's fields as they were typed, so a
+// session that ends while someone writes a record loses nothing. A draft
+// is read only by its user, and deleted when sent, when its user deletes
+// it or is disabled, and DraftLifetime after it was last saved.
 
-// DraftLifetime is how long a draft lives after it was started.
-const DraftLifetime = 24 * time.Hour
+// DraftLifetime is how long a draft lives after it was last saved.
+const DraftLifetime = 7 * 24 * time.Hour
 
 // maxDraft bounds a draft: the raise form's text fields are each at most
 // escalate.MaxText characters.
 const maxDraft = 256 << 10
 
-// SaveDraft stores data as the draft of form for the session whose cookie
-// holds token, replacing any earlier one, and deletes every draft older than
-// DraftLifetime.
-func (db *DB) SaveDraft(ctx context.Context, token, form string, userID int64, data []byte) error {
+// SaveDraft stores data as userID's draft of form, replacing any earlier
+// one, and deletes every draft not saved for DraftLifetime.
+func (db *DB) SaveDraft(ctx context.Context, userID int64, form string, data []byte) error {
 	if len(data) > maxDraft {
 		return escalate.Errorf(escalate.EINVALID, "The answers are too long to keep.")
 	}
 	return db.WithTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM raise_drafts WHERE created < $1`,
+		if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE updated < $1`,
 			timeArg(tx.now.Add(-DraftLifetime))); err != nil {
 			return err
 		}
-		// A draft left by another user of the same session hash cannot
-		// happen (the session has one user), but the WHERE keeps a
-		// mistake from handing one user's answers to another.
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO raise_drafts (session_hash, form, user_id, data, created, updated)
-			VALUES ($1, $2, $3, $4, $5, $5)
-			ON CONFLICT (session_hash, form) DO UPDATE SET data = excluded.data, updated = excluded.updated
-			WHERE raise_drafts.user_id = excluded.user_id`,
-			tokenHash(token), form, userID, string(data), timeArg(tx.now))
+			INSERT INTO drafts (user_id, form, data, created, updated) VALUES ($1, $2, $3, $4, $4)
+			ON CONFLICT (user_id, form) DO UPDATE SET data = excluded.data, updated = excluded.updated`,
+			userID, form, string(data), timeArg(tx.now))
 		return err
 	})
 }
 
-// Draft returns the session's draft of form, or nil if there is none or it
-// is older than DraftLifetime.
-func (db *DB) Draft(ctx context.Context, token, form string, userID int64) ([]byte, error) {
+// Draft returns userID's draft of form and when it was last saved, or nil
+// if there is none or it was last saved over DraftLifetime ago.
+func (db *DB) Draft(ctx context.Context, userID int64, form string) ([]byte, time.Time, error) {
 	var data string
-	err := db.db.QueryRowContext(ctx, `
-		SELECT data FROM raise_drafts
-		WHERE session_hash = $1 AND form = $2 AND user_id = $3 AND created >= $4`,
-		tokenHash(token), form, userID, timeArg(db.Now().Add(-DraftLifetime))).Scan(&data)
+	var saved time.Time
+	err := db.db.QueryRowContext(ctx, `SELECT data, updated FROM drafts WHERE user_id = $1 AND form = $2 AND updated >= $3`,
+		userID, form, timeArg(db.Now().Add(-DraftLifetime))).Scan(&data, scanTime(&saved))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+		return nil, time.Time{}, nil
 	} else if err != nil {
-		return nil, WrapError(err)
+		return nil, time.Time{}, WrapError(err)
 	}
-	return []byte(data), nil
+	return []byte(data), saved, nil
 }
 
-// DeleteDraft deletes the session's draft of form, if any.
-func (db *DB) DeleteDraft(ctx context.Context, token, form string) error {
-	_, err := db.db.ExecContext(ctx, `DELETE FROM raise_drafts WHERE session_hash = $1 AND form = $2`,
-		tokenHash(token), form)
+// DeleteDraft deletes userID's draft of form, if any.
+func (db *DB) DeleteDraft(ctx context.Context, userID int64, form string) error {
+	_, err := db.db.ExecContext(ctx, `DELETE FROM drafts WHERE user_id = $1 AND form = $2`, userID, form)
 	return WrapError(err)
 }

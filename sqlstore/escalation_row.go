@@ -24,7 +24,7 @@ type escalationRow struct {
 // escalationColumns is the SELECT list scanEscalation reads, in order.
 const escalationColumns = `e.id, e.ref, e.partnership_id, e.policy_version_id, v.policy_id, v.version,
 	e.raised_by, e.raised_role, e.raising_agency_id, e.receiving_agency_id, e.receiving_contact,
-	e.decision, e.decision_date, e.child_ref, e.child_initials, e.categories,
+	e.decision, e.decision_date, e.child_ref, e.child_initials, e.child_expected, e.categories,
 	e.issue, e.risk, e.disagreement, e.outcome_sought, e.risk_level, e.stage, e.status,
 	e.outcome_kind, e.outcome_text, e.outcome_outstanding, e.outcome_redirect_to, e.outcome_reason,
 	e.outcome_at, e.outcome_by, e.outcome_confirmed_at, e.outcome_decision, e.outcome_report,
@@ -48,7 +48,7 @@ func scanEscalation(r rowScanner) (*escalationRow, error) {
 	var raisedRole, riskLevel, status string
 	err := r.Scan(&e.ID, &e.Ref, &e.PartnershipID, &row.PolicyVersionID, &e.PolicyID, &e.PolicyVersion,
 		&e.RaisedBy, &raisedRole, &e.RaisingAgencyID, &e.ReceivingAgencyID, &e.ReceivingContact,
-		&e.Decision, &e.DecisionDate, &e.ChildRef, &e.ChildInitials, &cats,
+		&e.Decision, &e.DecisionDate, &e.ChildRef, &e.ChildInitials, &e.ChildExpected, &cats,
 		&e.Issue, &e.Risk, &e.Disagreement, &e.OutcomeSought, &riskLevel, &e.Stage, &status,
 		&outcomeKind, &outcomeText, &outcomeOutstanding, &outcomeRedirect, &outcomeReason,
 		scanTime(&outcomeAt), &outcomeBy, scanTime(&outcomeConfirmed), &outcomeDecision, &outcomeReport,
@@ -228,15 +228,15 @@ func (tx *Tx) insertEscalation(row *escalationRow) error {
 			raising_agency_id, receiving_agency_id, receiving_contact, decision, decision_date,
 			child_ref, child_initials, categories, issue, risk, disagreement, outcome_sought,
 			risk_level, stage, status, immediate_action, immediate_at, immediate_by,
-			version, created, updated, next_due)
+			version, created, updated, next_due, child_expected)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-			$18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
+			$18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
 		RETURNING id`,
 		e.Ref, e.PartnershipID, row.PolicyVersionID, e.RaisedBy, string(e.RaisedRole),
 		e.RaisingAgencyID, e.ReceivingAgencyID, e.ReceivingContact, e.Decision, e.DecisionDate,
 		e.ChildRef, e.ChildInitials, jsonText(e.Categories), e.Issue, e.Risk, e.Disagreement, e.OutcomeSought,
 		string(e.RiskLevel), e.Stage, string(e.Status), immAction(e), immAt(e), immBy(e),
-		e.Version, timeArg(e.Created), timeArg(e.Updated), nextDue(e),
+		e.Version, timeArg(e.Created), timeArg(e.Updated), nextDue(e), e.ChildExpected,
 	).Scan(&e.ID)
 	if err != nil {
 		return fmt.Errorf("insert escalation: %w", err)

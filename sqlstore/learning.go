@@ -331,6 +331,9 @@ func (db *DB) UpdateLearningItem(ctx context.Context, id int64, in escalate.Lear
 		if in.Version != it.Version {
 			return escalate.Errorf(escalate.ECONFLICT, "This learning item was changed by someone else; reload and try again.")
 		}
+		if in.Theme, err = tx.themeFor(u.PartnershipID, it.Theme, in.Theme); err != nil {
+			return err
+		}
 		var linkID int64
 		if in.Link != "" {
 			var part int64
@@ -376,8 +379,8 @@ func (db *DB) UpdateLearningItem(ctx context.Context, id int64, in escalate.Lear
 }
 
 // LearningThemes counts the learning items of partnership partnershipID
-// created in [from, to) by theme; an item without a theme counts under its
-// kind's name. For the quarterly report's "themes from the learning log":
+// created in [from, to) by theme, without regard to case (countThemes); an
+// item without a theme counts under its kind's name. For the quarterly report's "themes from the learning log":
 // the report checks who may read it.
 func (db *DB) LearningThemes(ctx context.Context, partnershipID int64, from, to time.Time) (map[string]int, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT kind, theme FROM learning_items
@@ -386,13 +389,21 @@ func (db *DB) LearningThemes(ctx context.Context, partnershipID int64, from, to 
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]int{}
+	labels := map[string]int{}
 	for rows.Next() {
 		it := &escalate.LearningItem{}
 		if err := rows.Scan(&it.Kind, &it.Theme); err != nil {
 			return nil, err
 		}
-		out[it.ThemeLabel()]++
+		labels[it.ThemeLabel()]++
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	themes, err := learningThemes(ctx, db.db, partnershipID)
+	if err != nil {
+		return nil, err
+	}
+	return countThemes(themes, labels), nil
 }

@@ -266,6 +266,18 @@ func TestLearningStep(t *testing.T) {
 		bad := up
 		bad.Link = "HOUNSLOW-2099-9999"
 		audits := countRows(t, db, "audit_events")
+		// The theme must come from the Business Manager's list.
+		if _, err := db.UpdateLearningItem(w.as("bm"), it.ID, up); escalate.ErrorField(err) != "theme" {
+			t.Fatalf("a theme not on the list: %v", err)
+		}
+		if n := countRows(t, db, "audit_events"); n != audits {
+			t.Fatalf("a refused theme wrote %d audit events", n-audits)
+		}
+		if _, err := db.AddLearningTheme(w.as("bm"), "Out-of-hours"); err != nil {
+			t.Fatal(err)
+		}
+		audits = countRows(t, db, "audit_events")
+		up.Theme = " OUT-OF-HOURS" // matched without regard to case, stored as listed
 		if _, err := db.UpdateLearningItem(w.as("bm"), it.ID, bad); escalate.ErrorField(err) != "link" {
 			t.Fatalf("unknown link: %v", err)
 		}
@@ -423,5 +435,105 @@ func TestPatternQueryPlan(t *testing.T) {
 			t.Errorf("plan scans the table:\n%s", plan)
 		}
 		t.Logf("%s plan:\n%s", db.Dialect(), plan)
+	})
+}
+
+// TestLearningThemeList: the Business Manager keeps the list; a name that
+// differs only by case is one theme; items take the list's spelling; the
+// report counts legacy spellings together.
+func TestLearningThemeList(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *DB) {
+		w := newWorld(t, db, "wirral")
+		ctx := context.Background()
+		before := rowCounts(t, db)
+		for _, c := range []struct {
+			who, name, code string
+		}{
+			{"prac", "Thresholds", escalate.ENOTFOUND},
+			{"chair", "Thresholds", escalate.EFORBIDDEN},
+			{"bm", "  ", escalate.EINVALID},
+			{"bm", strings.Repeat("x", 61), escalate.EINVALID},
+		} {
+			if _, err := db.AddLearningTheme(w.as(c.who), c.name); escalate.ErrorCode(err) != c.code {
+				t.Errorf("%s adding %q: %v, want %s", c.who, c.name, err, c.code)
+			}
+		}
+		wantUnchanged(t, db, before)
+		th, err := db.AddLearningTheme(w.as("bm"), " Thresholds ")
+		if err != nil || th.Name != "Thresholds" {
+			t.Fatalf("AddLearningTheme: %+v, %v", th, err)
+		}
+		if _, err := db.AddLearningTheme(w.as("bm"), "THRESHOLDS"); escalate.ErrorField(err) != "theme" ||
+			!strings.Contains(err.Error(), `"Thresholds" is already on the list`) {
+			t.Fatalf("the same theme in capitals: %v", err)
+		}
+		if _, err := db.AddLearningTheme(w.as("bm"), "Information sharing"); err != nil {
+			t.Fatal(err)
+		}
+		list, err := db.LearningThemeList(ctx, w.p.ID)
+		if err != nil || len(list) != 2 || list[0].Name != "Information sharing" || list[1].Name != "Thresholds" {
+			t.Fatalf("list %+v, %v", list, err)
+		}
+
+		// Two legacy items typed before the list, and the report's count.
+		for i, theme := range []string{"thresholds", "Thresholds", "Housing"} {
+			mustExec(t, db, `INSERT INTO learning_items (partnership_id, kind, description, assigned_role, assigned_subgroup,
+				status, action_taken, theme, created_by, created, updated, version)
+				VALUES ($1, 'general', $2, 'business-manager', '', 'open', '', $3, $4, $5, $5, 1)`,
+				w.p.ID, "Item "+string(rune('A'+i)), theme, w.users["bm"].ID, timeArg(testNow))
+		}
+		counts, err := db.LearningThemes(ctx, w.p.ID, testNow.Add(-time.Hour), testNow.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts["Thresholds"] != 2 || counts["Housing"] != 1 || len(counts) != 2 {
+			t.Fatalf("report themes %v, want Thresholds 2 (two spellings) and Housing 1", counts)
+		}
+
+		// An item keeps a legacy theme, takes a listed one in the list's
+		// spelling, and cannot take one that is not listed.
+		var legacy int64
+		if err := db.db.QueryRow(`SELECT id FROM learning_items WHERE theme = 'Housing'`).Scan(&legacy); err != nil {
+			t.Fatal(err)
+		}
+		up := escalate.LearningUpdate{Version: 1, Assignee: escalate.Assignee{Role: escalate.RoleBusinessManager},
+			Status: escalate.LearningOpen, Theme: "housing"}
+		it, err := db.UpdateLearningItem(w.as("bm"), legacy, up)
+		if err != nil || it.Theme != "Housing" {
+			t.Fatalf("keeping a legacy theme: %+v, %v", it, err)
+		}
+		up.Version, up.Theme = it.Version, "information SHARING"
+		if it, err = db.UpdateLearningItem(w.as("bm"), legacy, up); err != nil || it.Theme != "Information sharing" {
+			t.Fatalf("a listed theme: %+v, %v", it, err)
+		}
+		up.Version, up.Theme = it.Version, "Housing"
+		if _, err := db.UpdateLearningItem(w.as("bm"), legacy, up); escalate.ErrorField(err) != "theme" {
+			t.Fatalf("a theme no longer the item's nor listed: %v", err)
+		}
+
+		// Removing: the Business Manager only, of their own partnership.
+		if err := db.RemoveLearningTheme(w.as("chair"), th.ID); escalate.ErrorCode(err) != escalate.EFORBIDDEN {
+			t.Fatalf("chair removing: %v", err)
+		}
+		if err := db.RemoveLearningTheme(w.as("bm"), th.ID+1000); escalate.ErrorCode(err) != escalate.ENOTFOUND {
+			t.Fatalf("removing an unknown theme: %v", err)
+		}
+		if err := db.RemoveLearningTheme(w.as("bm"), th.ID); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := db.LearningThemeList(ctx, w.p.ID); len(list) != 1 {
+			t.Fatalf("after removing: %+v", list)
+		}
+		var adds, removes int
+		if err := db.db.QueryRow(`SELECT COUNT(*) FROM audit_events WHERE action = $1`, escalate.ActionLearningThemeAdd).Scan(&adds); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.db.QueryRow(`SELECT COUNT(*) FROM audit_events WHERE action = $1`, escalate.ActionLearningThemeRemove).Scan(&removes); err != nil {
+			t.Fatal(err)
+		}
+		if adds != 2 || removes != 1 {
+			t.Fatalf("audit: %d adds, %d removes; want 2 and 1", adds, removes)
+		}
+		mustVerifyAudit(t, db)
 	})
 }

@@ -201,7 +201,7 @@ func (db *DB) FindPartnershipByID(ctx context.Context, id int64) (*escalate.Part
 
 // Partnerships returns every partnership, ordered by key.
 func (db *DB) Partnerships(ctx context.Context) ([]*escalate.Partnership, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT id, key, name, policy_id, created, second_factor_optional FROM partnerships ORDER BY key`)
+	rows, err := db.db.QueryContext(ctx, `SELECT id, key, name, policy_id, created, second_factor_optional, api_roles FROM partnerships ORDER BY key`)
 	if err != nil {
 		return nil, err
 	}
@@ -209,9 +209,11 @@ func (db *DB) Partnerships(ctx context.Context) ([]*escalate.Partnership, error)
 	var ps []*escalate.Partnership
 	for rows.Next() {
 		var p escalate.Partnership
-		if err := rows.Scan(&p.ID, &p.Key, &p.Name, &p.PolicyID, scanTime(&p.Created), &p.SecondFactorOptional); err != nil {
+		var api string
+		if err := rows.Scan(&p.ID, &p.Key, &p.Name, &p.PolicyID, scanTime(&p.Created), &p.SecondFactorOptional, &api); err != nil {
 			return nil, err
 		}
+		p.APIRoles = parseAPIRoles(api)
 		ps = append(ps, &p)
 	}
 	return ps, rows.Err()
@@ -220,12 +222,60 @@ func (db *DB) Partnerships(ctx context.Context) ([]*escalate.Partnership, error)
 // findPartnership looks a partnership up by "id" or "key".
 func findPartnership(ctx context.Context, q querier, by string, v any) (*escalate.Partnership, error) {
 	var p escalate.Partnership
-	err := q.QueryRowContext(ctx, `SELECT id, key, name, policy_id, created, second_factor_optional FROM partnerships WHERE `+by+` = $1`, v).
-		Scan(&p.ID, &p.Key, &p.Name, &p.PolicyID, scanTime(&p.Created), &p.SecondFactorOptional)
+	var api string
+	err := q.QueryRowContext(ctx, `SELECT id, key, name, policy_id, created, second_factor_optional, api_roles FROM partnerships WHERE `+by+` = $1`, v).
+		Scan(&p.ID, &p.Key, &p.Name, &p.PolicyID, scanTime(&p.Created), &p.SecondFactorOptional, &api)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, escalate.Errorf(escalate.ENOTFOUND, "There is no partnership %v.", v)
 	}
+	p.APIRoles = parseAPIRoles(api)
 	return &p, err
+}
+
+// parseAPIRoles reads the api_roles column: ” is everyone (nil); "none"
+// is no one.
+func parseAPIRoles(s string) []escalate.Role {
+	if s == "" {
+		return nil
+	}
+	out := []escalate.Role{}
+	for _, r := range strings.Split(s, ",") {
+		if r = strings.TrimSpace(r); r != "" && r != "none" {
+			out = append(out, escalate.Role(r))
+		}
+	}
+	return out
+}
+
+// SetAPIRoles sets who in the partnership may use the JSON API: nil for
+// everyone, else the roles (an empty list for no one). Audited as
+// "partnership.api_roles" by the actor of ctx.
+func (db *DB) SetAPIRoles(ctx context.Context, partnershipID int64, roles []escalate.Role) error {
+	val := ""
+	if roles != nil {
+		parts := []string{"none"}
+		if len(roles) > 0 {
+			parts = parts[:0]
+		}
+		for _, r := range roles {
+			if !escalate.IsUserRole(r) {
+				return escalate.FieldErrorf("api_roles", "%q is not a role Escalate knows.", r)
+			}
+			parts = append(parts, string(r))
+		}
+		val = strings.Join(parts, ",")
+	}
+	return db.WithTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`UPDATE partnerships SET api_roles = $1 WHERE id = $2`, val, partnershipID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return escalate.Errorf(escalate.ENOTFOUND, "There is no such partnership.")
+		}
+		return tx.Audit(Actor(ctx), "partnership.api_roles", fmt.Sprintf("partnership:%d", partnershipID),
+			map[string]any{"api_roles": val})
+	})
 }
 
 // CurrentPolicyVersion returns the policy version new escalations of the

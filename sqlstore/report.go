@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/calendar"
 	"github.com/escalate-project/escalate/policy"
 )
 
@@ -76,6 +77,7 @@ func (db *DB) reportCases(ctx context.Context, partnershipID int64, from, to tim
 		agencies[a.ID] = a.Name
 	}
 	pols := map[int64]*escalate.Policy{}
+	cals := map[string]*calendar.Calendar{} // by division and end of day
 
 	rows, err := db.db.QueryContext(ctx, reportCasesQuery, partnershipID, timeArg(from), timeArg(to))
 	if err != nil {
@@ -127,6 +129,15 @@ func (db *DB) reportCases(ctx context.Context, partnershipID int64, from, to tim
 				c.ResolvedAt = updated
 			}
 			c.closedAt = c.ResolvedAt
+			ck := c.pol.Calendar.Division + " " + workingDayEnds(c.pol)
+			cal := cals[ck]
+			if cal == nil {
+				if cal, err = calendarFor(ctx, db.db, partnershipID, c.pol.Calendar.Division, workingDayEnds(c.pol)); err != nil {
+					return nil, err
+				}
+				cals[ck] = cal
+			}
+			c.WorkingDays = cal.WorkingDaysBetween(calendar.DateOf(c.Raised), calendar.DateOf(c.ResolvedAt))
 		}
 		if ref := normaliseChildRef(childRef); ref != "" {
 			m := hmac.New(sha256.New, key)

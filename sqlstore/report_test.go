@@ -45,9 +45,10 @@ func TestReportCases(t *testing.T) {
 			mustExec(t, db, `UPDATE clocks SET status = $1, due_at = $2, met_at = $3, immediate = $4 WHERE escalation_id = $5 AND id = 1`,
 				status, due, met, false, id)
 		}
-		// a: resolved at stage 2 with an agreed outcome; its clock met on time.
+		// a: resolved at stage 2 with an agreed outcome a week later, on
+		// Thursday 31 December; its clock met on time.
 		mustExec(t, db, `UPDATE escalations SET status = 'resolved', stage = 1, outcome_kind = 'agreed', outcome_at = $1 WHERE id = $2`,
-			at(72*time.Hour), a.ID)
+			at(7*24*time.Hour), a.ID)
 		clock(a.ID, escalate.ClockMet, at(48*time.Hour), at(24*time.Hour))
 		// b: still running past due (db.Now is testNow, near the raise).
 		clock(b.ID, escalate.ClockRunning, at(-time.Hour), "")
@@ -87,8 +88,14 @@ func TestReportCases(t *testing.T) {
 			t.Errorf("a = %+v, want school to care about %q", ga, cat)
 		}
 		if ga.StageReached != 2 || ga.StageResolved != 2 || ga.Outcome != escalate.OutcomeAgreed ||
-			!ga.ResolvedAt.Equal(testNow.Add(72*time.Hour)) || ga.Immediate {
-			t.Errorf("a = %+v, want reached and resolved at stage 2, agreed, resolved 72h after testNow", ga)
+			!ga.ResolvedAt.Equal(testNow.Add(7*24*time.Hour)) || ga.Immediate {
+			t.Errorf("a = %+v, want reached and resolved at stage 2, agreed, resolved a week after testNow", ga)
+		}
+		// From Thursday 24 to Thursday 31 December 2026: Christmas Day, the
+		// weekend and Monday 28th (Boxing Day's substitute) are not working
+		// days, so it took 3 (29th, 30th, 31st).
+		if ga.WorkingDays != 3 {
+			t.Errorf("a took %d working days, want 3", ga.WorkingDays)
 		}
 		if gb := by[b.Ref]; gb.Outcome != "open" || gb.StageResolved != 0 || gb.StageReached != 1 || !gb.ResolvedAt.IsZero() {
 			t.Errorf("b = %+v, want open at stage 1", gb)

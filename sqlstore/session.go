@@ -225,7 +225,13 @@ func (s *Sessions) liveSession(ctx context.Context, token string) (*escalate.Use
 		if _, err := db.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, id); err != nil {
 			return nil, nil, "", err
 		}
-		return nil, nil, "", errNoSession
+		if u.Disabled || stage != escalate.StageFull {
+			return nil, nil, "", errNoSession
+		}
+		// Timed out: say whose it was, so what they were sending can be
+		// kept for them until they sign in again (only a session that had
+		// passed every factor: a half-made one may not leave drafts).
+		return nil, nil, "", &escalate.SessionEnded{UserID: userID, Idle: now.Before(expires)}
 	}
 	if now.Sub(lastSeen) >= touchEvery {
 		if _, err := db.db.ExecContext(ctx, `UPDATE sessions SET last_seen = $1 WHERE id_hash = $2`, timeArg(now), id); err != nil {
@@ -275,6 +281,10 @@ func (db *DB) DisableUser(ctx context.Context, userID int64) error {
 			return escalate.Errorf(escalate.ENOTFOUND, "There is no such user.")
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+			return err
+		}
+		// What they had typed goes with their access.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE user_id = $1`, userID); err != nil {
 			return err
 		}
 		return tx.auditUser(userID, Actor(ctx), "user.disable", fmt.Sprintf("user:%d", userID), nil)

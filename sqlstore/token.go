@@ -99,6 +99,13 @@ func (s *TokenService) CreateToken(ctx context.Context, req escalate.TokenReques
 		} else if u.Disabled {
 			return escalate.Errorf(escalate.EUNAUTHORIZED, "Sign in to do this.")
 		}
+		p, err := findPartnership(ctx, tx, "id", u.PartnershipID)
+		if err != nil {
+			return err
+		}
+		if !p.MayUseAPI(u) {
+			return errNoAPI
+		}
 		if req.Session != "" {
 			if err := tx.checkReauth(u.ID, req.Session); err != nil {
 				return err
@@ -239,6 +246,9 @@ func (s *TokenService) TokenUser(ctx context.Context, secret string) (*escalate.
 	if err != nil {
 		return nil, nil, "", WrapError(err)
 	}
+	if !p.MayUseAPI(u) {
+		return nil, nil, "", errNoAPI
+	}
 	return u, p, scope, nil
 }
 
@@ -252,6 +262,10 @@ func (tx *Tx) revokeAllTokens(userID int64) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// errNoAPI refuses a token whose owner's partnership does not let their
+// role use the API.
+var errNoAPI = escalate.Errorf(escalate.EFORBIDDEN, "Your partnership does not let your role use the API. Ask your administrator if you need it.")
 
 func newAPIToken() string {
 	b := make([]byte, apiTokenBytes)

@@ -33,6 +33,7 @@ type adminView struct {
 	Agencies             []*escalate.Agency
 	People               []personRow
 	Notice               string
+	API                  *apiAccessView // who may use the API; nil when there is no API
 }
 
 // adminNotices are the messages a change redirects back with.
@@ -43,6 +44,7 @@ var adminNotices = map[string]string{
 	"factors-reset":  "Second factors reset. They have been signed out and emailed; they set one up at their next sign-in.",
 	"roles":          "Roles changed.", "manager": "Line manager changed.",
 	"disabled": "Account disabled. Every session of theirs has ended.", "enabled": "Account enabled.",
+	"api": "Who may use the API saved.",
 }
 
 // orgPeople returns the partnership's people with names filled in, and the
@@ -95,6 +97,9 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
 	v := &adminView{Nav: orgNav(u, "/admin"), CanEdit: orgHasAny(u, adminWriters), Agencies: as, People: people,
 		SecondFactorOptional: p.SecondFactorOptional, Providers: s.providers != nil && s.acct != nil,
 		Notice: adminNotices[r.URL.Query().Get("done")]}
+	if _, ok := s.org.(apiRoleSetter); ok && s.api.Tokens != nil {
+		v.API = apiAccess(p)
+	}
 	s.render(w, r, http.StatusOK, "admin-page", &page{Title: "Administration", Data: v})
 	return nil
 }

@@ -185,7 +185,7 @@ func (s *Server) apiRaise(w http.ResponseWriter, r *http.Request) (any, error) {
 	e, err := s.esc.Raise(r.Context(), escalate.RaiseInput{
 		RaisedRole: escalate.Role(in.RaisedRole), ReceivingAgencyID: in.ReceivingAgency, ReceivingContact: in.ReceivingContact,
 		Decision: in.Decision, DecisionDate: in.DecisionDate, ChildRef: in.ChildRef, ChildInitials: in.ChildInitials,
-		Categories: in.Categories, Issue: in.Issue, Risk: in.Risk, Disagreement: in.Disagreement,
+		ChildExpected: in.ChildExpected, Categories: in.Categories, Issue: in.Issue, Risk: in.Risk, Disagreement: in.Disagreement,
 		OutcomeSought: in.OutcomeSought, RiskLevel: escalate.RiskLevel(in.RiskLevel), ImmediateAction: in.ImmediateAction,
 		DealtWith: in.DealtWith, ProtectBy: protect, Referred: in.Referred,
 	})

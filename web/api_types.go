@@ -29,6 +29,7 @@ type apiEscalation struct {
 	DecisionDate     string             `json:"decision_date" format:"date"`
 	ChildRef         string             `json:"child_ref" doc:"the raising agency's own case reference"`
 	ChildInitials    string             `json:"child_initials"`
+	ChildExpected    string             `json:"child_expected,omitempty" doc:"an unborn baby's due month, YYYY-MM; then child_initials is empty"`
 	Categories       []string           `json:"categories"`
 	Issue            string             `json:"issue"`
 	Risk             string             `json:"risk"`
@@ -155,7 +156,8 @@ type raiseRequest struct {
 	Decision         string   `json:"decision"`
 	DecisionDate     string   `json:"decision_date" format:"date"`
 	ChildRef         string   `json:"child_ref"`
-	ChildInitials    string   `json:"child_initials"`
+	ChildInitials    string   `json:"child_initials" doc:"letters; dots and spaces are dropped (J.S. is JS); empty for an unborn baby"`
+	ChildExpected    string   `json:"child_expected,omitempty" doc:"an unborn baby's due month, YYYY-MM, instead of initials"`
 	Categories       []string `json:"categories" doc:"keys of the policy's categories"`
 	Issue            string   `json:"issue"`
 	Risk             string   `json:"risk"`
@@ -258,7 +260,7 @@ func toAPIEscalation(e *escalate.Escalation, p *escalate.Policy, now time.Time) 
 		Ref: e.Ref, Version: e.Version, Status: e.Status, Policy: e.PolicyID, PolicyVersion: e.PolicyVersion,
 		RaisedBy: e.RaisedBy, RaisedRole: e.RaisedRole, RaisingAgency: e.RaisingAgencyID,
 		ReceivingAgency: e.ReceivingAgencyID, ReceivingContact: e.ReceivingContact,
-		Decision: e.Decision, DecisionDate: e.DecisionDate, ChildRef: e.ChildRef, ChildInitials: e.ChildInitials,
+		Decision: e.Decision, DecisionDate: e.DecisionDate, ChildRef: e.ChildRef, ChildInitials: e.ChildInitials, ChildExpected: e.ChildExpected,
 		Categories: e.Categories, Issue: e.Issue, Risk: e.Risk, Disagreement: e.Disagreement,
 		OutcomeSought: e.OutcomeSought, RiskLevel: e.RiskLevel, Clocks: []apiClock{},
 		Created: e.Created, Updated: e.Updated,

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/escalate-project/escalate"
@@ -17,6 +18,9 @@ type signInData struct {
 	SSO       bool   // single sign-on is configured
 	Forgotten bool   // "Forgotten your password?" is offered
 	Done      string // what just happened, for the success banner
+	Next      string // the page to go back to after signing in, a path on this site
+	TimedOut  bool   // the session ended for want of use
+	Idle      string // the idle timeout in words, "30 minutes"
 	// EmailFirst asks for the email alone, to route it to its domain's
 	// provider (when the partnerships have any), before any password.
 	EmailFirst bool
@@ -44,9 +48,14 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	next := safeNext(q.Get("next"))
+	if next == "/" {
+		next = ""
+	}
 	s.render(w, r, http.StatusOK, "sign-in", &page{Title: "Sign in",
 		Data: signInData{SignedOut: q.Get("signed-out") == "1", SSO: s.oidc != nil, Forgotten: s.acct != nil,
-			Done: signInDone[q.Get("done")], EmailFirst: first}})
+			Done: signInDone[q.Get("done")], EmailFirst: first, Next: next,
+			TimedOut: q.Get("timed-out") == "1", Idle: durationWords(s.idle)}})
 	return nil
 }
 
@@ -58,14 +67,19 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return escalate.Errorf(escalate.EINVALID, "The form could not be read. Go back and try again.")
 	}
 	email, password := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
+	next := safeNext(r.PostForm.Get("next"))
+	d := signInData{Email: email, SSO: s.oidc != nil, Forgotten: s.acct != nil}
+	if next != "/" {
+		d.Next = next
+	}
 	if _, typed := r.PostForm["password"]; !typed {
 		if first, err := s.emailFirst(r.Context()); err != nil {
 			return err
 		} else if first {
-			return s.signInEmail(w, r, email)
+			return s.signInEmail(w, r, email, d.Next)
 		}
 	}
-	p := &page{Title: "Sign in", Data: signInData{Email: email, SSO: s.oidc != nil, Forgotten: s.acct != nil}}
+	p := &page{Title: "Sign in", Data: d}
 	if email == "" {
 		p.Errors = append(p.Errors, fieldError{"email", "Enter your email address"})
 	}
@@ -99,6 +113,12 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if stage == escalate.StageFull {
+		// Back to the page they were on when the session ended, where
+		// what they typed was kept.
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
 	http.Redirect(w, r, stagePath(stage), http.StatusSeeOther)
 	return nil
 }
@@ -120,8 +140,8 @@ func stagePath(stage string) string {
 // signInEmail is the email-first step: the email's domain's provider, a
 // choice of them, or the password form. Only the domain decides, so the
 // answer says nothing about whether the address has an account.
-func (s *Server) signInEmail(w http.ResponseWriter, r *http.Request, email string) error {
-	d := signInData{Email: email, SSO: s.oidc != nil, Forgotten: s.acct != nil}
+func (s *Server) signInEmail(w http.ResponseWriter, r *http.Request, email, next string) error {
+	d := signInData{Email: email, SSO: s.oidc != nil, Forgotten: s.acct != nil, Next: next}
 	if email == "" || escalate.EmailDomain(email) == "" {
 		d.EmailFirst = true
 		s.render(w, r, http.StatusBadRequest, "sign-in", &page{Title: "Sign in", Data: d,
@@ -140,14 +160,26 @@ func (s *Server) signInEmail(w http.ResponseWriter, r *http.Request, email strin
 	return nil
 }
 
-// signOut ends the session on the server and clears the cookie.
+// signOut ends the session on the server and clears the cookie. The
+// timeout warning signs out with reason "timeout" when its time runs out:
+// the sign-in page then says why, and brings the person back to next.
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	_ = r.ParseForm() // a sign-out without a form still signs out
 	if token := s.sessionToken(r); token != "" {
 		if err := s.auth.SignOut(r.Context(), token); err != nil {
 			return err
 		}
 	}
 	s.clearCookie(w)
+	if r.PostForm.Get("reason") == "timeout" {
+		q := url.Values{"timed-out": {"1"}}
+		if next := safeNext(r.PostForm.Get("next")); next != "/" {
+			q.Set("next", next)
+		}
+		http.Redirect(w, r, "/sign-in?"+q.Encode(), http.StatusSeeOther)
+		return nil
+	}
 	http.Redirect(w, r, "/sign-in?signed-out=1", http.StatusSeeOther)
 	return nil
 }

@@ -129,7 +129,8 @@ func TestSessions(t *testing.T) {
 		}
 		e.clock.add(31 * time.Minute)
 		res := e.do(t, "GET", "/", token, nil)
-		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in" {
+		// The sign-in page will say why.
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in?timed-out=1" {
 			t.Fatalf("after 31 idle minutes: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
 		if c := e.sessionCookie(res); c == nil || c.MaxAge >= 0 {

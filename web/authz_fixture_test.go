@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/internal/testfiles"
 	"github.com/escalate-project/escalate/policy"
 	"github.com/escalate-project/escalate/sqlstore"
 	"github.com/escalate-project/escalate/web"
@@ -54,6 +55,8 @@ type authzWorld struct {
 	// proforma of each.
 	escC, escD           *escalate.Escalation
 	itemA, itemB         int64
+	attachA, attachB     int64 // a file attached to escalation A, and to B
+	themeA, themeB       int64
 	proformaA, proformaB int64
 	// disA and disB are a conference dissent of each partnership, when the
 	// world follows a pack with dissents (authz_dissent_test.go).
@@ -164,6 +167,18 @@ func newAuthzWorldPack(t *testing.T, pack string, more func(w *authzWorld, db *s
 	w.escB = w.raise(t, svc, "W", "V")
 	if w.escA, err = svc.Get(as, w.escA.Ref); err != nil {
 		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		id   *int64
+		ref  string
+		from string
+	}{{&w.attachA, w.escA.Ref, "X"}, {&w.attachB, w.escB.Ref, "W"}} {
+		a, err := svc.AddAttachment(escalate.NewContextWithUser(ctx, w.users[authzKey(escalate.RolePractitioner, c.from)]),
+			c.ref, escalate.AttachmentInput{Name: "Outcome letter.pdf", Data: testfiles.PDF()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*c.id = a.ID
 	}
 	if pack == "wirral" {
 		// The learning targets need a proforma, which Wirral's stage 2
@@ -347,10 +362,13 @@ var authzTables = []string{
 	"SELECT * FROM account_links ORDER BY rowid", "SELECT * FROM totp_secrets ORDER BY rowid",
 	"SELECT * FROM recovery_codes ORDER BY rowid", "SELECT * FROM passkeys ORDER BY rowid",
 	"SELECT * FROM oidc_providers ORDER BY rowid", "SELECT * FROM oidc_provider_domains ORDER BY rowid",
+	"SELECT * FROM learning_themes ORDER BY rowid",
+	"SELECT id, escalation_id, name, sha256 FROM attachments ORDER BY id",
 }
 
 // authzViews are the audit actions that record a reading, not a change.
-var authzViews = []string{escalate.ActionView, escalate.ActionProformaView, escalate.ActionLearningView}
+var authzViews = []string{escalate.ActionView, escalate.ActionProformaView, escalate.ActionLearningView,
+	escalate.ActionAttachmentDownload, escalate.ActionCaseFileDownload}
 
 func (in *authzInstance) state(t *testing.T) authzState {
 	t.Helper()
@@ -382,10 +400,13 @@ func (in *authzInstance) state(t *testing.T) authzState {
 	st.digest = fmt.Sprintf("%x", h.Sum(nil))
 	// Reading a board report writes a report.view or report.download event:
 	// a view, not a change, like the other readings in authzViews.
-	if err := in.read.QueryRow(`SELECT count(*) FILTER (WHERE action NOT IN (?, ?, ?, ?, 'report.view', 'report.download')),
-		count(*) FILTER (WHERE action IN (?, ?)) FROM audit_events`,
-		authzViews[0], authzViews[1], authzViews[2], escalate.DissentActionView,
-		escalate.ActionView, escalate.DissentActionView).Scan(&st.changes, &st.views); err != nil {
+	// Taking a case's file or an attached letter is a reading of the case
+	// too: it counts as its view.
+	if err := in.read.QueryRow(`SELECT count(*) FILTER (WHERE action NOT IN (?, ?, ?, ?, ?, ?, 'report.view', 'report.download')),
+		count(*) FILTER (WHERE action IN (?, ?, ?, ?)) FROM audit_events`,
+		authzViews[0], authzViews[1], authzViews[2], authzViews[3], authzViews[4], escalate.DissentActionView,
+		escalate.ActionView, escalate.DissentActionView, escalate.ActionAttachmentDownload, escalate.ActionCaseFileDownload,
+	).Scan(&st.changes, &st.views); err != nil {
 		t.Fatal(err)
 	}
 	return st

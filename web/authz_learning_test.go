@@ -76,6 +76,18 @@ func (w *authzWorld) learningWorld(t *testing.T, db *sqlstore.DB, svc *sqlstore.
 		}
 		return ps[0].ID, items[0].ID
 	}
+	// Each partnership's Business Manager keeps a theme list with
+	// "Thresholds", which the matrix's item update chooses.
+	for _, c := range []struct {
+		bm string
+		id *int64
+	}{{authzKey(escalate.RoleBusinessManager, "X"), &w.themeA}, {authzKey(escalate.RoleBusinessManager, "W"), &w.themeB}} {
+		th, err := db.AddLearningTheme(as(w.users[c.bm]), "Thresholds")
+		if err != nil {
+			t.Fatal(err)
+		}
+		*c.id = th.ID
+	}
 	w.proformaA, w.itemA = resolve("X", "Y", w.users[authzKey(escalate.RoleManager, "Y")], authzKey(escalate.RoleBusinessManager, "X"))
 	w.proformaB, w.itemB = resolve("W", "V", vm, authzKey(escalate.RoleBusinessManager, "W"))
 }

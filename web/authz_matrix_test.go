@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -158,7 +160,8 @@ func authzAllowedRes(res *response) bool {
 	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
 		return false
 	}
-	return !(res.StatusCode/100 == 3 && res.Header.Get("Location") == "/sign-in")
+	loc := res.Header.Get("Location")
+	return !(res.StatusCode/100 == 3 && (loc == "/sign-in" || strings.HasPrefix(loc, "/sign-in?next=") || strings.HasPrefix(loc, "/sign-in?timed-out=")))
 }
 
 // checkList fails when a list shows an escalation role may not see, and,
@@ -213,6 +216,16 @@ func (w *authzWorld) send(t *testing.T, in *authzInstance, sp authzSpec, role es
 	switch b := body.(type) {
 	case url.Values:
 		ctype, text = "application/x-www-form-urlencoded", b.Encode()
+	case authzFile:
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		part, err := mw.CreateFormFile("file", b.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = part.Write(b.Data)
+		_ = mw.Close()
+		ctype, text = mw.FormDataContentType(), buf.String()
 	case map[string]any:
 		j, err := json.Marshal(b)
 		if err != nil {

@@ -7,7 +7,14 @@ import (
 	"time"
 
 	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/internal/testfiles"
 )
+
+// authzFile is a file the matrix uploads, as a multipart form.
+type authzFile struct {
+	Name string
+	Data []byte
+}
 
 // authzSpecs is every route's kind in the matrix. The test fails when the
 // server registers a route this table lacks, so a new route must be placed
@@ -24,6 +31,7 @@ func authzSpecs() map[string]authzSpec {
 		"GET /healthz": pub, "GET /readyz": pub, "GET /static/": pub, "GET /assets/": pub,
 		"GET /sign-in": pub, "POST /sign-in": pub, "POST /sign-out": pub,
 		"GET /sign-in/oidc": pub, "GET /sign-in/oidc/callback": pub,
+		"GET /accessibility":      pub,
 		"/":                       {kind: kindNowhere},
 		"GET /{$}":                {kind: kindList},
 		"GET /escalations/{ref}":  cs(escalate.ActionView),
@@ -32,8 +40,13 @@ func authzSpecs() map[string]authzSpec {
 		"GET /raise/check":        raise,
 		"POST /raise/check":       raise,
 		"POST /raise/cancel":      in,
-		"GET /contacts":           in,
-		"GET /policy":             in,
+		"GET /raise/cancel":       raise,
+		// Drafts (drafts.go): one's own, whatever the form; and the
+		// timeout warning's "Stay signed in".
+		"POST /drafts":           in,
+		"GET /session/keepalive": in,
+		"GET /contacts":          in,
+		"GET /policy":            in,
 		// Changing the policy (policy_change.go): the Business Manager and
 		// administrator, as for the contacts directory.
 		"GET /policy/change":   {kind: kindContactsEdit},
@@ -79,6 +92,7 @@ func authzSpecs() map[string]authzSpec {
 		"POST /admin/people/{id}/roles":         {kind: kindAdminWrite},
 		"POST /admin/people/{id}/manager":       {kind: kindAdminWrite},
 		"POST /admin/people/{id}/status":        {kind: kindAdminWrite},
+		"POST /admin/api-access":                {kind: kindAdminWrite},
 		"GET /account/tokens":                   in,
 		"POST /account/tokens":                  in,
 		"POST /account/tokens/{id}/revoke":      {kind: kindOwnToken},
@@ -131,17 +145,25 @@ func authzSpecs() map[string]authzSpec {
 		"POST /admin/undelivered/{id}/retry": {kind: kindAdminWrite},
 		// The learning log and proformas (learning.go, proforma.go), and
 		// the learning step on a closed escalation: C, not A.
-		"GET /learning":                    {kind: kindLearnRead},
-		"POST /learning/threshold":         {kind: kindLearnWrite},
-		"GET /learning/items/{id}":         {kind: kindLearnRead},
-		"POST /learning/items/{id}":        {kind: kindLearnWrite},
-		"GET /proformas":                   {kind: kindLearnRead},
-		"GET /proformas/{id}":              {kind: kindLearnRead},
-		"GET /proformas/{id}/pdf":          {kind: kindLearnRead},
-		"GET /proformas/{id}/csv":          {kind: kindLearnRead},
-		"POST /proformas/{id}/status":      {kind: kindLearnWrite},
-		"GET /escalations/{ref}/learning":  cs(escalate.ActionLearningRecord),
-		"POST /escalations/{ref}/learning": cs(escalate.ActionLearningRecord),
+		"GET /learning":                     {kind: kindLearnRead},
+		"POST /learning/threshold":          {kind: kindLearnWrite},
+		"POST /learning/themes":             {kind: kindLearnWrite},
+		"POST /learning/themes/{id}/remove": {kind: kindLearnWrite},
+		"GET /learning/items/{id}":          {kind: kindLearnRead},
+		"POST /learning/items/{id}":         {kind: kindLearnWrite},
+		"GET /proformas":                    {kind: kindLearnRead},
+		"GET /proformas/{id}":               {kind: kindLearnRead},
+		"GET /proformas/{id}/pdf":           {kind: kindLearnRead},
+		"GET /proformas/{id}/csv":           {kind: kindLearnRead},
+		"POST /proformas/{id}/status":       {kind: kindLearnWrite},
+		"GET /escalations/{ref}/learning":   cs(escalate.ActionLearningRecord),
+		"POST /escalations/{ref}/learning":  cs(escalate.ActionLearningRecord),
+		// The child's file (escalation_file.go): whoever may see the case
+		// may take its PDF, and see and add its letters and emails.
+		"GET /escalations/{ref}/file.pdf":         cs(escalate.ActionView),
+		"GET /escalations/{ref}/attach":           cs(escalate.ActionView),
+		"POST /escalations/{ref}/attach":          cs(escalate.ActionView),
+		"GET /escalations/{ref}/attachments/{id}": cs(escalate.ActionView),
 
 		"GET /api/v1/openapi.json":                            api(pub),
 		"/api/v1/":                                            api(authzSpec{kind: kindNowhere}),
@@ -218,7 +240,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 	}
 	e, person, contact, dead := w.escA, authzKey(escalate.RolePractitioner, "X"), w.contactA, w.deadA
 	provider := w.providerA
-	item, proforma := w.itemA, w.proformaA
+	item, proforma, theme, attach := w.itemA, w.proformaA, w.themeA, w.attachA
 	if strings.HasSuffix(path, "/learning") {
 		e = w.escC
 	}
@@ -228,7 +250,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		e, person, contact, token, dead = w.escB, authzKey(escalate.RolePractitioner, "W"), w.contactB, person, w.deadB
 		token = authzKey(escalate.RolePractitioner, "W")
 		provider = w.providerB
-		item, proforma = w.itemB, w.proformaB
+		item, proforma, theme, attach = w.itemB, w.proformaB, w.themeB, w.attachB
 		if strings.HasSuffix(path, "/learning") {
 			e = w.escD
 		}
@@ -263,6 +285,10 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		id = strconv.FormatInt(dead, 10)
 	case strings.HasPrefix(path, "/learning/items/"):
 		id = strconv.FormatInt(item, 10)
+	case strings.HasPrefix(path, "/learning/themes/"):
+		id = strconv.FormatInt(theme, 10)
+	case strings.Contains(path, "/attachments/"):
+		id = strconv.FormatInt(attach, 10)
 	case strings.HasPrefix(path, "/proformas/"):
 		id = strconv.FormatInt(proforma, 10)
 	case strings.HasPrefix(path, "/account/tokens/"):
@@ -311,6 +337,14 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 			"action_taken", "Raised at the board.", "theme", "Thresholds")
 	case pattern == "POST /learning/threshold":
 		return method, path, v("threshold", "2")
+	case pattern == "POST /escalations/{ref}/attach":
+		return method, path, authzFile{Name: "Confirmation.eml", Data: testfiles.EML()}
+	case pattern == "POST /admin/api-access":
+		return method, path, v("access", "everyone")
+	case pattern == "POST /drafts":
+		return method, path, v("draft-form", "/raise/details", "issue", "Typed, not yet sent.")
+	case pattern == "POST /learning/themes":
+		return method, path, v("theme", "Information sharing")
 	case pattern == "POST /proformas/{id}/status":
 		return method, path, v("version", "1", "status", escalate.ProformaReviewed)
 	case strings.HasPrefix(pattern, "POST /escalations/{ref}/"):

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -141,36 +140,29 @@ type axeViolation struct {
 	} `json:"nodes"`
 }
 
-// check runs axe-core on the page and fails on any WCAG 2.2 AA violation,
-// fails on any script, CSP or console error since the last check, and saves
-// a full-page screenshot as testdata/screens/NAME.png.
+// check runs axe-core and the WCAG 2.2 checks axe lacks on the page at
+// 1280 and 375 pixels wide (a11yCheck), fails on any violation or on any
+// script, CSP or console error since the last check, and saves full-page
+// screenshots as testdata/screens/NAME.png (1280) and NAME-375.png.
 func (b *browser) check(t *testing.T, axe, name string) {
 	t.Helper()
-	var loaded bool
-	b.run(t, chromedp.Evaluate(axe+";true", &loaded))
-	tags, _ := json.Marshal(axeTags)
-	var violations []axeViolation
-	b.run(t, chromedp.Evaluate(fmt.Sprintf(
-		`axe.run(document, {runOnly: {type: "tag", values: %s}}).then(r => r.violations)`, tags),
-		&violations, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
-	for _, v := range violations {
-		var where []string
-		for _, n := range v.Nodes {
-			where = append(where, fmt.Sprintf("%v %s", n.Target, n.HTML))
-		}
-		t.Errorf("%s: axe %s (%s): %s\n\t%s", name, v.ID, v.Impact, v.Help, strings.Join(where, "\n\t"))
-	}
-	for _, e := range b.takeErrors() {
-		t.Errorf("%s: browser error: %s", name, e)
-	}
-	var png []byte
-	b.run(t, chromedp.FullScreenshot(&png, 100)) // quality 100 makes a PNG
 	dir := filepath.Join(repoRoot, "testdata", "screens")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
+	a11yCheck(t, b.ctx, axe, name, func(width int64) {
+		var png []byte
+		b.run(t, chromedp.FullScreenshot(&png, 100)) // quality 100 makes a PNG
+		file := name + ".png"
+		if width != checkWidths[0] {
+			file = fmt.Sprintf("%s-%d.png", name, width)
+		}
+		if err := os.WriteFile(filepath.Join(dir, file), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, e := range b.takeErrors() {
+		t.Errorf("%s: browser error: %s", name, e)
 	}
 }
 

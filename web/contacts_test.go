@@ -70,20 +70,7 @@ func (c *cases) upload(t *testing.T, who, path, file string) *response {
 	}
 	io.WriteString(fw, file)
 	mw.Close()
-	req, err := http.NewRequest("POST", c.ts.URL+path, &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.AddCookie(&http.Cookie{Name: c.cookieName(), Value: c.tokens[who]})
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return &response{res, string(b)}
+	return c.postMultipart(t, who, path, mw.FormDataContentType(), &body)
 }
 
 func (c *cases) contacts(t *testing.T) []*escalate.Contact {
@@ -138,7 +125,7 @@ func TestContactsPages(t *testing.T) {
 				}
 			}
 		}
-		if res := c.get(t, "", "/contacts"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in" {
+		if res := c.get(t, "", "/contacts"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in?next=%2Fcontacts" {
 			t.Errorf("signed out: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
 	})

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -12,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/demo"
@@ -223,23 +221,7 @@ func (w *walk) check(shot string) {
 	}
 	var loc string
 	w.run(chromedp.Location(&loc))
-	var kind string
-	if w.run(chromedp.Evaluate(`typeof axe`, &kind)); kind != "object" {
-		var loaded bool
-		w.run(chromedp.Evaluate(w.axe+";true", &loaded))
-	}
-	tags, _ := json.Marshal(axeTags)
-	var violations []axeViolation
-	w.run(chromedp.Evaluate(fmt.Sprintf(
-		`axe.run(document, {runOnly: {type: "tag", values: %s}}).then(r => r.violations)`, tags),
-		&violations, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
-	for _, v := range violations {
-		var where []string
-		for _, n := range v.Nodes {
-			where = append(where, fmt.Sprintf("%v %s", n.Target, n.HTML))
-		}
-		w.t.Errorf("%s: axe %s (%s): %s\n\t%s", loc, v.ID, v.Impact, v.Help, strings.Join(where, "\n\t"))
-	}
+	a11yCheck(w.t, w.b.ctx, w.axe, loc, nil)
 	for _, e := range w.b.takeErrors() {
 		w.t.Errorf("%s: browser error: %s", loc, e)
 	}
@@ -307,6 +289,10 @@ func (w *walk) final(ref string) (*escalate.Escalation, []escalate.Event) {
 	e, err := w.svc.Get(ctx, ref)
 	if err != nil {
 		w.t.Fatal(err)
+	}
+	// The child as typed on the raise journey, as stored.
+	if !strings.HasPrefix(e.ChildRef, "E2E ") || e.ChildInitials != "AB" {
+		w.t.Errorf("%s: child %q %q, want the reference with its space and initials AB", ref, e.ChildRef, e.ChildInitials)
 	}
 	return e, events
 }

@@ -102,7 +102,8 @@ func (w *walk) raise(r raising) string {
 	}
 	w.submit("The child")
 	w.check("")
-	w.run(keys("#child_ref", "E2E-"+strings.ToUpper(w.pack[:3])+"-1"), keys("#child_initials", "AB"))
+	// As people type them: a local reference with a space, initials with dots.
+	w.run(keys("#child_ref", "E2E "+strings.ToUpper(w.pack[:3])+"-1"), keys("#child_initials", "a.b."))
 	w.submit("What is the disagreement about?")
 	w.check("")
 	w.run(choose(r.category))

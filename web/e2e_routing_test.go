@@ -125,7 +125,7 @@ func (w *walk) whoActs() []string { w.t.Helper(); return names(w.text("#who-acts
 func (w *walk) acts(what string) string {
 	w.t.Helper()
 	var rows []string
-	w.run(chromedp.Evaluate(`Array.from(document.querySelectorAll("#who-acts .govuk-summary-list__row")).map(r => r.innerText)`, &rows))
+	w.run(chromedp.Evaluate(`Array.from(document.querySelectorAll("#who-acts > li")).map(r => r.innerText)`, &rows))
 	me := w.me()
 	for _, r := range rows {
 		if strings.Contains(r, what) && slices.Contains(names(r), me) {
@@ -137,14 +137,15 @@ func (w *walk) acts(what string) string {
 }
 
 // told returns the names the timeline's latest event titled title says
-// were told.
+// were told. The timeline lists the latest first, the older ones folded
+// under "Earlier".
 func (w *walk) told(title string) []string {
 	w.t.Helper()
 	var s string
 	var found bool
 	w.run(chromedp.Evaluate(fmt.Sprintf(`(() => {
-		const li = Array.from(document.querySelectorAll("#timeline > li"))
-			.filter(li => li.querySelector("h3").textContent.trim() === %q).pop();
+		const li = Array.from(document.querySelectorAll("#timeline > li, #earlier-events li"))
+			.find(li => li.querySelector(".app-event-title").textContent.trim() === %q);
 		if (!li) return [false, ""];
 		const t = li.querySelector(".app-told");
 		return [true, t ? t.textContent : ""] })()`, title), &[]any{&found, &s}))
@@ -185,7 +186,7 @@ func (w *walk) screens(name string) {
 	for _, width := range []int64{1280, 375} {
 		var png []byte
 		var scrollW, clientW int
-		w.run(chromedp.EmulateViewport(width, 900), waitJS("true"),
+		w.run(chromedp.EmulateViewport(width, 900), settle,
 			chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW),
 			chromedp.Evaluate(`document.documentElement.clientWidth`, &clientW),
 			chromedp.CaptureScreenshot(&png))
@@ -197,7 +198,7 @@ func (w *walk) screens(name string) {
 			w.t.Fatal(err)
 		}
 	}
-	w.run(chromedp.EmulateViewport(1024, 900))
+	w.run(chromedp.EmulateViewport(1024, 900), settle)
 }
 
 // take takes escalation ref with the page's "Take this escalation".

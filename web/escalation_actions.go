@@ -19,7 +19,7 @@ var escalationActions = []*escalationAction{
 		fields: func(v *caseView) []formField {
 			st := v.E.CurrentStage(v.Policy)
 			f := []formField{
-				{ID: "at", Kind: "datetime", Label: "When did it happen?", Hint: "For example, 27 3 2026 and 14:30", Required: "Enter when the discussion or action happened."},
+				{ID: "at", Kind: "datetime", Label: "When did it happen?", Hint: "For example, 27 3 2026 and 14:30 or 2.30pm", Required: "Enter when the discussion or action happened."},
 				{ID: "form", Kind: "radios", Label: "Form of communication", Required: "Choose the form of communication.", Options: formOptions()},
 				{ID: "participants", Kind: "textarea", Label: "Who took part", Hint: "One person a line, with their role and agency, for example \"Sam Carter, team manager, Hillside School\"", Required: "Say who took part."},
 				{ID: "discussion", Kind: "textarea", Label: "What was discussed"},
@@ -70,6 +70,15 @@ var escalationActions = []*escalationAction{
 		Path: "approve", Link: "Approve a record", Title: "Approve a record", Button: "Approve the record",
 		Banner: "Record approved", Can: escalate.ActionRecordApprove,
 		applies: func(v *caseView) bool { return len(unapproved(v)) > 0 },
+		shows: func(v *caseView) []contextCard {
+			var out []contextCard
+			for _, rec := range v.E.Records {
+				if rec.ApprovedBy == 0 {
+					out = append(out, contextCard{Title: "Record " + strconv.Itoa(rec.ID), Rows: v.recordView(rec).Rows})
+				}
+			}
+			return out
+		},
 		fields: func(v *caseView) []formField {
 			return []formField{{ID: "record", Kind: "radios", Label: "Which record do you approve?",
 				Hint: "Approving dates the record with today's date and your name.", Required: "Choose the record to approve.", Options: unapproved(v)}}
@@ -109,6 +118,9 @@ var escalationActions = []*escalationAction{
 		Path: "confirm", Link: "Confirm the outcome in writing", Title: "Confirm the agreed outcome in writing", Button: "Confirm the outcome",
 		Banner: "Outcome confirmed in writing", Can: escalate.ActionOutcomeConfirm,
 		applies: func(v *caseView) bool { return awaitingConfirmation(v.E) },
+		shows: func(v *caseView) []contextCard {
+			return []contextCard{{Title: "The outcome you are confirming", Rows: v.outcomeRows(v.E.Outcome)}}
+		},
 		fields: func(v *caseView) []formField {
 			return []formField{{ID: "text", Kind: "textarea", Label: "The written confirmation",
 				Hint: "Paste the confirmation, or say where it is filed and when it was sent.", Required: "Enter the written confirmation."}}

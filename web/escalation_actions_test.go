@@ -29,7 +29,7 @@ type actionCase struct {
 func wirralActions() map[string]actionCase {
 	return map[string]actionCase{
 		"Record": {path: "record", who: "jo",
-			form: url.Values{"at-day": {"24"}, "at-month": {"12"}, "at-year": {"2026"}, "at-time": {"10:15"}, "form": {"meeting"},
+			form: url.Values{"at-day": {"24"}, "at-month": {"12"}, "at-year": {"2026"}, "at-time": {"10.15am"}, "form": {"meeting"},
 				"participants": {"Jo Bloggs, DSL\nSam Carter, social worker"}, "discussion": {"The referral."}, "outcome": {"A strategy discussion."}, "result": {"ongoing"}},
 			banner: "Discussion recorded",
 			check: func(t *testing.T, c *cases, e *escalate.Escalation) {
@@ -225,7 +225,7 @@ func TestActionDomainError(t *testing.T) {
 	}{
 		"ErrFuture":  {"25", "10:00", "cannot be in the future"},
 		"ErrNotDate": {"32", "10:00", "Enter a real date"},
-		"ErrNotTime": {"24", "25:99", "24-hour clock"},
+		"ErrNotTime": {"24", "25:99", "like 09:30, 14:30 or 10.15am"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			res := c.post(t, "jo", path, url.Values{"version": {strconv.Itoa(e.Version)}, "at-day": {tc.day}, "at-month": {"12"},

@@ -30,6 +30,15 @@ type escalationAction struct {
 	// submit parses vals and calls the service; a field error it returns
 	// (escalate.FieldErrorf) is shown against that field.
 	submit func(ctx context.Context, esc Escalations, v *caseView, version int, vals formValues) error
+	// shows, if set, is what the action acts on, shown above the form so
+	// the person sees what they approve or confirm.
+	shows func(v *caseView) []contextCard
+}
+
+// contextCard is one summary card above an action's form.
+type contextCard struct {
+	Title string
+	Rows  []summaryRow
 }
 
 // offered reports whether the action appears among the case's actions.
@@ -75,6 +84,23 @@ type actionData struct {
 	Version  int
 	Fields   []formField
 	Conflict bool
+	Kept     string // says what was kept from before, when a draft was
+	Draft    string // the form's path, under which app.js keeps what is typed
+	Context  []contextCard
+}
+
+// actionPath is the path of action a's form on the case: its draft's name.
+func actionPath(v *caseView, a *escalationAction) string {
+	return "/escalations/" + v.E.Ref + "/" + a.Path
+}
+
+// fillFields sets each field from the values posted, or kept, for it.
+func fillFields(fields []formField, vals formValues) {
+	for i := range fields {
+		f := &fields[i]
+		f.Value = vals.get(f.ID)
+		f.Day, f.Month, f.Year, f.At = vals.get(f.ID+"-day"), vals.get(f.ID+"-month"), vals.get(f.ID+"-year"), vals.get(f.ID+"-time")
+	}
 }
 
 // actionForm shows an action's form.
@@ -92,7 +118,22 @@ func (s *Server) actionForm(a *escalationAction) handlerFunc {
 				fields[i].Day, fields[i].Month, fields[i].Year = strconv.Itoa(now.Day()), strconv.Itoa(int(now.Month())), strconv.Itoa(now.Year())
 			}
 		}
-		s.renderAction(w, r, http.StatusOK, v, a, v.E.Version, fields, nil)
+		// What was typed here before and not sent (drafts.go) comes back,
+		// with the version it was typed against: if the case changed since,
+		// sending it says so.
+		kept, err := s.formDraftFor(r, actionPath(v, a))
+		if err != nil {
+			return err
+		}
+		version := v.E.Version
+		if kept != nil {
+			vals := formValues(kept.Values)
+			fillFields(fields, vals)
+			if n, err := strconv.Atoi(vals.get("version")); err == nil {
+				version = n
+			}
+		}
+		s.renderActionKept(w, r, http.StatusOK, v, a, version, fields, nil, draftBanner(kept))
 		return nil
 	}
 }
@@ -129,11 +170,10 @@ func (s *Server) actionPost(a *escalationAction) handlerFunc {
 		}
 		vals := formValues(r.PostForm)
 		fields := a.fields(v)
+		fillFields(fields, vals)
 		var errs []fieldError
 		for i := range fields {
 			f := &fields[i]
-			f.Value = vals.get(f.ID)
-			f.Day, f.Month, f.Year, f.At = vals.get(f.ID+"-day"), vals.get(f.ID+"-month"), vals.get(f.ID+"-year"), vals.get(f.ID+"-time")
 			empty := f.Value == ""
 			if f.Kind == "datetime" {
 				empty = f.Day == "" && f.Month == "" && f.Year == "" && f.At == ""
@@ -154,6 +194,9 @@ func (s *Server) actionPost(a *escalationAction) handlerFunc {
 			err = a.submit(r.Context(), s.esc, v, version, vals)
 			switch code := escalate.ErrorCode(err); {
 			case err == nil:
+				if err := s.dropFormDraft(r, actionPath(v, a)); err != nil {
+					return err
+				}
 				http.Redirect(w, r, "/escalations/"+v.E.Ref+"?done="+a.Path, http.StatusSeeOther)
 				return nil
 			case code == escalate.ECONFLICT && escalate.ErrorMessage(err) == escalate.MsgConflict:
@@ -202,7 +245,19 @@ func statusFor(errs []fieldError) int {
 }
 
 func (s *Server) renderAction(w http.ResponseWriter, r *http.Request, status int, v *caseView, a *escalationAction, version int, fields []formField, errs []fieldError) {
-	d := &actionData{Ref: v.E.Ref, Stage: stageTitle(v.Policy, v.E.Stage), Action: a, Version: version, Fields: fields}
+	s.renderActionKept(w, r, status, v, a, version, fields, errs, "")
+}
+
+// renderActionKept is renderAction with a banner saying what was kept.
+func (s *Server) renderActionKept(w http.ResponseWriter, r *http.Request, status int, v *caseView, a *escalationAction, version int, fields []formField, errs []fieldError, kept string) {
+	d := &actionData{Ref: v.E.Ref, Stage: stageTitle(v.Policy, v.E.Stage), Action: a, Version: version, Fields: fields, Kept: kept,
+		Draft: actionPath(v, a)}
+	if a.shows != nil {
+		d.Context = a.shows(v)
+		for _, c := range d.Context {
+			splitLines(c.Rows)
+		}
+	}
 	for _, e := range errs {
 		if e.Field == "conflict" {
 			d.Conflict = true
@@ -211,7 +266,8 @@ func (s *Server) renderAction(w http.ResponseWriter, r *http.Request, status int
 	s.render(w, r, status, "escalation-action", &page{Title: a.Title + " – " + v.E.Ref, Errors: errs, Data: d})
 }
 
-// parseLondon reads a GOV.UK date input and a "14:30" time on the London
+// parseLondon reads a GOV.UK date input and a time ("14:30", "10.15am":
+// parseClockTime) on the London
 // wall clock; field names the field for errors.
 func parseLondon(field string, vals formValues) (time.Time, error) {
 	day, dErr := strconv.Atoi(vals.get(field + "-day"))
@@ -221,10 +277,9 @@ func parseLondon(field string, vals formValues) (time.Time, error) {
 		day > time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
 		return time.Time{}, escalate.FieldErrorf(field, "Enter a real date, for example 27 3 2026.")
 	}
-	hm := vals.get(field + "-time")
-	t, err := time.Parse("15:04", strings.ReplaceAll(hm, ".", ":"))
-	if err != nil {
-		return time.Time{}, escalate.FieldErrorf(field, "Enter the time on the 24-hour clock, for example 14:30.")
+	h, m, ok := parseClockTime(vals.get(field + "-time"))
+	if !ok {
+		return time.Time{}, escalate.FieldErrorf(field, "%s", clockTimeHelp)
 	}
-	return time.Date(year, time.Month(month), day, t.Hour(), t.Minute(), 0, 0, calendar.London), nil
+	return time.Date(year, time.Month(month), day, h, m, 0, 0, calendar.London), nil
 }

@@ -96,6 +96,7 @@ func newCases(t *testing.T, pack string) *cases {
 		Auth:        &sqlstore.Sessions{DB: e.db, Idle: 30 * time.Minute, Lifetime: 12 * time.Hour},
 		Logger:      slog.New(slog.NewJSONHandler(e.logs, nil)),
 		Escalations: c.svc,
+		Raise:       e.db, // for the drafts of forms (drafts.go)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,10 +5,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/calendar"
-	"github.com/escalate-project/escalate/policy"
 )
 
 // summaryRow is one row of a GOV.UK summary list; Lines show one per line.
@@ -22,12 +22,15 @@ type summaryRow struct {
 type clockView struct {
 	Action, Who, Within, Due, Explanation, Shortened, Stage string
 	Running, Overdue                                        bool
+	Result                                                  string // of an ended clock: "Done in time", "Done late", "No longer needed"
+	due                                                     time.Time
 }
 
 // recordView is one record as the escalation page shows it.
 type recordView struct {
-	ID   int
-	Rows []summaryRow
+	ID    int
+	Title string // "Record 1: phone call, 13:30 Tue 17 Nov 2026, Sam Carter"
+	Rows  []summaryRow
 }
 
 // actionLink is one action open to the user.
@@ -69,6 +72,21 @@ type escalationData struct {
 	Steps []stepView
 	// Take offers the signed-in user "Take this escalation".
 	Take bool
+	// The top of the page (escalation_summary.go): the child, the
+	// agencies, the stages, the next step's button; deadlines running and
+	// done; the disagreement in full.
+	Child, Between string
+	Raised         string
+	Decision       string
+	Chronology     []timelineItem // the timeline, latest first
+	Stages         []stageItem
+	Running, Ended []clockView
+	Disagreement   []summaryRow
+	NextButton     *actionLink
+	// The child's file (escalation_file.go): the attachments, and whether
+	// the PDF and attaching are on offer.
+	Files       bool
+	Attachments []attachmentView
 }
 
 // stepView is one next step as the page shows it: what, who and by when.
@@ -90,6 +108,10 @@ func (s *Server) escalationPage(w http.ResponseWriter, r *http.Request) error {
 	if err := s.learningSection(r, v, d); err != nil {
 		return err
 	}
+	if err := s.filesSection(r, v, d); err != nil {
+		return err
+	}
+	d.NextButton = v.nextButton(r.Context(), d)
 	s.render(w, r, http.StatusOK, "escalation-page", &page{Title: "Escalation " + v.E.Ref, Data: d})
 	return nil
 }
@@ -102,25 +124,29 @@ func (v *caseView) pageData(r *http.Request) *escalationData {
 		Status: statusWords[e.Status], StatusTag: statusTags[e.Status], Closed: e.Status.Closed(),
 		Timeline: v.timeline(),
 	}
-	d.Summary = []summaryRow{
-		{Key: "Raised by", Value: v.People[e.RaisedBy] + ", " + v.Agencies[e.RaisingAgencyID] + " (" + policy.RoleName(p, e.RaisedRole) + ")"},
-		{Key: "Disagreement with", Value: v.Agencies[e.ReceivingAgencyID] + contactSuffix(e.ReceivingContact)},
+	d.Child, d.Between, d.Raised = childShort(e), v.between(), londonTime(e.Created)
+	d.Stages = v.stageItems()
+	d.Decision = e.Decision
+	d.Chronology = slices.Clone(d.Timeline)
+	slices.Reverse(d.Chronology)
+	d.Disagreement = []summaryRow{
 		{Key: "Decision disagreed with", Value: e.Decision},
 		{Key: "Date of the decision", Value: dateWords(e.DecisionDate)},
-		{Key: "Child", Value: "Case reference " + e.ChildRef + ", initials " + e.ChildInitials},
+		{Key: "Who they dealt with", Value: orNone(e.ReceivingContact)},
 		{Key: "Categories", Lines: categoryNames(p, e.Categories)},
 		{Key: "The issue", Value: e.Issue},
 		{Key: "The risk to the child", Value: e.Risk},
 		{Key: "The nature of the disagreement", Value: e.Disagreement},
 		{Key: "The outcome sought", Value: e.OutcomeSought},
 		{Key: "Risk level", Value: riskWords[e.RiskLevel]},
-		{Key: "Status", Value: statusWords[e.Status]},
 		{Key: "Policy", Value: p.Name + ", version " + e.PolicyVersion},
-		{Key: "Raised on", Value: londonTime(e.Created)},
 	}
 	if im := e.Immediate; im != nil {
-		d.Summary = append(d.Summary, summaryRow{Key: "Immediate-risk action", Value: im.Action + " (recorded " + londonTime(im.At) + " by " + v.People[im.By] + ")"})
+		d.Disagreement = append([]summaryRow{{Key: "Immediate-risk action", Value: im.Action + " (recorded " + londonTime(im.At) + " by " + v.People[im.By] + ")"}}, d.Disagreement...)
 	}
+	// The full list, for the child's file and whatever else reads it.
+	d.Summary = append([]summaryRow{{Key: "Child", Value: childWords(e)}, {Key: "Between", Value: d.Between},
+		{Key: "Raised on", Value: d.Raised}, {Key: "Status", Value: statusWords[e.Status]}}, d.Disagreement...)
 	if o := e.Outcome; o != nil {
 		d.Outcome = v.outcomeRows(o)
 	}
@@ -129,7 +155,17 @@ func (v *caseView) pageData(r *http.Request) *escalationData {
 		cv := clockView{
 			Action: c.Action, Within: c.Within, Due: dueWords(c, v.Now, cal), Explanation: c.Explanation,
 			Shortened: c.ShortenedReason, Stage: stageName(p, c.Stage),
-			Running: c.Status == escalate.ClockRunning, Overdue: c.Overdue(v.Now),
+			Running: c.Status == escalate.ClockRunning, Overdue: c.Overdue(v.Now), due: c.Due,
+		}
+		switch {
+		case c.Immediate && c.Status == escalate.ClockRunning:
+			cv.due = time.Time{} // act now: first
+		case c.Status == escalate.ClockMet && !c.Immediate && c.MetAt.After(c.Due):
+			cv.Result = "Done late, " + londonTime(c.MetAt)
+		case c.Status == escalate.ClockMet:
+			cv.Result = "Done in time, " + londonTime(c.MetAt)
+		case c.Status == escalate.ClockStopped:
+			cv.Result = "No longer needed: the stage ended or the case closed"
 		}
 		for _, s := range v.Parties.Steps {
 			if s.Kind == escalate.StepClock && s.Clock == c.ID {
@@ -145,7 +181,14 @@ func (v *caseView) pageData(r *http.Request) *escalationData {
 			}
 		}
 		d.Clocks = append(d.Clocks, cv)
+		if cv.Running {
+			d.Running = append(d.Running, cv)
+		} else {
+			d.Ended = append(d.Ended, cv)
+		}
 	}
+	// Running deadlines first, the soonest (and the immediate) at the top.
+	slices.SortStableFunc(d.Running, func(a, b clockView) int { return a.due.Compare(b.due) })
 	for _, rec := range e.Records {
 		d.Records = append(d.Records, v.recordView(rec))
 	}
@@ -158,6 +201,7 @@ func (v *caseView) pageData(r *http.Request) *escalationData {
 	d.Steps = v.steps()
 	d.Risk, d.RiskTag = riskBanner(e.RiskLevel)
 	splitLines(d.Summary)
+	splitLines(d.Disagreement)
 	splitLines(d.Outcome)
 	for _, rv := range d.Records {
 		splitLines(rv.Rows)
@@ -258,7 +302,8 @@ func (v *caseView) recordView(rec escalate.Record) recordView {
 	if rec.Corrects != 0 {
 		rows = append(rows, summaryRow{Key: "Corrects", Value: "Record " + strconv.Itoa(rec.Corrects)})
 	}
-	return recordView{ID: rec.ID, Rows: rows}
+	title := "Record " + strconv.Itoa(rec.ID) + ": " + strings.ToLower(formWords[rec.Form]) + ", " + londonTime(rec.At) + ", " + v.People[rec.By]
+	return recordView{ID: rec.ID, Title: title, Rows: rows}
 }
 
 func orNone(s string) string {
@@ -353,4 +398,13 @@ func riskBanner(r escalate.RiskLevel) (string, string) {
 		return "The child is at increased risk: act on the shortest timescale that protects them.", "Increased risk"
 	}
 	return "", ""
+}
+
+// childWords is how the case names the child: by the raising agency's
+// reference and the initials, or for an unborn baby the month it is due.
+func childWords(e *escalate.Escalation) string {
+	if e.ChildExpected != "" && e.ChildInitials == "" {
+		return "Case reference " + e.ChildRef + ", unborn baby due " + monthWords(e.ChildExpected)
+	}
+	return "Case reference " + e.ChildRef + ", initials " + e.ChildInitials
 }

@@ -95,12 +95,16 @@ func TestEscalationPage(t *testing.T) {
 			"line manager or named or designated safeguarding lead",  // who acts next, in words
 			"SCH-0042", "JS", "The threshold was applied wrongly.", "A child and family assessment.",
 			"Seaview Primary School", "Oakfield Children&#39;s Services", "Tue 22 Dec 2026",
-			"Disagreement raised", "Clock started", // the timeline
+			"Disagreement raised", // the chronology, in plain words
 			`href="/escalations/` + e.Ref + `/record"`, `href="/escalations/` + e.Ref + `/withdraw"`,
 		} {
 			if !strings.Contains(res.body, want) {
 				t.Errorf("page lacks %q", want)
 			}
+		}
+		// The chronology says nothing in the service's own terms.
+		if chron := section(res.body, `id="chronology"`, "</main>"); strings.Contains(chron, "Clock") || strings.Contains(chron, "stage-") {
+			t.Errorf("the chronology uses internal names:\n%s", chron)
 		}
 		// The child's reference is on the page, never in its title.
 		if title := section(res.body, "<title>", "</title>"); strings.Contains(title, "SCH-0042") || strings.Contains(title, "JS") {
@@ -130,7 +134,7 @@ func TestEscalationPage(t *testing.T) {
 		}
 	})
 	t.Run("SignInFirst", func(t *testing.T) {
-		if res := c.do(t, "GET", path, "", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in" {
+		if res := c.do(t, "GET", path, "", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in?next="+url.QueryEscape(path) {
 			t.Errorf("signed out: status %d to %q", res.StatusCode, res.Header.Get("Location"))
 		}
 	})

@@ -196,15 +196,16 @@ var eventTitles = map[string]string{
 	escalate.ActionRiskLower:      "Risk level lowered",
 	escalate.ActionRiskImmediate:  "Immediate-risk action recorded",
 	escalate.ActionClockStart:     "Clock started",
-	escalate.ActionClockMet:       "Clock met",
-	escalate.ActionClockStop:      "Clock stopped",
+	escalate.ActionClockMet:       "Deadline met late",
+	escalate.ActionClockStop:      "Deadline no longer needed",
 	escalate.ActionClockShorten:   "Deadline brought forward",
 	escalate.ActionClockRecompute: "Deadline recomputed after a calendar change",
-	escalate.ActionClockLapse:     "Clock lapsed",
+	escalate.ActionClockLapse:     "Deadline passed",
 	escalate.ActionPartyName:      "Person named to deal with it",
 	escalate.ActionPartyRemove:    "Person no longer named",
 	escalate.ActionMeetingChair:   "Meeting's chair appointed",
 	escalate.ActionLearningRecord: "Learning recorded",
+	escalate.ActionAttachmentAdd:  "Letter, email or document attached",
 }
 
 // timelineItem is one event as the timeline shows it.
@@ -217,13 +218,22 @@ type timelineItem struct {
 	Record int    // the record it concerns, for a link; 0 for none
 }
 
-// timeline turns v's events into items, leaving out views: who opened the
-// case is in the audit log, not news for the people working on it.
+// timeline turns v's events into the case's chronology in plain words. It
+// leaves out views (who opened the case is in the audit log, not news for
+// the people working on it) and the deadlines' own bookkeeping, which the
+// page's deadlines show: a deadline starting, stopping because the stage
+// ended, or being met in time. A deadline met late stays in.
 func (v *caseView) timeline() []timelineItem {
 	var out []timelineItem
 	for _, ev := range v.Events {
-		if ev.Action == escalate.ActionView {
+		switch ev.Action {
+		case escalate.ActionView, escalate.ActionAttachmentDownload, escalate.ActionCaseFileDownload,
+			escalate.ActionClockStart, escalate.ActionClockStop:
 			continue
+		case escalate.ActionClockMet:
+			if late, _ := ev.Data["late"].(bool); !late {
+				continue
+			}
 		}
 		it := timelineItem{When: londonTime(ev.At), Title: eventTitles[ev.Action], Who: v.People[ev.Actor]}
 		if it.Title == "" {
@@ -257,6 +267,9 @@ func (v *caseView) eventDetail(ev escalate.Event) (string, int) {
 	}
 	switch ev.Action {
 	case escalate.ActionRaise:
+		if i := v.stageIndex(str("stage")); i >= 0 {
+			return "At " + stageTitle(v.Policy, i) + ".", 0
+		}
 		return "At " + stageName(v.Policy, str("stage")) + ".", 0
 	case escalate.ActionEscalate:
 		return fmt.Sprintf("From %s to %s. Reason: %s", stageName(v.Policy, str("from")), stageName(v.Policy, str("to")), str("reason")), 0
@@ -289,27 +302,24 @@ func (v *caseView) eventDetail(ev escalate.Event) (string, int) {
 		return fmt.Sprintf("To %s. Reason: %s", str("to"), str("reason")), 0
 	case escalate.ActionRiskImmediate:
 		return str("action"), 0
-	case escalate.ActionClockStart:
-		if due := when("due"); due != "" {
-			return fmt.Sprintf("%s: due by %s.", str("action"), due), 0
-		}
-		return str("action") + ": immediately.", 0
 	case escalate.ActionClockMet:
-		if late, _ := d["late"].(bool); late {
-			return fmt.Sprintf("Clock %d met late.", num("clock")), 0
-		}
-		return fmt.Sprintf("Clock %d met in time.", num("clock")), 0
-	case escalate.ActionClockStop:
-		return fmt.Sprintf("Clock %d: %s.", num("clock"), str("why")), 0
+		return v.clockAction(num("clock")) + ": done after its deadline.", 0
 	case escalate.ActionClockShorten:
-		return fmt.Sprintf("Clock %d: %s", num("clock"), str("reason")), 0
+		return v.clockAction(num("clock")) + ": " + str("reason"), 0
+	case escalate.ActionClockRecompute:
+		if due := when("due"); due != "" {
+			return fmt.Sprintf("%s: now due by %s.", v.clockAction(num("clock")), due), 0
+		}
+		return v.clockAction(num("clock")) + ".", 0
 	case escalate.ActionClockLapse:
-		return fmt.Sprintf("Clock %d lapsed unmet; the policy's next clock starts from its deadline.", num("clock")), 0
+		return v.clockAction(num("clock")) + ": not done by its deadline; the next deadline runs from it.", 0
 	case escalate.ActionPartyName:
 		if took, _ := d["took"].(bool); took {
 			return v.People[int64(num("user"))] + " took this escalation.", 0
 		}
 		return v.People[int64(num("user"))] + " is now dealing with this escalation.", 0
+	case escalate.ActionAttachmentAdd:
+		return fmt.Sprintf("%s (%s).", str("name"), escalate.SizeWords(int64(num("size")))), 0
 	case escalate.ActionPartyRemove:
 		return v.People[int64(num("user"))] + " is no longer named as dealing with it.", 0
 	case escalate.ActionMeetingChair:
@@ -337,4 +347,26 @@ func (v *caseView) toldWords(ev escalate.Event) string {
 		}
 	}
 	return v.peopleWords(ids)
+}
+
+// clockAction is what a deadline asks for, by its number on the case, in
+// place of the number.
+func (v *caseView) clockAction(id int) string {
+	for _, c := range v.E.Clocks {
+		if c.ID == id {
+			return c.Action
+		}
+	}
+	return "A deadline"
+}
+
+// stageIndex is the position of stage key in the pinned policy, or -1.
+func (v *caseView) stageIndex(key string) int {
+	if v.Policy == nil {
+		return -1
+	}
+	if st, i := v.Policy.Stage(key); st != nil {
+		return i
+	}
+	return -1
 }

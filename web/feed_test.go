@@ -196,7 +196,7 @@ func TestCalendarDigestSetting(t *testing.T) {
 	})
 	t.Run("SignedOut", func(t *testing.T) {
 		res := c.do(t, "GET", "/account/calendar", "", nil)
-		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in" {
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in?next=%2Faccount%2Fcalendar" {
 			t.Errorf("signed out: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
 	})

@@ -28,6 +28,10 @@ type LearningStore interface {
 	Proformas(ctx context.Context, status string) ([]*escalate.Proforma, error)
 	Proforma(ctx context.Context, id int64, as string) (*escalate.Proforma, error)
 	ReviewProforma(ctx context.Context, id int64, version int, status string) (*escalate.Proforma, error)
+	// The list of learning themes the Business Manager keeps.
+	LearningThemeList(ctx context.Context, partnershipID int64) ([]escalate.LearningTheme, error)
+	AddLearningTheme(ctx context.Context, name string) (*escalate.LearningTheme, error)
+	RemoveLearningTheme(ctx context.Context, id int64) error
 }
 
 // learningReaders may read the log and proformas; learningKeepers change them.
@@ -108,6 +112,8 @@ type learningView struct {
 	Threshold string
 	Default   bool
 	CanEdit   bool
+	Themes    []escalate.LearningTheme
+	NewTheme  string // the theme being added, as typed
 }
 
 // learningWords are the statuses as people read them.
@@ -154,7 +160,8 @@ func (s *Server) learningPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Banner = map[string]string{"threshold": "Pattern threshold saved"}[q.Get("done")]
+	v.Banner = map[string]string{"threshold": "Pattern threshold saved", "theme-added": "Theme added",
+		"theme-removed": "Theme removed"}[q.Get("done")]
 	s.render(w, r, http.StatusOK, "learning-page", &page{Title: "Learning log", Data: v})
 	return nil
 }
@@ -174,8 +181,12 @@ func (s *Server) learningView(r *http.Request, u *escalate.User, f escalate.Lear
 	if err != nil {
 		return nil, err
 	}
+	themes, err := s.learn.LearningThemeList(ctx, u.PartnershipID)
+	if err != nil {
+		return nil, err
+	}
 	v := &learningView{Nav: orgNav(u, "/learning"), Filter: f, Filtered: f != (escalate.LearningFilter{}),
-		Threshold: strconv.Itoa(n), Default: def, CanEdit: orgHasAny(u, learningKeepers)}
+		Threshold: strconv.Itoa(n), Default: def, CanEdit: orgHasAny(u, learningKeepers), Themes: themes}
 	for _, it := range items {
 		v.Rows = append(v.Rows, learningRow{ID: it.ID, Kind: escalate.LearningKindNames[it.Kind], Description: it.Description,
 			Assignee: assigneeWords(it.Assignee), Status: learningWords[it.Status], Theme: it.Theme,
@@ -259,7 +270,9 @@ type learningItemView struct {
 	Form               learningItemForm
 	AssigneeOptions    []option
 	StatusOptions      []option
+	ThemeOptions       []option
 	AssignedToSubgroup bool
+	themes             []escalate.LearningTheme
 }
 
 // learningItemForm is the item form's values, as entered.
@@ -281,14 +294,18 @@ func (s *Server) learningItemPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	v := newLearningItemView(u, it)
+	themes, err := s.learn.LearningThemeList(r.Context(), u.PartnershipID)
+	if err != nil {
+		return err
+	}
+	v := newLearningItemView(u, it, themes)
 	v.Banner = map[string]string{"saved": "Learning item saved"}[r.URL.Query().Get("done")]
 	s.render(w, r, http.StatusOK, "learning-item", &page{Title: "Learning item " + strconv.FormatInt(id, 10), Data: v})
 	return nil
 }
 
-func newLearningItemView(u *escalate.User, it *escalate.LearningItem) *learningItemView {
-	v := &learningItemView{Nav: orgNav(u, "/learning"), Item: it, Kind: escalate.LearningKindNames[it.Kind],
+func newLearningItemView(u *escalate.User, it *escalate.LearningItem, themes []escalate.LearningTheme) *learningItemView {
+	v := &learningItemView{Nav: orgNav(u, "/learning"), Item: it, Kind: escalate.LearningKindNames[it.Kind], themes: themes,
 		Status: learningWords[it.Status], Assignee: assigneeWords(it.Assignee), Created: londonTime(it.Created),
 		Updated: londonTime(it.Updated), CanEdit: orgHasAny(u, learningKeepers)}
 	v.Form = learningItemForm{Assignee: string(it.Assignee.Role), Subgroup: it.Assignee.Subgroup, Status: it.Status,
@@ -310,6 +327,11 @@ func (v *learningItemView) options() {
 		v.StatusOptions = append(v.StatusOptions, option{Value: st, Text: learningWords[st]})
 	}
 	v.AssignedToSubgroup = v.Form.Assignee == "subgroup"
+	current := ""
+	if v.Item != nil {
+		current = v.Item.Theme
+	}
+	v.ThemeOptions = themeOptions(v.themes, current)
 }
 
 func (s *Server) learningItemUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -368,7 +390,11 @@ func (s *Server) learningItemUpdate(w http.ResponseWriter, r *http.Request) erro
 	if it, err = s.learn.LearningItem(r.Context(), id, false); err != nil {
 		return err
 	}
-	v := newLearningItemView(u, it)
+	themes, err := s.learn.LearningThemeList(r.Context(), u.PartnershipID)
+	if err != nil {
+		return err
+	}
+	v := newLearningItemView(u, it, themes)
 	v.Form = form
 	v.options()
 	s.render(w, r, http.StatusBadRequest, "learning-item", &page{Title: "Error: Learning item " + strconv.FormatInt(id, 10), Data: v, Errors: errs})

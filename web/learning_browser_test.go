@@ -84,9 +84,30 @@ func TestLearningBrowser(t *testing.T) {
 		t.Errorf("the learning log: %q", main)
 	}
 	b.check(t, string(axe), "learning-log")
+	// The theme list: an empty name is refused with the error summary, a
+	// theme is added, and the same theme in capitals is refused.
+	var summary string
+	b.run(t, chromedp.Click(`form[action="/learning/themes"] button`, chromedp.ByQuery), waitVisible(".govuk-error-summary"),
+		chromedp.Text(".govuk-error-summary", &summary, chromedp.ByQuery))
+	if !strings.Contains(summary, "Enter the theme") {
+		t.Errorf("an empty theme: %q", summary)
+	}
+	b.takeErrors() // the 400 status is reported by the browser itself
+	b.check(t, string(axe), "learning-themes-error")
+	b.run(t, chromedp.SendKeys("#new-theme", "Thresholds", chromedp.ByID),
+		chromedp.Click(`form[action="/learning/themes"] button`, chromedp.ByQuery), waitVisible(".govuk-notification-banner"),
+		chromedp.SendKeys("#new-theme", "THRESHOLDS", chromedp.ByID),
+		chromedp.Click(`form[action="/learning/themes"] button`, chromedp.ByQuery), waitVisible(".govuk-error-summary"),
+		chromedp.Text(".govuk-error-summary", &summary, chromedp.ByQuery))
+	if !strings.Contains(summary, `"Thresholds" is already on the list`) {
+		t.Errorf("the same theme in capitals: %q", summary)
+	}
+	b.takeErrors()
+	b.run(t, chromedp.Navigate(u+"/learning"), waitVisible("#items"))
+	b.check(t, string(axe), "learning-themes")
 	b.run(t, chromedp.Click(`a[href^="/learning/items/"]`, chromedp.ByQuery), waitVisible("#theme"))
 	b.check(t, string(axe), "learning-item")
-	b.run(t, chromedp.SendKeys("#theme", "Thresholds", chromedp.ByID), chromedp.Click(`label[for="status-1"]`, chromedp.ByQuery),
+	b.run(t, chromedp.SetValue("#theme", "Thresholds", chromedp.ByID), chromedp.Click(`label[for="status-1"]`, chromedp.ByQuery),
 		chromedp.Click(submitButton, chromedp.ByQuery), waitVisible(".govuk-notification-banner"),
 		chromedp.Text("main", &main, chromedp.ByQuery))
 	if !strings.Contains(main, "Learning item saved") || !strings.Contains(main, "In progress") {

@@ -164,6 +164,13 @@ func TestLearningItemPage(t *testing.T) {
 	if res := c.get(t, "chair", path); res.StatusCode != 200 || strings.Contains(res.body, `action="`+path+`"`) {
 		t.Fatalf("the chair's view: %d (a form to change it shown: %v)", res.StatusCode, strings.Contains(res.body, `action="`+path+`"`))
 	}
+	// The theme is chosen from the Business Manager's list.
+	if !strings.Contains(page.body, `<select class="govuk-select" id="theme" name="theme"`) {
+		t.Errorf("the item page has no list of themes to choose from")
+	}
+	if _, err := c.db.AddLearningTheme(c.as("bm"), "Thresholds"); err != nil {
+		t.Fatal(err)
+	}
 	other := c.raise(t)
 	good := url.Values{"version": {"1"}, "assignee": {"subgroup"}, "subgroup": {"Quality assurance subgroup"},
 		"status": {"in-progress"}, "action_taken": {"Raised at the QA subgroup."}, "theme": {"Thresholds"}, "link": {other.Ref}}
@@ -179,6 +186,7 @@ func TestLearningItemPage(t *testing.T) {
 	wantErrors(t, c.post(t, "bm", path, with("subgroup", " ")), "subgroup")
 	wantErrors(t, c.post(t, "bm", path, with("status", "finished")), "status")
 	wantErrors(t, c.post(t, "bm", path, with("theme", strings.Repeat("t", 61))), "theme")
+	wantErrors(t, c.post(t, "bm", path, with("theme", "Not on the list")), "theme")
 	wantErrors(t, c.post(t, "bm", path, with("link", "WIRRAL-2099-0001")), "link")
 	wantErrors(t, c.post(t, "bm", path, with("assignee", "practitioner")), "assignee")
 	if res := c.post(t, "chair", path, good); res.StatusCode != http.StatusForbidden {
@@ -280,5 +288,55 @@ func TestProformaPages(t *testing.T) {
 	}
 	if p, _ := c.db.Proformas(c.as("bm"), escalate.ProformaReviewed); len(p) != 1 {
 		t.Fatalf("not reviewed")
+	}
+}
+
+// TestLearningThemes: the Business Manager adds and removes themes on the
+// learning log; bad names re-show the page with the error summary and
+// change nothing; the chair may read the list but not change it; anyone
+// else finds no such page.
+func TestLearningThemes(t *testing.T) {
+	c := newLearningCases(t)
+	before := c.learningState(t)
+	wantErrors(t, c.post(t, "bm", "/learning/themes", url.Values{"theme": {"  "}}), "new-theme")
+	wantErrors(t, c.post(t, "bm", "/learning/themes", url.Values{"theme": {strings.Repeat("x", 61)}}), "new-theme")
+	for who, want := range map[string]int{"chair": http.StatusForbidden, "jo": http.StatusNotFound, "stranger": http.StatusNotFound} {
+		if res := c.post(t, who, "/learning/themes", url.Values{"theme": {"Thresholds"}}); res.StatusCode != want {
+			t.Errorf("%s adding a theme: %d, want %d", who, res.StatusCode, want)
+		}
+	}
+	if after := c.learningState(t); after != before {
+		t.Fatalf("refused changes changed the store: %s → %s", before, after)
+	}
+	res := c.post(t, "bm", "/learning/themes", url.Values{"theme": {" Information sharing "}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/learning?done=theme-added#themes" {
+		t.Fatalf("adding a theme: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	res = c.post(t, "bm", "/learning/themes", url.Values{"theme": {"information SHARING"}})
+	wantErrors(t, res, "new-theme")
+	if !strings.Contains(res.body, "is already on the list") || !strings.Contains(res.body, `value="information SHARING"`) {
+		t.Errorf("a theme already listed, in other capitals: the page does not say so or lost what was typed")
+	}
+	list, err := c.db.LearningThemeList(context.Background(), c.users["bm"].PartnershipID)
+	if err != nil || len(list) != 1 || list[0].Name != "Information sharing" {
+		t.Fatalf("the list: %+v, %v", list, err)
+	}
+	page := c.get(t, "chair", "/learning")
+	if !strings.Contains(page.body, "Information sharing") || strings.Contains(page.body, `action="/learning/themes`) {
+		t.Errorf("the chair's learning log: the theme shown %v, a form to change the list shown %v",
+			strings.Contains(page.body, "Information sharing"), strings.Contains(page.body, `action="/learning/themes`))
+	}
+	remove := fmt.Sprintf("/learning/themes/%d/remove", list[0].ID)
+	if res := c.post(t, "chair", remove, nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("the chair removing a theme: %d", res.StatusCode)
+	}
+	if res := c.post(t, "bm", "/learning/themes/99999/remove", nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("removing an unknown theme: %d", res.StatusCode)
+	}
+	if res := c.post(t, "bm", remove, nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("removing a theme: %d", res.StatusCode)
+	}
+	if list, _ := c.db.LearningThemeList(context.Background(), c.users["bm"].PartnershipID); len(list) != 0 {
+		t.Errorf("after removing: %+v", list)
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -96,6 +97,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 
 type partnershipKey struct{}
 
+// endedKey carries the *escalate.SessionEnded of a request whose session
+// had just timed out.
+type endedKey struct{}
+
 // signedInUser returns the user and partnership the session middleware put
 // in r's context, or nils.
 func signedInUser(r *http.Request) (*escalate.User, *escalate.Partnership) {
@@ -115,6 +120,10 @@ func (s *Server) withSession(w http.ResponseWriter, r *http.Request) (*http.Requ
 	u, p, stage, err := s.auth.Pending(r.Context(), token)
 	if escalate.ErrorCode(err) == escalate.EUNAUTHORIZED {
 		s.clearCookie(w)
+		var ended *escalate.SessionEnded
+		if errors.As(err, &ended) {
+			r = r.WithContext(context.WithValue(r.Context(), endedKey{}, ended))
+		}
 		return r, nil
 	} else if err != nil {
 		return r, err
@@ -145,11 +154,23 @@ func (s *Server) signedIn(h handlerFunc) handlerFunc {
 		}
 		if escalate.UserFromContext(r.Context()) == nil {
 			// A sign-in waiting for a second factor goes on with it.
-			stage, _ := r.Context().Value(stageKey{}).(string)
-			http.Redirect(w, r, stagePath(stage), http.StatusSeeOther)
+			if stage, ok := r.Context().Value(stageKey{}).(string); ok {
+				http.Redirect(w, r, stagePath(stage), http.StatusSeeOther)
+				return nil
+			}
+			ended, _ := r.Context().Value(endedKey{}).(*escalate.SessionEnded)
+			if ended != nil {
+				s.keepTimedOut(w, r, ended)
+			}
+			http.Redirect(w, r, signInAgain(r, ended), http.StatusSeeOther)
 			return nil
 		}
-		return h(w, r)
+		// An error is shown here, with the signed-in request, so the page
+		// keeps the service navigation.
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+		return nil
 	}
 }
 

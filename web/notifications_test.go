@@ -162,7 +162,7 @@ func TestNotificationsPage(t *testing.T) {
 
 	t.Run("SignedOut", func(t *testing.T) {
 		res := c.do(t, "GET", "/notifications", "", nil)
-		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in" {
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in?next=%2Fnotifications" {
 			t.Errorf("signed out: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
 	})

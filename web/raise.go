@@ -16,10 +16,12 @@ import (
 // categories, the details and the risk, "Check your answers", and the
 // confirmation.
 //
-// The answers between pages are kept on the server as a draft of the
-// session (RaiseStore.SaveDraft), never in the URL nor in hidden fields:
-// no child data in URLs, and no re-posting every earlier answer on every
-// page. A draft dies with its session, when submitted, or after a day.
+// The answers between pages are kept on the server as the person's draft
+// (RaiseStore.SaveDraft), never in the URL nor in hidden fields: no child
+// data in URLs, and no re-posting every earlier answer on every page. A
+// draft outlives the session, so a half-finished raise is still there
+// after signing in again; it goes when raised, when the person deletes
+// their answers, or a week after it was last saved.
 
 // RaiseStore is what the raise pages need from the store besides the
 // escalation service. *sqlstore.DB implements it.
@@ -30,11 +32,12 @@ type RaiseStore interface {
 	CurrentPolicy(ctx context.Context, partnershipID int64) (*escalate.Policy, error)
 	// ContactsForRoles finds who to contact for a policy's roles.
 	escalate.ContactDirectory
-	// SaveDraft, Draft and DeleteDraft keep a form's answers between its
-	// pages, keyed by the session token.
-	SaveDraft(ctx context.Context, token, form string, userID int64, data []byte) error
-	Draft(ctx context.Context, token, form string, userID int64) ([]byte, error)
-	DeleteDraft(ctx context.Context, token, form string) error
+	// SaveDraft, Draft and DeleteDraft keep a person's draft of a form:
+	// the raise journey's answers between its pages, and any form's
+	// fields as typed (drafts.go). Draft also says when it was saved.
+	SaveDraft(ctx context.Context, userID int64, form string, data []byte) error
+	Draft(ctx context.Context, userID int64, form string) ([]byte, time.Time, error)
+	DeleteDraft(ctx context.Context, userID int64, form string) error
 }
 
 // raiseForm names the raise journey's draft.
@@ -61,6 +64,9 @@ type raiseDraft struct {
 
 	ChildRef      string `json:"child_ref"`
 	ChildInitials string `json:"child_initials"`
+	// DueMonth and DueYear are an unborn baby's due month as typed.
+	DueMonth string `json:"due_month"`
+	DueYear  string `json:"due_year"`
 
 	Categories []string `json:"categories"`
 
@@ -90,10 +96,11 @@ type raiseCtx struct {
 	policy   *escalate.Policy
 	agencies []*escalate.Agency
 	draft    *raiseDraft
-	token    string
 	now      time.Time // the store's clock
 	// lookup finds the directory's contacts for a role; nil without one.
 	lookup func(escalate.Role) []*escalate.Contact
+	// manager is the user's line manager as the service knows them, or nil.
+	manager func() *escalate.User
 	// people are the chosen receiving agency's people and escalation
 	// contacts; nil before one is chosen.
 	people *agencyPeople
@@ -110,6 +117,7 @@ func (s *Server) raiseRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /raise/elsewhere", s.handle(s.signedIn(s.raiseElsewhere)))
 	mux.Handle("GET /raise/check", s.handle(s.signedIn(s.raiseCheck)))
 	mux.Handle("POST /raise/check", s.handle(s.signedIn(s.raiseSubmit)))
+	mux.Handle("GET /raise/cancel", s.handle(s.signedIn(s.raiseCancelForm)))
 	mux.Handle("POST /raise/cancel", s.handle(s.signedIn(s.raiseCancel)))
 	mux.Handle("GET /raise/raised/{ref}", s.handle(s.signedIn(s.raiseRaised)))
 }
@@ -123,7 +131,7 @@ func (s *Server) raiseLoad(r *http.Request) (*raiseCtx, error) {
 	if !escalate.Can(u, nil, escalate.Parties{}, escalate.ActionRaise) {
 		return nil, escalate.Errorf(escalate.EFORBIDDEN, "Your account may not raise disagreements.")
 	}
-	rc := &raiseCtx{user: u, part: p, token: s.sessionToken(r), draft: &raiseDraft{}, now: s.esc.Now()}
+	rc := &raiseCtx{user: u, part: p, draft: &raiseDraft{}, now: s.esc.Now()}
 	var err error
 	if rc.policy, err = s.raise.CurrentPolicy(r.Context(), p.ID); err != nil {
 		return nil, err
@@ -138,7 +146,17 @@ func (s *Server) raiseLoad(r *http.Request) (*raiseCtx, error) {
 		}
 		return cs
 	}
-	b, err := s.raise.Draft(r.Context(), rc.token, raiseForm, u.ID)
+	rc.manager = func() *escalate.User {
+		if s.org == nil || u.ManagerID == 0 {
+			return nil
+		}
+		m, err := s.org.FindUser(r.Context(), u.ManagerID)
+		if err != nil || m.Disabled || m.PartnershipID != u.PartnershipID {
+			return nil
+		}
+		return m
+	}
+	b, _, err := s.raise.Draft(r.Context(), u.ID, raiseForm)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +184,7 @@ func (s *Server) saveDraft(ctx context.Context, rc *raiseCtx) error {
 	if err != nil {
 		return err
 	}
-	return s.raise.SaveDraft(ctx, rc.token, raiseForm, rc.user.ID, b)
+	return s.raise.SaveDraft(ctx, rc.user.ID, raiseForm, b)
 }
 
 // otherAgencies are the agencies a disagreement can be with: all but the
@@ -264,11 +282,33 @@ func (rc *raiseCtx) back(slug string) string {
 	return prev
 }
 
-// raiseCancel deletes the draft and starts again.
-func (s *Server) raiseCancel(w http.ResponseWriter, r *http.Request) error {
-	if err := s.raise.DeleteDraft(r.Context(), s.sessionToken(r), raiseForm); err != nil {
+// raiseCancelForm asks before deleting: "Delete my answers" cannot be
+// undone, and sits near buttons that go on.
+func (s *Server) raiseCancelForm(w http.ResponseWriter, r *http.Request) error {
+	rc, err := s.raiseLoad(r)
+	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/raise", http.StatusSeeOther)
+	back := pathOf(rc.next())
+	if rc.next() == "check" {
+		back = "/raise/check"
+	}
+	s.render(w, r, http.StatusOK, "raise-cancel", &page{Title: "Delete your answers?", Data: back})
+	return nil
+}
+
+// raiseCancel deletes the draft, and the fields kept on any of its pages,
+// and starts again.
+func (s *Server) raiseCancel(w http.ResponseWriter, r *http.Request) error {
+	u, _ := signedInUser(r)
+	if err := s.raise.DeleteDraft(r.Context(), u.ID, raiseForm); err != nil {
+		return err
+	}
+	for _, st := range raiseSteps {
+		if err := s.raise.DeleteDraft(r.Context(), u.ID, st.path()); err != nil {
+			return err
+		}
+	}
+	http.Redirect(w, r, "/raise?done=deleted", http.StatusSeeOther)
 	return nil
 }

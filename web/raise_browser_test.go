@@ -79,7 +79,7 @@ func TestRaiseBrowser(t *testing.T) {
 		b.check(t, axe, "raise-scope")
 		errorsFor(t, "raise-scope-errors", "redirect-lado-allegation", "redirect-complaints")
 		b.run(t, click(`label[for="redirect-lado-allegation"]`), click(`label[for="redirect-complaints-2"]`))
-		b.run(t, click(submitButton), waitVisible(`form[action="/raise/cancel"]`))
+		b.run(t, click(submitButton), waitJS(`document.querySelector("h1").textContent.includes("This goes somewhere else")`))
 		var h1 string
 		b.run(t, chromedp.Text("h1", &h1, chromedp.ByQuery))
 		if h1 != "This goes somewhere else" {
@@ -148,6 +148,17 @@ func TestRaiseBrowser(t *testing.T) {
 		b.run(t, click(`label[for="risk_level-2"]`))
 		submit(t, ".govuk-summary-list")
 		b.check(t, axe, "raise-check")
+	})
+	t.Run("DeleteAsksFirst", func(t *testing.T) {
+		// "Delete my answers" asks first; "No" keeps them.
+		b.run(t, click(`a[href="/raise/cancel"]`), waitVisible(".govuk-button--warning"))
+		var h1 string
+		b.run(t, chromedp.Text("h1", &h1, chromedp.ByQuery))
+		if h1 != "Are you sure you want to delete your answers?" {
+			t.Errorf("Delete my answers went to %q", h1)
+		}
+		b.check(t, axe, "raise-delete-confirm")
+		b.run(t, click(`main .govuk-button-group a.govuk-link`), waitVisible(".govuk-summary-list"))
 	})
 	t.Run("Submit", func(t *testing.T) {
 		// Narrow screens reflow (WCAG 1.4.10).

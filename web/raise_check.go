@@ -114,7 +114,16 @@ func (rc *raiseCtx) route() *immediateRoute {
 		rt.When = "Do this within " + w + " at the latest."
 	}
 	for _, r := range im.Contacts {
-		rt.Steps = append(rt.Steps, routeStep{Role: upperFirst(policy.RoleName(rc.policy, r)), Contacts: rc.contactsFor(r)})
+		step := routeStep{Role: upperFirst(policy.RoleName(rc.policy, r)), Contacts: rc.contactsFor(r)}
+		// The service knows the person's own line manager, who is told of
+		// what they raise: name them first, whatever the directory holds.
+		if r == escalate.RoleManager && rc.manager != nil {
+			if m := rc.manager(); m != nil {
+				own := &escalate.Contact{Name: m.Name, JobTitle: "your line manager", Email: m.Email, AgencyName: rc.agencyName(m.AgencyID)}
+				step.Contacts = append([]contactView{{Contact: own}}, step.Contacts...)
+			}
+		}
+		rt.Steps = append(rt.Steps, step)
 	}
 	return rt
 }
@@ -227,7 +236,7 @@ func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, status int,
 		checkRow{Key: "Decision, action or inaction", Value: d.Decision, Change: "/raise/decision", What: "the decision"},
 		checkRow{Key: "Date of the decision", Value: longDate(date), Change: "/raise/decision", What: "the date of the decision"},
 		checkRow{Key: "Your agency's case reference", Value: d.ChildRef, Change: "/raise/child", What: "the case reference"},
-		checkRow{Key: "The child's initials", Value: d.ChildInitials, Change: "/raise/child", What: "the child's initials"},
+		childRow(d),
 		checkRow{Key: "What it is about", Lines: categoryNames(rc.policy, d.Categories), Change: "/raise/category", What: "what it is about"},
 	)
 	for _, f := range detailFields {
@@ -299,7 +308,8 @@ func (rc *raiseCtx) input() escalate.RaiseInput {
 	in := escalate.RaiseInput{
 		RaisedRole: escalate.Role(d.RaisedRole), ReceivingAgencyID: d.AgencyID, ReceivingContact: d.Contact,
 		Decision: d.Decision, DecisionDate: date, ChildRef: d.ChildRef, ChildInitials: d.ChildInitials,
-		Categories: slices.Clone(d.Categories), Issue: d.Issue, Risk: d.Risk, Disagreement: d.Disagreement,
+		ChildExpected: dueMonth(d.DueMonth, d.DueYear),
+		Categories:    slices.Clone(d.Categories), Issue: d.Issue, Risk: d.Risk, Disagreement: d.Disagreement,
 		OutcomeSought: d.OutcomeSought, RiskLevel: escalate.RiskLevel(d.RiskLevel),
 	}
 	if d.Immediate == "yes" {
@@ -333,8 +343,8 @@ func (s *Server) raiseSubmit(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	if err := s.raise.DeleteDraft(r.Context(), rc.token, raiseForm); err != nil {
-		// Raised: the draft is only a leftover, deleted within a day.
+	if err := s.raise.DeleteDraft(r.Context(), rc.user.ID, raiseForm); err != nil {
+		// Raised: the draft is only a leftover, deleted within a week.
 		s.log.ErrorContext(r.Context(), "raise: delete draft", "err", err)
 	}
 	http.Redirect(w, r, "/raise/raised/"+e.Ref, http.StatusSeeOther)
@@ -375,4 +385,13 @@ func (s *Server) raiseRaised(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, "raise-raised", &page{Title: "Disagreement raised", Data: data})
 	return nil
+}
+
+// childRow is the check page's row for the child's initials, or for an
+// unborn baby the month it is due.
+func childRow(d *raiseDraft) checkRow {
+	if m := dueMonth(d.DueMonth, d.DueYear); m != "" && strings.TrimSpace(d.ChildInitials) == "" {
+		return checkRow{Key: "Unborn baby", Value: "Due " + monthWords(m), Change: "/raise/child", What: "when the baby is due"}
+	}
+	return checkRow{Key: "The child's initials", Value: escalate.NormaliseInitials(d.ChildInitials), Change: "/raise/child", What: "the child's initials"}
 }

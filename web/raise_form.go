@@ -39,6 +39,9 @@ type raisePage struct {
 	Route    *immediateRoute
 	Fields   []*raiseField
 	Button   string
+	Kept     string // says what was kept from before, when a draft was
+	Draft    string // the form's path, under which app.js keeps what is typed
+	Deleted  bool   // the person has just deleted their answers
 }
 
 // raiseField is one GOV.UK form control. ID is the id the error summary
@@ -107,7 +110,16 @@ func (s *Server) raiseGet(st *raiseStep) handlerFunc {
 			http.Redirect(w, r, pathOf(rc.next()), http.StatusSeeOther)
 			return nil
 		}
-		s.renderStep(w, r, http.StatusOK, st, rc, nil)
+		// What was typed on this page and not yet sent, kept as a draft
+		// (drafts.go): shown, not checked or saved, until sent.
+		kept, err := s.formDraftFor(r, st.path())
+		if err != nil {
+			return err
+		}
+		if kept != nil {
+			st.read(rc, kept.Values)
+		}
+		s.renderStepKept(w, r, http.StatusOK, st, rc, nil, draftBanner(kept))
 		return nil
 	}
 }
@@ -146,6 +158,9 @@ func (s *Server) raisePost(st *raiseStep) handlerFunc {
 		if err := s.saveDraft(r.Context(), rc); err != nil {
 			return err
 		}
+		if err := s.dropFormDraft(r, st.path()); err != nil {
+			return err
+		}
 		http.Redirect(w, r, pathOf(rc.next()), http.StatusSeeOther)
 		return nil
 	}
@@ -153,7 +168,15 @@ func (s *Server) raisePost(st *raiseStep) handlerFunc {
 
 // renderStep shows a step's page with errs against its fields.
 func (s *Server) renderStep(w http.ResponseWriter, r *http.Request, status int, st *raiseStep, rc *raiseCtx, errs []fieldError) {
+	s.renderStepKept(w, r, status, st, rc, errs, "")
+}
+
+// renderStepKept is renderStep with a banner saying what was kept.
+func (s *Server) renderStepKept(w http.ResponseWriter, r *http.Request, status int, st *raiseStep, rc *raiseCtx, errs []fieldError, kept string) {
 	pg := st.form(rc)
+	pg.Kept = kept
+	pg.Draft = st.path()
+	pg.Deleted = r.Method == http.MethodGet && r.URL.Query().Get("done") == "deleted"
 	pg.Back = rc.back(st.slug)
 	for _, f := range pg.Fields {
 		for _, e := range errs {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/calendar"
@@ -237,25 +238,35 @@ func childForm(rc *raiseCtx) *raisePage {
 		Fields: []*raiseField{
 			{ID: "child_ref", Name: "child_ref", Kind: "text", Width: "govuk-input--width-20", Value: rc.draft.ChildRef,
 				Label: "Your agency's case reference for the child", Auto: "off",
-				Hint: "For example, SC-12345. Letters, numbers and - / _ . only, no spaces."},
-			{ID: "child_initials", Name: "child_initials", Kind: "text", Width: "govuk-input--width-4", Value: rc.draft.ChildInitials,
-				Label: "The child's initials", Hint: "For example, JS.", Auto: "off"},
+				Hint: "For example, SC-12345 or CPOMS 4471. Letters, numbers, spaces and - / _ . #"},
+			{ID: "child_initials", Name: "child_initials", Kind: "text", Width: "govuk-input--width-5", Value: rc.draft.ChildInitials,
+				Label: "The child's initials", Hint: "For example, JS or J.S. Leave this blank for a baby not yet born.", Auto: "off"},
+			{ID: "child_expected", Name: "due", Kind: "month", Date: [3]string{"", rc.draft.DueMonth, rc.draft.DueYear},
+				Label: "If the baby is not born yet: the month the baby is due", Size: "s",
+				Hint: "For example, 3 2027. Leave this blank for a child already born."},
 		}}
 }
 
 func readChild(rc *raiseCtx, f url.Values) []fieldError {
 	d := rc.draft
 	d.ChildRef, d.ChildInitials = strings.TrimSpace(f.Get("child_ref")), strings.TrimSpace(f.Get("child_initials"))
+	d.DueMonth, d.DueYear = strings.TrimSpace(f.Get("due-month")), strings.TrimSpace(f.Get("due-year"))
 	var errs []fieldError
 	if d.ChildRef == "" {
-		errs = append(errs, fieldError{"child_ref", "Enter your agency's case reference for the child"})
+		errs = append(errs, fieldError{"child_ref", "Enter your agency's case reference for the child, for example SC-12345 or CPOMS 4471"})
 	} else if err := rc.check(func(in *escalate.RaiseInput) { in.ChildRef = d.ChildRef }); err != nil {
 		errs = append(errs, fieldError{"child_ref", escalate.ErrorMessage(err)})
 	}
-	if d.ChildInitials == "" {
-		errs = append(errs, fieldError{"child_initials", "Enter the child's initials"})
-	} else if err := rc.check(func(in *escalate.RaiseInput) { in.ChildInitials = d.ChildInitials }); err != nil {
-		errs = append(errs, fieldError{"child_initials", escalate.ErrorMessage(err)})
+	due := dueMonth(d.DueMonth, d.DueYear)
+	if (d.DueMonth != "" || d.DueYear != "") && due == "" {
+		return append(errs, fieldError{"child_expected", "Enter the month the baby is due as a month and year, for example 3 2027"})
+	}
+	err := rc.check(func(in *escalate.RaiseInput) { in.ChildInitials, in.ChildExpected = d.ChildInitials, due })
+	if err == nil && due != "" {
+		err = escalate.CheckExpectedAt(rc.now, due) // as Raise will, on the store's clock
+	}
+	if err != nil {
+		errs = append(errs, fieldError{escalate.ErrorField(err), escalate.ErrorMessage(err)})
 	}
 	return errs
 }
@@ -399,4 +410,24 @@ func lowerFirstWord(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// dueMonth reads an unborn baby's due month typed as a month and a year
+// ("3", "2027") as YYYY-MM, or "" when it is blank or not a real month.
+func dueMonth(month, year string) string {
+	m, err1 := strconv.Atoi(strings.TrimSpace(month))
+	y, err2 := strconv.Atoi(strings.TrimSpace(year))
+	if err1 != nil || err2 != nil || m < 1 || m > 12 || y < 2000 || y > 2100 {
+		return ""
+	}
+	return strconv.Itoa(y) + "-" + pad2(m)
+}
+
+// monthWords is "March 2027" for "2027-03".
+func monthWords(ym string) string {
+	t, err := time.Parse("2006-01", ym)
+	if err != nil {
+		return ym
+	}
+	return t.Format("January 2006")
 }

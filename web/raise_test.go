@@ -106,7 +106,16 @@ func (re *raiseEnv) answers() map[string]url.Values {
 // walk answers every page up to check your answers.
 func (re *raiseEnv) walk(t *testing.T, immediate bool) {
 	t.Helper()
+	re.walkWith(t, immediate, nil)
+}
+
+// walkWith is walk with some pages' answers replaced.
+func (re *raiseEnv) walkWith(t *testing.T, immediate bool, with map[string]url.Values) {
+	t.Helper()
 	a := re.answers()
+	for k, v := range with {
+		a[k] = v
+	}
 	if immediate {
 		re.post(t, "/raise", url.Values{"immediate": {"yes"}}, "/raise/protect")
 		re.post(t, "/raise/protect", a["/raise/protect"], "/raise/scope")
@@ -241,7 +250,7 @@ func TestRaiseRedirectRaisesNothing(t *testing.T) {
 	}
 	// Changing the answer carries on with the disagreement.
 	re.post(t, "/raise/scope", re.answers()["/raise/scope"], "/raise/decision")
-	re.post(t, "/raise/cancel", url.Values{}, "/raise")
+	re.post(t, "/raise/cancel", url.Values{}, "/raise?done=deleted")
 	if res := re.req(t, "GET", "/raise/decision", nil); res.Header.Get("Location") != "/raise" {
 		t.Errorf("after cancel /raise/decision went to %q, want /raise", res.Header.Get("Location"))
 	}
@@ -283,8 +292,11 @@ func TestRaiseValidation(t *testing.T) {
 		{"ErrDateFuture", "/raise/decision", map[string][]string{"decision_date-day": {"25"}}, "decision_date", "today or in the past"},
 		{"ErrLongContact", "/raise/decision", map[string][]string{"receiving_contact": {strings.Repeat("x", escalate.MaxShortText+1)}}, "receiving_contact", "at most"},
 		{"ErrNoChildRef", "/raise/child", map[string][]string{"child_ref": {""}}, "child_ref", "Enter your agency&#39;s case reference"},
-		{"ErrChildRefName", "/raise/child", map[string][]string{"child_ref": {"Jane Smith"}}, "child_ref", "not a name or address"},
-		{"ErrNoInitials", "/raise/child", map[string][]string{"child_initials": {""}}, "child_initials", "Enter the child&#39;s initials"},
+		{"ErrChildRefName", "/raise/child", map[string][]string{"child_ref": {"Jane Smith"}}, "child_ref", "no name or address"},
+		{"ErrNoInitials", "/raise/child", map[string][]string{"child_initials": {""}}, "child_initials", "Enter the child&#39;s initials, for example JS or J.S., or for an unborn baby the month the baby is due"},
+		{"ErrInitialsAndDue", "/raise/child", map[string][]string{"due-month": {"3"}, "due-year": {"2027"}}, "child_expected", "An unborn baby has no initials"},
+		{"ErrDueNotAMonth", "/raise/child", map[string][]string{"child_initials": {""}, "due-month": {"13"}, "due-year": {"2027"}}, "child_expected", "for example 3 2027"},
+		{"ErrDueTooFar", "/raise/child", map[string][]string{"child_initials": {""}, "due-month": {"3"}, "due-year": {"2029"}}, "child_expected", "within the next 10 months"},
 		{"ErrLongInitials", "/raise/child", map[string][]string{"child_initials": {"ABCDE"}}, "child_initials", "at most 4 letters"},
 		{"ErrInitialsDigits", "/raise/child", map[string][]string{"child_initials": {"J5"}}, "child_initials", "as letters"},
 		{"ErrNoCategory", "/raise/category", map[string][]string{"categories": nil}, "categories", "Select what the disagreement is about"},
@@ -309,7 +321,7 @@ func TestRaiseValidation(t *testing.T) {
 	// Reach check your answers, so every page can be posted to; then each
 	// bad post must leave the stored draft as it was.
 	re.walk(t, false)
-	before, err := re.db.Draft(context.Background(), re.token, "raise", re.user.ID)
+	before, _, err := re.db.Draft(context.Background(), re.user.ID, "raise")
 	if err != nil || before == nil {
 		t.Fatalf("draft %q, %v", before, err)
 	}
@@ -331,7 +343,7 @@ func TestRaiseValidation(t *testing.T) {
 			if !strings.Contains(res.body, "<title>Error: ") {
 				t.Error("the title does not start with Error:")
 			}
-			after, _ := re.db.Draft(context.Background(), re.token, "raise", re.user.ID)
+			after, _, _ := re.db.Draft(context.Background(), re.user.ID, "raise")
 			if string(after) != string(before) {
 				t.Errorf("a bad answer changed the draft:\n%s\n%s", before, after)
 			}
@@ -402,7 +414,7 @@ func TestRaiseCheckAndSubmit(t *testing.T) {
 			t.Errorf("the confirmation lacks %q\n%s", want, res.body)
 		}
 	}
-	if d, _ := re.db.Draft(context.Background(), re.token, "raise", re.user.ID); d != nil {
+	if d, _, _ := re.db.Draft(context.Background(), re.user.ID, "raise"); d != nil {
 		t.Errorf("the draft outlived the submit: %s", d)
 	}
 	re.checkPrivate(t)
@@ -449,12 +461,89 @@ func TestRaiseSubmitRefused(t *testing.T) {
 
 func TestRaiseSignedOut(t *testing.T) {
 	re := newRaiseEnv(t)
+	// Sent to sign in, and then back to the page: the path only, which
+	// holds no answer.
 	for _, p := range []string{"/raise", "/raise/check", "/raise/raised/WIR-2026-0001"} {
-		if res := re.do(t, "GET", p, "", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in" {
+		if res := re.do(t, "GET", p, "", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in?next="+url.QueryEscape(p) {
 			t.Errorf("GET %s signed out: %d to %q", p, res.StatusCode, res.Header.Get("Location"))
 		}
 	}
-	if res := re.do(t, "POST", "/raise", "", url.Values{"immediate": {"yes"}}); res.Header.Get("Location") != "/sign-in" {
+	if res := re.do(t, "POST", "/raise", "", url.Values{"immediate": {"yes"}}); res.Header.Get("Location") != "/sign-in?next=%2Fraise" {
 		t.Errorf("POST /raise signed out went to %q", res.Header.Get("Location"))
+	}
+}
+
+// TestRaiseChildAsTyped: the child page takes initials with dots and
+// spaces, a reference with a space, and an unborn baby with no initials
+// and the month it is due; check your answers shows them as stored.
+func TestRaiseChildAsTyped(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		form url.Values
+		want []string
+	}{
+		{"Dots", url.Values{"child_ref": {"CPOMS 4471"}, "child_initials": {"q.z."}}, []string{"CPOMS 4471", "<dd class=\"govuk-summary-list__value\">QZ</dd>"}},
+		{"Unborn", url.Values{"child_ref": {"MAT 2211"}, "child_initials": {""}, "due-month": {"3"}, "due-year": {"2027"}},
+			[]string{"MAT 2211", "Unborn baby", "Due March 2027"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			re := newRaiseEnv(t)
+			re.walkWith(t, false, map[string]url.Values{"/raise/child": c.form})
+			res := re.req(t, "GET", "/raise/check", nil)
+			for _, w := range c.want {
+				if !strings.Contains(res.body, w) {
+					t.Errorf("check your answers lacks %q", w)
+				}
+			}
+			res = re.req(t, "POST", "/raise/check", url.Values{})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("raise: %d\n%s", res.StatusCode, res.body)
+			}
+			es := re.escalations(t)
+			if len(es) != 1 || es[0].ChildRef != c.form.Get("child_ref") ||
+				(c.name == "Dots") != (es[0].ChildInitials == "QZ") || (c.name == "Unborn") != (es[0].ChildExpected == "2027-03") {
+				t.Errorf("raised %+v", es)
+			}
+		})
+	}
+}
+
+// TestRaiseAcrossSignIns: a half-finished raise is still there after
+// signing out and in again, as is what was typed on a page and not yet
+// sent; "Delete my answers" asks first, then deletes both.
+func TestRaiseAcrossSignIns(t *testing.T) {
+	re := newRaiseEnv(t)
+	a := re.answers()
+	re.post(t, "/raise", a["/raise"], "/raise/scope")
+	re.post(t, "/raise/scope", a["/raise/scope"], "/raise/decision")
+	re.post(t, "/raise/decision", a["/raise/decision"], "/raise/who")
+	re.post(t, "/raise/who", a["/raise/who"], "/raise/child")
+	// Typed on the child page, not sent: app.js keeps it.
+	if res := re.req(t, "POST", "/drafts", url.Values{"draft-form": {"/raise/child"}, "child_ref": {"CPOMS 4471"}}); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("keeping the child page: %d", res.StatusCode)
+	}
+	re.req(t, "POST", "/sign-out", url.Values{})
+	re.token = re.signIn(t, "")
+	res := re.req(t, "GET", "/raise/child", nil)
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, `value="CPOMS 4471"`) || !strings.Contains(res.body, "We kept what you typed") {
+		t.Fatalf("after signing in again the child page: %d", res.StatusCode)
+	}
+	// Asked first: the GET changes nothing.
+	res = re.req(t, "GET", "/raise/cancel", nil)
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "Are you sure you want to delete your answers?") ||
+		!strings.Contains(res.body, `href="/raise/child"`) {
+		t.Fatalf("Delete my answers does not ask first: %d", res.StatusCode)
+	}
+	if d, _, _ := re.db.Draft(context.Background(), re.user.ID, "raise"); d == nil {
+		t.Fatal("asking deleted the answers")
+	}
+	re.post(t, "/raise/cancel", url.Values{}, "/raise?done=deleted")
+	for _, form := range []string{"raise", "/raise/child"} {
+		if d, _, _ := re.db.Draft(context.Background(), re.user.ID, form); d != nil {
+			t.Errorf("the draft %s outlived Delete my answers", form)
+		}
+	}
+	if res := re.req(t, "GET", "/raise?done=deleted", nil); !strings.Contains(res.body, "Your answers have been deleted.") {
+		t.Error("no banner says the answers were deleted")
 	}
 }

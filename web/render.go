@@ -66,7 +66,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		msg = "Try again later."
 	case escalate.ENOTFOUND:
-		title, msg = "Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address."
+		// Not found also stands for "not yours to see": it says both, and
+		// what to do next, without saying which.
+		title, msg = "Page not found", "This page does not exist, or it is not one you can see."
 	case escalate.EFORBIDDEN:
 		title = "You cannot do that"
 	case escalate.EUNAUTHORIZED:
@@ -79,7 +81,15 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		w.Header().Set("Retry-After", "60")
 	}
 	setRetryAfter(w, err)
-	s.render(w, r, status, "error", &page{Title: title, Data: msg})
+	u, _ := signedInUser(r)
+	s.render(w, r, status, "error", &page{Title: title, Data: errorData{Message: msg, NotFound: code == escalate.ENOTFOUND, SignedIn: u != nil}})
+}
+
+// errorData is what an error page says, and whether to show what to do
+// after a page was not found.
+type errorData struct {
+	Message            string
+	NotFound, SignedIn bool
 }
 
 // setRetryAfter sends Retry-After, in whole seconds rounded up, when err
@@ -122,6 +132,12 @@ type page struct {
 	// AccountNav shows the header's "Your account" item (account_routes.go).
 	AccountNav bool
 	Data       any
+	// Session is set on signed-in pages: when the session ends unused,
+	// for the timeout warning (timeout.go).
+	Session *sessionTiming
+	// APITokens shows "API tokens" in the navigation: the API is on and
+	// the partnership lets the user's role use it.
+	APITokens bool
 }
 
 // fieldError is one entry of the GOV.UK error summary; Field is the id of
@@ -151,6 +167,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	p.AccountNav = s.acct != nil && s.org != nil
 	if p.DissentsNav == "" && s.dissentsNav(r, p.User) {
 		p.DissentsNav = "link"
+	}
+	p.APITokens = s.api.Tokens != nil && s.api.Store != nil && s.esc != nil && p.Partnership.MayUseAPI(p.User)
+	if p.User != nil && p.Session == nil {
+		t := s.sessionTiming()
+		p.Session = &t
 	}
 	t, ok := s.pages[name]
 	var buf bytes.Buffer
@@ -184,6 +205,8 @@ func parseTemplates() (map[string]*template.Template, error) {
 		"fieldError":     func(field, msg string) fieldError { return fieldError{field, msg} },
 		"tokenLifetimes": func() []string { return tokenLifetimes },
 		"inc":            func(i int) int { return i + 1 },
+		"themeID":        themeID,
+		"sub":            func(a, b int) int { return a - b },
 		"learningSelect": func(id, label, value string, opts []option) selectView {
 			return selectView{ID: id, Label: label, Value: value, Options: opts}
 		},

@@ -187,12 +187,19 @@ func (s *Server) reportFor(r *http.Request) (*reportRun, *reportForm, []fieldErr
 		return nil, nil, nil, err
 	}
 	run.q.SetThemes(themes)
-	// Only a partnership whose policy switches dissents on has a dissents
-	// section: elsewhere a row of zeros would suggest a workflow it lacks.
 	pol, err := s.org.CurrentPolicy(ctx, p.ID)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// Stages by the current policy's names: a case on an older version
+	// with more stages shows "Stage N" for the ones it lacks.
+	stages := make([]string, len(pol.Stages))
+	for i, st := range pol.Stages {
+		stages[i] = st.Name
+	}
+	run.q.NameStages(stages)
+	// Only a partnership whose policy switches dissents on has a dissents
+	// section: elsewhere a row of zeros would suggest a workflow it lacks.
 	if escalate.DissentsEnabled(pol) {
 		m, err := s.reports.DissentOutcomes(ctx, p.ID, period.From, period.To)
 		if err != nil {

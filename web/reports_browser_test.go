@@ -84,7 +84,8 @@ func TestReportsBrowser(t *testing.T) {
 	text := string(out)
 	flat := strings.Join(strings.Fields(text), " ") // the title may wrap
 	for _, want := range []string{"escalations report, October to December 2026", "Period: 1 October 2026 to 31 December 2026",
-		"Escalations by raising agency", "Timescales met by responding agency"} {
+		"Escalations by raising agency", "Deadlines met by responding agency", "Chart: Raised by agency",
+		"Stage 2: Team"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the PDF lacks %q", want)
 		}
@@ -99,11 +100,12 @@ func TestReportsBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CSV: %v", err)
 	}
-	if len(rows) != n+1 || len(rows[0]) != 13 || rows[0][12] != "Decision" || rows[0][0] != "Raising agency" || rows[0][8] != "Days to resolution" {
+	if len(rows) != n+1 || len(rows[0]) != 13 || rows[0][12] != "Decision" || rows[0][0] != "Raising agency" || rows[0][8] != "Working days to resolution" {
 		t.Errorf("CSV has %d rows with header %q; want a header and %d escalations", len(rows), rows[0], n)
 	}
 	for _, r := range rows[1:] {
-		if !strings.HasPrefix(r[3], "2026-1") || (r[9] != "Yes" && r[9] != "No") ||
+		if !strings.HasPrefix(r[3], "2026-1") || (r[9] != "Yes" && r[9] != "No") || !strings.HasPrefix(r[4], "Stage ") ||
+			strings.Contains(r[8], ".") ||
 			!slices.Contains([]string{"", "Decision changed", "Decision upheld", "Not recorded"}, r[12]) {
 			t.Errorf("CSV row %q: want a raise date this quarter and Yes or No for immediate risk", r)
 		}

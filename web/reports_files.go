@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/calendar"
@@ -77,7 +78,22 @@ func (s *Server) reportCSV(w http.ResponseWriter, r *http.Request) error {
 			}
 			return report.WriteCSV(b, []string{reportDocTitle(run)}, rows)
 		}
-		return report.WriteCSV(b, caseHeader, caseRows(run))
+		cases := caseRows(run)
+		rows := make([][]string, len(cases))
+		for i, c := range cases {
+			rows[i] = make([]string, len(c))
+			for j, v := range c {
+				switch v := v.(type) {
+				case report.Date:
+					rows[i][j] = time.Time(v).Format("2006-01-02")
+				case int:
+					rows[i][j] = strconv.Itoa(v)
+				case string:
+					rows[i][j] = v
+				}
+			}
+		}
+		return report.WriteCSV(b, caseHeader, rows)
 	})
 }
 
@@ -86,8 +102,10 @@ func (s *Server) reportXLSX(w http.ResponseWriter, r *http.Request) error {
 		func(b *bytes.Buffer, run *reportRun) error {
 			sheets := run.q.Sheets()
 			if !run.sharing {
-				// "00" sorts the cases before the numbered tables.
-				sheets["00 Escalations"] = append([][]string{caseHeader}, caseRows(run)...)
+				// The cases come first, before the tables counted from them.
+				cases := report.Sheet{Name: "Escalations", Rows: [][]any{report.Cells(caseHeader)}}
+				cases.Rows = append(cases.Rows, caseRows(run)...)
+				sheets = append([]report.Sheet{cases}, sheets...)
 			}
 			return report.WriteXLSX(b, sheets)
 		})
@@ -103,24 +121,24 @@ func reportDocTitle(run *reportRun) string {
 
 // caseHeader heads the rows of the CSV and the workbook's Escalations sheet.
 var caseHeader = []string{"Raising agency", "Receiving agency", "Categories", "Raised", "Stage reached",
-	"Stage resolved", "Outcome", "Resolved", "Days to resolution", "Immediate risk", "Timescales met", "Timescales counted",
-	"Decision"}
+	"Stage resolved", "Outcome", "Resolved", "Working days to resolution", "Immediate risk", "Deadlines met",
+	"Deadlines counted", "Decision"}
 
 // caseRows are the report's cases, one row each, in the order raised:
-// dates in London, no child reference and no free text.
-func caseRows(run *reportRun) [][]string {
-	const d = "2006-01-02"
-	var rows [][]string
+// dates in London (report.Date), stages by name, counts as ints, no child
+// reference and no free text. A blank cell is "".
+func caseRows(run *reportRun) [][]any {
+	var rows [][]any
 	for _, c := range run.cases {
 		if !run.period.Contains(c.Raised) {
 			continue
 		}
-		resolved, stage, days := "", "", ""
+		var resolved, stage, days any = "", "", ""
 		if c.Outcome != report.OutcomeOpen && c.StageResolved > 0 {
-			stage = strconv.Itoa(c.StageResolved)
+			stage = run.q.StageLabel(c.StageResolved)
 			if !c.ResolvedAt.IsZero() {
-				resolved = c.ResolvedAt.In(calendar.London).Format(d)
-				days = strconv.FormatFloat(c.ResolvedAt.Sub(c.Raised).Hours()/24, 'f', 1, 64)
+				resolved = report.Date(c.ResolvedAt.In(calendar.London))
+				days = c.WorkingDays
 			}
 		}
 		met := 0
@@ -140,9 +158,9 @@ func caseRows(run *reportRun) [][]string {
 		case escalate.OutcomeAgreed, escalate.OutcomeDetermination, escalate.OutcomeRecommendations:
 			decision = report.DecisionLabel(c.Decision)
 		}
-		rows = append(rows, []string{c.RaisingAgency, c.ReceivingAgency, strings.Join(c.Categories, "; "),
-			c.Raised.In(calendar.London).Format(d), strconv.Itoa(c.StageReached), stage, report.OutcomeLabel(c.Outcome),
-			resolved, days, immediate, strconv.Itoa(met), strconv.Itoa(len(c.Clocks)), decision})
+		rows = append(rows, []any{c.RaisingAgency, c.ReceivingAgency, strings.Join(c.Categories, "; "),
+			report.Date(c.Raised.In(calendar.London)), run.q.StageLabel(c.StageReached), stage,
+			report.OutcomeLabel(c.Outcome), resolved, days, immediate, met, len(c.Clocks), decision})
 	}
 	return rows
 }
@@ -152,38 +170,15 @@ func caseRows(run *reportRun) [][]string {
 // show a count the shared tables withhold.
 func reportCharts(q *report.Quarterly) (map[string]template.HTML, error) {
 	out := map[string]template.HTML{}
-	bar := func(caption, title, desc string, rows []report.Row) error {
-		labels := make([]string, len(rows))
-		values := make([]int, len(rows))
-		for i, r := range rows {
-			labels[i], values[i] = r.Label, r.Count.N
-		}
+	for _, c := range q.Charts() {
 		var b bytes.Buffer
-		if err := report.BarChart(&b, title, desc, labels, values); err != nil {
-			return err
-		}
-		out[caption] = template.HTML(b.String()) // report escapes every label
-		return nil
-	}
-	for _, c := range []struct {
-		caption, title, what string
-		rows                 []report.Row
-	}{
-		{"Escalations by raising agency", "Raised by agency", "raising agency", q.ByRaising},
-		{"Escalations by receiving agency", "Received by agency", "receiving agency", q.ByReceiving},
-		{"Escalations by category", "By category", "category", q.ByCategory},
-		{"Stage reached", "Stage reached", "stage reached", q.StageReached},
-		{"Stage resolved", "Stage resolved", "stage at which they were resolved", q.StageResolved},
-		{"Outcomes", "Outcomes", "outcome", q.Outcomes},
-		{report.CaptionThemes, "Learning themes", "theme from the learning log", q.Themes},
-		{report.CaptionDissents, "Dissent outcomes", "outcome of Child Protection Conference dissents", q.Dissents},
-	} {
-		if len(c.rows) == 0 {
-			continue
-		}
-		if err := bar(c.caption, c.title, "Bar chart of escalations by "+c.what+". The table beside it has the same figures.", c.rows); err != nil {
+		if err := report.BarChart(&b, c.Title, c.Desc, c.Labels, c.Values); err != nil {
 			return nil, err
 		}
+		out[c.Caption] = template.HTML(b.String()) // report escapes every label
+	}
+	if q.Sharing {
+		return out, nil
 	}
 	if len(q.Pairs.Agencies) > 0 {
 		cells := make([][]int, len(q.Pairs.Cells))

@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"log/slog"
 	"net/http/httptest"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -168,8 +170,24 @@ func TestReportsPage(t *testing.T) {
 					t.Fatal(err)
 				}
 				sheets := f.GetSheetList()
-				if len(sheets) == 0 || sheets[0] != "00 Escalations" {
-					t.Errorf("workbook sheets %q, want the escalations first", sheets)
+				if len(sheets) == 0 || sheets[0] != "Escalations" || !slices.Contains(sheets, "By raising agency") {
+					t.Errorf("workbook sheets %q, want the escalations first, then the tables by name", sheets)
+				}
+				// Dates are dates and counts numbers, read back with their types.
+				for _, c := range []struct {
+					cell string
+					typ  excelize.CellType
+				}{{"A2", excelize.CellTypeSharedString}, {"D2", excelize.CellTypeUnset}, {"E2", excelize.CellTypeSharedString},
+					{"K2", excelize.CellTypeUnset}, {"L2", excelize.CellTypeUnset}} {
+					if typ, err := f.GetCellType("Escalations", c.cell); err != nil || typ != c.typ {
+						t.Errorf("Escalations!%s has type %v, %v; want %v", c.cell, typ, err, c.typ)
+					}
+				}
+				if raw, _ := f.GetCellValue("Escalations", "D2", excelize.Options{RawCellValue: true}); !regexp.MustCompile(`^4[0-9]{4}$`).MatchString(raw) {
+					t.Errorf("the raise date is stored as %q, want a spreadsheet serial day", raw)
+				}
+				if v, _ := f.GetCellValue("Escalations", "E2"); !strings.HasPrefix(v, "Stage 1: ") {
+					t.Errorf("stage reached reads %q, want the stage by name", v)
 				}
 				f.Close()
 			}

@@ -122,6 +122,9 @@ type Config struct {
 	// Dissents serves the Child Protection Conference dissent pages, where
 	// the policy switches them on: *sqlstore.DB. Nil leaves them out.
 	Dissents DissentStore
+	// IdleTimeout is how long a session lasts unused, as Auth enforces it
+	// (0: the default 30 minutes). Pages warn before it ends (timeout.go).
+	IdleTimeout time.Duration
 	// Observe, when set, is told of every answered request: the route
 	// pattern it matched ("" for none; never the path), its method, status
 	// and how long it took. metrics.Metrics.ObserveRequest fits.
@@ -152,6 +155,7 @@ type Server struct {
 	passkeys PasskeyAuth
 	// providers are the partnerships' sign-in providers (oidc_providers.go).
 	providers *providerClients
+	idle      time.Duration // the session's idle timeout, for the warning
 
 	draining atomic.Bool // set by Drain: /readyz answers 503 (health.go)
 	observe  func(route, method string, status int, took time.Duration)
@@ -179,6 +183,10 @@ func New(cfg Config) (*Server, error) {
 			return nil, errors.New("web: Providers need an Auth that is a ProviderAuth")
 		}
 		s.providers = &providerClients{cfg: *cfg.Providers}
+	}
+	s.idle = cfg.IdleTimeout
+	if s.idle <= 0 {
+		s.idle = 30 * time.Minute
 	}
 	s.observe = cfg.Observe
 	s.feeds = newFeedConfig(cfg)
@@ -238,6 +246,11 @@ func (s *Server) routes() http.Handler {
 	s.feedRoutes(mux)
 	s.reportRoutes(mux)
 	s.learningRoutes(mux)
+	s.learningThemeRoutes(mux)
+	s.caseFileRoutes(mux)
+	s.draftRoutes(mux)
+	s.adminAPIRoutes(mux)
+	s.accessibilityRoutes(mux)
 	s.dissentRoutes(mux)
 	s.accountRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))

@@ -14,11 +14,26 @@ import (
 // The API tokens page: a signed-in user creates and revokes their own
 // tokens for the JSON API.
 
-// tokenRoutes adds the API tokens page; apiRoutes calls it.
+// tokenRoutes adds the API tokens page; apiRoutes calls it. Only people
+// whose partnership lets their role use the API reach it.
 func (s *Server) tokenRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /account/tokens", s.handle(s.signedIn(s.tokensPage)))
-	mux.Handle("POST /account/tokens", s.handle(s.signedIn(s.tokenCreate)))
+	mux.Handle("GET /account/tokens", s.handle(s.signedIn(apiUsers(s.tokensPage))))
+	mux.Handle("POST /account/tokens", s.handle(s.signedIn(apiUsers(s.tokenCreate))))
+	// Revoking stays open to anyone: a token made before the partnership
+	// narrowed who may use the API can still be withdrawn by its owner.
 	mux.Handle("POST /account/tokens/{id}/revoke", s.handle(s.signedIn(s.tokenRevoke)))
+}
+
+// apiUsers lets only those who may use the API (escalate.Partnership.MayUseAPI)
+// reach h.
+func apiUsers(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		u, p := signedInUser(r)
+		if !p.MayUseAPI(u) {
+			return escalate.Errorf(escalate.EFORBIDDEN, "Your partnership does not let your role use the API, so you have no API tokens. Ask your administrator if you need them.")
+		}
+		return h(w, r)
+	}
 }
 
 // tokenRow is a token as the page lists it, its times already in words.

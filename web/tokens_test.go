@@ -38,7 +38,7 @@ func TestTokensPage(t *testing.T) {
 	})
 	t.Run("ErrNotSignedIn", func(t *testing.T) {
 		res := e.page(t, "GET", "/account/tokens", "", nil)
-		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in" {
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sign-in?next=%2Faccount%2Ftokens" {
 			t.Errorf("status %d to %q", res.StatusCode, res.Header.Get("Location"))
 		}
 		// An API token does not open the pages either.

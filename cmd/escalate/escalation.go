@@ -108,7 +108,11 @@ func runEscalationShow(ctx context.Context, env *Env, args []string) error {
 	w := env.Stdout
 	fmt.Fprintf(w, "%s  %s, stage %d, %s risk  (policy %s, %s; version %d)\n", e.Ref, e.Status, e.Stage+1,
 		e.RiskLevel, e.PolicyID, e.PolicyVersion, e.Version)
-	fmt.Fprintf(w, "child:        %s (%s)\n", e.ChildRef, e.ChildInitials)
+	if e.ChildExpected != "" {
+		fmt.Fprintf(w, "child:        %s (unborn, due %s)\n", e.ChildRef, e.ChildExpected)
+	} else {
+		fmt.Fprintf(w, "child:        %s (%s)\n", e.ChildRef, e.ChildInitials)
+	}
 	fmt.Fprintf(w, "categories:   %s\n", strings.Join(e.Categories, ", "))
 	fmt.Fprintf(w, "decision:     %s (%s)\n", oneLine(e.Decision), e.DecisionDate)
 	if e.Immediate != nil {

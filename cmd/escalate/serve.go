@@ -217,6 +217,7 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		Proxies:       cfg.Auth.trusted,
 		Accounts:      db,
 		Providers:     cfg.Auth.providers(db),
+		IdleTimeout:   cfg.IdleTimeout,
 		Observe:       m.observeRequest,
 	})
 	if err != nil {
