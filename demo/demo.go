@@ -133,6 +133,12 @@ func (s *seeder) organisation(info policy.PackInfo) error {
 	if err := s.db.CreatePartnership(s.ctx, s.p, s.pol, raw); err != nil {
 		return err
 	}
+	// The demo is a minute's try with the printed sign-ins: a second
+	// factor is offered, not required (a real partnership requires it).
+	if err := s.db.SetSecondFactorOptional(s.ctx, s.p.ID, true); err != nil {
+		return err
+	}
+	s.p.SecondFactorOptional = true
 	// The API is for systems the partnership runs, not for everyone: in
 	// the demo, the administrator and the Business Manager.
 	if err := s.db.SetAPIRoles(s.ctx, s.p.ID, demoAPIRoles); err != nil {

@@ -161,7 +161,7 @@ func wantEveryRole(t *testing.T, users []*escalate.User, rp demo.Partnership, po
 			t.Errorf("sign-in %+v is not an account holding %s", a, roles[i])
 		}
 	}
-	if err := web.CheckNewPassword(testPassword, rp.Key); err != nil {
+	if err := web.CheckNewPassword(testPassword, web.PasswordContext{PartnershipKey: rp.Key, PartnershipName: rp.Name}); err != nil {
 		t.Errorf("the test password would not pass the password policy: %v", err)
 	}
 }
@@ -409,7 +409,7 @@ func TestNewPassword(t *testing.T) {
 	seen := map[string]bool{}
 	for range 20 {
 		pw := demo.NewPassword()
-		if err := web.CheckNewPassword(pw, "practitioner@redbridge.example"); err != nil {
+		if err := web.CheckNewPassword(pw, web.PasswordContext{PartnershipKey: "redbridge", Email: "practitioner@redbridge.example"}); err != nil {
 			t.Errorf("NewPassword() = %q fails the password policy: %v", pw, err)
 		}
 		if len(strings.Split(pw, "-")) != 4 {

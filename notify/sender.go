@@ -100,6 +100,9 @@ func (c Composer) MessageID(id int64) string {
 // action, stage and deadline: the payload holds no child data, and the email
 // adds none.
 func (c Composer) Compose(d escalate.OutboxDelivery) (*Email, error) {
+	if strings.HasPrefix(d.SubjectKey, "account-") {
+		return c.composeAccount(d)
+	}
 	tmpl, ok := messages[d.SubjectKey]
 	if !ok {
 		return nil, fmt.Errorf("%w: no message for subject key %q", ErrRefused, d.SubjectKey)

@@ -14,13 +14,17 @@ import (
 
 // AddEscalationContact makes user an escalation contact of agency. The
 // user must be an enabled account at that agency that does more than
-// administer. Audited as the context's actor.
+// administer, and not the signed-in person themselves (role_change.go).
+// Audited as the context's actor.
 func (db *DB) AddEscalationContact(ctx context.Context, agencyID, userID int64) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
 		u, err := findUser(tx.ctx, tx, `id = $1`, userID)
 		if notFound(err) || err == nil && (u.AgencyID != agencyID || u.Disabled) {
 			return escalate.FieldErrorf("user", "Choose an enabled account at this agency.")
 		} else if err != nil {
+			return err
+		}
+		if err := checkSelfContact(ctx, userID); err != nil {
 			return err
 		}
 		if (&escalate.Person{Roles: u.Roles}).OnlyAdministers() {

@@ -15,7 +15,7 @@ func TestAPIRoles(t *testing.T) {
 		w := newWorld(t, db, "wirral")
 		ts := NewTokenService(db)
 		ctx := context.Background()
-		pracSecret, _, err := ts.CreateToken(w.as("prac"), "made while everyone could")
+		pracSecret, _, err := ts.CreateToken(w.as("prac"), escalate.TokenRequest{Name: "made while everyone could"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -30,29 +30,29 @@ func TestAPIRoles(t *testing.T) {
 			p.MayUseAPI(w.users["prac"]) || !p.MayUseAPI(w.users["bm"]) {
 			t.Fatalf("read back %+v, %v", p, err)
 		}
-		if _, _, err := ts.CreateToken(w.as("prac"), "now refused"); escalate.ErrorCode(err) != escalate.EFORBIDDEN {
+		if _, _, err := ts.CreateToken(w.as("prac"), escalate.TokenRequest{Name: "now refused"}); escalate.ErrorCode(err) != escalate.EFORBIDDEN {
 			t.Errorf("a practitioner making a token: %v", err)
 		}
-		if _, _, err := ts.TokenUser(ctx, pracSecret); escalate.ErrorCode(err) != escalate.EFORBIDDEN {
+		if _, _, _, err := ts.TokenUser(ctx, pracSecret); escalate.ErrorCode(err) != escalate.EFORBIDDEN {
 			t.Errorf("a practitioner's old token: %v", err)
 		}
-		bmSecret, _, err := ts.CreateToken(w.as("bm"), "board figures")
+		bmSecret, _, err := ts.CreateToken(w.as("bm"), escalate.TokenRequest{Name: "board figures"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := ts.TokenUser(ctx, bmSecret); err != nil {
+		if _, _, _, err := ts.TokenUser(ctx, bmSecret); err != nil {
 			t.Errorf("the Business Manager's token: %v", err)
 		}
 		if err := db.SetAPIRoles(ctx, w.p.ID, []escalate.Role{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := ts.TokenUser(ctx, bmSecret); escalate.ErrorCode(err) != escalate.EFORBIDDEN {
+		if _, _, _, err := ts.TokenUser(ctx, bmSecret); escalate.ErrorCode(err) != escalate.EFORBIDDEN {
 			t.Errorf("no one may use the API, yet a token works: %v", err)
 		}
 		if err := db.SetAPIRoles(ctx, w.p.ID, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := ts.TokenUser(ctx, pracSecret); err != nil {
+		if _, _, _, err := ts.TokenUser(ctx, pracSecret); err != nil {
 			t.Errorf("everyone again, yet the practitioner's token fails: %v", err)
 		}
 		var n int

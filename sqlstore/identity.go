@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/escalate-project/escalate"
 )
@@ -24,6 +26,11 @@ type Identities struct {
 	// has verified that email. Off, an administrator links identities with
 	// LinkIdentity.
 	LinkByEmail bool
+	// PartnershipID, when not 0, names the partnership instead of its key.
+	PartnershipID int64
+	// Domains, when set, are the only email domains a first sign-in may be
+	// linked by: a provider speaks for its own organisation's addresses.
+	Domains []string
 }
 
 // Refusals of single sign-on. Unlike a wrong password, the provider has
@@ -39,6 +46,8 @@ var (
 		"Your Escalate account is already linked to a different account at your organisation. Sign in with that account, or ask your partnership's administrator for help.")
 	errOtherPartnership = escalate.Errorf(escalate.EFORBIDDEN,
 		"Your organisation's account is linked to an Escalate account in another partnership, which cannot sign in here.")
+	errOtherDomain = escalate.Errorf(escalate.EFORBIDDEN,
+		"Your organisation's sign-in service gave an email address of another organisation, so it cannot be matched to an Escalate account. Ask your partnership's administrator to link your account.")
 	errDisabled = escalate.Errorf(escalate.EFORBIDDEN,
 		"Your Escalate account has been disabled. Ask your partnership's administrator if you need it again.")
 )
@@ -56,9 +65,13 @@ func (ids *Identities) SignInIdentity(ctx context.Context, issuer, subject, emai
 	var u *escalate.User
 	var refused error
 	err := ids.Sessions.DB.WithTx(ctx, func(tx *Tx) error {
-		p, err := findPartnership(ctx, tx, "key", ids.Partnership)
+		by, key := "key", any(ids.Partnership)
+		if ids.PartnershipID != 0 {
+			by, key = "id", ids.PartnershipID
+		}
+		p, err := findPartnership(ctx, tx, by, key)
 		if err != nil {
-			return fmt.Errorf("single sign-on partnership %q: %w", ids.Partnership, err)
+			return fmt.Errorf("single sign-on partnership %v: %w", key, err)
 		}
 		object := "unknown"
 		refuse := func(e error, reason string) error {
@@ -85,6 +98,8 @@ func (ids *Identities) SignInIdentity(ctx context.Context, issuer, subject, emai
 			return refuse(errNotLinked, "not-linked")
 		case !emailVerified || strings.TrimSpace(email) == "":
 			return refuse(errEmailUnverified, "email-unverified")
+		case len(ids.Domains) > 0 && !slices.Contains(ids.Domains, escalate.EmailDomain(email)):
+			return refuse(errOtherDomain, "other-domain")
 		default:
 			u, err = findUser(ctx, tx, `partnership_id = $1 AND email = $2`, p.ID, strings.ToLower(strings.TrimSpace(email)))
 			if notFound(err) {
@@ -159,19 +174,50 @@ func (tx *Tx) linkIdentity(userID int64, issuer, subject, actor, how string) err
 	return tx.auditUser(userID, actor, "identity.link", fmt.Sprintf("user:%d", userID), map[string]any{"issuer": issuer, "how": how})
 }
 
-// startSession ends oldToken's session, if any, and starts one for the
-// user, as SignIn does, so that the session ID always changes at sign-in.
+// startSession ends oldToken's session, if any, and starts a full one for
+// the user, as SignIn does, so that the session ID always changes at
+// sign-in.
 func (s *Sessions) startSession(tx *Tx, userID int64, oldToken string) (string, error) {
+	return s.startStagedSession(tx, userID, oldToken, escalate.StageFull)
+}
+
+// PendingLifetime bounds a session waiting for a second factor.
+const PendingLifetime = 10 * time.Minute
+
+// startStagedSession ends oldToken's session, if any, and starts one at
+// stage; a session still waiting for a second factor lasts PendingLifetime.
+func (s *Sessions) startStagedSession(tx *Tx, userID int64, oldToken, stage string) (string, error) {
 	if oldToken != "" {
 		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE id_hash = $1`, tokenHash(oldToken)); err != nil {
 			return "", err
 		}
 	}
+	lifetime := s.lifetime()
+	if stage != escalate.StageFull {
+		lifetime = PendingLifetime
+	}
 	token := newToken()
 	if _, err := tx.ExecContext(tx.ctx, `
-		INSERT INTO sessions (id_hash, user_id, created, last_seen, expires) VALUES ($1, $2, $3, $3, $4)`,
-		tokenHash(token), userID, timeArg(tx.now), timeArg(tx.now.Add(s.lifetime()))); err != nil {
+		INSERT INTO sessions (id_hash, user_id, created, last_seen, expires, stage) VALUES ($1, $2, $3, $3, $4, $5)`,
+		tokenHash(token), userID, timeArg(tx.now), timeArg(tx.now.Add(lifetime)), stage); err != nil {
 		return "", err
 	}
 	return token, nil
+}
+
+// ProviderSignIn signs in a person whom the partnership provider
+// providerID has authenticated, as SignInIdentity does for that provider's
+// partnership, linking a first sign-in by email (if the provider allows it)
+// only for an address of the provider's domains. The token's issuer must
+// be the provider's.
+func (s *Sessions) ProviderSignIn(ctx context.Context, providerID int64, issuer, subject, email string, emailVerified bool, ip, oldToken string) (string, *escalate.User, error) {
+	p, err := s.DB.FindProvider(ctx, providerID)
+	if err != nil {
+		return "", nil, err
+	}
+	if p.Issuer != issuer {
+		return "", nil, escalate.Errorf(escalate.EFORBIDDEN, "The sign-in came from another provider than the one it was sent to.")
+	}
+	ids := &Identities{Sessions: s, PartnershipID: p.PartnershipID, LinkByEmail: p.LinkByEmail, Domains: p.Domains}
+	return ids.SignInIdentity(ctx, issuer, subject, email, emailVerified, ip, oldToken)
 }

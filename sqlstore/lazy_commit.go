@@ -32,9 +32,13 @@ func (l *lazyConn) close() {
 	}
 }
 
-// lazyMarkSent is SentMark's update, the same text on both handles.
+// lazyMarkSent is SentMark's update, the same text on both handles. It
+// erases an invitation's or reset's secret in the same statement (as
+// scrubLink does for a dead one): once sent, only the link's hash is stored.
 const lazyMarkSent = `UPDATE outbox SET status = 'sent', sent_at = $2, message_id = $3,
-	claimed_until = NULL, last_error = '' WHERE id = $1 AND status = 'pending'`
+	claimed_until = NULL, last_error = '',
+	payload = CASE WHEN kind = 'account.link' THEN '{"erased":true}' ELSE payload END
+	WHERE id = $1 AND status = 'pending'`
 
 // markSentLazily marks row id sent on SQLite's lazy connection.
 func (db *DB) markSentLazily(ctx context.Context, id int64, messageID string) error {

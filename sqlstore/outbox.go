@@ -124,13 +124,14 @@ func (tx *Tx) insertOutbox(kind string, escalationID int64, r escalate.Recipient
 }
 
 // Outbox returns the outbox rows of an escalation (0: those written before
-// any escalation existed), oldest first. The sending worker of a later issue
+// any escalation existed), oldest first; account messages (kind account.*,
+// about sign-in and roles, not escalations) are left out. The sending worker of a later issue
 // claims rows itself; this is for tests and the admin CLI.
 func (db *DB) Outbox(ctx context.Context, escalationID int64) ([]escalate.OutboxMessage, error) {
 	rows, err := db.db.QueryContext(ctx, `
 		SELECT id, kind, COALESCE(escalation_id, 0), recipient_role, COALESCE(recipient_agency_id, 0),
 			COALESCE(recipient_user, 0), subject_key, payload, status
-		FROM outbox WHERE COALESCE(escalation_id, 0) = $1 ORDER BY id`, escalationID)
+		FROM outbox WHERE COALESCE(escalation_id, 0) = $1 AND kind NOT LIKE 'account.%' ORDER BY id`, escalationID)
 	if err != nil {
 		return nil, err
 	}

@@ -259,6 +259,11 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, errText string, nextAtte
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'dead', dead_at = $2
 			WHERE id = $1 AND attempts >= $3`, id, timeArg(tx.now), escalate.MaxOutboxAttempts)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET payload = '{"erased":true}'
+			WHERE id = $1 AND kind = 'account.link' AND status = 'dead'`, id)
 		return err
 	})
 }
@@ -269,7 +274,10 @@ func (db *DB) MarkDead(ctx context.Context, id int64, errText string) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'dead', dead_at = $3, claimed_until = NULL,
 			last_error = $2 WHERE id = $1 AND status = 'pending'`, id, errText, timeArg(tx.now))
-		return oneRow(res, err, id)
+		if err := oneRow(res, err, id); err != nil {
+			return err
+		}
+		return tx.scrubLink(id)
 	})
 }
 

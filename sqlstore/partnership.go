@@ -201,7 +201,7 @@ func (db *DB) FindPartnershipByID(ctx context.Context, id int64) (*escalate.Part
 
 // Partnerships returns every partnership, ordered by key.
 func (db *DB) Partnerships(ctx context.Context) ([]*escalate.Partnership, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT id, key, name, policy_id, created, api_roles FROM partnerships ORDER BY key`)
+	rows, err := db.db.QueryContext(ctx, `SELECT id, key, name, policy_id, created, second_factor_optional, api_roles FROM partnerships ORDER BY key`)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (db *DB) Partnerships(ctx context.Context) ([]*escalate.Partnership, error)
 	for rows.Next() {
 		var p escalate.Partnership
 		var api string
-		if err := rows.Scan(&p.ID, &p.Key, &p.Name, &p.PolicyID, scanTime(&p.Created), &api); err != nil {
+		if err := rows.Scan(&p.ID, &p.Key, &p.Name, &p.PolicyID, scanTime(&p.Created), &p.SecondFactorOptional, &api); err != nil {
 			return nil, err
 		}
 		p.APIRoles = parseAPIRoles(api)
@@ -223,8 +223,8 @@ func (db *DB) Partnerships(ctx context.Context) ([]*escalate.Partnership, error)
 func findPartnership(ctx context.Context, q querier, by string, v any) (*escalate.Partnership, error) {
 	var p escalate.Partnership
 	var api string
-	err := q.QueryRowContext(ctx, `SELECT id, key, name, policy_id, created, api_roles FROM partnerships WHERE `+by+` = $1`, v).
-		Scan(&p.ID, &p.Key, &p.Name, &p.PolicyID, scanTime(&p.Created), &api)
+	err := q.QueryRowContext(ctx, `SELECT id, key, name, policy_id, created, second_factor_optional, api_roles FROM partnerships WHERE `+by+` = $1`, v).
+		Scan(&p.ID, &p.Key, &p.Name, &p.PolicyID, scanTime(&p.Created), &p.SecondFactorOptional, &api)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, escalate.Errorf(escalate.ENOTFOUND, "There is no partnership %v.", v)
 	}

@@ -109,8 +109,8 @@ var dummyHash = sync.OnceValue(func() string {
 })
 
 // SetPassword sets the password of the partnership's user with the given
-// email and ends all that user's sessions, so a reset locks out whoever knew
-// the old one. It checks only the store's bounds: the caller applies the
+// email, ends all that user's sessions and revokes their API tokens and
+// calendar feed link, so a reset locks out whoever knew the old one. It checks only the store's bounds: the caller applies the
 // password policy (length, common passwords) first.
 func (db *DB) SetPassword(ctx context.Context, partnershipKey, email, pw string) (*escalate.User, error) {
 	hash, err := HashPassword(pw)
@@ -147,8 +147,47 @@ func (tx *Tx) setPassword(userID int64, hash, action string) error {
 		// A silent upgrade at sign-in must not end the session being made.
 		return tx.auditUser(userID, fmt.Sprintf("user:%d", userID), action, fmt.Sprintf("user:%d", userID), nil)
 	}
-	if _, err := tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+	ended, err := tx.endCredentials(userID)
+	if err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
-	return tx.auditUser(userID, Actor(tx.ctx), action, fmt.Sprintf("user:%d", userID), nil)
+	if err := tx.tellPasswordChanged(userID, action); err != nil {
+		return err
+	}
+	return tx.auditUser(userID, Actor(tx.ctx), action, fmt.Sprintf("user:%d", userID), ended)
+}
+
+// tellPasswordChanged emails the person that their password was changed or
+// reset, when a person (user:ID) or the command line (cli:NAME) did it; an
+// invitation accepted, a silent rehash and seeding inside the process (the
+// demo, tests) tell nobody.
+func (tx *Tx) tellPasswordChanged(userID int64, action string) error {
+	actor := Actor(tx.ctx)
+	if action == "account.invite-accepted" || !strings.HasPrefix(actor, "user:") && !strings.HasPrefix(actor, "cli") {
+		return nil
+	}
+	return tx.insertOutbox("account.password-changed", 0, escalate.Recipient{User: userID}, "account-password-changed",
+		jsonText(map[string]any{"at": timeArg(tx.now)}))
+}
+
+// endCredentials ends every session of userID and revokes their API tokens
+// and calendar feed link: whoever knew the old password may have made any
+// of them. It returns how many of each, for the audit event.
+func (tx *Tx) endCredentials(userID int64) (map[string]any, error) {
+	res, err := tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+	if err != nil {
+		return nil, err
+	}
+	sessions, _ := res.RowsAffected()
+	tokens, err := tx.revokeAllTokens(userID)
+	if err != nil {
+		return nil, err
+	}
+	res, err = tx.ExecContext(tx.ctx, `UPDATE calendar_feeds SET revoked = $1 WHERE user_id = $2 AND revoked IS NULL`,
+		timeArg(tx.now), userID)
+	if err != nil {
+		return nil, err
+	}
+	feeds, _ := res.RowsAffected()
+	return map[string]any{"sessions_ended": sessions, "tokens_revoked": tokens, "feeds_revoked": feeds}, nil
 }

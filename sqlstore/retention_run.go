@@ -380,7 +380,8 @@ func (tx *Tx) eraseAccount(object string) error {
 		return err
 	}
 	for _, table := range []string{"passwords", "sessions", "user_identities", "api_tokens", "calendar_feeds",
-		"digest_subscribers", "digest_sent", "drafts", "notification_reads"} {
+		"digest_subscribers", "digest_sent", "drafts", "notification_reads",
+		"account_links", "totp_secrets", "recovery_codes", "passkeys"} {
 		if _, err := tx.exec(`DELETE FROM `+table+` WHERE user_id = $1`, id); err != nil {
 			return err
 		}

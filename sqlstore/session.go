@@ -15,18 +15,6 @@ import (
 	"github.com/escalate-project/escalate"
 )
 
-// Rate limits on failed sign-ins, counted in the database so they hold across
-// app instances. A sign-in is refused, without checking the password, while
-// the account (the email, whether or not it exists) has MaxAccountFailures
-// failures in the last FailureWindow, or the client IP has MaxIPFailures. The
-// window slides: the oldest failure ageing out lets one more attempt in. A
-// successful sign-in clears the account's count, not the IP's.
-const (
-	FailureWindow      = 15 * time.Minute
-	MaxAccountFailures = 5
-	MaxIPFailures      = 50
-)
-
 // Default session lifetimes (OWASP ASVS 5.0 level 2).
 const (
 	DefaultIdleTimeout = 30 * time.Minute
@@ -50,102 +38,75 @@ type Sessions struct {
 // password and a disabled account, so that none can be told apart.
 var (
 	errBadCredentials = escalate.Errorf(escalate.EUNAUTHORIZED, "The email address or password is not right.")
-	errThrottled      = escalate.Errorf(escalate.EFORBIDDEN,
-		"There have been too many attempts to sign in. Wait %d minutes, then try again.", int(FailureWindow/time.Minute))
-	errNoSession = escalate.Errorf(escalate.EUNAUTHORIZED, "Sign in to continue.")
+	errNoSession      = escalate.Errorf(escalate.EUNAUTHORIZED, "Sign in to continue.")
 )
 
 // SignIn checks email and password, and on success starts a new session and
 // returns its token, which goes only into the cookie. oldToken, the session
 // the browser had before (or ""), is ended, so the ID always changes at
-// sign-in. ip is the client's address, for the per-IP limit. Every attempt
-// is audited with the user's ID (or "unknown"), never the email.
+// sign-in. ip is the client's address, for throttling (sign_in_throttle.go):
+// a client that has failed too often must wait (ETOOMANY with the wait),
+// and when every password-hashing slot is busy the answer is EUNAVAILABLE.
+// Every attempt is audited with the user's ID (or "unknown"), never the
+// email; throttled attempts once per window.
 func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken string) (string, *escalate.User, error) {
 	db := s.DB
 	email = strings.ToLower(strings.TrimSpace(email))
-	account := accountKey(email)
+	account, client := accountKey(email), clientKey(ip)
 	// Normally one candidate; an email used in several partnerships signs in
 	// to the first (lowest ID) whose password matches.
 	cands, err := passwordCandidates(ctx, db.db, email)
 	if err != nil {
 		return "", nil, err
 	}
-	object := "unknown"
+	object, userID := "unknown", int64(0)
 	if len(cands) > 0 {
-		object = fmt.Sprintf("user:%d", cands[0].userID)
+		userID = cands[0].userID
+		object = fmt.Sprintf("user:%d", userID)
 	}
 
-	throttled := false
+	var wait time.Duration
 	err = db.WithTx(ctx, func(tx *Tx) error {
-		since := timeArg(tx.now.Add(-FailureWindow))
-		var byAccount, byIP int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sign_in_failures WHERE account = $1 AND at > $2`,
-			account, since).Scan(&byAccount); err != nil {
+		var key string
+		var err error
+		if wait, key, err = tx.throttleWait(account, client); err != nil || wait <= 0 {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sign_in_failures WHERE ip = $1 AND at > $2`,
-			ip, since).Scan(&byIP); err != nil {
-			return err
-		}
-		if byAccount < MaxAccountFailures && byIP < MaxIPFailures {
-			return nil
-		}
-		// Committed: a refused attempt is recorded, but not counted, so
-		// that the lock lifts once the window has passed.
-		throttled = true
-		return tx.Audit("anonymous", "sign-in.throttled", object, map[string]any{"ip": ip})
+		// Committed: a refused attempt is recorded (once per window), but
+		// not counted, so the wait always ends.
+		return tx.recordThrottle(key, userID, object, ip, wait)
 	})
 	if err != nil {
 		return "", nil, err
-	} else if throttled {
-		return "", nil, errThrottled
+	} else if wait > 0 {
+		return "", nil, errThrottled(wait)
 	}
 
 	// Hash outside any transaction: it takes tens of milliseconds, and a
 	// SQLite write transaction would hold every other writer that long.
-	var match *candidate
-	checked := false
-	for i := range cands {
-		c := &cands[i]
-		if c.hash == "" {
-			continue
-		}
-		checked = true
-		ok, rehash, err := VerifyPassword(c.hash, password)
-		if err != nil {
-			return "", nil, fmt.Errorf("sign in: user %d: %w", c.userID, err)
-		}
-		if ok && !c.disabled {
-			match, c.rehash = c, rehash
-			object = fmt.Sprintf("user:%d", c.userID)
-			break
-		}
+	match, err := matchPassword(ctx, cands, password)
+	if err != nil {
+		return "", nil, err
 	}
-	if !checked {
-		VerifyPassword(dummyHash(), password)
+	if match != nil {
+		object = fmt.Sprintf("user:%d", match.userID)
 	}
 
 	var token string
 	var u *escalate.User
 	err = db.WithTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE at <= $1`,
-			timeArg(tx.now.Add(-FailureWindow))); err != nil {
+		if err := tx.forgetOldFailures(); err != nil {
 			return err
 		}
 		if match == nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO sign_in_failures (at, account, ip) VALUES ($1, $2, $3)`,
-				timeArg(tx.now), account, ip); err != nil {
+				timeArg(tx.now), account, client); err != nil {
 				return err
 			}
-			return tx.Audit("anonymous", "sign-in.failed", object, map[string]any{"ip": ip})
+			return tx.auditAccount(userID, "anonymous", "sign-in.failed", object, map[string]any{"ip": ip})
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE account = $1`, account); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE account = $1 AND ip = $2`, account, client); err != nil {
 			return err
-		}
-		if oldToken != "" {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, tokenHash(oldToken)); err != nil {
-				return err
-			}
 		}
 		if match.rehash {
 			if h, err := HashPassword(password); err == nil {
@@ -158,13 +119,18 @@ func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken str
 		if u, err = findUser(ctx, tx, `id = $1`, match.userID); err != nil {
 			return err
 		}
-		token = newToken()
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO sessions (id_hash, user_id, created, last_seen, expires) VALUES ($1, $2, $3, $3, $4)`,
-			tokenHash(token), u.ID, timeArg(tx.now), timeArg(tx.now.Add(s.lifetime()))); err != nil {
+		stage, err := tx.signInStage(u)
+		if err != nil {
 			return err
 		}
-		return tx.AuditIn(u.PartnershipID, fmt.Sprintf("user:%d", u.ID), "sign-in", object, map[string]any{"ip": ip})
+		if token, err = s.startStagedSession(tx, u.ID, oldToken, stage); err != nil {
+			return err
+		}
+		action := "sign-in"
+		if stage != escalate.StageFull {
+			action = "sign-in.first-factor"
+		}
+		return tx.AuditIn(u.PartnershipID, fmt.Sprintf("user:%d", u.ID), action, object, map[string]any{"ip": ip})
 	})
 	if err != nil {
 		return "", nil, err
@@ -175,51 +141,108 @@ func (s *Sessions) SignIn(ctx context.Context, email, password, ip, oldToken str
 	return token, u, nil
 }
 
+// matchPassword returns the first enabled candidate whose password is pw,
+// or nil. With no candidate to check it verifies a dummy hash, so that an
+// unknown email takes as long to refuse. Every hash runs under the hashing
+// limit.
+func matchPassword(ctx context.Context, cands []candidate, pw string) (*candidate, error) {
+	checked := false
+	for i := range cands {
+		c := &cands[i]
+		if c.hash == "" {
+			continue
+		}
+		checked = true
+		ok, rehash, err := VerifyPasswordLimited(ctx, c.hash, pw)
+		if escalate.ErrorCode(err) == escalate.EUNAVAILABLE {
+			return nil, err
+		} else if err != nil {
+			return nil, fmt.Errorf("sign in: user %d: %w", c.userID, err)
+		}
+		if ok && !c.disabled {
+			c.rehash = rehash
+			return c, nil
+		}
+	}
+	if !checked {
+		if _, _, err := VerifyPasswordLimited(ctx, dummyHash(), pw); escalate.ErrorCode(err) == escalate.EUNAVAILABLE {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
 // User returns the signed-in user of the session token names and their
 // partnership, or EUNAUTHORIZED when there is no such session, it has been
 // idle too long or outlived its lifetime, or the user is disabled. An ended
-// session is deleted.
+// session is deleted. A session still waiting for a second factor is not
+// signed in.
 func (s *Sessions) User(ctx context.Context, token string) (*escalate.User, *escalate.Partnership, error) {
-	db := s.DB
 	if !validToken(token) {
 		return nil, nil, errNoSession
 	}
+	u, p, stage, err := s.liveSession(ctx, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	if stage != escalate.StageFull {
+		// Waiting for a second factor: no page opens yet.
+		return nil, nil, errNoSession
+	}
+	return u, p, nil
+}
+
+// Pending returns the user of a live session whatever its stage, with the
+// stage: the second-factor pages serve sessions that wait for one.
+func (s *Sessions) Pending(ctx context.Context, token string) (*escalate.User, *escalate.Partnership, string, error) {
+	if !validToken(token) {
+		return nil, nil, "", errNoSession
+	}
+	return s.liveSession(ctx, token)
+}
+
+// liveSession returns the user, partnership and stage of a live session,
+// deleting it if it has ended.
+func (s *Sessions) liveSession(ctx context.Context, token string) (*escalate.User, *escalate.Partnership, string, error) {
+	db := s.DB
 	id := tokenHash(token)
 	var userID int64
+	var stage string
 	var created, lastSeen, expires time.Time
-	err := db.db.QueryRowContext(ctx, `SELECT user_id, created, last_seen, expires FROM sessions WHERE id_hash = $1`, id).
-		Scan(&userID, scanTime(&created), scanTime(&lastSeen), scanTime(&expires))
+	err := db.db.QueryRowContext(ctx, `SELECT user_id, stage, created, last_seen, expires FROM sessions WHERE id_hash = $1`, id).
+		Scan(&userID, &stage, scanTime(&created), scanTime(&lastSeen), scanTime(&expires))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, errNoSession
+		return nil, nil, "", errNoSession
 	} else if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	now := db.Now().UTC()
 	u, err := findUser(ctx, db.db, `id = $1`, userID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	if !now.Before(expires) || !now.Before(lastSeen.Add(s.idle())) || u.Disabled {
 		if _, err := db.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, id); err != nil {
-			return nil, nil, err
+			return nil, nil, "", err
 		}
-		if u.Disabled {
-			return nil, nil, errNoSession
+		if u.Disabled || stage != escalate.StageFull {
+			return nil, nil, "", errNoSession
 		}
 		// Timed out: say whose it was, so what they were sending can be
-		// kept for them until they sign in again.
-		return nil, nil, &escalate.SessionEnded{UserID: userID, Idle: now.Before(expires)}
+		// kept for them until they sign in again (only a session that had
+		// passed every factor: a half-made one may not leave drafts).
+		return nil, nil, "", &escalate.SessionEnded{UserID: userID, Idle: now.Before(expires)}
 	}
 	if now.Sub(lastSeen) >= touchEvery {
 		if _, err := db.db.ExecContext(ctx, `UPDATE sessions SET last_seen = $1 WHERE id_hash = $2`, timeArg(now), id); err != nil {
-			return nil, nil, err
+			return nil, nil, "", err
 		}
 	}
 	p, err := findPartnership(ctx, db.db, "id", u.PartnershipID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	return u, p, nil
+	return u, p, stage, nil
 }
 
 // SignOut ends the session token names, if there is one, and audits it.

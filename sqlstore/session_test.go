@@ -34,7 +34,7 @@ type sessFixture struct {
 	agency *escalate.Agency
 }
 
-func newSessFixture(t *testing.T, db *DB) *sessFixture {
+func newSessFixture(t testing.TB, db *DB) *sessFixture {
 	t.Helper()
 	ctx := context.Background()
 	pol, err := policy.Pack("redbridge")
@@ -48,6 +48,11 @@ func newSessFixture(t *testing.T, db *DB) *sessFixture {
 	if err := db.CreatePartnership(ctx, f.p, pol, raw); err != nil {
 		t.Fatal(err)
 	}
+	// Sign-in tests that are not about second factors relax them, as the
+	// demo does; second_factor_test.go covers the required default.
+	if err := db.SetSecondFactorOptional(ctx, f.p.ID, true); err != nil {
+		t.Fatal(err)
+	}
 	f.agency = &escalate.Agency{PartnershipID: f.p.ID, Name: "Redbridge School", Kind: "school"}
 	if err := db.CreateAgency(ctx, f.agency); err != nil {
 		t.Fatal(err)
@@ -57,7 +62,7 @@ func newSessFixture(t *testing.T, db *DB) *sessFixture {
 }
 
 // user adds a practitioner with the given email and password ("" for none).
-func (f *sessFixture) user(t *testing.T, email, pw string) *escalate.User {
+func (f *sessFixture) user(t testing.TB, email, pw string) *escalate.User {
 	t.Helper()
 	ctx := context.Background()
 	u := &escalate.User{PartnershipID: f.p.ID, AgencyID: f.agency.ID, Name: "Test Person",
@@ -156,45 +161,118 @@ func TestSignIn(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-func TestSignInRateLimit(t *testing.T) {
+func TestSignInThrottle(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		f := newSessFixture(t, db)
-		f.user(t, "sam@example.org", sessPW)
-
-		t.Run("Account", func(t *testing.T) {
-			for i := range MaxAccountFailures {
-				if _, _, err := f.s.SignIn(ctx, "sam@example.org", "wrong", "192.0.2.10", ""); escalate.ErrorCode(err) != escalate.EUNAUTHORIZED {
-					t.Fatalf("failure %d: %v", i+1, err)
+		sam := f.user(t, "sam@example.org", sessPW)
+		throttledEvents := func(t *testing.T) int {
+			t.Helper()
+			n := 0
+			for _, a := range auditActions(t, db) {
+				if strings.HasPrefix(a, "sign-in.throttled ") {
+					n++
 				}
 			}
-			// Even the right password is refused now, from another address.
-			_, _, err := f.s.SignIn(ctx, "sam@example.org", sessPW, "198.51.100.7", "")
-			if escalate.ErrorCode(err) != escalate.EFORBIDDEN {
-				t.Fatalf("after %d failures: %v, want EFORBIDDEN", MaxAccountFailures, err)
+			return n
+		}
+
+		t.Run("AccountFromAnotherClient", func(t *testing.T) {
+			// 20 wrong passwords from one client, each after the wait the
+			// one before earned, so all 20 are checked and counted.
+			start := f.clock.now()
+			for i := range 20 {
+				_, _, err := f.s.SignIn(ctx, "sam@example.org", "wrong guess number "+itoa(int64(i)), "192.0.2.10", "")
+				if escalate.ErrorCode(err) == escalate.ETOOMANY {
+					f.clock.add(escalate.RetryAfter(err))
+					_, _, err = f.s.SignIn(ctx, "sam@example.org", "wrong guess number "+itoa(int64(i)), "192.0.2.10", "")
+				}
+				if escalate.ErrorCode(err) != escalate.EUNAUTHORIZED {
+					t.Fatalf("failure %d: %v, want EUNAUTHORIZED", i+1, err)
+				}
 			}
-			// Refused attempts are audited but do not extend the lock.
+			// The delays doubled: 20 guesses took the attacker over 15
+			// minutes, where 5 were free.
+			if took := f.clock.now().Sub(start); took < FailureWindow {
+				t.Errorf("20 guesses took %v, want the delays to add up to at least %v", took, FailureWindow)
+			}
+			// That client must wait, even with the right password; the
+			// person's own client is not held up at all.
+			_, _, err := f.s.SignIn(ctx, "sam@example.org", sessPW, "192.0.2.10", "")
+			if w := escalate.RetryAfter(err); escalate.ErrorCode(err) != escalate.ETOOMANY || w <= 0 || w > MaxPairDelay {
+				t.Fatalf("the attacking client after 20 failures: %v (wait %v), want ETOOMANY for up to %v", err, w, MaxPairDelay)
+			}
+			before := throttledEvents(t)
+			for range 10 {
+				if _, _, err := f.s.SignIn(ctx, "sam@example.org", "wrong again", "192.0.2.10", ""); escalate.ErrorCode(err) != escalate.ETOOMANY {
+					t.Fatalf("hammering: %v, want ETOOMANY", err)
+				}
+			}
+			if after := throttledEvents(t); after != before {
+				t.Errorf("10 more refusals in one window wrote %d audit events, want 0 (one per window)", after-before)
+			}
+			token, u, err := f.s.SignIn(ctx, "sam@example.org", sessPW, "198.51.100.7", "")
+			if err != nil || u.ID != sam.ID || token == "" {
+				t.Fatalf("the right password from another client: %v", err)
+			}
+			// A window later the attacking client may try again.
 			f.clock.add(FailureWindow + time.Second)
-			if _, _, err := f.s.SignIn(ctx, "sam@example.org", sessPW, "198.51.100.7", ""); err != nil {
+			if _, _, err := f.s.SignIn(ctx, "sam@example.org", sessPW, "192.0.2.10", ""); err != nil {
 				t.Fatalf("after the window: %v", err)
 			}
-			acts := strings.Join(auditActions(t, db), "\n")
-			if !strings.Contains(acts, "sign-in.throttled user:") {
-				t.Errorf("no sign-in.throttled event:\n%s", acts)
+		})
+		t.Run("Delays", func(t *testing.T) {
+			for _, c := range []struct {
+				n    int
+				want time.Duration
+			}{{4, 0}, {5, time.Second}, {6, 2 * time.Second}, {10, 32 * time.Second}, {13, 256 * time.Second}, {14, MaxPairDelay}, {60, MaxPairDelay}} {
+				if got := throttleDelay(c.n, FreePairFailures, MaxPairDelay); got != c.want {
+					t.Errorf("throttleDelay(%d) = %v, want %v", c.n, got, c.want)
+				}
 			}
 		})
-		t.Run("IP", func(t *testing.T) {
-			for i := range MaxIPFailures {
+		t.Run("Client", func(t *testing.T) {
+			for i := range FreeClientFailures {
 				email := "spray" + strconv.Itoa(i) + "@example.org"
 				if _, _, err := f.s.SignIn(ctx, email, "wrong", "203.0.113.9", ""); escalate.ErrorCode(err) != escalate.EUNAUTHORIZED {
 					t.Fatalf("failure %d: %v", i+1, err)
 				}
 			}
-			if _, _, err := f.s.SignIn(ctx, "sam@example.org", sessPW, "203.0.113.9", ""); escalate.ErrorCode(err) != escalate.EFORBIDDEN {
-				t.Fatalf("after %d failures from one IP: %v, want EFORBIDDEN", MaxIPFailures, err)
+			_, _, err := f.s.SignIn(ctx, "sam@example.org", sessPW, "203.0.113.9", "")
+			if escalate.ErrorCode(err) != escalate.ETOOMANY || escalate.RetryAfter(err) != time.Second {
+				t.Fatalf("after %d failures from one client: %v, want ETOOMANY for 1s", FreeClientFailures, err)
 			}
 			if _, _, err := f.s.SignIn(ctx, "sam@example.org", sessPW, "203.0.113.10", ""); err != nil {
-				t.Fatalf("another IP: %v", err)
+				t.Fatalf("another client: %v", err)
+			}
+			f.clock.add(time.Second)
+			if _, _, err := f.s.SignIn(ctx, "sam@example.org", sessPW, "203.0.113.9", ""); err != nil {
+				t.Fatalf("after the wait: %v", err)
+			}
+		})
+		t.Run("IPv6Prefix", func(t *testing.T) {
+			for i := range FreePairFailures {
+				ip := "2001:db8:1:2::" + strconv.Itoa(i+1)
+				if _, _, err := f.s.SignIn(ctx, "sam@example.org", "wrong", ip, ""); escalate.ErrorCode(err) != escalate.EUNAUTHORIZED {
+					t.Fatalf("failure %d: %v", i+1, err)
+				}
+			}
+			// Another address of the same /64 is the same client.
+			if _, _, err := f.s.SignIn(ctx, "sam@example.org", sessPW, "2001:db8:1:2::ff", ""); escalate.ErrorCode(err) != escalate.ETOOMANY {
+				t.Fatalf("same /64: %v, want ETOOMANY", err)
+			}
+			if _, _, err := f.s.SignIn(ctx, "sam@example.org", sessPW, "2001:db8:1:3::1", ""); err != nil {
+				t.Fatalf("another /64: %v", err)
+			}
+		})
+		t.Run("Audited", func(t *testing.T) {
+			if throttledEvents(t) == 0 {
+				t.Error("no sign-in.throttled event")
+			}
+			for _, a := range auditActions(t, db) {
+				if strings.Contains(a, "example.org") {
+					t.Errorf("audit names an email: %s", a)
+				}
 			}
 		})
 	})

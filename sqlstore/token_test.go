@@ -18,7 +18,7 @@ func TestTokens(t *testing.T) {
 		ctx := context.Background()
 
 		t.Run("OK", func(t *testing.T) {
-			secret, tok, err := ts.CreateToken(w.as("prac"), "  case system  ")
+			secret, tok, err := ts.CreateToken(w.as("prac"), escalate.TokenRequest{Name: "  case system  ", Scope: escalate.ScopeReadWrite})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -28,7 +28,7 @@ func TestTokens(t *testing.T) {
 			if tok.Name != "case system" || tok.UserID != w.users["prac"].ID || tok.Hint != "esc_…"+secret[43:] {
 				t.Errorf("token %+v", tok)
 			}
-			u, p, err := ts.TokenUser(ctx, secret)
+			u, p, _, err := ts.TokenUser(ctx, secret)
 			if err != nil || u.ID != w.users["prac"].ID || p.ID != w.p.ID {
 				t.Fatalf("TokenUser = %v, %v, %v", u, p, err)
 			}
@@ -41,7 +41,7 @@ func TestTokens(t *testing.T) {
 			}
 		})
 		t.Run("HashedAtRest", func(t *testing.T) {
-			secret, tok, err := ts.CreateToken(w.as("prac"), "hashed")
+			secret, tok, err := ts.CreateToken(w.as("prac"), escalate.TokenRequest{Name: "hashed", Scope: escalate.ScopeReadWrite})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,12 +64,12 @@ func TestTokens(t *testing.T) {
 			}
 		})
 		t.Run("Revoke", func(t *testing.T) {
-			secret, tok, err := ts.CreateToken(w.as("prac"), "to revoke")
+			secret, tok, err := ts.CreateToken(w.as("prac"), escalate.TokenRequest{Name: "to revoke", Scope: escalate.ScopeReadWrite})
 			if err != nil {
 				t.Fatal(err)
 			}
 			wantEscErr(t, ts.RevokeToken(w.as("mgr"), tok.ID), escalate.ENOTFOUND, "")
-			if _, _, err := ts.TokenUser(ctx, secret); err != nil {
+			if _, _, _, err := ts.TokenUser(ctx, secret); err != nil {
 				t.Fatalf("another user's revoke stopped the token: %v", err)
 			}
 			if err := ts.RevokeToken(w.as("prac"), tok.ID); err != nil {
@@ -78,7 +78,7 @@ func TestTokens(t *testing.T) {
 			if err := ts.RevokeToken(w.as("prac"), tok.ID); err != nil {
 				t.Errorf("revoking twice: %v", err)
 			}
-			_, _, err = ts.TokenUser(ctx, secret)
+			_, _, _, err = ts.TokenUser(ctx, secret)
 			wantEscErr(t, err, escalate.EUNAUTHORIZED, "")
 			list, _ := ts.Tokens(w.as("prac"))
 			for _, x := range list {
@@ -95,21 +95,21 @@ func TestTokens(t *testing.T) {
 			}
 		})
 		t.Run("ErrDisabledUser", func(t *testing.T) {
-			secret, _, err := ts.CreateToken(w.as("stranger"), "soon disabled")
+			secret, _, err := ts.CreateToken(w.as("stranger"), escalate.TokenRequest{Name: "soon disabled", Scope: escalate.ScopeReadWrite})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := db.DisableUser(ctx, w.users["stranger"].ID); err != nil {
 				t.Fatal(err)
 			}
-			_, _, err = ts.TokenUser(ctx, secret)
+			_, _, _, err = ts.TokenUser(ctx, secret)
 			wantEscErr(t, err, escalate.EUNAUTHORIZED, "")
-			_, _, err = ts.CreateToken(w.as("stranger"), "another")
+			_, _, err = ts.CreateToken(w.as("stranger"), escalate.TokenRequest{Name: "another", Scope: escalate.ScopeReadWrite})
 			wantEscErr(t, err, escalate.EUNAUTHORIZED, "")
 		})
 		t.Run("ErrUnknown", func(t *testing.T) {
 			for _, s := range []string{"", "esc_", "Bearer x", "esc_" + strings.Repeat("A", 43), strings.Repeat("A", 47)} {
-				_, _, err := ts.TokenUser(ctx, s)
+				_, _, _, err := ts.TokenUser(ctx, s)
 				wantEscErr(t, err, escalate.EUNAUTHORIZED, "")
 			}
 		})
@@ -121,10 +121,10 @@ func TestTokens(t *testing.T) {
 			}
 			nTokens := tokens()
 			for _, name := range []string{"", "   ", strings.Repeat("x", MaxTokenName+1), "two\nlines"} {
-				_, _, err := ts.CreateToken(w.as("prac"), name)
+				_, _, err := ts.CreateToken(w.as("prac"), escalate.TokenRequest{Name: name, Scope: escalate.ScopeReadWrite})
 				wantEscErr(t, err, escalate.EINVALID, "name")
 			}
-			_, _, err := ts.CreateToken(ctx, "no actor")
+			_, _, err := ts.CreateToken(ctx, escalate.TokenRequest{Name: "no actor", Scope: escalate.ScopeReadWrite})
 			wantEscErr(t, err, escalate.EUNAUTHORIZED, "")
 			wantUnchanged(t, db, before)
 			if n := tokens(); n != nTokens {
@@ -133,15 +133,15 @@ func TestTokens(t *testing.T) {
 		})
 		t.Run("ErrTooMany", func(t *testing.T) {
 			for i := range MaxLiveTokens {
-				if _, _, err := ts.CreateToken(w.as("rprac"), "t"); err != nil {
+				if _, _, err := ts.CreateToken(w.as("rprac"), escalate.TokenRequest{Name: "t"}); err != nil {
 					t.Fatalf("token %d: %v", i, err)
 				}
 			}
-			_, _, err := ts.CreateToken(w.as("rprac"), "one too many")
+			_, _, err := ts.CreateToken(w.as("rprac"), escalate.TokenRequest{Name: "one too many", Scope: escalate.ScopeReadWrite})
 			wantEscErr(t, err, escalate.EINVALID, "name")
 		})
 		t.Run("LastUsedThrottled", func(t *testing.T) {
-			secret, tok, err := ts.CreateToken(w.as("dsl"), "throttle")
+			secret, tok, err := ts.CreateToken(w.as("dsl"), escalate.TokenRequest{Name: "throttle", Scope: escalate.ScopeReadWrite})
 			if err != nil {
 				t.Fatal(err)
 			}

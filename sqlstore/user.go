@@ -123,6 +123,9 @@ func (db *DB) CreateUser(ctx context.Context, u *escalate.User) error {
 		} else if err != nil {
 			return err
 		}
+		if err := checkSelfManager(ctx, u.ManagerID); err != nil {
+			return err
+		}
 		if u.ManagerID != 0 {
 			m, err := findUser(ctx, tx, `id = $1`, u.ManagerID)
 			if notFound(err) || err == nil && m.PartnershipID != u.PartnershipID {
@@ -140,6 +143,9 @@ func (db *DB) CreateUser(ctx context.Context, u *escalate.User) error {
 			return conflictMessage(err, "The partnership already has a user with the email address %s.", email)
 		}
 		u.Email, u.Roles = email, roles
+		if err := tx.recordRoleChange(u.PartnershipID, u.ID, nil, roles); err != nil {
+			return err
+		}
 		return tx.AuditIn(u.PartnershipID, Actor(ctx), "user.add", fmt.Sprintf("user:%d", u.ID), map[string]any{
 			"partnership_id": u.PartnershipID, "agency_id": u.AgencyID, "name": u.Name, "email": email,
 			"roles": formatRoles(roles), "manager_id": u.ManagerID,
@@ -149,11 +155,15 @@ func (db *DB) CreateUser(ctx context.Context, u *escalate.User) error {
 
 // SetManager makes managerID the line manager of userID (0 for none). Both
 // must be of one partnership, and no one may end up managing themselves,
-// directly or up the line.
+// directly or up the line. The acting user may not make themselves anyone's
+// line manager (EFORBIDDEN on field manager).
 func (db *DB) SetManager(ctx context.Context, userID, managerID int64) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
 		u, err := findUser(ctx, tx, `id = $1`, userID)
 		if err != nil {
+			return err
+		}
+		if err := checkSelfManager(ctx, managerID); err != nil {
 			return err
 		}
 		if managerID != 0 {

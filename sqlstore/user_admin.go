@@ -8,7 +8,10 @@ import (
 )
 
 // SetRoles replaces the roles of user userID. Sessions go on: the roles are
-// read again at each request.
+// read again at each request. Nobody may give themselves a role that opens
+// cases (escalate.OpensCases; EFORBIDDEN on field roles); every change is
+// recorded, and a grant of an oversight role emailed to the partnership's
+// Business Managers and Chairs (role_change.go).
 func (db *DB) SetRoles(ctx context.Context, userID int64, roles []escalate.Role) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
 		u, err := findUser(ctx, tx, `id = $1`, userID)
@@ -19,7 +22,14 @@ func (db *DB) SetRoles(ctx context.Context, userID int64, roles []escalate.Role)
 		if err != nil {
 			return err
 		}
+		added, _ := roleDiff(u.Roles, rs)
+		if err := checkSelfGrant(ctx, userID, added); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET roles = $1 WHERE id = $2`, formatRoles(rs), userID); err != nil {
+			return err
+		}
+		if err := tx.recordRoleChange(u.PartnershipID, userID, u.Roles, rs); err != nil {
 			return err
 		}
 		return tx.auditUser(userID, Actor(ctx), "user.roles", fmt.Sprintf("user:%d", userID),

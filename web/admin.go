@@ -24,18 +24,25 @@ type personRow struct {
 }
 
 type adminView struct {
-	Nav      []orgNavLink
-	CanEdit  bool
-	Agencies []*escalate.Agency
-	People   []personRow
-	Notice   string
-	API      *apiAccessView // who may use the API; nil when there is no API
+	Nav     []orgNavLink
+	CanEdit bool
+	// SecondFactorOptional is the partnership's setting: a second factor
+	// for password sign-in is required unless it is relaxed.
+	SecondFactorOptional bool
+	Providers            bool // the sign-in providers page exists
+	Agencies             []*escalate.Agency
+	People               []personRow
+	Notice               string
+	API                  *apiAccessView // who may use the API; nil when there is no API
 }
 
 // adminNotices are the messages a change redirects back with.
 var adminNotices = map[string]string{
 	"agency": "Agency added.", "person": "Person added. They cannot sign in until a password is set for them.",
-	"roles": "Roles changed.", "manager": "Line manager changed.",
+	"person-invited": "Person added, and emailed an invitation to set their password.",
+	"invited":        "Invitation sent. Any earlier invitation no longer works.",
+	"factors-reset":  "Second factors reset. They have been signed out and emailed; they set one up at their next sign-in.",
+	"roles":          "Roles changed.", "manager": "Line manager changed.",
 	"disabled": "Account disabled. Every session of theirs has ended.", "enabled": "Account enabled.",
 	"api": "Who may use the API saved.",
 }
@@ -88,6 +95,7 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := &adminView{Nav: orgNav(u, "/admin"), CanEdit: orgHasAny(u, adminWriters), Agencies: as, People: people,
+		SecondFactorOptional: p.SecondFactorOptional, Providers: s.providers != nil && s.acct != nil,
 		Notice: adminNotices[r.URL.Query().Get("done")]}
 	if _, ok := s.org.(apiRoleSetter); ok && s.api.Tokens != nil {
 		v.API = apiAccess(p)

@@ -68,7 +68,8 @@ func (s *Server) agencyOf(r *http.Request) (*escalate.Agency, error) {
 }
 
 // agencyData builds the page: the contacts, and the agency's other people
-// who could be one (enabled, doing more than administering).
+// who could be one (enabled, doing more than administering, and not the
+// administrator themselves, whom the store refuses).
 func (s *Server) agencyData(r *http.Request, a *escalate.Agency) (*agencyView, error) {
 	u, p := orgActor(r)
 	cs, err := s.org.(EscalationContactStore).EscalationContacts(r.Context(), p.ID)
@@ -82,7 +83,7 @@ func (s *Server) agencyData(r *http.Request, a *escalate.Agency) (*agencyView, e
 	v := &agencyView{Nav: orgNav(u, "/admin"), Agency: a, KindName: escalate.AgencyKindName(a.Kind),
 		CanEdit: orgHasAny(u, adminWriters), Contacts: cs[a.ID]}
 	for _, x := range users {
-		if x.AgencyID != a.ID || x.Disabled || (&escalate.Person{Roles: x.Roles}).OnlyAdministers() ||
+		if x.AgencyID != a.ID || x.Disabled || x.ID == u.ID || (&escalate.Person{Roles: x.Roles}).OnlyAdministers() ||
 			slices.ContainsFunc(v.Contacts, func(c *escalate.User) bool { return c.ID == x.ID }) {
 			continue
 		}
@@ -131,16 +132,18 @@ func (s *Server) agencyContactAdd(w http.ResponseWriter, r *http.Request) error 
 		pg.Errors = []fieldError{{"user", "Choose someone at " + a.Name + " to be an escalation contact"}}
 	} else {
 		id, _ := strconv.ParseInt(v.Value, 10, 64)
-		err := s.org.(EscalationContactStore).AddEscalationContact(r.Context(), a.ID, id)
+		err = s.org.(EscalationContactStore).AddEscalationContact(r.Context(), a.ID, id)
 		if err == nil {
 			http.Redirect(w, r, "/admin/agencies/"+strconv.FormatInt(a.ID, 10)+"?done=added", http.StatusSeeOther)
 			return nil
-		} else if escalate.ErrorCode(err) != escalate.EINVALID {
+		} else if c := escalate.ErrorCode(err); c != escalate.EINVALID && (c != escalate.EFORBIDDEN || escalate.ErrorField(err) == "") {
 			return err
 		}
+		// Not the administrator themselves (the store's rule): a 403 with
+		// the error summary.
 		pg.Errors = []fieldError{{"user", escalate.ErrorMessage(err)}}
 	}
-	s.render(w, r, http.StatusBadRequest, "admin-agency-page", pg)
+	s.render(w, r, formStatus(err), "admin-agency-page", pg)
 	return nil
 }
 

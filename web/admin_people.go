@@ -36,10 +36,13 @@ type managerChoice struct {
 	Selected bool
 }
 
-func managerChoices(people []personRow, except, selected int64) []managerChoice {
+// managerChoices offers the enabled people but those in except: the person
+// themselves, and the administrator acting, who may not make themselves
+// anyone's line manager.
+func managerChoices(people []personRow, selected int64, except ...int64) []managerChoice {
 	var cs []managerChoice
 	for _, p := range people {
-		if p.ID != except && !p.Disabled {
+		if !slices.Contains(except, p.ID) && !p.Disabled {
 			cs = append(cs, managerChoice{p.ID, p.Name + " (" + p.Agency + ")", p.ID == selected})
 		}
 	}
@@ -67,7 +70,7 @@ func (s *Server) personForm(r *http.Request, v *personFormView) error {
 		return err
 	}
 	v.Nav, v.Agencies = orgNav(u, "/admin"), as
-	v.Managers = managerChoices(people, 0, 0)
+	v.Managers = managerChoices(people, 0, u.ID)
 	return nil
 }
 
@@ -125,15 +128,28 @@ func (s *Server) personCreate(w http.ResponseWriter, r *http.Request) error {
 	if len(roles) == 0 {
 		pg.Errors = append(pg.Errors, fieldError{"roles", "Select at least one role"})
 	}
+	var err error
 	if len(pg.Errors) == 0 {
 		nu := &escalate.User{PartnershipID: p.ID, AgencyID: v.AgencyID, Name: v.Name, Email: v.Email, Roles: roles, ManagerID: managerID}
-		err := s.org.CreateUser(r.Context(), nu)
+		err = s.org.CreateUser(r.Context(), nu)
 		switch escalate.ErrorCode(err) {
 		case "":
-			http.Redirect(w, r, "/admin?done=person", http.StatusSeeOther)
+			done := "person"
+			if s.acct != nil {
+				// A new person is invited at once: the administrator
+				// never chooses, or knows, their password.
+				if _, err := s.acct.Invite(r.Context(), nu.ID); err != nil {
+					return err
+				}
+				done = "person-invited"
+			}
+			http.Redirect(w, r, "/admin?done="+done, http.StatusSeeOther)
 			return nil
-		case escalate.EINVALID, escalate.ECONFLICT:
+		case escalate.EINVALID, escalate.ECONFLICT, escalate.EFORBIDDEN:
 			field := escalate.ErrorField(err)
+			if escalate.ErrorCode(err) == escalate.EFORBIDDEN && field == "" {
+				return err
+			}
 			if !slices.Contains([]string{"name", "email", "agency", "roles", "manager"}, field) {
 				field = "email" // a unique-email conflict
 			}
@@ -142,7 +158,7 @@ func (s *Server) personCreate(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.render(w, r, http.StatusBadRequest, "admin-person-new", pg)
+	s.render(w, r, formStatus(err), "admin-person-new", pg)
 	return nil
 }
 
@@ -150,6 +166,7 @@ type personView struct {
 	Nav      []orgNavLink
 	Person   personRow
 	Self     bool
+	Accounts bool // invitations (and second factors) can be managed here
 	Roles    []roleBox
 	Managers []managerChoice
 }
@@ -174,8 +191,8 @@ func (s *Server) orgPerson(r *http.Request) (*personView, error) {
 	}
 	i := slices.IndexFunc(people, func(pr personRow) bool { return pr.ID == id })
 	pr := people[i]
-	return &personView{Nav: orgNav(u, "/admin"), Person: pr, Self: pr.ID == u.ID, Roles: roleBoxes(pr.User.Roles),
-		Managers: managerChoices(people, id, pr.ManagerID)}, nil
+	return &personView{Nav: orgNav(u, "/admin"), Person: pr, Self: pr.ID == u.ID, Accounts: s.acct != nil, Roles: roleBoxes(pr.User.Roles),
+		Managers: managerChoices(people, pr.ManagerID, id, u.ID)}, nil
 }
 
 func (s *Server) personPage(w http.ResponseWriter, r *http.Request) error {
@@ -216,10 +233,15 @@ func (s *Server) personChange(w http.ResponseWriter, r *http.Request, done strin
 		}
 	case escalate.EINVALID:
 		fe.Message = escalate.ErrorMessage(err)
+	case escalate.EFORBIDDEN:
+		if escalate.ErrorField(err) == "" {
+			return err
+		}
+		fe.Message = escalate.ErrorMessage(err)
 	default:
 		return err
 	}
-	s.render(w, r, http.StatusBadRequest, "admin-person", &page{Title: "Change " + v.Person.Name + "'s account",
+	s.render(w, r, formStatus(err), "admin-person", &page{Title: "Change " + v.Person.Name + "'s account",
 		Errors: []fieldError{fe}, Data: v})
 	return nil
 }
@@ -270,4 +292,13 @@ func (s *Server) personStatus(w http.ResponseWriter, r *http.Request) error {
 		}
 		return fieldError{"status", "Choose to disable or enable the account"}, nil
 	})
+}
+
+// formStatus is a form's status when it shows errors: 403 when the store
+// refused the change as not the actor's to make, else 400.
+func formStatus(err error) int {
+	if escalate.ErrorCode(err) == escalate.EFORBIDDEN {
+		return http.StatusForbidden
+	}
+	return http.StatusBadRequest
 }

@@ -176,6 +176,7 @@ func TestAdminPages(t *testing.T) {
 		if err := c.db.CreatePartnership(ctx, p, pol, raw); err != nil {
 			t.Fatal(err)
 		}
+		relaxSecondFactor(t, c.db, p)
 		a := &escalate.Agency{PartnershipID: p.ID, Name: "Surrey Police", Kind: "police"}
 		if err := c.db.CreateAgency(ctx, a); err != nil {
 			t.Fatal(err)

@@ -117,9 +117,13 @@ func (s *Server) apiAuthenticate(r *http.Request) (*http.Request, error) {
 	} else if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return r, escalate.Errorf(escalate.EUNAUTHORIZED, "The Authorization header must be \"Bearer\" and an API token.")
 	}
-	u, p, err := s.api.Tokens.TokenUser(r.Context(), strings.TrimSpace(token))
+	u, p, scope, err := s.api.Tokens.TokenUser(r.Context(), strings.TrimSpace(token))
 	if err != nil {
 		return r, err
+	}
+	if !scope.CanWrite() && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return r, escalate.Errorf(escalate.EFORBIDDEN,
+			"This API token may only read. Make a token that may read and change to do this.")
 	}
 	if info, ok := r.Context().Value(reqLogKey{}).(*reqLog); ok {
 		info.userID = u.ID
@@ -137,7 +141,7 @@ type apiError struct {
 // apiErrorBody says what went wrong: code is one of escalate's error codes,
 // message is for people, field names the request field at fault.
 type apiErrorBody struct {
-	Code    string `json:"code" enum:"invalid,unauthorized,forbidden,not_found,conflict,internal,unavailable"`
+	Code    string `json:"code" enum:"invalid,unauthorized,forbidden,not_found,conflict,internal,too_many_requests,unavailable"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
 }
@@ -157,7 +161,8 @@ func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		body.Message = "Sorry, there is a problem with the service. Try again later."
 	}
-	if code == escalate.EUNAVAILABLE {
+	setRetryAfter(w, err)
+	if code == escalate.EUNAVAILABLE && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "60")
 	}
 	apiWriteJSON(w, errorStatus(code), apiError{body})

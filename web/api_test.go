@@ -295,7 +295,7 @@ func TestAPIErrors(t *testing.T) {
 	})
 	t.Run("ErrRevoked", func(t *testing.T) {
 		ctx := escalate.NewContextWithUser(context.Background(), e.users["rmgr"])
-		secret, tok, err := e.tokens.CreateToken(ctx, "short-lived")
+		secret, tok, err := e.tokens.CreateToken(ctx, escalate.TokenRequest{Name: "short-lived", Scope: escalate.ScopeReadWrite})
 		if err != nil {
 			t.Fatal(err)
 		}

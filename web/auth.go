@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,9 +16,22 @@ type signInData struct {
 	Email     string
 	SignedOut bool
 	SSO       bool   // single sign-on is configured
+	Forgotten bool   // "Forgotten your password?" is offered
+	Done      string // what just happened, for the success banner
 	Next      string // the page to go back to after signing in, a path on this site
 	TimedOut  bool   // the session ended for want of use
 	Idle      string // the idle timeout in words, "30 minutes"
+	// EmailFirst asks for the email alone, to route it to its domain's
+	// provider (when the partnerships have any), before any password.
+	EmailFirst bool
+	Choices    []providerChoice // several providers sign in the email's domain
+}
+
+// signInDone are the banners the account pages send people back with.
+var signInDone = map[string]string{
+	"reset":   "Your password has been changed. Sign in with it.",
+	"invited": "Your password is set. Sign in with it to finish setting up your account.",
+	"changed": "Your password has been changed, and you have been signed out everywhere. Sign in with your new password.",
 }
 
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) error {
@@ -32,12 +44,17 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	q := r.URL.Query()
+	first, err := s.emailFirst(r.Context())
+	if err != nil {
+		return err
+	}
 	next := safeNext(q.Get("next"))
 	if next == "/" {
 		next = ""
 	}
 	s.render(w, r, http.StatusOK, "sign-in", &page{Title: "Sign in",
-		Data: signInData{SignedOut: q.Get("signed-out") == "1", SSO: s.oidc != nil, Next: next,
+		Data: signInData{SignedOut: q.Get("signed-out") == "1", SSO: s.oidc != nil, Forgotten: s.acct != nil,
+			Done: signInDone[q.Get("done")], EmailFirst: first, Next: next,
 			TimedOut: q.Get("timed-out") == "1", Idle: durationWords(s.idle)}})
 	return nil
 }
@@ -51,9 +68,16 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	email, password := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
 	next := safeNext(r.PostForm.Get("next"))
-	d := signInData{Email: email, SSO: s.oidc != nil}
+	d := signInData{Email: email, SSO: s.oidc != nil, Forgotten: s.acct != nil}
 	if next != "/" {
 		d.Next = next
+	}
+	if _, typed := r.PostForm["password"]; !typed {
+		if first, err := s.emailFirst(r.Context()); err != nil {
+			return err
+		} else if first {
+			return s.signInEmail(w, r, email, d.Next)
+		}
 	}
 	p := &page{Title: "Sign in", Data: d}
 	if email == "" {
@@ -66,16 +90,17 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusBadRequest, "sign-in", p)
 		return nil
 	}
-	token, u, err := s.auth.SignIn(r.Context(), email, password, clientIP(r), s.sessionToken(r))
+	token, u, err := s.auth.SignIn(r.Context(), email, password, s.clientIP(r), s.sessionToken(r))
 	switch escalate.ErrorCode(err) {
 	case "":
 	case escalate.EUNAUTHORIZED:
 		p.Errors = []fieldError{{"email", escalate.ErrorMessage(err)}}
 		s.render(w, r, http.StatusUnauthorized, "sign-in", p)
 		return nil
-	case escalate.EFORBIDDEN:
+	case escalate.ETOOMANY, escalate.EUNAVAILABLE:
 		p.Errors = []fieldError{{"email", escalate.ErrorMessage(err)}}
-		s.render(w, r, http.StatusTooManyRequests, "sign-in", p)
+		setRetryAfter(w, err)
+		s.render(w, r, errorStatus(escalate.ErrorCode(err)), "sign-in", p)
 		return nil
 	default:
 		return err
@@ -84,9 +109,54 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		info.userID = u.ID
 	}
 	s.setCookie(w, token)
-	// Back to the page they were on when the session ended, where what
-	// they typed was kept.
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	_, _, stage, err := s.auth.Pending(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	if stage == escalate.StageFull {
+		// Back to the page they were on when the session ended, where
+		// what they typed was kept.
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, stagePath(stage), http.StatusSeeOther)
+	return nil
+}
+
+// stagePath is where a sign-in goes next: home once it is complete, else
+// the page that asks for, or sets up, a second factor.
+func stagePath(stage string) string {
+	switch stage {
+	case escalate.StageSecondFactor:
+		return secondFactorPath
+	case escalate.StageEnrol:
+		return setUpPath
+	case escalate.StageFull:
+		return "/"
+	}
+	return "/sign-in"
+}
+
+// signInEmail is the email-first step: the email's domain's provider, a
+// choice of them, or the password form. Only the domain decides, so the
+// answer says nothing about whether the address has an account.
+func (s *Server) signInEmail(w http.ResponseWriter, r *http.Request, email, next string) error {
+	d := signInData{Email: email, SSO: s.oidc != nil, Forgotten: s.acct != nil, Next: next}
+	if email == "" || escalate.EmailDomain(email) == "" {
+		d.EmailFirst = true
+		s.render(w, r, http.StatusBadRequest, "sign-in", &page{Title: "Sign in", Data: d,
+			Errors: []fieldError{{"email", "Enter your email address, like name@example.org"}}})
+		return nil
+	}
+	choices, err := s.routeEmail(r.Context(), email)
+	if err != nil {
+		return err
+	}
+	// Even one provider is offered as a link to follow, not a redirect:
+	// the Content-Security-Policy's form-action 'self' would stop this
+	// form's answer redirecting to the provider's origin.
+	d.Choices = choices
+	s.render(w, r, http.StatusOK, "sign-in", &page{Title: "Sign in", Data: d})
 	return nil
 }
 
@@ -112,14 +182,4 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/sign-in?signed-out=1", http.StatusSeeOther)
 	return nil
-}
-
-// clientIP is the address the request came from. Forwarded headers are not
-// trusted: anyone could set them to dodge the per-IP limit.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

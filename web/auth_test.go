@@ -75,17 +75,20 @@ func TestSignIn(t *testing.T) {
 	})
 	t.Run("ErrRateLimited", func(t *testing.T) {
 		e := newEnv(t, true)
-		for range sqlstore.MaxAccountFailures {
+		for range sqlstore.FreePairFailures {
 			e.do(t, "POST", "/sign-in", "", url.Values{"email": {testEmail}, "password": {"guess guess guess"}})
 		}
 		res := e.do(t, "POST", "/sign-in", "", url.Values{"email": {testEmail}, "password": {testPassword}})
 		if res.StatusCode != http.StatusTooManyRequests || e.sessionCookie(res) != nil {
-			t.Fatalf("right password after %d failures: status %d, want 429 and no cookie", sqlstore.MaxAccountFailures, res.StatusCode)
+			t.Fatalf("right password after %d failures: status %d, want 429 and no cookie", sqlstore.FreePairFailures, res.StatusCode)
 		}
-		if !strings.Contains(res.body, "too many attempts") {
-			t.Error("the page does not say why")
+		if got := res.Header.Get("Retry-After"); got != "1" {
+			t.Errorf("Retry-After = %q, want 1 (second)", got)
 		}
-		e.clock.add(sqlstore.FailureWindow + time.Second)
+		if !strings.Contains(res.body, "too many attempts") || !strings.Contains(res.body, "Wait a second") {
+			t.Error("the page does not say why, or how long to wait")
+		}
+		e.clock.add(time.Second)
 		e.signIn(t, "")
 	})
 	t.Run("NoPersonalDataLogged", func(t *testing.T) {

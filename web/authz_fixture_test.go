@@ -46,8 +46,10 @@ type authzWorld struct {
 	escB      *escalate.Escalation
 	contactA  int64
 	contactB  int64
-	deadA     int64 // an undelivered notification of each partnership
-	deadB     int64
+	// providerA and providerB are a sign-in provider of each partnership.
+	providerA, providerB int64
+	deadA                int64 // an undelivered notification of each partnership
+	deadB                int64
 	// The learning pages' targets: a closed escalation of each partnership
 	// (C withdrawn at stage 1 with A's parties; D), a learning item and a
 	// proforma of each.
@@ -101,6 +103,7 @@ func newAuthzWorldPack(t *testing.T, pack string, more func(w *authzWorld, db *s
 		if err := db.CreatePartnership(ctx, p, w.pol, raw); err != nil {
 			t.Fatal(err)
 		}
+		relaxSecondFactor(t, db, p)
 		parts[key] = p
 	}
 	for _, a := range []struct{ key, kind, part string }{
@@ -141,7 +144,7 @@ func newAuthzWorldPack(t *testing.T, pack string, more func(w *authzWorld, db *s
 			}
 			k := authzKey(r, a)
 			w.users[k] = u
-			secret, tok, err := tokens.CreateToken(escalate.NewContextWithUser(ctx, u), "matrix "+k)
+			secret, tok, err := tokens.CreateToken(escalate.NewContextWithUser(ctx, u), escalate.TokenRequest{Name: "matrix " + k, Scope: escalate.ScopeReadWrite})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -198,6 +201,17 @@ func newAuthzWorldPack(t *testing.T, pack string, more func(w *authzWorld, db *s
 			t.Fatal(err)
 		}
 		*c.id = ct.ID
+	}
+	for _, c := range []struct {
+		id *int64
+		ag string
+	}{{&w.providerA, "Y"}, {&w.providerB, "V"}} {
+		p := &escalate.OIDCProvider{PartnershipID: w.ag[c.ag].PartnershipID, Name: "Provider " + c.ag,
+			Issuer: "https://login.example.org/" + c.ag, ClientID: "escalate", Domains: []string{strings.ToLower(c.ag) + ".example.org"}}
+		if err := db.AddProvider(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		*c.id = p.ID
 	}
 	for _, d := range []struct {
 		id  *int64
@@ -286,6 +300,8 @@ func (w *authzWorld) serve(t *testing.T, db *sqlstore.DB) (*web.Server, *httptes
 		Learning:      db,
 		Dissents:      db,
 		Privacy:       db,
+		Accounts:      db,
+		Providers:     &web.ProviderConfig{Store: db},
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 	})
 	if err != nil {
@@ -358,7 +374,11 @@ var authzTables = []string{
 	"SELECT * FROM learning_links ORDER BY rowid", "SELECT * FROM learning_responses ORDER BY rowid",
 	"SELECT * FROM learning_settings ORDER BY rowid", "SELECT * FROM pattern_flags ORDER BY rowid",
 	"SELECT * FROM dissents ORDER BY rowid", "SELECT * FROM dissent_clocks ORDER BY rowid",
-	"SELECT * FROM dissent_entries ORDER BY rowid", "SELECT * FROM learning_themes ORDER BY rowid",
+	"SELECT * FROM dissent_entries ORDER BY rowid", "SELECT * FROM role_changes ORDER BY rowid",
+	"SELECT * FROM account_links ORDER BY rowid", "SELECT * FROM totp_secrets ORDER BY rowid",
+	"SELECT * FROM recovery_codes ORDER BY rowid", "SELECT * FROM passkeys ORDER BY rowid",
+	"SELECT * FROM oidc_providers ORDER BY rowid", "SELECT * FROM oidc_provider_domains ORDER BY rowid",
+	"SELECT * FROM learning_themes ORDER BY rowid",
 	"SELECT id, escalation_id, name, sha256 FROM attachments ORDER BY id",
 }
 

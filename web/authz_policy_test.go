@@ -36,22 +36,23 @@ var authzRels = []authzRel{relOwn, relReceiving, relOtherAgency, relOtherPartner
 type authzKind int
 
 const (
-	kindPublic       authzKind = iota // anyone, signed in or not
-	kindNowhere                       // no such page or endpoint: not found for everyone
-	kindSignedIn                      // anyone signed in (pages) or with a token (API)
-	kindRaise                         // signed in with a role that deals with cases
-	kindList                          // signed in; lists only what need to know allows
-	kindOwnToken                      // signed in, and only one's own API token
-	kindContactsEdit                  // Business Manager and administrator
-	kindOverview                      // Business Manager, chair, vice chair, administrator
-	kindReports                       // Business Manager, chair, vice chair: the board reports
-	kindAdminRead                     // administrator, and the Business Manager read-only (web/contacts_store.go adminReaders)
-	kindAdminWrite                    // administrator only
-	kindCase                          // an escalation: need to know, per action
-	kindLearnRead                     // the learning log and proformas: Business Manager, chair, vice chair; others not found
-	kindLearnWrite                    // changing them: the Business Manager only
-	kindPrivacyRead                   // who has seen what: Business Manager and data protection officer; others not found
-	kindPrivacyDPO                    // retention, legal holds, subject access: the data protection officer only
+	kindPublic        authzKind = iota // anyone, signed in or not
+	kindNowhere                        // no such page or endpoint: not found for everyone
+	kindSignedIn                       // anyone signed in (pages) or with a token (API)
+	kindRaise                          // signed in with a role that does more than administer
+	kindList                           // signed in; lists only what need to know allows
+	kindOwnToken                       // signed in, and only one's own API token
+	kindContactsEdit                   // Business Manager and administrator
+	kindOverview                       // Business Manager, chair, vice chair, administrator
+	kindReports                        // Business Manager, chair, vice chair: the board reports
+	kindAdminRead                      // administrator, and the Business Manager read-only (web/contacts_store.go adminReaders)
+	kindAdminWrite                     // administrator only
+	kindOversightRead                  // administrator, Business Manager, chair, vice chair: the role-change history
+	kindCase                           // an escalation: need to know, per action
+	kindLearnRead                      // the learning log and proformas: Business Manager, chair, vice chair; others not found
+	kindLearnWrite                     // changing them: the Business Manager only
+	kindPrivacyRead                    // who has seen what: Business Manager and data protection officer; others not found
+	kindPrivacyDPO                     // retention, legal holds, subject access: the data protection officer only
 	// kindDissent is a Child Protection Conference dissent page: not found
 	// where the policy does not switch dissents on (the matrix's Wirral);
 	// authzDissentExpect is its rule where it does (Surrey).
@@ -167,6 +168,8 @@ func authzExpect(role escalate.Role, rel authzRel, sp authzSpec, targeted bool) 
 		return has(escalate.RoleAdmin, escalate.RoleBusinessManager) && !crosses
 	case kindAdminWrite:
 		return has(escalate.RoleAdmin) && !crosses
+	case kindOversightRead:
+		return has(escalate.RoleAdmin, escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair)
 	case kindLearnRead:
 		return has(escalate.RoleBusinessManager, escalate.RoleChair, escalate.RoleViceChair, escalate.RoleDelegatedSafeguardingPartner) && !crosses
 	case kindLearnWrite:

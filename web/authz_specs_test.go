@@ -101,6 +101,39 @@ func authzSpecs() map[string]authzSpec {
 		"POST /account/calendar/link":           in,
 		"POST /account/calendar/revoke":         in,
 		"POST /account/calendar/digest":         in,
+		// A partnership provider's start, sent for a provider that does
+		// not exist (oidc_providers_test.go walks real ones on loopback).
+		"GET /sign-in/oidc/{id}":          {kind: kindNowhere},
+		"GET /admin/sign-in":              {kind: kindAdminRead},
+		"POST /admin/sign-in":             {kind: kindAdminWrite},
+		"POST /admin/sign-in/{id}/remove": {kind: kindAdminWrite},
+		"GET /admin/role-changes":         {kind: kindOversightRead},
+		"POST /admin/people/{id}/invite":  {kind: kindAdminWrite},
+		"GET /account":                    in,
+		"GET /account/password":           in,
+		"POST /account/password":          in,
+		// Second factors: a signed-in person is sent home from the pages
+		// of a sign-in that waits for one, and may set one up; the waiting
+		// stages themselves are covered by second_factor_test.go and
+		// passkey_browser_test.go.
+		"GET /sign-in/second-factor":                   in,
+		"POST /sign-in/second-factor":                  in,
+		"GET /sign-in/set-up":                          in,
+		"POST /sign-in/set-up":                         in,
+		"POST /sign-in/set-up/app":                     in,
+		"GET /sign-in/set-up/qr.png":                   {kind: kindNowhere}, // no app being set up
+		"POST /sign-in/set-up/codes":                   in,
+		"POST /sign-in/passkey/register/options":       in,
+		"POST /sign-in/passkey/register":               in,
+		"POST /sign-in/passkey/options":                in,
+		"POST /sign-in/passkey":                        in,
+		"POST /account/recovery-codes":                 in,
+		"POST /admin/people/{id}/second-factors/reset": {kind: kindAdminWrite},
+		// Forgotten password and the emailed links: for people who cannot
+		// sign in; without a live link's secret they say it does not work.
+		"GET /sign-in/forgotten": pub, "POST /sign-in/forgotten": pub,
+		"GET /account/reset": pub, "POST /account/reset": pub,
+		"GET /account/invitation": pub, "POST /account/invitation": pub,
 		// The feed's secret in its path is its only credential; the matrix
 		// holds none, so the feed is not found for everyone (feed_test.go
 		// checks a real secret).
@@ -219,6 +252,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 		method, path = "GET", pattern
 	}
 	e, person, contact, dead := w.escA, authzKey(escalate.RolePractitioner, "X"), w.contactA, w.deadA
+	provider := w.providerA
 	item, proforma, theme, attach, hold := w.itemA, w.proformaA, w.themeA, w.attachA, w.holdA
 	if strings.HasSuffix(path, "/learning") {
 		e = w.escC
@@ -228,6 +262,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 	case rel == relOtherPartnership:
 		e, person, contact, token, dead = w.escB, authzKey(escalate.RolePractitioner, "W"), w.contactB, person, w.deadB
 		token = authzKey(escalate.RolePractitioner, "W")
+		provider = w.providerB
 		item, proforma, theme, attach, hold = w.itemB, w.proformaB, w.themeB, w.attachB, w.holdB
 		if strings.HasSuffix(path, "/learning") {
 			e = w.escD
@@ -246,6 +281,10 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 	switch {
 	case strings.HasPrefix(path, "/contacts/"):
 		id = strconv.FormatInt(contact, 10)
+	case strings.HasPrefix(path, "/admin/sign-in/"):
+		id = strconv.FormatInt(provider, 10)
+	case path == "/sign-in/oidc/{id}":
+		id = "0" // no such provider: starting a real one needs it on loopback
 	case strings.HasPrefix(path, "/admin/people/"):
 		id = strconv.FormatInt(w.users[person].ID, 10)
 	case strings.HasPrefix(path, "/admin/agencies/{id}"):
@@ -442,7 +481,7 @@ func (w *authzWorld) request(pattern string, role escalate.Role, rel authzRel) (
 	case pattern == "POST /admin/people/{id}/status":
 		return method, path, v("status", "disable")
 	case pattern == "POST /account/tokens":
-		return method, path, v("name", "matrix token")
+		return method, path, v("name", "matrix token", "scope", "read", "days", "90", "password", authzPassword)
 	}
 	return method, path, v("x", "1") // the raise steps and the rest: the form as a person would first send it
 }

@@ -151,6 +151,9 @@ func orgNav(u *escalate.User, current string) []orgNavLink {
 	if orgHasAny(u, escalate.PrivacyRoles) {
 		links = append(links, orgNavLink{Href: "/privacy", Text: "Data protection"})
 	}
+	if orgHasAny(u, roleChangeReaders) {
+		links = append(links, orgNavLink{Href: "/admin/role-changes", Text: "Role changes"})
+	}
 	for i := range links {
 		links[i].Current = links[i].Href == current
 	}

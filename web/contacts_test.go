@@ -46,6 +46,7 @@ func newOrg(t *testing.T) *cases {
 		Logger:      slog.New(slog.NewJSONHandler(c.logs, nil)),
 		Escalations: c.svc,
 		Partnership: c.db,
+		Accounts:    c.db,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -201,6 +202,7 @@ func TestContactsPages(t *testing.T) {
 		if err := c.db.CreatePartnership(ctx, p, pol, raw); err != nil {
 			t.Fatal(err)
 		}
+		relaxSecondFactor(t, c.db, p)
 		a := &escalate.Agency{PartnershipID: p.ID, Name: "Redbridge Council", Kind: "childrens-social-care"}
 		if err := c.db.CreateAgency(ctx, a); err != nil {
 			t.Fatal(err)

@@ -109,13 +109,15 @@ func signedInUser(r *http.Request) (*escalate.User, *escalate.Partnership) {
 }
 
 // withSession returns r with the session's user in its context, if the
-// cookie names a live session. A dead session's cookie is cleared.
+// cookie names a live, full session. A dead session's cookie is cleared; a
+// session still waiting for a second factor keeps its cookie, and its stage
+// goes in the context for signedIn.
 func (s *Server) withSession(w http.ResponseWriter, r *http.Request) (*http.Request, error) {
 	token := s.sessionToken(r)
 	if token == "" {
 		return r, nil
 	}
-	u, p, err := s.auth.User(r.Context(), token)
+	u, p, stage, err := s.auth.Pending(r.Context(), token)
 	if escalate.ErrorCode(err) == escalate.EUNAUTHORIZED {
 		s.clearCookie(w)
 		var ended *escalate.SessionEnded
@@ -126,12 +128,21 @@ func (s *Server) withSession(w http.ResponseWriter, r *http.Request) (*http.Requ
 	} else if err != nil {
 		return r, err
 	}
+	if stage != escalate.StageFull {
+		return r.WithContext(context.WithValue(r.Context(), stageKey{}, stage)), nil
+	}
 	if info, ok := r.Context().Value(reqLogKey{}).(*reqLog); ok {
 		info.userID = u.ID
 	}
-	ctx := escalate.NewContextWithUser(r.Context(), u)
-	ctx = context.WithValue(ctx, partnershipKey{}, p)
-	return r.WithContext(ctx), nil
+	return r.WithContext(withSignedIn(r.Context(), u, p)), nil
+}
+
+// stageKey holds the stage of a session waiting for a second factor.
+type stageKey struct{}
+
+// withSignedIn is ctx carrying the signed-in user and their partnership.
+func withSignedIn(ctx context.Context, u *escalate.User, p *escalate.Partnership) context.Context {
+	return context.WithValue(escalate.NewContextWithUser(ctx, u), partnershipKey{}, p)
 }
 
 // signedIn lets only signed-in users reach h; others are sent to sign in.
@@ -142,6 +153,11 @@ func (s *Server) signedIn(h handlerFunc) handlerFunc {
 			return err
 		}
 		if escalate.UserFromContext(r.Context()) == nil {
+			// A sign-in waiting for a second factor goes on with it.
+			if stage, ok := r.Context().Value(stageKey{}).(string); ok {
+				http.Redirect(w, r, stagePath(stage), http.StatusSeeOther)
+				return nil
+			}
 			ended, _ := r.Context().Value(endedKey{}).(*escalate.SessionEnded)
 			if ended != nil {
 				s.keepTimedOut(w, r, ended)

@@ -81,6 +81,7 @@ func (s *Server) badge(r *http.Request, u *escalate.User) *inboxBadge {
 type noticeRow struct {
 	escalate.Notification
 	Link, Happened, Action, Deadline, When string
+	Account                                bool // about sign-in or roles, not an escalation
 }
 
 type notificationsView struct {
@@ -122,6 +123,10 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 			if strings.HasPrefix(n.SubjectKey, "dissent-") {
 				row.Link = "/dissents/" + url.PathEscape(n.Ref)
 			}
+		}
+		row.Account = strings.HasPrefix(n.SubjectKey, "account-")
+		if n.SubjectKey == "account-oversight-granted" {
+			row.Link = "/admin/role-changes"
 		}
 		if !n.Due.IsZero() {
 			row.Deadline = noticeDue(n.Due, now)
@@ -199,6 +204,12 @@ var noticeMessages = map[string][2]string{
 	"good-practice":           {"Another agency recognised your agency's good practice", "Read what they recorded."},
 	"policy-review-soon":      {"The policy is due for review in a month", "Change the policy, or publish its next version."},
 	"policy-review-due":       {"The policy is due for review today", "Change the policy, or publish its next version."},
+	// Account messages (notify/account.go): about sign-in and roles.
+	"account-oversight-granted": {"An oversight role was given in your partnership", "Open Role changes to see who was given it and by whom."},
+	"account-password-changed":  {"Your password was changed", "If you did not change it, tell your partnership's administrator at once."},
+	"account-factors-reset":     {"Your second factors were reset", "Set up a second factor again when you next sign in with your password."},
+	"account-invite":            {"An invitation to set up your account was emailed", "Use the link in the email to set your password."},
+	"account-reset":             {"A link to reset your password was emailed", "If you did not ask for it, you can ignore it."},
 }
 
 // noticeDue says a notification's deadline in plain words, judged now, on

@@ -40,6 +40,7 @@ func newNoticeCases(t *testing.T) *cases {
 	if err := c.db.CreatePartnership(ctx, other, c.pol, raw); err != nil {
 		t.Fatal(err)
 	}
+	relaxSecondFactor(t, c.db, other)
 	oa := &escalate.Agency{PartnershipID: other.ID, Name: "Elsewhere Police", Kind: "police"}
 	if err := c.db.CreateAgency(ctx, oa); err != nil {
 		t.Fatal(err)

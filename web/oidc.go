@@ -12,6 +12,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -62,6 +64,7 @@ const oidcCookieAge = 10 * time.Minute
 // service from starting: password sign-in still works.
 type oidcClient struct {
 	cfg    OIDCConfig
+	id     int64 // the partnership provider's ID; 0 for the one the flags configure
 	client *http.Client
 	seal   *sealer
 
@@ -90,7 +93,13 @@ func newOIDC(cfg *OIDCConfig) (*oidcClient, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("web: OIDC without a Store")
 	}
-	c := &oidcClient{cfg: *cfg, client: cfg.HTTPClient}
+	return newOIDCClient(*cfg, 0)
+}
+
+// newOIDCClient is the client of one provider: the flags' (id 0), or a
+// partnership's.
+func newOIDCClient(cfg OIDCConfig, id int64) (*oidcClient, error) {
+	c := &oidcClient{cfg: cfg, id: id, client: cfg.HTTPClient}
 	if c.client == nil {
 		c.client = &http.Client{Timeout: 15 * time.Second}
 	}
@@ -160,11 +169,15 @@ func (c *oidcClient) discover() (*oauth2.Config, *oidc.IDTokenVerifier, error) {
 }
 
 func (s *Server) oidcRoutes(mux *http.ServeMux) {
-	if s.oidc == nil {
-		return
+	if s.oidc != nil {
+		mux.Handle("GET /sign-in/oidc", s.handle(s.oidcStart))
 	}
-	mux.Handle("GET "+oidcStartPath, s.handle(s.oidcStart))
-	mux.Handle("GET "+OIDCCallbackPath, s.handle(s.oidcCallback))
+	if s.providers != nil {
+		mux.Handle("GET /sign-in/oidc/{id}", s.handle(s.providerStart))
+	}
+	if s.oidc != nil || s.providers != nil {
+		mux.Handle("GET /sign-in/oidc/callback", s.handle(s.oidcCallback))
+	}
 }
 
 // preAuth is what the browser holds, sealed, between leaving for the
@@ -179,7 +192,12 @@ type preAuth struct {
 // oidcStart sends the browser to the provider with a fresh state, nonce and
 // PKCE challenge.
 func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) error {
-	oc, _, err := s.oidc.discover()
+	return s.oidcStartWith(w, r, s.oidc)
+}
+
+// oidcStartWith sends the browser to provider oc2.
+func (s *Server) oidcStartWith(w http.ResponseWriter, r *http.Request, oc2 *oidcClient) error {
+	oc, _, err := oc2.discover()
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "oidc: provider unreachable", "err", err)
 		return s.oidcRefuse(w, r, http.StatusServiceUnavailable,
@@ -187,12 +205,14 @@ func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) error {
 	}
 	pa := preAuth{State: randomString(), Nonce: randomString(), Verifier: oauth2.GenerateVerifier(),
 		Expires: time.Now().Add(oidcCookieAge).Unix()}
-	sealed, err := s.oidc.seal.seal(pa)
+	sealed, err := oc2.seal.seal(pa)
 	if err != nil {
 		return err
 	}
+	// The provider's ID goes before the sealed part, so the callback knows
+	// whose key opens it.
 	http.SetCookie(w, &http.Cookie{
-		Name: s.oidcCookieName(), Value: sealed, Path: "/", MaxAge: int(oidcCookieAge / time.Second),
+		Name: s.oidcCookieName(), Value: strconv.FormatInt(oc2.id, 10) + "." + sealed, Path: "/", MaxAge: int(oidcCookieAge / time.Second),
 		Secure: s.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 	})
 	w.Header().Set("Cache-Control", "no-store")
@@ -206,7 +226,15 @@ func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	var pa preAuth
 	c, err := r.Cookie(s.oidcCookieName())
-	ok := err == nil && s.oidc.seal.open(c.Value, &pa) == nil && time.Now().Unix() < pa.Expires
+	var oc2 *oidcClient
+	if err == nil {
+		idText, sealed, _ := strings.Cut(c.Value, ".")
+		id, _ := strconv.ParseInt(idText, 10, 64)
+		if oc2, err = s.oidcClientFor(r, id); err == nil && oc2.seal.open(sealed, &pa) != nil {
+			err = errors.New("the pre-auth cookie does not open")
+		}
+	}
+	ok := err == nil && time.Now().Unix() < pa.Expires
 	// Used once, whatever happens next.
 	http.SetCookie(w, &http.Cookie{Name: s.oidcCookieName(), Value: "", Path: "/", MaxAge: -1,
 		Secure: s.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
@@ -227,11 +255,11 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	case q.Get("code") == "":
 		return s.oidcRefused(w, r, http.StatusBadRequest, "no code", "Your organisation's sign-in service sent no sign-in. "+again)
 	}
-	oc, verifier, err := s.oidc.discover()
+	oc, verifier, err := oc2.discover()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(s.oidc.providerCtx(r.Context()), 20*time.Second)
+	ctx, cancel := context.WithTimeout(oc2.providerCtx(r.Context()), 20*time.Second)
 	defer cancel()
 	tok, err := oc.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(pa.Verifier))
 	if err != nil {
@@ -255,15 +283,23 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	var claims struct {
 		Email    string `json:"email"`
 		Verified any    `json:"email_verified"`
+		AZP      string `json:"azp"`
 	}
 	if err := idt.Claims(&claims); err != nil {
 		return s.oidcRefused(w, r, http.StatusForbidden, "claims: "+err.Error(),
 			"The sign-in from your organisation could not be read. "+again)
 	}
+	// OpenID Connect Core 3.1.3.7: with several audiences the token must
+	// name us as the party it was issued to (azp); and an azp that names
+	// another client means the token was issued to that client.
+	if (len(idt.Audience) > 1 && claims.AZP == "") || (claims.AZP != "" && claims.AZP != oc2.cfg.ClientID) {
+		return s.oidcRefused(w, r, http.StatusForbidden, "azp is not our client ID",
+			"The sign-in from your organisation was meant for another service. "+again)
+	}
 	// Some providers send the string "true".
 	verified := claims.Verified == true || claims.Verified == "true"
-	token, u, err := s.oidc.cfg.Store.SignInIdentity(r.Context(), idt.Issuer, idt.Subject, claims.Email, verified,
-		clientIP(r), s.sessionToken(r))
+	token, u, err := oc2.cfg.Store.SignInIdentity(r.Context(), idt.Issuer, idt.Subject, claims.Email, verified,
+		s.clientIP(r), s.sessionToken(r))
 	switch escalate.ErrorCode(err) {
 	case "":
 	case escalate.EFORBIDDEN, escalate.EINVALID, escalate.EUNAUTHORIZED:

@@ -110,7 +110,8 @@ func TestPolicyChangeBrowser(t *testing.T) {
 	if fresh.PolicyVersion != "chapter 7.2 (December 2026)" || fresh.Clocks[0].Within != "3 working days" {
 		t.Errorf("the new escalation: version %q, clock %q", fresh.PolicyVersion, fresh.Clocks[0].Within)
 	}
-	// As the Business Manager sees them, from the overview's links.
+	// As the Business Manager sees them, from the overview's links, opening
+	// how the first running deadline was worked out.
 	for ref, within := range map[string]string{old.Ref: "1 working week (", fresh.Ref: "3 working days ("} {
 		var text string
 		b.run(t, chromedp.Click(`a.govuk-service-navigation__link[href="/contacts"]`, chromedp.ByQuery),
@@ -118,6 +119,9 @@ func TestPolicyChangeBrowser(t *testing.T) {
 			chromedp.Click(`.app-org-nav a[href="/overview"]`, chromedp.ByQuery),
 			waitVisible(`a[href="/escalations/`+ref+`"]`),
 			chromedp.Click(`a[href="/escalations/`+ref+`"]`, chromedp.ByQuery), waitVisible("h1"),
+			// The timescale is in "How this deadline was worked out".
+			chromedp.Click(`#running-deadlines details summary`, chromedp.ByQuery),
+			waitVisible(`#running-deadlines .govuk-details__text`),
 			chromedp.Text("main", &text, chromedp.ByQuery))
 		if !strings.Contains(text, within) || ref == old.Ref && strings.Contains(text, "3 working days") {
 			t.Errorf("%s's page lacks %q, or shows the new clock", ref, within)

@@ -9,7 +9,9 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/policy"
@@ -42,6 +44,8 @@ func errorStatus(code string) int {
 		return http.StatusNotFound
 	case escalate.ECONFLICT:
 		return http.StatusConflict
+	case escalate.ETOOMANY:
+		return http.StatusTooManyRequests
 	case escalate.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	}
@@ -69,11 +73,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		title = "You cannot do that"
 	case escalate.EUNAUTHORIZED:
 		title = "Sign in to continue"
+	case escalate.ETOOMANY:
+		title = "Try again shortly"
 	case escalate.EUNAVAILABLE:
 		s.log.WarnContext(r.Context(), "service unavailable", "method", r.Method, "path", r.URL.Path, "err", msg)
 		title = "Sorry, the service is unavailable"
 		w.Header().Set("Retry-After", "60")
 	}
+	setRetryAfter(w, err)
 	u, _ := signedInUser(r)
 	s.render(w, r, status, "error", &page{Title: title, Data: errorData{Message: msg, NotFound: code == escalate.ENOTFOUND, SignedIn: u != nil}})
 }
@@ -83,6 +90,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 type errorData struct {
 	Message            string
 	NotFound, SignedIn bool
+}
+
+// setRetryAfter sends Retry-After, in whole seconds rounded up, when err
+// says how long to wait.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if d := escalate.RetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+	}
 }
 
 // statusClientClosed is what the request log and metrics record for a
@@ -114,7 +129,9 @@ type page struct {
 	// DissentsNav is the header's conference dissents item: "" none,
 	// "link", or "current" on the dissent pages themselves.
 	DissentsNav string
-	Data        any
+	// AccountNav shows the header's "Your account" item (account_routes.go).
+	AccountNav bool
+	Data       any
 	// Session is set on signed-in pages: when the session ends unused,
 	// for the timeout warning (timeout.go).
 	Session *sessionTiming
@@ -147,6 +164,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if p.Inbox == nil {
 		p.Inbox = s.badge(r, p.User)
 	}
+	p.AccountNav = s.acct != nil && s.org != nil
 	if p.DissentsNav == "" && s.dissentsNav(r, p.User) {
 		p.DissentsNav = "link"
 	}
@@ -185,6 +203,8 @@ func parseTemplates() (map[string]*template.Template, error) {
 		"dict":           dict,
 		"dateWords":      dateWords,
 		"fieldError":     func(field, msg string) fieldError { return fieldError{field, msg} },
+		"tokenLifetimes": func() []string { return tokenLifetimes },
+		"inc":            func(i int) int { return i + 1 },
 		"themeID":        themeID,
 		"sub":            func(a, b int) int { return a - b },
 		"learningSelect": func(id, label, value string, opts []option) selectView {
@@ -207,6 +227,9 @@ func parseTemplates() (map[string]*template.Template, error) {
 		files := []string{n}
 		if strings.HasPrefix(path.Base(n), "dissent") || strings.HasPrefix(path.Base(n), "privacy") {
 			files = append(files, "templates/partials/dissent-fields.tmpl")
+		}
+		if strings.HasPrefix(path.Base(n), "account-") {
+			files = append(files, "templates/partials/account-shared.tmpl")
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, files...)
 		if err != nil {

@@ -13,7 +13,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -39,6 +41,36 @@ type Auth interface {
 	SignIn(ctx context.Context, email, password, ip, oldToken string) (token string, u *escalate.User, err error)
 	// User returns the user of a live session, or EUNAUTHORIZED.
 	User(ctx context.Context, token string) (*escalate.User, *escalate.Partnership, error)
+	// Reauthenticate makes the session's person prove again who they are
+	// (password, or authenticator or recovery code), before an action such
+	// as making an API token. A wrong answer is EINVALID on field
+	// "password" or "code".
+	Reauthenticate(ctx context.Context, token, password, code, ip string) error
+	// ChangePassword changes the session's person's own password once
+	// current is right (else EINVALID on field "current"), ending all
+	// their sessions, this one too.
+	ChangePassword(ctx context.Context, token, current, next, ip string) error
+	// Pending returns the user of a live session whatever its stage
+	// (escalate.StageFull, or waiting for a second factor), and the stage.
+	Pending(ctx context.Context, token string) (*escalate.User, *escalate.Partnership, string, error)
+	// VerifyFactor finishes a sign-in waiting for a second factor with a
+	// code (authenticator app or recovery code) and returns the full
+	// session's new token. A wrong code is EINVALID on field "code".
+	VerifyFactor(ctx context.Context, token, code, ip string) (string, error)
+	// StartTOTP starts setting up an authenticator app: its secret and
+	// otpauth:// URI.
+	StartTOTP(ctx context.Context, token string) (secret, uri string, err error)
+	// PendingTOTP returns the app secret being set up, without changing
+	// anything; ENOTFOUND when there is none.
+	PendingTOTP(ctx context.Context, token string) (secret, uri string, err error)
+	// ConfirmTOTP finishes it with a code from the app, returning new
+	// recovery codes (if the person had none) and, for a sign-in that was
+	// waiting to set one up, the full session's new token.
+	ConfirmTOTP(ctx context.Context, token, code, ip string) (codes []string, fresh string, err error)
+	// NewRecoveryCodes replaces the signed-in person's recovery codes.
+	NewRecoveryCodes(ctx context.Context, token string) ([]string, error)
+	// Factors says which second factors the session's person has.
+	Factors(ctx context.Context, token string) (escalate.SecondFactors, error)
 	// SignOut ends the session, if any.
 	SignOut(ctx context.Context, token string) error
 	// Ping reports whether the store answers, for /readyz.
@@ -69,6 +101,9 @@ type Config struct {
 	API APIConfig
 	// OIDC turns on single sign-on (see oidc.go); nil leaves it off.
 	OIDC *OIDCConfig
+	// Providers turns on the partnerships' own sign-in providers, routed
+	// by email domain (oidc_providers.go); Auth must be a ProviderAuth.
+	Providers *ProviderConfig
 	// Notifications serves the Notifications page, the header's unread
 	// count and the undelivered notifications page: *sqlstore.DB.
 	Notifications NotificationStore
@@ -78,6 +113,12 @@ type Config struct {
 	// Learning serves the learning log, the proformas and the learning
 	// step on closed escalations (learning.go): *sqlstore.DB.
 	Learning LearningStore
+	// Accounts serves the account pages: role changes, second factors,
+	// invitations and resets (account_routes.go): *sqlstore.DB.
+	Accounts AccountStore
+	// Proxies are the trusted reverse proxies whose X-Forwarded-For names
+	// the client (client_ip.go); none: the connection's peer is the client.
+	Proxies []netip.Prefix
 	// Dissents serves the Child Protection Conference dissent pages, where
 	// the policy switches them on: *sqlstore.DB. Nil leaves them out.
 	Dissents DissentStore
@@ -111,7 +152,14 @@ type Server struct {
 	learn   LearningStore     // nil: no learning pages (learning.go)
 	dis     DissentStore      // nil: no dissent pages (dissents.go)
 	privacy PrivacyStore      // nil: no data protection pages (privacy.go)
-	idle    time.Duration     // the session's idle timeout, for the warning
+	trusted []netip.Prefix    // reverse proxies (client_ip.go)
+	acct    AccountStore      // nil: no account pages (account_routes.go)
+	base    string            // Config.BaseURL, for the passkeys' relying party
+	// passkeys is Auth as PasskeyAuth, nil when it is not one (passkey.go).
+	passkeys PasskeyAuth
+	// providers are the partnerships' sign-in providers (oidc_providers.go).
+	providers *providerClients
+	idle      time.Duration // the session's idle timeout, for the warning
 
 	draining atomic.Bool // set by Drain: /readyz answers 503 (health.go)
 	observe  func(route, method string, status int, took time.Duration)
@@ -131,6 +179,16 @@ func New(cfg Config) (*Server, error) {
 	s.learn = cfg.Learning
 	s.dis = cfg.Dissents
 	s.privacy = cfg.Privacy
+	s.trusted = cfg.Proxies
+	s.acct = cfg.Accounts
+	s.base = strings.TrimRight(cfg.BaseURL, "/")
+	s.passkeys, _ = cfg.Auth.(PasskeyAuth)
+	if cfg.Providers != nil {
+		if _, ok := cfg.Auth.(ProviderAuth); !ok {
+			return nil, errors.New("web: Providers need an Auth that is a ProviderAuth")
+		}
+		s.providers = &providerClients{cfg: *cfg.Providers}
+	}
 	s.idle = cfg.IdleTimeout
 	if s.idle <= 0 {
 		s.idle = 30 * time.Minute
@@ -200,6 +258,7 @@ func (s *Server) routes() http.Handler {
 	s.accessibilityRoutes(mux)
 	s.dissentRoutes(mux)
 	s.privacyRoutes(mux)
+	s.accountRoutes(mux)
 	mux.Handle("/", s.handle(s.notFound))
 	return mux
 }

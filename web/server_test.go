@@ -9,7 +9,6 @@ import (
 
 	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/sqlstore"
-	"github.com/escalate-project/escalate/web"
 )
 
 func TestSecurityHeaders(t *testing.T) {
@@ -204,37 +203,5 @@ func TestGetChangesNothing(t *testing.T) {
 	}
 	if !e.signedIn(t, token) {
 		t.Error("GET /sign-out ended the session")
-	}
-}
-
-func TestCheckNewPassword(t *testing.T) {
-	for _, c := range []struct {
-		name, pw string
-		avoid    []string
-		ok       bool
-	}{
-		{"OK", "purple elephant umbrella", nil, true},
-		{"OKUnicode", "żółta łódź 🚣 płynie", nil, true},
-		{"OK64", strings.Repeat("abcdefgh", 8), nil, true},
-		{"OKMax", strings.Repeat("é", web.MaxPasswordLength), nil, true},
-		{"OKCombiningCountsOnce", strings.Repeat("e\u0301", 8), nil, true},
-		{"ErrShort", "abc123!", nil, false},
-		{"ErrShortAfterNFC", strings.Repeat("e\u0301", 7), nil, false},
-		{"ErrLong", strings.Repeat("a", web.MaxPasswordLength+1), nil, false},
-		{"ErrCommon", "password123", nil, false},
-		{"ErrCommonCase", "PassWord123", nil, false},
-		{"ErrService", "my escalate pass", nil, false},
-		{"ErrContext", "wirral-rocks-2026", []string{"wirral"}, false},
-		{"ShortContextIgnored", "jo is at the school", []string{"jo"}, true},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			err := web.CheckNewPassword(c.pw, c.avoid...)
-			if (err == nil) != c.ok {
-				t.Fatalf("CheckNewPassword(%q) = %v, want ok=%v", c.pw, err, c.ok)
-			}
-			if err != nil && (escalate.ErrorCode(err) != escalate.EINVALID || escalate.ErrorField(err) != "password") {
-				t.Errorf("error %v: want EINVALID on field password", err)
-			}
-		})
 	}
 }

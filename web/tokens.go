@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +41,10 @@ type tokenRow struct {
 	ID       int64
 	Name     string
 	Hint     string
+	Scope    string // in words
 	Created  string
+	Expires  string
+	Expired  bool
 	LastUsed string
 	Revoked  string
 }
@@ -49,9 +53,23 @@ type tokenRow struct {
 type tokensData struct {
 	Tokens  []tokenRow
 	Name    string // the name typed, shown again after an error
+	Scope   string // the scope chosen
+	Days    string // the lifetime chosen, in days
 	Revoked bool   // a token was just revoked
 	Secret  string // the new token, on the page that shows it once
 	Created *tokenRow
+}
+
+// tokenLifetimes are the lifetimes offered, in days; 90 is the default
+// and a year the most.
+var tokenLifetimes = []string{"30", "90", "180", "365"}
+
+// scopeWords says a scope in words.
+func scopeWords(sc escalate.TokenScope) string {
+	if sc.CanWrite() {
+		return "Read and change"
+	}
+	return "Read only"
 }
 
 // tokenTime says an instant in words on the London clock, e.g.
@@ -63,8 +81,9 @@ func tokenTime(t time.Time) string {
 	return t.In(calendar.London).Format("15:04 Mon 2 Jan 2006")
 }
 
-func toTokenRow(t *escalate.APIToken) tokenRow {
-	return tokenRow{ID: t.ID, Name: t.Name, Hint: t.Hint, Created: tokenTime(t.Created),
+func toTokenRow(t *escalate.APIToken, now time.Time) tokenRow {
+	return tokenRow{ID: t.ID, Name: t.Name, Hint: t.Hint, Scope: scopeWords(t.Scope), Created: tokenTime(t.Created),
+		Expires: tokenTime(t.Expires), Expired: !t.Expires.IsZero() && !now.Before(t.Expires),
 		LastUsed: tokenTime(t.LastUsed), Revoked: tokenTime(t.Revoked)}
 }
 
@@ -74,13 +93,13 @@ func (s *Server) tokenList(r *http.Request, d *tokensData) error {
 		return err
 	}
 	for _, t := range ts {
-		d.Tokens = append(d.Tokens, toTokenRow(t))
+		d.Tokens = append(d.Tokens, toTokenRow(t, time.Now()))
 	}
 	return nil
 }
 
 func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) error {
-	d := &tokensData{Revoked: r.URL.Query().Get("revoked") == "1"}
+	d := &tokensData{Revoked: r.URL.Query().Get("revoked") == "1", Scope: string(escalate.ScopeRead), Days: "90"}
 	if err := s.tokenList(r, d); err != nil {
 		return err
 	}
@@ -90,29 +109,84 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) error {
 
 // tokenCreate issues a token and shows it on the response to the POST
 // itself, not after a redirect: the secret is never stored, so no later
-// GET could show it. The page is no-store like every signed-in page.
+// GET could show it. The page is no-store like every signed-in page. The
+// person first proves again who they are (password or code), so that a
+// stolen session alone cannot make a lasting credential.
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		return escalate.Errorf(escalate.EINVALID, "The form could not be read. Go back and try again.")
 	}
-	name := strings.TrimSpace(r.PostForm.Get("name"))
-	secret, t, err := s.api.Tokens.CreateToken(r.Context(), name)
-	if escalate.ErrorCode(err) == escalate.EINVALID {
-		d := &tokensData{Name: name}
+	f := r.PostForm
+	d := &tokensData{Name: strings.TrimSpace(f.Get("name")), Scope: f.Get("scope"), Days: f.Get("days")}
+	req := escalate.TokenRequest{Name: d.Name, Scope: escalate.TokenScope(d.Scope), Session: s.sessionToken(r)}
+	var errs []fieldError
+	if err := escalate.CheckTokenName(d.Name); err != nil {
+		errs = append(errs, fieldError{"name", escalate.ErrorMessage(err)})
+	}
+	if req.Scope != escalate.ScopeRead && req.Scope != escalate.ScopeReadWrite {
+		errs = append(errs, fieldError{"scope", "Choose whether the token may only read, or read and change"})
+	}
+	if days, err := strconv.Atoi(d.Days); err != nil || !slices.Contains(tokenLifetimes, d.Days) {
+		errs = append(errs, fieldError{"days", "Choose how long the token lasts"})
+	} else {
+		req.Expires = time.Now().Add(time.Duration(days) * 24 * time.Hour)
+	}
+	password, code := f.Get("password"), strings.TrimSpace(f.Get("code"))
+	if len(errs) == 0 {
+		err := s.auth.Reauthenticate(r.Context(), req.Session, password, code, s.clientIP(r))
+		if c := escalate.ErrorCode(err); c == escalate.EINVALID || c == escalate.ETOOMANY || c == escalate.EUNAVAILABLE {
+			field := escalate.ErrorField(err)
+			if field != "code" {
+				field = "password"
+			}
+			errs = append(errs, fieldError{field, escalate.ErrorMessage(err)})
+			setRetryAfter(w, err)
+		} else if err != nil {
+			return err
+		}
+	}
+	var secret string
+	var t *escalate.APIToken
+	if len(errs) == 0 {
+		var err error
+		secret, t, err = s.api.Tokens.CreateToken(r.Context(), req)
+		if escalate.ErrorCode(err) == escalate.EINVALID {
+			errs = append(errs, fieldError{tokenField(escalate.ErrorField(err)), escalate.ErrorMessage(err)})
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(errs) > 0 {
 		if err := s.tokenList(r, d); err != nil {
 			return err
 		}
-		s.render(w, r, http.StatusBadRequest, "tokens-list", &page{Title: "API tokens", Data: d,
-			Errors: []fieldError{{"name", escalate.ErrorMessage(err)}}})
+		status := http.StatusBadRequest
+		for _, e := range errs {
+			if e.Field == "password" || e.Field == "code" {
+				if ra := w.Header().Get("Retry-After"); ra != "" {
+					status = http.StatusTooManyRequests
+				}
+			}
+		}
+		s.render(w, r, status, "tokens-list", &page{Title: "API tokens", Data: d, Errors: errs})
 		return nil
-	} else if err != nil {
-		return err
 	}
-	row := toTokenRow(t)
+	row := toTokenRow(t, time.Now())
 	s.render(w, r, http.StatusOK, "tokens-created", &page{Title: "Your new API token",
 		Data: &tokensData{Secret: secret, Created: &row}})
 	return nil
+}
+
+// tokenField is the form field a store error names.
+func tokenField(f string) string {
+	switch f {
+	case "scope", "password", "code":
+		return f
+	case "expires":
+		return "days"
+	}
+	return "name"
 }
 
 func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) error {

@@ -51,6 +51,9 @@ func TestTokensBrowser(t *testing.T) {
 	t.Run("Create", func(t *testing.T) {
 		var secret string
 		b.run(t, chromedp.SendKeys("#name", "case sync", chromedp.ByID),
+			chromedp.Click("#scope-2", chromedp.ByID),
+			chromedp.Click("#days-2", chromedp.ByID),
+			chromedp.SendKeys("#password", apiPassword, chromedp.ByID),
 			chromedp.Click(createButton, chromedp.ByQuery),
 			waitVisible("#token"),
 			chromedp.Value("#token", &secret, chromedp.ByID))

@@ -47,13 +47,14 @@ func TestTokensPage(t *testing.T) {
 			t.Errorf("a bearer token opened a page: %d", res.StatusCode)
 		}
 	})
-	t.Run("ErrName", func(t *testing.T) {
+	t.Run("ErrEveryField", func(t *testing.T) {
 		before := e.countTokens(t, "prac")
-		res := e.page(t, "POST", "/account/tokens", cookie, url.Values{"name": {"  "}})
+		res := e.page(t, "POST", "/account/tokens", cookie, url.Values{"name": {"  "}, "password": {apiPassword}})
 		if res.StatusCode != http.StatusBadRequest {
 			t.Fatalf("status %d", res.StatusCode)
 		}
 		for _, want := range []string{"<title>Error: API tokens", `<a href="#name">Enter a name for the token`,
+			`<a href="#scope">Choose whether the token may only read`, `<a href="#days">Choose how long the token lasts`,
 			`id="name-error"`, `aria-describedby="name-hint name-error"`} {
 			if !strings.Contains(res.body, want) {
 				t.Errorf("the page lacks %q", want)
@@ -63,9 +64,32 @@ func TestTokensPage(t *testing.T) {
 			t.Error("a refused form created a token")
 		}
 	})
+	t.Run("ErrReauth", func(t *testing.T) {
+		before := e.countTokens(t, "prac")
+		for _, c := range []struct {
+			form url.Values
+			want string
+		}{
+			{url.Values{"name": {"no proof"}, "scope": {"read"}, "days": {"90"}}, `<a href="#password">Enter your password, or a code`},
+			{url.Values{"name": {"wrong proof"}, "scope": {"read"}, "days": {"90"}, "password": {"not my password"}}, `<a href="#password">The password is not right`},
+			{url.Values{"name": {"wrong days"}, "scope": {"read"}, "days": {"400"}, "password": {apiPassword}}, `<a href="#days">Choose how long`},
+		} {
+			res := e.page(t, "POST", "/account/tokens", cookie, c.form)
+			if res.StatusCode != http.StatusBadRequest || !strings.Contains(res.body, c.want) {
+				t.Errorf("%v: status %d, want 400 and %q", c.form, res.StatusCode, c.want)
+			}
+			if strings.Contains(res.body, "not my password") {
+				t.Error("the page shows the password typed")
+			}
+		}
+		if e.countTokens(t, "prac") != before {
+			t.Error("a refused form created a token")
+		}
+	})
 	var secret string
 	t.Run("Create", func(t *testing.T) {
-		res := e.page(t, "POST", "/account/tokens", cookie, url.Values{"name": {"case sync"}})
+		res := e.page(t, "POST", "/account/tokens", cookie, url.Values{"name": {"case sync"}, "scope": {"read"},
+			"days": {"30"}, "password": {apiPassword}})
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("status %d", res.StatusCode)
 		}
@@ -74,7 +98,14 @@ func TestTokensPage(t *testing.T) {
 			t.Fatalf("no token shown:\n%s", res.body)
 		}
 		e.call(t, "GET", "/api/v1/policy", "Bearer "+secret, nil).want(t, http.StatusOK)
+		// A read-only token may not change anything.
+		e.call(t, "POST", "/api/v1/escalations", "Bearer "+secret, map[string]any{}).want(t, http.StatusForbidden, escalate.EFORBIDDEN)
 		list := e.page(t, "GET", "/account/tokens", cookie, nil)
+		for _, want := range []string{`<td class="govuk-table__cell">Read only</td>`, `<td class="govuk-table__cell">Read and change</td>`} {
+			if !strings.Contains(list.body, want) {
+				t.Errorf("the list lacks the scope %q", want)
+			}
+		}
 		if !strings.Contains(list.body, "case sync") || strings.Contains(list.body, secret) {
 			t.Error("the list should name the new token and never show its secret")
 		}
@@ -87,7 +118,8 @@ func TestTokensPage(t *testing.T) {
 	})
 	t.Run("ErrCrossSite", func(t *testing.T) {
 		before := e.countTokens(t, "prac")
-		res := e.page(t, "POST", "/account/tokens", cookie, url.Values{"name": {"forged"}}, "Sec-Fetch-Site", "cross-site")
+		res := e.page(t, "POST", "/account/tokens", cookie, url.Values{"name": {"forged"}, "scope": {"read"}, "days": {"90"},
+			"password": {apiPassword}}, "Sec-Fetch-Site", "cross-site")
 		if res.StatusCode != http.StatusForbidden || e.countTokens(t, "prac") != before {
 			t.Errorf("a cross-site form: status %d", res.StatusCode)
 		}

@@ -19,16 +19,17 @@ import (
 // agencies and users. Each change is one transaction with its audit events.
 
 func init() {
-	register("partnership", "add or list partnerships, change their policy (add, list, set-policy, history)", adminSubcommands("partnership", map[string]adminRun{
-		"add": runPartnershipAdd, "list": runPartnershipList,
+	register("partnership", "add, list or set up partnerships, change their policy (add, list, set, set-policy, history)", adminSubcommands("partnership", map[string]adminRun{
+		"add": runPartnershipAdd, "list": runPartnershipList, "set": runPartnershipSet,
 		"set-policy": runPartnershipSetPolicy, "history": runPartnershipHistory,
 	}))
 	register("agency", "add or list a partnership's agencies, and set their escalation contacts (add, list, contact-add, contact-remove, contacts)", adminSubcommands("agency", map[string]adminRun{
 		"add": runAgencyAdd, "list": runAgencyList,
 		"contact-add": runAgencyContactAdd, "contact-remove": runAgencyContactRemove, "contacts": runAgencyContacts,
 	}))
-	register("user", "add or list a partnership's users (add, list)", adminSubcommands("user", map[string]adminRun{
-		"add": runUserAdd, "list": runUserList, "passwd": runUserPasswd,
+	register("user", "add, list or change a partnership's users (add, list, invite, passwd, roles, manager, reset-second-factors)", adminSubcommands("user", map[string]adminRun{
+		"add": runUserAdd, "list": runUserList, "passwd": runUserPasswd, "roles": runUserRoles, "manager": runUserManager,
+		"invite": runUserInvite, "reset-second-factors": runUserResetFactors,
 	}))
 }
 
@@ -103,10 +104,15 @@ func runPartnershipAdd(ctx context.Context, env *Env, args []string) error {
 	pol := fs.String("policy", "", "a built-in policy pack id (escalate policy list) or a policy file")
 	name := fs.String("name", "", "the partnership's name (default: the policy's)")
 	key := fs.String("key", "", "short URL-safe key, e.g. redbridge (default: the policy's id)")
+	factor := secondFactorFlag(fs)
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return err
 	}
 	if err := requireFlags("policy", *pol); err != nil {
+		return err
+	}
+	optional, err := parseSecondFactor(*factor)
+	if err != nil {
 		return err
 	}
 	p, raw, err := loadPartnershipPolicy(env, *pol)
@@ -127,6 +133,11 @@ func runPartnershipAdd(ctx context.Context, env *Env, args []string) error {
 	}
 	if err := db.CreatePartnership(cliContext(ctx, env), part, p, raw); err != nil {
 		return cliError(err)
+	}
+	if optional {
+		if err := db.SetSecondFactorOptional(cliContext(ctx, env), part.ID, true); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(env.Stdout, "added partnership %s (%s) following policy %s %s\n", part.Key, part.Name, p.ID, p.Version)
 	return nil

@@ -32,15 +32,14 @@ func runUserPasswd(ctx context.Context, env *Env, args []string) error {
 		return usagef("no password on standard input: e.g. printf '%%s\\n' \"$PW\" | escalate user passwd ...")
 	}
 	pw := strings.TrimRight(line, "\r\n")
-	local, _, _ := strings.Cut(*email, "@")
-	if err := web.CheckNewPassword(pw, *key, *email, local); err != nil {
-		return usagef("the new password on standard input: %s", escalate.ErrorMessage(err))
-	}
-	db, err := openDB(ctx, env, *dsn, false)
+	db, p, err := openPartnership(ctx, env, *dsn, *key)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := web.CheckNewPassword(pw, web.PasswordContext{PartnershipKey: p.Key, PartnershipName: p.Name, Email: *email}); err != nil {
+		return usagef("the new password on standard input: %s", escalate.ErrorMessage(err))
+	}
 	u, err := db.SetPassword(cliContext(ctx, env), *key, *email, pw)
 	if err != nil {
 		return cliError(err)

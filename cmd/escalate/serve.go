@@ -34,6 +34,7 @@ type serveConfig struct {
 	// for a load balancer's health checks to take the instance out.
 	DrainDelay time.Duration
 	OIDC       oidcFlags       // single sign-on; see serve_oidc.go
+	Auth       authFlags       // trusted proxies; see serve_auth.go
 	Checkpoint checkpointFlags // periodic signed audit checkpoints; see serve_checkpoint.go
 	SMTP       smtpFlags       // sends the outbox in-process when set; see worker.go
 	// NoScheduler stops this instance enqueueing reminders and overdue
@@ -76,6 +77,7 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 		}
 		fs.DurationVar(d.p, d.name, v, d.usage+" ($"+d.key+")")
 	}
+	cfg.Auth.register(env, fs)
 	drain := 5 * time.Second
 	if s := envValue(env, "ESCALATE_DRAIN_DELAY"); s != "" {
 		if drain, err = time.ParseDuration(s); err != nil || drain < 0 {
@@ -116,6 +118,9 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 	}
 	if cfg.IdleTimeout > cfg.SessionLifetime {
 		return nil, false, usagef("--idle-timeout %v is longer than --session-lifetime %v", cfg.IdleTimeout, cfg.SessionLifetime)
+	}
+	if err := cfg.Auth.check(); err != nil {
+		return nil, false, err
 	}
 	if err := cfg.OIDC.check(cfg.BaseURL); err != nil {
 		return nil, false, err
@@ -214,6 +219,9 @@ func serveDB(ctx context.Context, cfg *serveConfig, db *sqlstore.DB, log *slog.L
 		Escalations:   sqlstore.NewEscalationService(db),
 		API:           web.APIConfig{Tokens: sqlstore.NewTokenService(db), Store: db},
 		OIDC:          oidc,
+		Proxies:       cfg.Auth.trusted,
+		Accounts:      db,
+		Providers:     cfg.Auth.providers(db),
 		IdleTimeout:   cfg.IdleTimeout,
 		Observe:       m.observeRequest,
 	})

@@ -88,7 +88,7 @@ func startServe(t *testing.T, getenv map[string]string, args ...string) (base st
 
 func TestServe(t *testing.T) {
 	db := newMigratedDB(t)
-	mustRun(t, db, "partnership", "add", "--policy", "surrey")
+	mustRun(t, db, "partnership", "add", "--policy", "surrey", "--second-factor", "optional")
 	mustRun(t, db, "agency", "add", "--partnership", "surrey", "--name", "Hillside Academy", "--kind", "school")
 	mustRun(t, db, "user", "add", "--partnership", "surrey", "--agency", "Hillside Academy", "--name", "Sam Carter",
 		"--email", "sam.carter@hillside.example", "--role", "practitioner")
@@ -182,6 +182,8 @@ func TestServeFlags(t *testing.T) {
 		{"ErrBaseURL", map[string]string{"ESCALATE_DB": ":memory:"}, []string{"--base-url", "escalate.example.org", "--no-audit-key"}, "base URL"},
 		{"ErrNoAuditKey", map[string]string{"ESCALATE_DB": ":memory:"}, nil, "no audit signing key"},
 		{"ErrBothKeyFlags", map[string]string{"ESCALATE_DB": ":memory:"}, []string{"--audit-key", "k", "--no-audit-key"}, "--audit-key"},
+		{"ErrHashConcurrency", map[string]string{"ESCALATE_DB": "x.db"}, []string{"--hash-concurrency", "-1", "--no-audit-key"}, "--hash-concurrency -1: want 1 to 256"},
+		{"ErrTrustedProxies", map[string]string{"ESCALATE_DB": "x.db", "ESCALATE_TRUSTED_PROXIES": "10.0.0.0/8,proxy.example"}, []string{"--no-audit-key"}, `--trusted-proxies: "proxy.example" is not an address`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var errb bytes.Buffer
@@ -215,8 +217,9 @@ func TestUserPasswd(t *testing.T) {
 		want        string
 	}{
 		{"OK", "a fine long passphrase\n", who, 0, "Set the password of user"},
-		{"ErrShort", "short\n", who, 2, "8 characters or more"},
-		{"ErrCommon", "password123\n", who, 2, "commonly used"},
+		{"ErrShort", "short\n", who, 2, "12 characters or more"},
+		{"ErrPartnershipName", "Surrey forever and ever\n", who, 2, "name of the service, your partnership"},
+		{"ErrCommon", "password1234\n", who, 2, "list of common and breached"},
 		{"ErrEmpty", "", who, 2, "no password on standard input"},
 		{"ErrNoEmail", "a fine long passphrase\n", []string{"--partnership", "surrey"}, 2, "missing --email"},
 		{"ErrUnknownUser", "a fine long passphrase\n", []string{"--partnership", "surrey", "--email", "x@y.example"}, 2, "no such user"},
