@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-smtp"
 )
@@ -23,6 +24,7 @@ type received struct {
 	Header    mail.Header
 	Body      string
 	Raw       []byte
+	At        time.Time // when the server accepted it, before it answers 250
 }
 
 // smtpServer is a real SMTP server on loopback (go-smtp) that keeps what it
@@ -144,7 +146,7 @@ func (x *session) Data(r io.Reader) error {
 		return err
 	}
 	got := received{From: x.from, Rcpt: x.rcpt, MessageID: strings.Trim(m.Header.Get("Message-Id"), "<>"),
-		Subject: subj, Header: m.Header, Body: string(body), Raw: raw}
+		Subject: subj, Header: m.Header, Body: string(body), Raw: raw, At: time.Now()}
 	x.s.mu.Lock()
 	x.s.msgs = append(x.s.msgs, got)
 	x.s.mu.Unlock()

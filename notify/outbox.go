@@ -19,6 +19,10 @@ type Store interface {
 	// PrepareMarkSent readies the mark of a row as sent before its message
 	// goes out; the worker commits it the moment the server accepts.
 	PrepareMarkSent(ctx context.Context, id int64, messageID string) (escalate.SentMark, error)
+	// FoldSentMarks records in the outbox the marks committed since the
+	// last fold but kept outside it (SQLite's sent journal); the worker
+	// calls it after each batch, well before the batch's lease lapses.
+	FoldSentMarks(ctx context.Context) error
 	MarkFailed(ctx context.Context, id int64, errText string, nextAttempt time.Time) error
 	MarkDead(ctx context.Context, id int64, errText string) error
 }
@@ -77,6 +81,16 @@ func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	res.Claimed = len(batch)
+	defer func() {
+		if res.Sent == 0 {
+			return
+		}
+		// Detached: a shutdown during the batch must not keep its marks
+		// out of the outbox (the next claim would fold them anyway).
+		if err := w.Store.FoldSentMarks(context.WithoutCancel(ctx)); err != nil {
+			w.Log.Error("outbox marks not folded: the next claim folds them", "error", err.Error())
+		}
+	}()
 	for _, d := range batch {
 		if ctx.Err() != nil {
 			// The unsent rest of the batch returns when its lease lapses.

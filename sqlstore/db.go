@@ -66,6 +66,9 @@ type DB struct {
 	// the disk (lazy_commit.go); path is the file, to open it.
 	path string
 	lazy lazyConn
+	// journal is where SQLite's marks of messages as sent are written first
+	// (sent_journal.go).
+	journal sentJournal
 
 	// ready says whether a write was lately refused for space (ready.go).
 	ready readiness
@@ -140,6 +143,7 @@ func (db *DB) Close() error {
 		db.stmts.Delete(k)
 		return true
 	})
+	db.closeJournal()
 	db.lazy.close()
 	return db.db.Close()
 }

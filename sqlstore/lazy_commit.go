@@ -40,8 +40,8 @@ const lazyMarkSent = `UPDATE outbox SET status = 'sent', sent_at = $2, message_i
 	payload = CASE WHEN kind = 'account.link' THEN '{"erased":true}' ELSE payload END
 	WHERE id = $1 AND status = 'pending'`
 
-// markSentLazily marks row id sent on SQLite's lazy connection.
-func (db *DB) markSentLazily(ctx context.Context, id int64, messageID string) error {
+// lazyDB returns the lazy connection, opening it on first use.
+func (db *DB) lazyDB(ctx context.Context) (*lazyConn, error) {
 	l := &db.lazy
 	l.once.Do(func() {
 		if l.db, l.err = sql.Open("sqlite", db.path+"?"+lazyPragmas); l.err != nil {
@@ -55,7 +55,16 @@ func (db *DB) markSentLazily(ctx context.Context, id int64, messageID string) er
 		}
 	})
 	if l.err != nil {
-		return fmt.Errorf("open the lazy connection: %w", l.err)
+		return nil, fmt.Errorf("open the lazy connection: %w", l.err)
+	}
+	return l, nil
+}
+
+// markSentLazily marks row id sent on SQLite's lazy connection.
+func (db *DB) markSentLazily(ctx context.Context, id int64, messageID string) error {
+	l, err := db.lazyDB(ctx)
+	if err != nil {
+		return err
 	}
 	stx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {

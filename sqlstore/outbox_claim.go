@@ -63,8 +63,16 @@ func (db *DB) ClaimOutbox(ctx context.Context, worker string, now, until time.Ti
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var out []escalate.OutboxDelivery
+	var fold *journalFold
 	err := db.WithTx(ctx, func(tx *Tx) error {
 		out = out[:0]
+		if db.dialect == SQLite {
+			// No row may be claimed whose mark is still in a journal.
+			var err error
+			if fold, err = tx.foldSentJournals(); err != nil {
+				return err
+			}
+		}
 		ids, err := tx.QueryContext(ctx, `
 			UPDATE outbox SET claimed_by = $1, claimed_until = $2, next_attempt_at = $2, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3
@@ -99,6 +107,11 @@ func (db *DB) ClaimOutbox(ctx context.Context, worker string, now, until time.Ti
 		}
 		return nil
 	})
+	if fold != nil {
+		if ferr := fold.done(err == nil); ferr != nil && err == nil {
+			return nil, WrapError(ferr)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -162,10 +175,14 @@ func (tx *Tx) addressees(partnershipID int64, r escalate.Recipient) ([]escalate.
 }
 
 // MarkSent records that row id was accepted by the mail server with
-// messageID: PrepareMarkSent and Commit at once. Only a pending row can be
-// marked, so a row is marked sent once; ECONFLICT says it was not pending
-// (another worker finished it after this one's lease lapsed).
+// messageID, in the database at once (never through SQLite's sent
+// journal). Only a pending row can be marked, so a row is marked sent
+// once; ECONFLICT says it was not pending (another worker finished it
+// after this one's lease lapsed).
 func (db *DB) MarkSent(ctx context.Context, id int64, messageID string) error {
+	if db.dialect != Postgres {
+		return db.markSentLazily(context.WithoutCancel(ctx), id, messageID)
+	}
 	m, err := db.PrepareMarkSent(ctx, id, messageID)
 	if err != nil {
 		return err
@@ -192,7 +209,7 @@ type sentMark struct {
 	// pg is PostgreSQL's open transaction, in which the row is already
 	// updated and locked: Commit is one round trip. SQLite cannot hold its
 	// single write lock while the mail server answers, so there Commit
-	// does the whole update.
+	// writes one line to the sent journal, folded into the outbox later.
 	pg *sql.Tx
 }
 
@@ -228,12 +245,18 @@ func (m *sentMark) update(tx *Tx) error {
 	return oneRow(res, err, m.id)
 }
 
-// Commit records the row as sent.
+// Commit records the row as sent: on PostgreSQL the open transaction's
+// COMMIT (once its bytes are written the server commits it, even if this
+// process dies before the answer); on SQLite one line in the handle's sent
+// journal (sent_journal.go), or the update itself where there is no journal.
 func (m *sentMark) Commit() error {
 	if m.pg != nil {
 		if err := m.pg.Commit(); err != nil {
 			return WrapError(fmt.Errorf("commit: %w", err))
 		}
+		return nil
+	}
+	if m.db.journalSent(m.id, m.messageID) {
 		return nil
 	}
 	return m.db.markSentLazily(m.ctx, m.id, m.messageID)
