@@ -50,9 +50,9 @@ func TestWorkerCrash(t *testing.T) {
 const (
 	workerCrashRowsPerKill = 150
 	workerCrashKills       = 20
-	workerCrashLease  = 2 * time.Second
-	workerCrashRound  = 10 * time.Second // a round kills its worker by then whatever happened
-	workerCrashFinish = 60 * time.Second // the last worker's limit
+	workerCrashLease       = 2 * time.Second
+	workerCrashRound       = 10 * time.Second // a round kills its worker by then whatever happened
+	workerCrashFinish      = 60 * time.Second // the last worker's limit
 )
 
 // mailCounter is a go-smtp backend that counts the messages it accepts by
