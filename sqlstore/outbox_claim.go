@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -206,6 +207,11 @@ type sentMark struct {
 	ctx       context.Context
 	id        int64
 	messageID string
+	// claimedUntil is the row's lease on SQLite, as stored: its line in
+	// the sent journal carries it, so that a line folds only into the very
+	// claim it was written for (never into another database's row of the
+	// same id, such as a restored backup's). Empty: mark in the database.
+	claimedUntil string
 	// pg is PostgreSQL's open transaction, in which the row is already
 	// updated and locked: Commit is one round trip. SQLite cannot hold its
 	// single write lock while the mail server answers, so there Commit
@@ -221,6 +227,16 @@ func (db *DB) PrepareMarkSent(ctx context.Context, id int64, messageID string) (
 	// The mark must outlive a shutdown that starts during the send.
 	m := &sentMark{db: db, ctx: context.WithoutCancel(ctx), id: id, messageID: messageID}
 	if db.dialect != Postgres {
+		var until sql.NullString
+		err := db.db.QueryRowContext(m.ctx, `SELECT claimed_until FROM outbox WHERE id = $1 AND status = 'pending'`,
+			id).Scan(&until)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, escalate.Errorf(escalate.ECONFLICT, "outbox row %d is not pending", id)
+		}
+		if err != nil {
+			return nil, WrapError(fmt.Errorf("outbox row %d: %w", id, err))
+		}
+		m.claimedUntil = until.String
 		return m, nil
 	}
 	stx, err := db.db.BeginTx(m.ctx, nil)
@@ -256,7 +272,7 @@ func (m *sentMark) Commit() error {
 		}
 		return nil
 	}
-	if m.db.journalSent(m.id, m.messageID) {
+	if m.claimedUntil != "" && m.db.journalSent(m.id, m.messageID, m.claimedUntil) {
 		return nil
 	}
 	return m.db.markSentLazily(m.ctx, m.id, m.messageID)

@@ -54,10 +54,12 @@ type sentJournal struct {
 	buf  []byte
 }
 
-// sentRecord is one line of a journal: row id was accepted with messageID.
+// sentRecord is one line of a journal: row id, claimed until
+// claimedUntil (as stored), was accepted with messageID.
 type sentRecord struct {
-	id        int64
-	messageID string
+	id           int64
+	messageID    string
+	claimedUntil string
 }
 
 // open creates the handle's journal next to the database at path.
@@ -78,13 +80,15 @@ func (j *sentJournal) open(path string) error {
 	return nil
 }
 
-// appendSentRecord appends the line for (id, messageID) to b: the id, the
-// Message-ID and the CRC-32 of both, space-separated.
-func appendSentRecord(b []byte, id int64, messageID string) []byte {
+// appendSentRecord appends r's line to b: the id, the Message-ID, the
+// lease and the CRC-32 of the three, space-separated.
+func appendSentRecord(b []byte, r sentRecord) []byte {
 	start := len(b)
-	b = strconv.AppendInt(b, id, 10)
+	b = strconv.AppendInt(b, r.id, 10)
 	b = append(b, ' ')
-	b = append(b, messageID...)
+	b = append(b, r.messageID...)
+	b = append(b, ' ')
+	b = append(b, r.claimedUntil...)
 	sum := crc32.ChecksumIEEE(b[start:])
 	b = append(b, ' ')
 	b = strconv.AppendUint(b, uint64(sum), 16)
@@ -109,22 +113,26 @@ func parseSentRecords(data []byte) []sentRecord {
 		if err != nil || crc32.ChecksumIEEE(line[:i]) != uint32(sum) {
 			continue
 		}
-		idText, mid, ok := strings.Cut(string(line[:i]), " ")
-		id, err := strconv.ParseInt(idText, 10, 64)
-		if !ok || err != nil || mid == "" {
+		f := strings.Fields(string(line[:i]))
+		if len(f) != 3 {
 			continue
 		}
-		out = append(out, sentRecord{id, mid})
+		id, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			continue
+		}
+		out = append(out, sentRecord{id, f[1], f[2]})
 	}
 }
 
-// journalSent writes the mark of row id as sent with messageID to the
-// handle's journal. It reports false when it could not (no journal here,
-// a failed write), and the caller must mark the row in the database.
-func (db *DB) journalSent(id int64, messageID string) bool {
+// journalSent writes the mark of row id (claimed until claimedUntil) as
+// sent with messageID to the handle's journal. It reports false when it
+// could not (no journal here, a failed write), and the caller must mark the
+// row in the database.
+func (db *DB) journalSent(id int64, messageID, claimedUntil string) bool {
 	j := &db.journal
 	j.once.Do(func() { j.err = j.open(db.path) })
-	if j.err != nil || messageID == "" || strings.ContainsAny(messageID, " \r\n") {
+	if j.err != nil || messageID == "" || strings.ContainsAny(messageID+claimedUntil, " \r\n") {
 		return false
 	}
 	j.mu.Lock()
@@ -132,7 +140,7 @@ func (db *DB) journalSent(id int64, messageID string) bool {
 	if j.f == nil {
 		return false
 	}
-	j.buf = appendSentRecord(j.buf[:0], id, messageID)
+	j.buf = appendSentRecord(j.buf[:0], sentRecord{id, messageID, claimedUntil})
 	n, err := j.f.Write(j.buf)
 	if err != nil || n != len(j.buf) {
 		j.f.Truncate(j.size) // no torn line for the next to follow
@@ -251,11 +259,15 @@ func (f *journalFold) done(committed bool) error {
 	return err
 }
 
-// markSentRecords applies the journal's lines: rows no longer pending
-// (already folded, or sent again by another worker) are left as they are.
+// foldMarkSent is lazyMarkSent for a journal's line: only the claim the
+// line was written for is marked, and a row no longer pending (already
+// folded, or sent again by another worker) is left as it is.
+const foldMarkSent = lazyMarkSent + ` AND claimed_until = $4`
+
+// markSentRecords applies the journal's lines.
 func (tx *Tx) markSentRecords(recs []sentRecord) error {
 	for _, r := range recs {
-		if _, err := tx.exec(lazyMarkSent, r.id, timeArg(tx.now), r.messageID); err != nil {
+		if _, err := tx.exec(foldMarkSent, r.id, timeArg(tx.now), r.messageID, r.claimedUntil); err != nil {
 			return fmt.Errorf("fold the sent journal: %w", err)
 		}
 	}
@@ -284,9 +296,8 @@ func (db *DB) FoldSentMarks(ctx context.Context) error {
 		return WrapError(fmt.Errorf("begin: %w", err))
 	}
 	now := timeArg(db.Now().UTC().Truncate(time.Microsecond))
-	update := stx.StmtContext(ctx, l.update)
 	for _, r := range recs {
-		if _, err := update.ExecContext(ctx, r.id, now, r.messageID); err != nil {
+		if _, err := stx.ExecContext(ctx, foldMarkSent, r.id, now, r.messageID, r.claimedUntil); err != nil {
 			stx.Rollback()
 			return WrapError(fmt.Errorf("fold the sent journal: %w", err))
 		}

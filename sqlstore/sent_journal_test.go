@@ -148,14 +148,17 @@ func TestSentJournalHandles(t *testing.T) {
 	if status, _ := outboxState(t, dead, ids[1]); status != "pending" {
 		t.Fatalf("row %d is %s before any fold: the mark did not go through the journal", ids[1], status)
 	}
-	// A torn line for row 3 (a power cut) and a partial last line.
+	// A torn line for row 3 (a power cut), a line for row 4 written for
+	// another claim than the row's (a journal from before a restore), and
+	// a partial last line.
 	f, err := os.OpenFile(files[0], os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	torn := appendSentRecord(nil, ids[2], "escalate-outbox-3@example.org")
+	torn := appendSentRecord(nil, sentRecord{ids[2], "escalate-outbox-3@example.org", timeArg(now.Add(escalate.OutboxLease))})
 	torn[0] ^= 1
-	f.Write(append(torn, "17 escalate-outb"...))
+	stale := appendSentRecord(nil, sentRecord{ids[3], "escalate-outbox-4@example.org", timeArg(now)})
+	f.Write(append(append(torn, stale...), "17 escalate-outb"...))
 	f.Close()
 
 	other, err := Open(ctx, dead.path)
@@ -188,7 +191,7 @@ func TestSentJournalHandles(t *testing.T) {
 		claimed = append(claimed, d.ID)
 	}
 	if len(claimed) != 2 || claimed[0] != ids[2] || claimed[1] != ids[3] {
-		t.Fatalf("claimed %v after the handle died, want %v (the torn line's row and the unsent one)", claimed, ids[2:])
+		t.Fatalf("claimed %v after the handle died, want %v (the torn and the stale lines' rows)", claimed, ids[2:])
 	}
 	for _, id := range ids[:2] {
 		if status, payload := outboxState(t, other, id); status != "sent" || strings.Contains(payload, "s3cret") {
@@ -216,10 +219,11 @@ func TestSentJournalHandles(t *testing.T) {
 
 func TestParseSentRecords(t *testing.T) {
 	var b []byte
-	b = appendSentRecord(b, 42, "escalate-outbox-42@example.org")
-	b = appendSentRecord(b, 7, "escalate-outbox-7@example.org")
+	first := sentRecord{42, "escalate-outbox-42@example.org", "2026-12-24T15:31:00.000000Z"}
+	b = appendSentRecord(b, first)
+	b = appendSentRecord(b, sentRecord{7, "escalate-outbox-7@example.org", "2026-12-24T15:31:00.000000Z"})
 	got := parseSentRecords(append(b, "9 half"...))
-	if len(got) != 2 || got[0] != (sentRecord{42, "escalate-outbox-42@example.org"}) || got[1].id != 7 {
+	if len(got) != 2 || got[0] != first || got[1].id != 7 {
 		t.Fatalf("parsed %+v", got)
 	}
 	bad := append([]byte(nil), b...)
