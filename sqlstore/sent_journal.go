@@ -23,7 +23,8 @@ import (
 // database ("escalate.db-sent-3f9c…"): a kill of the process cannot undo a
 // write() that has returned, while a SQLite commit takes a hundred
 // microseconds or more, and every kill inside it duplicated a message. The
-// lines are folded into the outbox (the same update as MarkSent) at the end
+// lines are folded into the outbox (MarkSent's update, for the very claim
+// the line was written for: same id, still pending, same lease) at the end
 // of each batch (FoldSentMarks) and inside every claim's transaction, so no
 // claim can take a row whose mark is still in a journal:
 //
@@ -150,7 +151,7 @@ func (db *DB) journalSent(id int64, messageID, claimedUntil string) bool {
 	return true
 }
 
-// ownSentRecords returns the lines of the handle's journal so far and how
+// snapshot returns the lines of the handle's journal so far and how
 // many bytes they take, to be trimmed once they are in the database.
 func (j *sentJournal) snapshot() ([]sentRecord, int64, error) {
 	j.mu.Lock()
@@ -215,10 +216,10 @@ func (tx *Tx) foldSentJournals() (*journalFold, error) {
 	if dir == "" {
 		dir = "."
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fold, fmt.Errorf("look for sent journals: %w", err)
-	}
+	// A directory this process may not list hides the journals of dead
+	// handles: claim without them (a duplicate each at worst) rather than
+	// stop sending.
+	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if !strings.HasPrefix(e.Name(), base+sentJournalInfix) {
 			continue
