@@ -218,13 +218,16 @@ func seedOutbox(t *testing.T, dsn string, n int) []int64 {
 	}
 	var ids []int64
 	err = db.WithTx(ctx, func(tx *sqlstore.Tx) error {
-		if _, err := tx.ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2)
-			INSERT INTO outbox (created, kind, escalation_id, recipient_role, recipient_agency_id, recipient_user,
-				subject_key, payload, status, attempts, next_attempt_at)
-			SELECT o.created, o.kind, o.escalation_id, o.recipient_role, o.recipient_agency_id, o.recipient_user,
-				o.subject_key, o.payload, o.status, o.attempts, o.next_attempt_at FROM outbox o, n WHERE o.id = $1`,
-			first, n-1); err != nil {
-			return err
+		// n-1 copies: the counter's first row is 1 whatever n is.
+		if n > 1 {
+			if _, err := tx.ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2)
+				INSERT INTO outbox (created, kind, escalation_id, recipient_role, recipient_agency_id, recipient_user,
+					subject_key, payload, status, attempts, next_attempt_at)
+				SELECT o.created, o.kind, o.escalation_id, o.recipient_role, o.recipient_agency_id, o.recipient_user,
+					o.subject_key, o.payload, o.status, o.attempts, o.next_attempt_at FROM outbox o, n WHERE o.id = $1`,
+				first, n-1); err != nil {
+				return err
+			}
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM outbox ORDER BY id`)
 		if err != nil {
