@@ -52,7 +52,11 @@ type sentJournal struct {
 	mu   sync.Mutex
 	f    *os.File // O_APPEND, exclusively flocked; nil once closed
 	size int64    // bytes of whole lines in f
-	buf  []byte
+	// start is how many bytes have been trimmed from f's front: f holds
+	// bytes start to start+size of all the handle has written, so that a
+	// fold trims only what it read, however folds interleave.
+	start int64
+	buf   []byte
 }
 
 // sentRecord is one line of a journal: row id, claimed until
@@ -151,9 +155,10 @@ func (db *DB) journalSent(id int64, messageID, claimedUntil string) bool {
 	return true
 }
 
-// snapshot returns the lines of the handle's journal so far and how
-// many bytes they take, to be trimmed once they are in the database.
-func (j *sentJournal) snapshot() ([]sentRecord, int64, error) {
+// snapshot returns the lines of the handle's journal so far and where
+// they end, to trim the journal to once they are in the database; end 0 is
+// an empty journal.
+func (j *sentJournal) snapshot() (recs []sentRecord, end int64, err error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil || j.size == 0 {
@@ -163,15 +168,17 @@ func (j *sentJournal) snapshot() ([]sentRecord, int64, error) {
 	if _, err := j.f.ReadAt(data, 0); err != nil {
 		return nil, 0, fmt.Errorf("read the sent journal: %w", err)
 	}
-	return parseSentRecords(data), j.size, nil
+	return parseSentRecords(data), j.start + j.size, nil
 }
 
-// trim drops the first n bytes of the journal (lines now in the database),
-// keeping any written since.
-func (j *sentJournal) trim(n int64) error {
+// trim drops the journal's lines up to end (a snapshot's, now in the
+// database), keeping any written since; lines another fold trimmed already
+// are not counted twice.
+func (j *sentJournal) trim(end int64) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.f == nil || n == 0 {
+	n := end - j.start
+	if j.f == nil || n <= 0 {
 		return nil
 	}
 	rest := make([]byte, j.size-n)
@@ -181,7 +188,7 @@ func (j *sentJournal) trim(n int64) error {
 	if err := j.f.Truncate(0); err != nil {
 		return err
 	}
-	j.size = 0
+	j.start, j.size = end, 0
 	if len(rest) > 0 {
 		if _, err := j.f.Write(rest); err != nil {
 			return err
@@ -195,7 +202,7 @@ func (j *sentJournal) trim(n int64) error {
 // remove the orphans' once the transaction has committed.
 type journalFold struct {
 	own     *sentJournal
-	ownSize int64
+	ownEnd  int64
 	orphans []*os.File
 }
 
@@ -204,11 +211,11 @@ type journalFold struct {
 // with whether tx committed.
 func (tx *Tx) foldSentJournals() (*journalFold, error) {
 	fold := &journalFold{own: &tx.db.journal}
-	recs, size, err := fold.own.snapshot()
+	recs, end, err := fold.own.snapshot()
 	if err != nil {
 		return fold, err
 	}
-	fold.ownSize = size
+	fold.ownEnd = end
 	if err := tx.markSentRecords(recs); err != nil {
 		return fold, err
 	}
@@ -249,7 +256,7 @@ func (tx *Tx) foldSentJournals() (*journalFold, error) {
 func (f *journalFold) done(committed bool) error {
 	var err error
 	if committed {
-		err = f.own.trim(f.ownSize)
+		err = f.own.trim(f.ownEnd)
 	}
 	for _, o := range f.orphans {
 		if committed {
@@ -284,8 +291,8 @@ func (db *DB) FoldSentMarks(ctx context.Context) error {
 	if db.dialect == Postgres {
 		return nil
 	}
-	recs, size, err := db.journal.snapshot()
-	if err != nil || size == 0 {
+	recs, end, err := db.journal.snapshot()
+	if err != nil || end == 0 {
 		return err
 	}
 	l, err := db.lazyDB(ctx)
@@ -306,7 +313,7 @@ func (db *DB) FoldSentMarks(ctx context.Context) error {
 	if err := stx.Commit(); err != nil {
 		return WrapError(fmt.Errorf("commit: %w", err))
 	}
-	return db.journal.trim(size)
+	return db.journal.trim(end)
 }
 
 // closeJournal folds what the handle's journal holds and removes it. A

@@ -232,3 +232,55 @@ func TestParseSentRecords(t *testing.T) {
 		t.Fatalf("parsed %+v from a damaged first line, want only the second", got)
 	}
 }
+
+// Two folds of one handle's journal that overlap (two workers sharing a
+// handle) trim only what each read, in either order: no line is dropped
+// unfolded.
+func TestSentJournalInterleavedFolds(t *testing.T) {
+	db := MustOpenDB(t, SQLite)
+	j := &db.journal
+	write := func(id int64) {
+		t.Helper()
+		if !db.journalSent(id, "m@example.org", "2026-12-24T15:31:00.000000Z") {
+			t.Fatalf("line %d not written: %v", id, j.err)
+		}
+	}
+	lines := func() []int64 {
+		t.Helper()
+		recs, _, err := j.snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, r := range recs {
+			ids = append(ids, r.id)
+		}
+		return ids
+	}
+	for _, laterFirst := range []bool{true, false} {
+		write(1)
+		write(2)
+		_, end1, _ := j.snapshot()
+		write(3)
+		_, end2, _ := j.snapshot()
+		write(4) // not yet read by any fold
+		first, second := end1, end2
+		if laterFirst {
+			first, second = end2, end1
+		}
+		if err := j.trim(first); err != nil {
+			t.Fatal(err)
+		}
+		if err := j.trim(second); err != nil {
+			t.Fatal(err)
+		}
+		if got := lines(); len(got) != 1 || got[0] != 4 {
+			t.Fatalf("later fold first %v: journal holds %v, want only the line no fold read (4)", laterFirst, got)
+		}
+		_, end, _ := j.snapshot()
+		j.trim(end)
+		if got := lines(); len(got) != 0 {
+			t.Fatalf("journal holds %v after a full fold", got)
+		}
+	}
+}
