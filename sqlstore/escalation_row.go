@@ -282,22 +282,8 @@ func immBy(e *escalate.Escalation) any {
 // writer blocks on the row and then matches nothing, so the loser of a race
 // gets ECONFLICT and no update is lost. old is the state that was loaded.
 func (tx *Tx) updateEscalation(old, e *escalate.Escalation, fromVersion int) error {
-	var o escalate.Outcome
-	kind := any(nil)
-	if e.Outcome != nil {
-		o, kind = *e.Outcome, e.Outcome.Kind
-	}
-	res, err := tx.exec(`
-		UPDATE escalations SET risk_level = $1, stage = $2, status = $3,
-			outcome_kind = $4, outcome_text = $5, outcome_outstanding = $6, outcome_redirect_to = $7,
-			outcome_reason = $8, outcome_at = $9, outcome_by = $10, outcome_confirmed_at = $11,
-			immediate_action = $12, immediate_at = $13, immediate_by = $14,
-			version = $15, updated = $16, next_due = $17, outcome_decision = $18, outcome_report = $19
-		WHERE id = $20 AND version = $21`,
-		string(e.RiskLevel), e.Stage, string(e.Status),
-		kind, o.Text, o.OutstandingIssues, o.RedirectTo, o.Reason, nullTime(o.At), nullInt(o.By), nullTime(o.ConfirmedAt),
-		immAction(e), immAt(e), immBy(e),
-		e.Version, timeArg(e.Updated), nextDue(e), o.Decision, o.Report, e.ID, fromVersion)
+	query, args := escalationUpdate(old, e, fromVersion) // escalation_update.go
+	res, err := tx.exec(query, args...)
 	if err != nil {
 		return fmt.Errorf("update escalation: %w", err)
 	}
