@@ -86,7 +86,7 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 			return nil, err
 		}
 	}
-	ps, err := tx.routeAndStore(pin.policy, e)
+	ps, err := tx.routeRaised(pin.policy, e, in.DealtWith != 0) // change_rows.go
 	if err != nil {
 		return nil, err
 	}

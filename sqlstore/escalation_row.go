@@ -299,6 +299,7 @@ func (tx *Tx) updateEscalation(old, e *escalate.Escalation, fromVersion int) err
 // updates the clocks and record approvals that changed. Records are
 // otherwise never rewritten (a trigger refuses it).
 func (tx *Tx) saveChildren(e, old *escalate.Escalation) error {
+	var added []escalate.ClockState
 	for _, c := range e.Clocks {
 		var prev *escalate.ClockState
 		if old != nil {
@@ -306,14 +307,15 @@ func (tx *Tx) saveChildren(e, old *escalate.Escalation) error {
 		}
 		switch {
 		case prev == nil:
-			if err := tx.insertClock(e.ID, c); err != nil {
-				return err
-			}
+			added = append(added, c)
 		case *prev != c:
 			if err := tx.updateClock(e.ID, c); err != nil {
 				return err
 			}
 		}
+	}
+	if err := tx.insertClocks(e.ID, added); err != nil { // change_rows.go
+		return err
 	}
 	for _, r := range e.Records {
 		var prev *escalate.Record
@@ -337,19 +339,6 @@ func (tx *Tx) saveChildren(e, old *escalate.Escalation) error {
 				return escalate.Errorf(escalate.ECONFLICT, "Record %d is already approved.", r.ID)
 			}
 		}
-	}
-	return nil
-}
-
-func (tx *Tx) insertClock(escalationID int64, c escalate.ClockState) error {
-	_, err := tx.exec(`
-		INSERT INTO clocks (escalation_id, id, stage, key, action, by_side, within, start_at, due_at,
-			immediate, explanation, status, met_at, shortened_reason, recomputed)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-		escalationID, c.ID, c.Stage, c.Key, c.Action, c.By, c.Within, timeArg(c.Start), dueArg(c),
-		c.Immediate, c.Explanation, c.Status, nullTime(c.MetAt), c.ShortenedReason, c.Recomputed)
-	if err != nil {
-		return fmt.Errorf("insert clock: %w", err)
 	}
 	return nil
 }
