@@ -123,17 +123,14 @@ func involvedIn(e *escalate.Escalation) []int64 {
 	return ids
 }
 
-// routeRaised routes e, raised in this transaction, and stores its people.
+// routeRaised routes e, raised in this transaction, and stores its people;
+// dir is the partnership's directory, read in this transaction.
 // Its only involvement is whom the raise named to deal with it (named): a
 // new case has no records, outcome or chair and no people rows yet, so
 // nothing is read back unless someone was named.
-func (tx *Tx) routeRaised(p *escalate.Policy, e *escalate.Escalation, named bool) (escalate.Parties, error) {
+func (tx *Tx) routeRaised(p *escalate.Policy, e *escalate.Escalation, dir *escalate.Directory, named bool) (escalate.Parties, error) {
 	if named {
 		return tx.routeAndStore(p, e)
-	}
-	dir, err := tx.directory(e.PartnershipID)
-	if err != nil {
-		return escalate.Parties{}, err
 	}
 	ps := escalate.Route(p, e, dir, escalate.Involvement{})
 	return ps, tx.upsertPeople(e.ID, peopleRows(ps))

@@ -119,3 +119,26 @@ func TestRouteChangedMatchesFresh(t *testing.T) {
 		}
 	})
 }
+
+// TestRaiseToNewAgency checks that a raise sees an agency added after the
+// partnership's directory was read and cached: the raise checks the
+// receiving agency against the directory.
+func TestRaiseToNewAgency(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *DB) {
+		w := newWorld(t, db, "redbridge")
+		w.mustRaise(t, escalate.RiskStandard) // reads and caches the directory
+		health := &escalate.Agency{PartnershipID: w.p.ID, Name: "Health visiting", Kind: "health-provider"}
+		if err := db.CreateAgency(context.Background(), health); err != nil {
+			t.Fatal(err)
+		}
+		in := w.raiseInput(escalate.RiskStandard)
+		in.ReceivingAgencyID = health.ID
+		e, err := w.svc.Raise(w.as("prac"), in)
+		if err != nil {
+			t.Fatalf("raise to a new agency: %v", err)
+		}
+		if e.ReceivingAgencyID != health.ID {
+			t.Errorf("receiving agency %d, want %d", e.ReceivingAgencyID, health.ID)
+		}
+	})
+}
