@@ -118,7 +118,6 @@ func TestSubjectAccessPDFAttachments(t *testing.T) {
 	}
 }
 
-
 func readFile(t *testing.T, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
