@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -21,48 +22,8 @@ import (
 func TestRetentionDissentsGoodPracticeRoles(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
-		w := dissentWorld(t, db)
-		withDPO(t, w)
-		raw, err := policy.PackSource("surrey")
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := strings.Replace(string(raw), "\nversion: May 2014\n", "\nversion: good practice\n", 1)
-		text = strings.Replace(text, "\nassumptions:\n", "\ngood_practice:\n  tell: [manager]\n  cite: test\nassumptions:\n", 1)
-		if _, err := db.PublishPolicy(w.as("bm"), w.p.ID, []byte(text), 0); err != nil {
-			t.Fatal(err)
-		}
-		// A dissent not upheld, so closed at once; another still open.
-		closed, err := db.RecordDissent(w.as("cpchair"), w.dissentIn())
-		if err != nil {
-			t.Fatal(err)
-		}
-		v := closed.Version
-		for _, s := range []struct {
-			action string
-			in     escalate.DissentStepInput
-		}{
-			{escalate.DissentActionSchedule, escalate.DissentStepInput{Date: "2026-12-24", Text: "December meeting."}},
-			{escalate.DissentActionEvaluate, escalate.DissentStepInput{People: []string{"Business Manager"}, Text: "Weighed."}},
-			{escalate.DissentActionDecide, escalate.DissentStepInput{Outcome: escalate.DissentNotUpheld, People: []string{"Business Manager"},
-				Text: "The plan decision stands.", Feedback: "Not upheld: the evidence was weighed."}},
-		} {
-			s.in.Version = v
-			d, err := db.DissentStep(w.as("bm"), closed.Ref, s.action, s.in)
-			if err != nil {
-				t.Fatalf("%s: %v", s.action, err)
-			}
-			v = d.Version
-		}
-		open, err := db.RecordDissent(w.as("cpchair"), w.dissentIn())
-		if err != nil {
-			t.Fatal(err)
-		}
-		gp, err := db.RecordGoodPractice(w.as("prac"), escalate.GoodPracticeInput{AgencyID: w.agencies["care"].ID,
-			What: "Sam Carter visited the same afternoon.", Difference: "The school knew what to watch for."})
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := newGoodPracticeFixture(t, db)
+		w, closed, open, gp := f.w, f.closed, f.open, f.gp
 		gone := w.users["stranger"]
 		if err := db.SetRoles(WithActor(ctx, "cli:test"), gone.ID, []escalate.Role{escalate.RoleManager}); err != nil {
 			t.Fatal(err)
@@ -181,4 +142,143 @@ func TestRetentionDissentsGoodPracticeRoles(t *testing.T) {
 			t.Errorf("due again: %v", got)
 		}
 	})
+}
+
+// goodPracticeFixture is the Surrey world with the good practice route, a
+// recognition of good practice, a dissent not upheld (so closed) and one
+// still open.
+type goodPracticeFixture struct {
+	w            *world
+	closed, open *escalate.Dissent
+	gp           *escalate.GoodPractice
+}
+
+func newGoodPracticeFixture(t *testing.T, db *DB) *goodPracticeFixture {
+	t.Helper()
+	w := dissentWorld(t, db)
+	withDPO(t, w)
+	raw, err := policy.PackSource("surrey")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(raw), "\nversion: May 2014\n", "\nversion: good practice\n", 1)
+	text = strings.Replace(text, "\nassumptions:\n", "\ngood_practice:\n  tell: [manager]\n  cite: test\nassumptions:\n", 1)
+	if _, err := db.PublishPolicy(w.as("bm"), w.p.ID, []byte(text), 0); err != nil {
+		t.Fatal(err)
+	}
+	// A dissent not upheld, so closed at once; another still open.
+	closed, err := db.RecordDissent(w.as("cpchair"), w.dissentIn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := closed.Version
+	for _, s := range []struct {
+		action string
+		in     escalate.DissentStepInput
+	}{
+		{escalate.DissentActionSchedule, escalate.DissentStepInput{Date: "2026-12-24", Text: "December meeting."}},
+		{escalate.DissentActionEvaluate, escalate.DissentStepInput{People: []string{"Business Manager"}, Text: "Weighed."}},
+		{escalate.DissentActionDecide, escalate.DissentStepInput{Outcome: escalate.DissentNotUpheld, People: []string{"Business Manager"},
+			Text: "The plan decision stands.", Feedback: "Not upheld: the evidence was weighed."}},
+	} {
+		s.in.Version = v
+		d, err := db.DissentStep(w.as("bm"), closed.Ref, s.action, s.in)
+		if err != nil {
+			t.Fatalf("%s: %v", s.action, err)
+		}
+		v = d.Version
+	}
+	open, err := db.RecordDissent(w.as("cpchair"), w.dissentIn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gp, err := db.RecordGoodPractice(w.as("prac"), escalate.GoodPracticeInput{AgencyID: w.agencies["care"].ID,
+		What: "Sam Carter visited the same afternoon.", Difference: "The school knew what to watch for."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &goodPracticeFixture{w: w, closed: closed, open: open, gp: gp}
+}
+
+// TestVerifyGoodPracticeDissentTamper: the replay names the recognition of
+// good practice, or the dissent, and the field that was edited behind the
+// events' back; a dissent marked erased without the retention job, or one
+// erased whose text comes back, is caught.
+func TestVerifyGoodPracticeDissentTamper(t *testing.T) {
+	type tamper struct {
+		name   string
+		edit   func(t *testing.T, db *DB, f *goodPracticeFixture)
+		object func(f *goodPracticeFixture) string
+		field  string
+	}
+	gpObject := func(f *goodPracticeFixture) string { return "good-practice:" + itoa(f.gp.ID) }
+	closedObject := func(f *goodPracticeFixture) string { return "dissent:" + f.closed.Ref }
+	erase := func(t *testing.T, db *DB, f *goodPracticeFixture) {
+		t.Helper()
+		if run := runAt(t, db, testNow.AddDate(7, 0, 0), false); len(run.Items) == 0 {
+			t.Fatal("nothing erased")
+		}
+		if _, err := db.VerifyRecords(context.Background()); err != nil {
+			t.Fatalf("after a real erasure: %v", err)
+		}
+	}
+	tampers := []tamper{
+		{"GoodPracticeWhat", func(t *testing.T, db *DB, f *goodPracticeFixture) {
+			mustExec(t, db, `UPDATE good_practice SET what = 'Nothing much.' WHERE id = $1`, f.gp.ID)
+		}, gpObject, "what"},
+		{"GoodPracticeDifference", func(t *testing.T, db *DB, f *goodPracticeFixture) {
+			mustExec(t, db, `UPDATE good_practice SET difference = '' WHERE id = $1`, f.gp.ID)
+		}, gpObject, "difference"},
+		{"GoodPracticeAgency", func(t *testing.T, db *DB, f *goodPracticeFixture) {
+			mustExec(t, db, `UPDATE good_practice SET agency_id = $1 WHERE id = $2`, f.w.agencies["police"].ID, f.gp.ID)
+		}, gpObject, "agency"},
+		{"GoodPracticeRecordedBy", func(t *testing.T, db *DB, f *goodPracticeFixture) {
+			mustExec(t, db, `UPDATE good_practice SET recorded_by = $1 WHERE id = $2`, f.w.users["bm"].ID, f.gp.ID)
+		}, gpObject, "recorded_by"},
+		{"GoodPracticeAt", func(t *testing.T, db *DB, f *goodPracticeFixture) {
+			mustExec(t, db, `UPDATE good_practice SET at = $1 WHERE id = $2`, timeArg(testNow.AddDate(0, -3, 0)), f.gp.ID)
+		}, gpObject, "at"},
+		{"GoodPracticeForged", func(t *testing.T, db *DB, f *goodPracticeFixture) {
+			mustExec(t, db, `INSERT INTO good_practice (partnership_id, recorded_by, from_agency_id, agency_id, what, difference, at)
+				VALUES ($1, $2, $3, $4, 'Forged.', '', $5)`, f.w.p.ID, f.w.users["prac"].ID, f.w.agencies["school"].ID,
+				f.w.agencies["care"].ID, timeArg(testNow))
+		}, func(f *goodPracticeFixture) string { return "good-practice:" }, "recognition"},
+		{"DissentMarkedErased", func(t *testing.T, db *DB, f *goodPracticeFixture) {
+			mustExec(t, db, `UPDATE dissents SET erased = $1 WHERE id = $2`, timeArg(testNow), f.closed.ID)
+		}, closedObject, "erased"},
+		{"DissentErasedTextBack", func(t *testing.T, db *DB, f *goodPracticeFixture) {
+			erase(t, db, f)
+			mustExec(t, db, `UPDATE dissents SET nature = 'Restored.' WHERE id = $1`, f.closed.ID)
+		}, closedObject, "erased"},
+		{"DissentErasureUndone", func(t *testing.T, db *DB, f *goodPracticeFixture) {
+			erase(t, db, f)
+			mustExec(t, db, `UPDATE dissents SET erased = NULL WHERE id = $1`, f.closed.ID)
+		}, closedObject, "erased"},
+	}
+	forEachEngine(t, func(t *testing.T, db *DB) {
+		newGoodPracticeFixture(t, db)
+		rep, err := db.VerifyRecords(context.Background())
+		if err != nil || rep.GoodPractice != 1 || rep.Dissents != 2 {
+			t.Fatalf("intact: %v, %+v", err, rep)
+		}
+	})
+	for _, engine := range engines {
+		t.Run(string(engine), func(t *testing.T) {
+			for _, tc := range tampers {
+				t.Run(tc.name, func(t *testing.T) {
+					db := MustOpenDB(t, engine)
+					f := newGoodPracticeFixture(t, db)
+					tc.edit(t, db, f)
+					_, err := db.VerifyRecords(context.Background())
+					var rf *ReplayFailure
+					if !errors.As(err, &rf) {
+						t.Fatalf("after the edit, verify = %v; want a replay failure", err)
+					}
+					if want := tc.object(f); !strings.HasPrefix(rf.Object, want) || rf.Field != tc.field {
+						t.Errorf("verify named %q field %q (%v); want %q field %q", rf.Object, rf.Field, err, want, tc.field)
+					}
+				})
+			}
+		})
+	}
 }
