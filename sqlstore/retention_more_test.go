@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -201,8 +202,8 @@ func newGoodPracticeFixture(t *testing.T, db *DB) *goodPracticeFixture {
 }
 
 // TestVerifyGoodPracticeDissentTamper: the replay names the recognition of
-// good practice, or the dissent, and the field that was edited behind the
-// events' back; a dissent marked erased without the retention job, or one
+// good practice, the dissent or the partnership's policy history, and the
+// field that was edited behind the events' back; a dissent marked erased without the retention job, or one
 // erased whose text comes back, is caught.
 func TestVerifyGoodPracticeDissentTamper(t *testing.T) {
 	type tamper struct {
@@ -213,6 +214,7 @@ func TestVerifyGoodPracticeDissentTamper(t *testing.T) {
 	}
 	gpObject := func(f *goodPracticeFixture) string { return "good-practice:" + itoa(f.gp.ID) }
 	closedObject := func(f *goodPracticeFixture) string { return "dissent:" + f.closed.Ref }
+	partnershipObject := func(f *goodPracticeFixture) string { return "partnership:" + itoa(f.w.p.ID) }
 	erase := func(t *testing.T, db *DB, f *goodPracticeFixture) {
 		t.Helper()
 		if run := runAt(t, db, testNow.AddDate(7, 0, 0), false); len(run.Items) == 0 {
@@ -243,6 +245,19 @@ func TestVerifyGoodPracticeDissentTamper(t *testing.T) {
 				VALUES ($1, $2, $3, $4, 'Forged.', '', $5)`, f.w.p.ID, f.w.users["prac"].ID, f.w.agencies["school"].ID,
 				f.w.agencies["care"].ID, timeArg(testNow))
 		}, func(f *goodPracticeFixture) string { return "good-practice:" }, "recognition"},
+		{"PublicationBy", func(t *testing.T, db *DB, f *goodPracticeFixture) {
+			mustExec(t, db, `UPDATE policy_publications SET published_by = $1, actor = $2
+				WHERE id = (SELECT MAX(id) FROM policy_publications WHERE partnership_id = $3)`,
+				f.w.users["chair"].ID, "user:"+itoa(f.w.users["chair"].ID), f.w.p.ID)
+		}, partnershipObject, `publication \d+: published_by`},
+		{"PublicationVersion", func(t *testing.T, db *DB, f *goodPracticeFixture) {
+			mustExec(t, db, `UPDATE policy_publications SET policy_version_id = (SELECT MIN(id) FROM policy_versions WHERE partnership_id = $1)
+				WHERE id = (SELECT MAX(id) FROM policy_publications WHERE partnership_id = $1)`, f.w.p.ID)
+		}, partnershipObject, `publication \d+: version`},
+		{"PolicyInForce", func(t *testing.T, db *DB, f *goodPracticeFixture) {
+			mustExec(t, db, `UPDATE partnerships SET policy_version_id = (SELECT MIN(id) FROM policy_versions WHERE partnership_id = $1)
+				WHERE id = $1`, f.w.p.ID)
+		}, partnershipObject, "policy in force"},
 		{"DissentMarkedErased", func(t *testing.T, db *DB, f *goodPracticeFixture) {
 			mustExec(t, db, `UPDATE dissents SET erased = $1 WHERE id = $2`, timeArg(testNow), f.closed.ID)
 		}, closedObject, "erased"},
@@ -258,7 +273,7 @@ func TestVerifyGoodPracticeDissentTamper(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *DB) {
 		newGoodPracticeFixture(t, db)
 		rep, err := db.VerifyRecords(context.Background())
-		if err != nil || rep.GoodPractice != 1 || rep.Dissents != 2 {
+		if err != nil || rep.GoodPractice != 1 || rep.Dissents != 2 || rep.Publications == 0 {
 			t.Fatalf("intact: %v, %+v", err, rep)
 		}
 	})
@@ -274,7 +289,7 @@ func TestVerifyGoodPracticeDissentTamper(t *testing.T) {
 					if !errors.As(err, &rf) {
 						t.Fatalf("after the edit, verify = %v; want a replay failure", err)
 					}
-					if want := tc.object(f); !strings.HasPrefix(rf.Object, want) || rf.Field != tc.field {
+					if want := tc.object(f); !strings.HasPrefix(rf.Object, want) || !regexp.MustCompile("^"+tc.field+"$").MatchString(rf.Field) {
 						t.Errorf("verify named %q field %q (%v); want %q field %q", rf.Object, rf.Field, err, want, tc.field)
 					}
 				})

@@ -40,6 +40,7 @@ type ReplayReport struct {
 	LearningItems int
 	Proformas     int
 	GoodPractice  int // recognitions of good practice
+	Publications  int // policy publications since the history was kept
 	// AgencyContacts counts the escalation contacts checked.
 	AgencyContacts int
 }
@@ -70,7 +71,7 @@ func (db *DB) VerifyRecords(ctx context.Context) (ReplayReport, error) {
 		if err := r.loadPolicies(); err != nil {
 			return err
 		}
-		for _, step := range []func(*ReplayReport) error{r.escalations, r.orphans, r.dissents, r.learningItems, r.proformas, r.goodPractice, r.agencyContacts} {
+		for _, step := range []func(*ReplayReport) error{r.escalations, r.orphans, r.dissents, r.learningItems, r.proformas, r.goodPractice, r.policyHistory, r.agencyContacts} {
 			if err := step(&rep); err != nil {
 				return err
 			}
