@@ -98,8 +98,9 @@ func takeCPU(ins []*instance, db *sql.DB, dbname string) cpuSnapshot {
 // between a and b: the machine's total use of its cores, the instances,
 // this process (the clients), this database's backends, and the rest
 // (other work on the machine). Backends that came or went between the two
-// count for what they used while seen.
-func cpuSince(a, b cpuSnapshot) string {
+// count for what they used while seen. It also returns the CPU time the
+// measured stack (instances, clients and database) used.
+func cpuSince(a, b cpuSnapshot) (string, time.Duration) {
 	secs := b.at.Sub(a.at).Seconds()
 	cores := func(d time.Duration) float64 { return d.Seconds() / secs }
 	var db time.Duration
@@ -110,7 +111,7 @@ func cpuSince(a, b cpuSnapshot) string {
 	ncores := float64(b.total-a.total) / float64(b.at.Sub(a.at))
 	ins, self := b.instance-a.instance, b.self-a.self
 	return fmt.Sprintf("machine %.2f of %.0f cores busy: instances %.2f, clients %.2f, database %.2f, other %.2f",
-		cores(busy), ncores, cores(ins), cores(self), cores(db), cores(busy-ins-self-db))
+		cores(busy), ncores, cores(ins), cores(self), cores(db), cores(busy-ins-self-db)), ins + self + db
 }
 
 // loadAverage is /proc/loadavg's one-minute figure, as text.

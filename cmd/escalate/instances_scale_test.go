@@ -67,7 +67,7 @@ func BenchmarkScaleOutPostgres(b *testing.B) {
 		}
 	}
 	profiles := os.Getenv("ESCALATE_SCALE_PROFILE")
-	var rates = map[int][]float64{}
+	rates, perCPUs := map[int][]float64{}, map[int][]float64{}
 	for _, n := range []int{1, 3, 1, 3} {
 		ins := make([]*instance, n)
 		bases := make([]string, n)
@@ -103,12 +103,16 @@ func BenchmarkScaleOutPostgres(b *testing.B) {
 		elapsed := time.Since(start)
 		cancel()
 		w := <-waits
-		cpu := cpuSince(cpu0, takeCPU(ins, admin, dbname))
+		cpu, used := cpuSince(cpu0, takeCPU(ins, admin, dbname))
 		db1 := databaseCounts(admin, dbname)
 		rate := float64(st.ok.Load()) / elapsed.Seconds()
 		rates[n] = append(rates[n], rate)
-		t.Logf("%d instance(s), %d clients, %v, load average %s: %.1f requests/s (%s); CPU in cores: %s; database: %d sessions opened, %.0f commits/s; connections: %s",
-			n, clients, elapsed.Round(time.Second), load, rate, st.summary(), cpu,
+		// Requests per CPU second of the stack measured: what the rate
+		// would be per core were the machine the stack's alone and busy.
+		perCPU := float64(st.ok.Load()) / used.Seconds()
+		perCPUs[n] = append(perCPUs[n], perCPU)
+		t.Logf("%d instance(s), %d clients, %v, load average %s: %.1f requests/s (%s); CPU in cores: %s; %.0f requests per CPU second of instances, clients and database; database: %d sessions opened, %.0f commits/s; connections: %s",
+			n, clients, elapsed.Round(time.Second), load, rate, st.summary(), cpu, perCPU,
 			db1[0]-db0[0], float64(db1[1]-db0[1])/elapsed.Seconds(), w)
 		for _, e := range st.errs {
 			t.Errorf("failed request: %s", e)
@@ -118,9 +122,11 @@ func BenchmarkScaleOutPostgres(b *testing.B) {
 		}
 	}
 	for i := range rates[1] {
-		t.Logf("pair %d: 3 instances / 1 instance = %.2f", i+1, rates[3][i]/rates[1][i])
+		t.Logf("pair %d: 3 instances / 1 instance = %.2f; requests per CPU second, 3 / 1 = %.2f",
+			i+1, rates[3][i]/rates[1][i], perCPUs[3][i]/perCPUs[1][i])
 	}
 	b.ReportMetric((rates[3][0]+rates[3][1])/(rates[1][0]+rates[1][1]), "3/1")
+	b.ReportMetric((perCPUs[3][0]+perCPUs[3][1])/(perCPUs[1][0]+perCPUs[1][1]), "3/1-per-CPU")
 }
 
 // scaleRound is how long each measurement of BenchmarkScaleOutPostgres runs.
