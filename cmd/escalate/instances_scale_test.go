@@ -149,16 +149,21 @@ func sampleWaits(ctx context.Context, db *sql.DB, dbname string) <-chan string {
 	out := make(chan string, 1)
 	go func() {
 		counts := map[string]int{}
+		waiting := map[string]int{} // lock waits by the statement waiting
 		samples, active := 0, 0
 		for ctx.Err() == nil {
-			rows, err := db.QueryContext(context.Background(), `SELECT COALESCE(wait_event_type || ':' || wait_event, 'CPU')
+			rows, err := db.QueryContext(context.Background(), `SELECT COALESCE(wait_event_type || ':' || wait_event, 'CPU'),
+					CASE WHEN wait_event_type = 'Lock' THEN left(regexp_replace(query, '\s+', ' ', 'g'), 40) ELSE '' END
 				FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid()`, dbname)
 			if err == nil {
 				for rows.Next() {
-					var w string
-					rows.Scan(&w)
+					var w, q string
+					rows.Scan(&w, &q)
 					counts[w]++
 					active++
+					if q != "" {
+						waiting[w+" in "+strings.TrimSpace(q)]++
+					}
 				}
 				rows.Close()
 				samples++
@@ -168,23 +173,27 @@ func sampleWaits(ctx context.Context, db *sql.DB, dbname string) <-chan string {
 			case <-time.After(100 * time.Millisecond):
 			}
 		}
-		type kv struct {
-			k string
-			v int
-		}
-		var all []kv
-		for k, v := range counts {
-			all = append(all, kv{k, v})
-		}
-		sort.Slice(all, func(i, j int) bool { return all[i].v > all[j].v })
-		var parts []string
-		for i, e := range all {
-			if i == 6 {
-				break
+		top := func(m map[string]int, n int) string {
+			type kv struct {
+				k string
+				v int
 			}
-			parts = append(parts, fmt.Sprintf("%s %.1f", e.k, float64(e.v)/float64(max(samples, 1))))
+			var all []kv
+			for k, v := range m {
+				all = append(all, kv{k, v})
+			}
+			sort.Slice(all, func(i, j int) bool { return all[i].v > all[j].v })
+			var parts []string
+			for i, e := range all {
+				if i == n {
+					break
+				}
+				parts = append(parts, fmt.Sprintf("%s %.2f", e.k, float64(e.v)/float64(max(samples, 1))))
+			}
+			return strings.Join(parts, ", ")
 		}
-		out <- fmt.Sprintf("%.1f active on average, of which %s", float64(active)/float64(max(samples, 1)), strings.Join(parts, ", "))
+		out <- fmt.Sprintf("%.1f active on average, of which %s; lock waits by statement: %s",
+			float64(active)/float64(max(samples, 1)), top(counts, 6), top(waiting, 4))
 	}()
 	return out
 }
