@@ -74,7 +74,7 @@ func (r *router) steps(st *Stage) []Step {
 	if m := st.Meeting; m != nil && m.UninvolvedChair && r.inv.MeetingChair == 0 {
 		out = append(out, r.fallback(Step{Kind: StepAppoint, Side: SidePartnership,
 			People: uniq(append(r.dir.Holders(RoleChair, 0), r.dir.Holders(RoleViceChair, 0)...)),
-			What:   "Appoint a board member from an agency not involved to chair the meeting"}, "the chair"))
+			What:   "Appoint " + r.p.aRole(m.Chair) + " from an agency not involved to chair the meeting"}, "the chair"))
 	}
 	for _, c := range e.Clocks {
 		if c.Status != ClockRunning || c.Stage != st.Key {

@@ -2,6 +2,7 @@ package escalate_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -313,6 +314,19 @@ func TestRoutingHounslow(t *testing.T) {
 	}
 	appoint := c.step(escalate.StepAppoint)
 	wantPeople(t, "appoint", appoint.People, ids(502, 503))
+	if !strings.Contains(appoint.What, "Appoint a board member from an agency not involved") {
+		t.Errorf("appoint step says %q, not the policy's chair role", appoint.What)
+	}
+	// The step names whatever role the policy wants in the chair.
+	st := &c.p.Stages[c.e.Stage]
+	m := *st.Meeting
+	m.Chair = escalate.RoleIndependentScrutineer
+	saved := st.Meeting
+	st.Meeting = &m
+	if what := c.step(escalate.StepAppoint).What; !strings.Contains(what, "Appoint an independent scrutineer from an agency not involved") {
+		t.Errorf("with an independent scrutineer in the chair, the appoint step says %q", what)
+	}
+	st.Meeting = saved
 	choices := escalate.MeetingChairChoices(c.p, c.e, c.parties())
 	var got []int64
 	for _, p := range choices {

@@ -35,7 +35,7 @@ var messages = map[string]struct{ subject, action string }{
 	"party-removed": {"Escalation %s: someone is no longer named on it",
 		"Someone named as dealing with this escalation has been removed. Please check who deals with it now."},
 	"meeting-chair": {"Escalation %s: a chair was appointed for the meeting",
-		"A board member from an agency not involved has been appointed to chair the meeting. If it is you, please convene it, then record the meeting and its outcome."},
+		"Someone from an agency not involved in the disagreement has been appointed to chair the meeting. If it is you, please convene it, then record the meeting and its outcome."},
 	"withdrawn": {"Escalation %s was withdrawn",
 		"No action is needed."},
 	"clock-reminder": {"Reminder: escalation %s has a deadline coming",

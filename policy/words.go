@@ -8,46 +8,9 @@ import (
 	"github.com/escalate-project/escalate/calendar"
 )
 
-// builtinRoleNames are how a practitioner reads the built-in roles.
-var builtinRoleNames = map[escalate.Role]string{
-	escalate.RolePractitioner:                 "practitioner",
-	escalate.RoleManager:                      "line manager",
-	escalate.RoleSafeguardingLead:             "named or designated safeguarding lead",
-	escalate.RoleSeniorManager:                "senior manager",
-	escalate.RoleBusinessManager:              "Partnership Business Manager",
-	escalate.RoleChair:                        "Partnership Chair",
-	escalate.RoleViceChair:                    "Partnership Vice Chair",
-	escalate.RoleAdmin:                        "administrator",
-	escalate.RoleBoardMember:                  "board member",
-	escalate.RoleHeadOfService:                "Head of Service",
-	escalate.RoleDesignatedNurse:              "Designated Nurse",
-	escalate.RoleDesignatedDoctor:             "Designated Doctor",
-	escalate.RoleNamedNurse:                   "Named Nurse",
-	escalate.RoleNamedDoctor:                  "Named Doctor",
-	escalate.RoleNamedGP:                      "Named GP",
-	escalate.RoleLADO:                         "Local Authority Designated Officer (LADO)",
-	escalate.RoleFrontDoor:                    "children's services front door",
-	escalate.RolePolice:                       "police (999 in an emergency)",
-	escalate.RoleConferenceChair:              "Child Protection Conference Chair",
-	escalate.RoleHeadOfSafeguard:              "Head of Safeguarding",
-	escalate.RoleLeadSafeguardingPartner:      "lead safeguarding partners",
-	escalate.RoleDelegatedSafeguardingPartner: "delegated safeguarding partners",
-	escalate.RoleIndependentScrutineer:        "independent scrutineer",
-}
-
 // RoleName returns how a practitioner reads role r under policy p: the name
 // the policy declares for it, the built-in name, or the key itself.
-func RoleName(p *escalate.Policy, r escalate.Role) string {
-	for _, d := range p.Roles {
-		if d.Key == r && d.Name != "" {
-			return d.Name
-		}
-	}
-	if n, ok := builtinRoleNames[r]; ok {
-		return n
-	}
-	return string(r)
-}
+func RoleName(p *escalate.Policy, r escalate.Role) string { return p.RoleName(r) }
 
 // roleList joins role names: "a", "a or b", "a, b or c" (conj "or"/"and").
 func roleList(p *escalate.Policy, rs []escalate.Role, conj string) string {

@@ -244,4 +244,12 @@ func TestAgencyContactCLI(t *testing.T) {
 	wantEvents(t, db, 6) // bad input changed nothing
 	mustRun(t, db, "agency", "contact-remove", "--partnership", "rb", "--agency", "Children's Services", "--email", "duty@example.org")
 	wantEvents(t, db, 7)
+	// --as says which administrator made the change; only an enabled
+	// administrator may be named, and a refusal changes nothing.
+	wantExit(t, db, 2, "--as duty@example.org: not an enabled administrator", "agency", "contact-add", "--partnership", "rb", "--agency", "Children's Services", "--email", "duty@example.org", "--as", "duty@example.org")
+	wantEvents(t, db, 7)
+	mustRun(t, db, "agency", "contact-add", "--partnership", "rb", "--agency", "Children's Services", "--email", "duty@example.org", "--as", "admin@example.org")
+	if out := mustRun(t, db, "audit", "log", "--actor", "admin@example.org", "--partnership", "rb"); !strings.Contains(out, "agency.contact.add") {
+		t.Errorf("the contact added --as the administrator is not among their actions:\n%s", out)
+	}
 }
