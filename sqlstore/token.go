@@ -220,24 +220,16 @@ func (s *TokenService) TokenUser(ctx context.Context, secret string) (*escalate.
 	var id int64
 	var scope escalate.TokenScope
 	var created, expires, lastUsed, revoked time.Time
-	var u escalate.User
-	var roles, api string
-	var p escalate.Partnership
-	err := db.db.QueryRowContext(ctx, `SELECT t.id, t.scope, t.created, t.expires, t.last_used, t.revoked,
-			u.id, u.partnership_id, u.agency_id, u.name, u.email, u.roles, COALESCE(u.manager_id, 0), u.disabled,
-			p.id, p.key, p.name, p.policy_id, p.created, p.second_factor_optional, p.api_roles
-		FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN partnerships p ON p.id = u.partnership_id
-		WHERE t.hash = $1`, tokenHash(secret)).Scan(
-		&id, &scope, scanTime(&created), scanTime(&expires), scanTime(&lastUsed), scanTime(&revoked),
-		&u.ID, &u.PartnershipID, &u.AgencyID, &u.Name, &u.Email, &roles, &u.ManagerID, &u.Disabled,
-		&p.ID, &p.Key, &p.Name, &p.PolicyID, scanTime(&p.Created), &p.SecondFactorOptional, &api)
+	var row userRow
+	err := db.db.QueryRowContext(ctx, `SELECT t.id, t.scope, t.created, t.expires, t.last_used, t.revoked, `+userRowColumns+`
+		FROM api_tokens t`+userRowJoin+` WHERE t.hash = $1`, tokenHash(secret)).Scan(
+		append([]any{&id, &scope, scanTime(&created), scanTime(&expires), scanTime(&lastUsed), scanTime(&revoked)}, row.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, "", errBadToken
 	} else if err != nil {
 		return nil, nil, "", WrapError(err)
 	}
-	u.Roles = parseRoles(roles)
-	p.APIRoles = parseAPIRoles(api)
+	u, p := row.read()
 	now := db.Now().UTC()
 	if expires.IsZero() {
 		expires = created.Add(escalate.DefaultTokenLifetime)
@@ -250,10 +242,10 @@ func (s *TokenService) TokenUser(ctx context.Context, secret string) (*escalate.
 			return nil, nil, "", WrapError(err)
 		}
 	}
-	if !p.MayUseAPI(&u) {
+	if !p.MayUseAPI(u) {
 		return nil, nil, "", errNoAPI
 	}
-	return &u, &p, scope, nil
+	return u, p, scope, nil
 }
 
 // revokeAllTokens revokes every live token of userID, when their password
