@@ -90,6 +90,12 @@ func (d *Directory) Person(id int64) *Person {
 // AgencyName returns agency id's name.
 func (d *Directory) AgencyName(id int64) string { return d.names[id] }
 
+// HasAgency reports whether agency id is one of the partnership's.
+func (d *Directory) HasAgency(id int64) bool {
+	_, ok := d.names[id]
+	return ok
+}
+
 // AgencyKind returns agency id's kind.
 func (d *Directory) AgencyKind(id int64) string { return d.kinds[id] }
 

@@ -37,6 +37,12 @@ func (tx *Tx) directory(partnershipID int64) (*escalate.Directory, error) {
 	if err != nil {
 		return nil, err
 	}
+	return tx.directoryAt(partnershipID, gen)
+}
+
+// directoryAt is directory for a caller that read the partnership's
+// people generation, gen, in this transaction itself.
+func (tx *Tx) directoryAt(partnershipID, gen int64) (*escalate.Directory, error) {
 	if v, ok := tx.db.directories.Load(partnershipID); ok && v.(directoryEntry).gen == gen {
 		return v.(directoryEntry).dir, nil
 	}

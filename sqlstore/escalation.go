@@ -179,7 +179,7 @@ func (s *EscalationService) change(ctx context.Context, ref, action string, fn r
 		if err != nil {
 			return err
 		}
-		row, pin, err := tx.loadForActor(ref, actor, action)
+		row, pin, in, err := tx.loadChecked(ref, actor, action)
 		if err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func (s *EscalationService) change(ctx context.Context, ref, action string, fn r
 				return err
 			}
 		}
-		ps, err := tx.routeAndStore(pin.policy, row.Escalation)
+		ps, err := tx.routeChanged(pin.policy, row.Escalation, in) // change_rows.go
 		if err != nil {
 			return err
 		}
@@ -228,25 +228,33 @@ func ctxPartnership(ctx context.Context) int64 {
 // may take action on it. A user of another partnership learns nothing:
 // ENOTFOUND, as for a reference that does not exist.
 func (tx *Tx) loadForActor(ref string, actor *escalate.User, action string) (*escalationRow, *pinned, error) {
+	row, pin, _, err := tx.loadChecked(ref, actor, action)
+	return row, pin, err
+}
+
+// loadChecked is loadForActor that also returns what routing the case read,
+// for routing it again after a change (routeChanged).
+func (tx *Tx) loadChecked(ref string, actor *escalate.User, action string) (*escalationRow, *pinned, routeInputs, error) {
 	row, err := tx.loadEscalation(ref)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, routeInputs{}, err
 	}
 	if row.PartnershipID != actor.PartnershipID {
-		return nil, nil, escalate.Errorf(escalate.ENOTFOUND, "Escalation not found.")
+		return nil, nil, routeInputs{}, escalate.Errorf(escalate.ENOTFOUND, "Escalation not found.")
 	}
 	pin, err := tx.pin(row.PartnershipID, row.PolicyVersionID, row.PolicySHA)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, routeInputs{}, err
 	}
-	ps, err := tx.parties(pin.policy, row.Escalation)
+	in, err := tx.routeInputsOf(pin.policy, row.Escalation)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, routeInputs{}, err
 	}
+	ps := escalate.Route(pin.policy, row.Escalation, in.dir, in.inv)
 	if err := authorize(actor, row.Escalation, ps, action); err != nil {
-		return nil, nil, err
+		return nil, nil, routeInputs{}, err
 	}
-	return row, pin, nil
+	return row, pin, in, nil
 }
 
 // Get returns escalation ref with its clocks and records, and records that

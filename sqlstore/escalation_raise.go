@@ -43,12 +43,12 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 		return nil, escalate.Errorf(escalate.EFORBIDDEN, "Your account may not raise escalations.")
 	}
 	var key, sum string
-	var versionID int64
+	var versionID, peopleGen int64
 	threshold := -1 // the policy's default, unless the Business Manager set one
-	err := tx.queryRow(`SELECT p.key, COALESCE(p.policy_version_id, 0), COALESCE(v.sha256, ''), COALESCE(s.pattern_threshold, -1)
+	err := tx.queryRow(`SELECT p.key, COALESCE(p.policy_version_id, 0), COALESCE(v.sha256, ''), COALESCE(s.pattern_threshold, -1), p.people_gen
 		FROM partnerships p LEFT JOIN policy_versions v ON v.id = p.policy_version_id
 		LEFT JOIN learning_settings s ON s.partnership_id = p.id WHERE p.id = $1`,
-		actor.PartnershipID).Scan(&key, &versionID, &sum, &threshold)
+		actor.PartnershipID).Scan(&key, &versionID, &sum, &threshold, &peopleGen)
 	if err != nil {
 		return nil, WrapError(err)
 	}
@@ -64,13 +64,15 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 		return nil, err
 	}
 	// The receiving agency must be one of the partnership's: the foreign
-	// key alone would accept another partnership's agency.
-	var agencyPartnership int64
-	err = tx.queryRow(`SELECT partnership_id FROM agencies WHERE id = $1`, in.ReceivingAgencyID).Scan(&agencyPartnership)
-	if notFound(WrapError(err)) || err == nil && agencyPartnership != actor.PartnershipID {
-		return nil, escalate.FieldErrorf("receiving_agency", "There is no such agency in this partnership.")
-	} else if err != nil {
+	// key alone would accept another partnership's agency. The directory
+	// (read for routing anyway) holds the partnership's agencies as of the
+	// people generation read above, which every new agency moves.
+	dir, err := tx.directoryAt(actor.PartnershipID, peopleGen)
+	if err != nil {
 		return nil, err
+	}
+	if !dir.HasAgency(in.ReceivingAgencyID) {
+		return nil, escalate.FieldErrorf("receiving_agency", "There is no such agency in this partnership.")
 	}
 	if e.Ref, err = tx.allocateRef(actor.PartnershipID, key); err != nil {
 		return nil, err
@@ -86,7 +88,7 @@ func (tx *Tx) Raise(actor *escalate.User, in escalate.RaiseInput) (*escalate.Esc
 			return nil, err
 		}
 	}
-	ps, err := tx.routeAndStore(pin.policy, e)
+	ps, err := tx.routeRaised(pin.policy, e, dir, in.DealtWith != 0) // change_rows.go
 	if err != nil {
 		return nil, err
 	}

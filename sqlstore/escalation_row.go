@@ -282,22 +282,8 @@ func immBy(e *escalate.Escalation) any {
 // writer blocks on the row and then matches nothing, so the loser of a race
 // gets ECONFLICT and no update is lost. old is the state that was loaded.
 func (tx *Tx) updateEscalation(old, e *escalate.Escalation, fromVersion int) error {
-	var o escalate.Outcome
-	kind := any(nil)
-	if e.Outcome != nil {
-		o, kind = *e.Outcome, e.Outcome.Kind
-	}
-	res, err := tx.exec(`
-		UPDATE escalations SET risk_level = $1, stage = $2, status = $3,
-			outcome_kind = $4, outcome_text = $5, outcome_outstanding = $6, outcome_redirect_to = $7,
-			outcome_reason = $8, outcome_at = $9, outcome_by = $10, outcome_confirmed_at = $11,
-			immediate_action = $12, immediate_at = $13, immediate_by = $14,
-			version = $15, updated = $16, next_due = $17, outcome_decision = $18, outcome_report = $19
-		WHERE id = $20 AND version = $21`,
-		string(e.RiskLevel), e.Stage, string(e.Status),
-		kind, o.Text, o.OutstandingIssues, o.RedirectTo, o.Reason, nullTime(o.At), nullInt(o.By), nullTime(o.ConfirmedAt),
-		immAction(e), immAt(e), immBy(e),
-		e.Version, timeArg(e.Updated), nextDue(e), o.Decision, o.Report, e.ID, fromVersion)
+	query, args := escalationUpdate(old, e, fromVersion) // escalation_update.go
+	res, err := tx.exec(query, args...)
 	if err != nil {
 		return fmt.Errorf("update escalation: %w", err)
 	}
@@ -313,6 +299,7 @@ func (tx *Tx) updateEscalation(old, e *escalate.Escalation, fromVersion int) err
 // updates the clocks and record approvals that changed. Records are
 // otherwise never rewritten (a trigger refuses it).
 func (tx *Tx) saveChildren(e, old *escalate.Escalation) error {
+	var added []escalate.ClockState
 	for _, c := range e.Clocks {
 		var prev *escalate.ClockState
 		if old != nil {
@@ -320,14 +307,15 @@ func (tx *Tx) saveChildren(e, old *escalate.Escalation) error {
 		}
 		switch {
 		case prev == nil:
-			if err := tx.insertClock(e.ID, c); err != nil {
-				return err
-			}
+			added = append(added, c)
 		case *prev != c:
 			if err := tx.updateClock(e.ID, c); err != nil {
 				return err
 			}
 		}
+	}
+	if err := tx.insertClocks(e.ID, added); err != nil { // change_rows.go
+		return err
 	}
 	for _, r := range e.Records {
 		var prev *escalate.Record
@@ -351,19 +339,6 @@ func (tx *Tx) saveChildren(e, old *escalate.Escalation) error {
 				return escalate.Errorf(escalate.ECONFLICT, "Record %d is already approved.", r.ID)
 			}
 		}
-	}
-	return nil
-}
-
-func (tx *Tx) insertClock(escalationID int64, c escalate.ClockState) error {
-	_, err := tx.exec(`
-		INSERT INTO clocks (escalation_id, id, stage, key, action, by_side, within, start_at, due_at,
-			immediate, explanation, status, met_at, shortened_reason, recomputed)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-		escalationID, c.ID, c.Stage, c.Key, c.Action, c.By, c.Within, timeArg(c.Start), dueArg(c),
-		c.Immediate, c.Explanation, c.Status, nullTime(c.MetAt), c.ShortenedReason, c.Recomputed)
-	if err != nil {
-		return fmt.Errorf("insert clock: %w", err)
 	}
 	return nil
 }

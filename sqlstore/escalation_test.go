@@ -65,6 +65,7 @@ func TestEscalationRaise(t *testing.T) {
 				{"decision_date", func(in *escalate.RaiseInput) { in.DecisionDate = "2027-01-30" }},
 				{"receiving_agency", func(in *escalate.RaiseInput) { in.ReceivingAgencyID = w.agencies["school"].ID }},
 				{"receiving_agency", func(in *escalate.RaiseInput) { in.ReceivingAgencyID = 999999 }},
+				{"receiving_agency", func(in *escalate.RaiseInput) { in.ReceivingAgencyID = w.users["outsider"].AgencyID }},
 				{"immediate_action", func(in *escalate.RaiseInput) { in.RiskLevel = escalate.RiskImmediate }},
 			} {
 				before := rowCounts(t, db)

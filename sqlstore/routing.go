@@ -122,18 +122,10 @@ func (tx *Tx) storePeople(id int64, ps escalate.Parties) error {
 	for uid, r := range want {
 		old, ok := have[uid]
 		if ok && old.turn == r.turn && old.what == r.what && old.due.Equal(r.due) && old.immediate == r.immediate {
-			continue
-		}
-		_, err := tx.exec(`INSERT INTO escalation_people (escalation_id, user_id, turn, what, due_at, immediate)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (escalation_id, user_id) DO UPDATE SET turn = excluded.turn, what = excluded.what,
-				due_at = excluded.due_at, immediate = excluded.immediate`,
-			id, uid, r.turn, r.what, nullTime(r.due), r.immediate)
-		if err != nil {
-			return fmt.Errorf("escalation people: %w", err)
+			delete(want, uid)
 		}
 	}
-	return nil
+	return tx.upsertPeople(id, want) // change_rows.go
 }
 
 // routeAndStore works out e's parties after a change and stores them.
