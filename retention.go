@@ -24,17 +24,25 @@ type RetentionClass string
 const (
 	// RetainClosedEscalations: a closed escalation's child fields, free
 	// text, records and parties, from when it closed. The de-identified
-	// row stays for the board's counts. (Escalate stores no attachments.)
+	// row stays for the board's counts. Its attachments are deleted.
 	RetainClosedEscalations RetentionClass = "closed-escalations"
+	// RetainConferenceDissents: a closed Child Protection Conference
+	// dissent's free text and steps, from when it closed. The de-identified
+	// row stays for the board's counts.
+	RetainConferenceDissents RetentionClass = "conference-dissents"
 	// RetainLearningItems: a learning item, from when it was marked done.
 	RetainLearningItems RetentionClass = "learning-items"
 	// RetainProformas: a proforma, from when it was written.
 	RetainProformas RetentionClass = "proformas"
+	// RetainGoodPractice: a recognition of good practice, from when it was
+	// recorded.
+	RetainGoodPractice RetentionClass = "good-practice"
 	// RetainContacts: what the audit log holds of a contact deleted from
 	// the directory, from its deletion.
 	RetainContacts RetentionClass = "contacts"
 	// RetainDisabledAccounts: a disabled account's name, email and sign-in
-	// details, from when it was disabled; it is then anonymised.
+	// details, and the record of the roles it was given and lost (role
+	// changes), from when it was disabled; it is then anonymised.
 	RetainDisabledAccounts RetentionClass = "disabled-accounts"
 	// RetainNotifications: sent and dead (failed for good) notifications, from when they
 	// were written.
@@ -43,29 +51,33 @@ const (
 
 // RetentionClasses lists every class in order.
 var RetentionClasses = []RetentionClass{
-	RetainClosedEscalations, RetainLearningItems, RetainProformas,
-	RetainContacts, RetainDisabledAccounts, RetainNotifications,
+	RetainClosedEscalations, RetainConferenceDissents, RetainLearningItems, RetainProformas,
+	RetainGoodPractice, RetainContacts, RetainDisabledAccounts, RetainNotifications,
 }
 
 // DefaultRetentionDays are the periods a partnership starts with, in days
 // after the data ends; doc/privacy.md gives the reasons.
 var DefaultRetentionDays = map[RetentionClass]int{
-	RetainClosedEscalations: 6 * 365,
-	RetainLearningItems:     3 * 365,
-	RetainProformas:         3 * 365,
-	RetainContacts:          365,
-	RetainDisabledAccounts:  2 * 365,
-	RetainNotifications:     90,
+	RetainClosedEscalations:  6 * 365,
+	RetainConferenceDissents: 6 * 365,
+	RetainLearningItems:      3 * 365,
+	RetainProformas:          3 * 365,
+	RetainGoodPractice:       3 * 365,
+	RetainContacts:           365,
+	RetainDisabledAccounts:   2 * 365,
+	RetainNotifications:      90,
 }
 
 // RetentionClassNames are the classes as pages show them.
 var RetentionClassNames = map[RetentionClass]string{
-	RetainClosedEscalations: "Closed escalations, with their records",
-	RetainLearningItems:     "Learning items",
-	RetainProformas:         "Proformas",
-	RetainContacts:          "Deleted contacts",
-	RetainDisabledAccounts:  "Disabled accounts",
-	RetainNotifications:     "Notifications sent or failed",
+	RetainClosedEscalations:  "Closed escalations, with their records and attachments",
+	RetainConferenceDissents: "Closed conference dissents",
+	RetainLearningItems:      "Learning items",
+	RetainProformas:          "Proformas",
+	RetainGoodPractice:       "Recognitions of good practice",
+	RetainContacts:           "Deleted contacts",
+	RetainDisabledAccounts:   "Disabled accounts, with their role changes",
+	RetainNotifications:      "Notifications sent or failed",
 }
 
 // Bounds of a retention period: at least a day, at most 50 years.

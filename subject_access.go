@@ -34,6 +34,9 @@ type SubjectAccessExport struct {
 	Account  *SubjectAccount `json:"account,omitempty"`
 	Actions  []SubjectAction `json:"actions,omitempty"`
 	Authored []SubjectRecord `json:"records_written,omitempty"`
+	// Uploaded are the files a member of staff attached to cases: what,
+	// where and when, without the content (the case's, not theirs).
+	Uploaded []SubjectAttachment `json:"attachments_uploaded,omitempty"`
 	// Cases are a child's.
 	Cases []SubjectCase `json:"cases,omitempty"`
 	// ThirdParties are the other people the export names, to be redacted
@@ -106,12 +109,34 @@ type SubjectCase struct {
 	// meetings, with when: staff, listed as third parties.
 	Named   []string        `json:"named,omitempty"`
 	Records []SubjectRecord `json:"records"`
-	Events  []SubjectAction `json:"history"`
+	// Attachments are the letters, emails and documents kept on the case,
+	// each with its content.
+	Attachments []SubjectAttachment `json:"attachments"`
+	Events      []SubjectAction     `json:"history"`
+}
+
+// SubjectAttachment is a file kept on a case. A child's export holds its
+// content (base64 in the JSON file; embedded in the PDF, named
+// REF-ID-NAME): a letter about the child is data about them, and the
+// officer must read it for third parties before release. A member of
+// staff's export lists what they uploaded without the content.
+type SubjectAttachment struct {
+	Case        string    `json:"case"`
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	Kind        string    `json:"kind"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	Description string    `json:"description,omitempty"`
+	UploadedBy  string    `json:"uploaded_by"`
+	Uploaded    time.Time `json:"uploaded"`
+	Content     []byte    `json:"content,omitempty"`
 }
 
 // ThirdParty is someone other than the subject named in the export.
 type ThirdParty struct {
-	Kind  string `json:"kind"`  // "staff", "participant" or "child"
+	Kind  string `json:"kind"`  // "staff", "participant", "child" or "attachment" (a file to read for others it names)
 	Name  string `json:"name"`  // as the export shows it
 	Where string `json:"where"` // where in the export
 }

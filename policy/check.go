@@ -143,6 +143,28 @@ func (c *checker) roles(path string, rs []escalate.Role, required bool) {
 	}
 }
 
+// caseRole checks a role that acts on a case, is told of it or opens it
+// (a stage's raising, receiving, copy and meeting roles; routing alerts;
+// who hears of good practice): it must be one that deals with cases
+// (escalate.DealsWithCases), never an administrator or a data protection
+// officer, whom routing never names.
+func (c *checker) caseRole(path string, r escalate.Role) {
+	c.role(path, r)
+	if r != "" && !escalate.DealsWithCases(r) {
+		c.errorf(path, "role %q in %s never deals with cases: an administrator or data protection officer may not act on, be told of or open a case; name a role that does", r, path)
+	}
+}
+
+// caseRoles is roles for roles that deal with cases (caseRole).
+func (c *checker) caseRoles(path string, rs []escalate.Role, required bool) {
+	if required && len(rs) == 0 {
+		c.errorf(path, "%s is missing: name at least one role", path)
+	}
+	for i, r := range rs {
+		c.caseRole(fmt.Sprintf("%s[%d]", path, i), r)
+	}
+}
+
 // timescale reads a timescale; ok is false when it is empty or unreadable.
 func (c *checker) timescale(path, s string) (calendar.Timescale, bool) {
 	if s == "" {
@@ -276,9 +298,9 @@ func (c *checker) stage(i int) {
 	path := fmt.Sprintf("stages[%d]", i)
 	c.required(path+".name", s.Name)
 	c.oneOf(path+".scope", s.Scope, Scopes, false)
-	c.roles(path+".raising", s.Raising, true)
-	c.roles(path+".receiving", s.Receive, true)
-	c.roles(path+".copy", s.Copy, false)
+	c.caseRoles(path+".raising", s.Raising, true)
+	c.caseRoles(path+".receiving", s.Receive, true)
+	c.caseRoles(path+".copy", s.Copy, false)
 	seen := map[string]bool{}
 	for j, f := range s.Record {
 		fp := fmt.Sprintf("%s.record[%d]", path, j)
@@ -293,9 +315,9 @@ func (c *checker) stage(i int) {
 		if m.Chair == "" {
 			c.errorf(path+".meeting.chair", "%s.meeting has no chair: name the role that chairs it", path)
 		} else {
-			c.role(path+".meeting.chair", m.Chair)
+			c.caseRole(path+".meeting.chair", m.Chair)
 		}
-		c.roles(path+".meeting.attendees", m.Attendees, false)
+		c.caseRoles(path+".meeting.attendees", m.Attendees, false)
 	}
 	c.oneOf(path+".produces", s.Produces, Produces, true)
 	c.oneOf(path+".on_lapse", s.OnLapse, OnLapse, true)
@@ -434,7 +456,7 @@ func (c *checker) routing() {
 		if c.required(path+".when.agency_kind", r.When.AgencyKind) && !escalate.KnownAgencyKind(r.When.AgencyKind) {
 			c.errorf(path+".when.agency_kind", "%s.when.agency_kind %q is not an agency kind Escalate knows: use one of %s", path, r.When.AgencyKind, strings.Join(escalate.AgencyKindKeys(), ", "))
 		}
-		c.roles(path+".alert", r.Alert, true)
+		c.caseRoles(path+".alert", r.Alert, true)
 	}
 }
 
@@ -453,7 +475,7 @@ func (c *checker) learning() {
 
 func (c *checker) goodPractice() {
 	if g := c.p.GoodPractice; g != nil {
-		c.roles("good_practice.tell", g.Tell, false)
+		c.caseRoles("good_practice.tell", g.Tell, false)
 	}
 }
 

@@ -96,6 +96,12 @@ func TestCheck(t *testing.T) {
 			`147:52: unknown role "independent-reviewing-officer" in stages[3].meeting.attendees[2]: it is not built in and not declared under roles`}},
 		{"ErrUnknownRole", "raising: [safeguarding-lead]", "raising: [safeguarding-leed]", []string{
 			`102:15: unknown role "safeguarding-leed" in stages[2].raising[0]: it is not built in and not declared under roles; did you mean "safeguarding-lead"?`}},
+		{"ErrAdminRaises", "raising: [safeguarding-lead]", "raising: [admin]", []string{
+			`102:15: role "admin" in stages[2].raising[0] never deals with cases: an administrator or data protection officer may not act on, be told of or open a case; name a role that does`}},
+		{"ErrDPOChairs", "      chair: board-member\n", "      chair: data-protection-officer\n", []string{
+			`145:14: role "data-protection-officer" in stages[3].meeting.chair never deals with cases: an administrator or data protection officer may not act on, be told of or open a case; name a role that does`}},
+		{"ErrDPOAlerted", "alert: [designated-nurse]\n", "alert: [designated-nurse, data-protection-officer]\n", []string{
+			`169:31: role "data-protection-officer" in routing[0].alert[1] never deals with cases: an administrator or data protection officer may not act on, be told of or open a case; name a role that does`}},
 		{"ErrNoReceiving", "    receiving: [manager]\n", "", []string{`45:5: stages[0].receiving is missing: name at least one role`}},
 		{"ErrDuplicateCategory", "- key: plans", "- key: thresholds", []string{`29:10: duplicate category key "thresholds"`}},
 		{"ErrDuplicateRoleDef", "- key: independent-reviewing-officer", "- key: mash-manager", []string{

@@ -97,9 +97,31 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 				r.At.In(calendar.London).Format("2 Jan 2006 15:04"), r.By), body)
 		}
 	}
+	// Files are listed where they belong; a child's are embedded in the PDF
+	// as its attachments, named REF-ID-NAME.
+	var embedded []fpdf.Attachment
+	files := func(title string, as []escalate.SubjectAttachment) {
+		for _, a := range as {
+			body := fmt.Sprintf("%s, %s, uploaded %s by %s\nSHA-256: %s", a.Name, escalate.SizeWords(a.Size),
+				a.Uploaded.In(calendar.London).Format("2 Jan 2006 15:04"), a.UploadedBy, a.SHA256)
+			if a.Description != "" {
+				body += "\nDescription: " + a.Description
+			}
+			if a.Content != nil {
+				name := SubjectFileName(a)
+				body += "\nEmbedded in this PDF as " + name
+				embedded = append(embedded, fpdf.Attachment{Content: a.Content, Filename: name, Description: a.Description})
+			}
+			line(fmt.Sprintf("%s %d of %s", title, a.ID, a.Case), body)
+		}
+	}
 	if len(x.Authored) > 0 {
 		heading(13, "Records they wrote")
 		records(x.Authored)
+	}
+	if len(x.Uploaded) > 0 {
+		heading(13, "Files they attached (listed; the content is the case's)")
+		files("Attachment", x.Uploaded)
 	}
 	for _, c := range x.Cases {
 		heading(13, "Escalation "+c.Ref)
@@ -119,6 +141,7 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 		line("The meeting's report", c.Report)
 		line("Named to deal with it, or chaired its meeting", strings.Join(c.Named, "\n"))
 		records(c.Records)
+		files("Attachment", c.Attachments)
 		if len(c.Events) > 0 {
 			pdf.SetFont("Helvetica", "B", 10)
 			pdf.MultiCell(0, 5, "History", "", "L", false)
@@ -129,5 +152,13 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 		}
 		pdf.Ln(3)
 	}
+	pdf.SetAttachments(embedded)
 	return pdf.Output(w)
+}
+
+// SubjectFileName is the name an attachment's content has in a subject
+// access PDF: the case, the attachment's number and its name, unique in
+// the export.
+func SubjectFileName(a escalate.SubjectAttachment) string {
+	return fmt.Sprintf("%s-%d-%s", a.Case, a.ID, a.Name)
 }

@@ -2,13 +2,16 @@ package report_test
 
 import (
 	"bytes"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/internal/testenv"
+	"github.com/escalate-project/escalate/internal/testfiles"
 	"github.com/escalate-project/escalate/report"
 )
 
@@ -51,4 +54,75 @@ func TestSubjectAccessPDF(t *testing.T) {
 	if strings.Index(text, "Third parties") > strings.Index(text, "Escalation WIRRAL") {
 		t.Error("the third parties do not come first")
 	}
+}
+
+// TestSubjectAccessPDFAttachments: a child's files are listed with the
+// case and embedded in the PDF byte for byte; a member of staff's uploads
+// are listed without content, so nothing is embedded.
+func TestSubjectAccessPDFAttachments(t *testing.T) {
+	at := time.Date(2026, 12, 24, 10, 0, 0, 0, time.UTC)
+	letter := testfiles.PDF()
+	file := escalate.SubjectAttachment{Case: "WIRRAL-2026-0001", ID: 7, Name: "outcome letter.pdf", Kind: "pdf",
+		ContentType: "application/pdf", Size: int64(len(letter)), SHA256: "abc123", Description: "The agreed outcome, in writing.",
+		UploadedBy: "Jo Bloggs (jo@example.org)", Uploaded: at, Content: letter}
+	x := &escalate.SubjectAccessExport{Kind: escalate.SubjectChild, Subject: "The child with reference SCH-0042",
+		Partnership: "Wirral SCB", Made: at,
+		Cases: []escalate.SubjectCase{{Ref: "WIRRAL-2026-0001", Status: escalate.StatusOpen, Raised: at, ChildRef: "SCH-0042",
+			Attachments: []escalate.SubjectAttachment{file}}}}
+	pdfdetach, err := exec.LookPath("pdfdetach")
+	if err != nil {
+		testenv.Missing(t, "pdfdetach is not installed")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "export.pdf")
+	write := func(x *escalate.SubjectAccessExport) string {
+		var buf bytes.Buffer
+		if err := report.WriteSubjectAccessPDF(&buf, x); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(pdfdetach, "-list", path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("pdfdetach -list: %v %s", err, out)
+		}
+		return string(out)
+	}
+	list := write(x)
+	name := report.SubjectFileName(file)
+	if name != "WIRRAL-2026-0001-7-outcome letter.pdf" || !strings.Contains(list, "1 embedded files") || !strings.Contains(list, name) {
+		t.Fatalf("embedded files: %q, want %q", list, name)
+	}
+	got := filepath.Join(dir, "got")
+	if out, err := exec.Command(pdfdetach, "-save", "1", "-o", got, path).CombinedOutput(); err != nil {
+		t.Fatalf("pdfdetach -save: %v %s", err, out)
+	}
+	if b, err := os.ReadFile(got); err != nil || !bytes.Equal(b, letter) {
+		t.Errorf("the embedded file differs from the attachment (%v)", err)
+	}
+	if text := pdfText(t, readFile(t, path)); !strings.Contains(text, "Attachment 7 of WIRRAL-2026-0001") ||
+		!strings.Contains(text, "The agreed outcome, in writing.") || !strings.Contains(text, "Embedded in this PDF as "+name) {
+		t.Errorf("the PDF does not list the attachment:\n%s", text)
+	}
+	// A member of staff's uploads: listed, nothing embedded.
+	file.Content = nil
+	staff := &escalate.SubjectAccessExport{Kind: escalate.SubjectStaff, Subject: "Jo Bloggs (jo@example.org)", Partnership: "Wirral SCB",
+		Made: at, Uploaded: []escalate.SubjectAttachment{file}}
+	if list := write(staff); !strings.Contains(list, "0 embedded files") {
+		t.Errorf("a member of staff's export embeds files: %q", list)
+	}
+	if text := pdfText(t, readFile(t, path)); !strings.Contains(text, "Files they attached") || !strings.Contains(text, "outcome letter.pdf") ||
+		strings.Contains(text, "Embedded in this PDF") {
+		t.Errorf("the staff PDF's uploads:\n%s", text)
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

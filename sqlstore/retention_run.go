@@ -142,6 +142,12 @@ func (tx *Tx) dueItems(p int64, class escalate.RetentionClass, cutoff time.Time)
 			WHERE partnership_id = $1 AND status = 'done' AND updated < $2`
 	case escalate.RetainProformas:
 		query = `SELECT 'proforma:' || CAST(id AS TEXT), created FROM proformas WHERE partnership_id = $1 AND created < $2`
+	case escalate.RetainConferenceDissents:
+		// A dissent closes at its last step; nothing changes it after.
+		query = `SELECT 'dissent:' || ref, updated FROM dissents
+			WHERE partnership_id = $1 AND step = 'closed' AND erased IS NULL AND updated < $2`
+	case escalate.RetainGoodPractice:
+		query = `SELECT 'good-practice:' || CAST(id AS TEXT), at FROM good_practice WHERE partnership_id = $1 AND at < $2`
 	case escalate.RetainDisabledAccounts:
 		query = `SELECT 'user:' || CAST(u.id AS TEXT), MAX(e.at) FROM users u
 			JOIN audit_events e ON e.action IN ` + indexedActions + ` AND e.action = 'user.disable' AND e.object = 'user:' || CAST(u.id AS TEXT)
@@ -252,6 +258,10 @@ func (tx *Tx) retire(it *escalate.RetentionItem) (bool, error) {
 		err = tx.eraseRows(it.Object, `DELETE FROM learning_links WHERE item_id = $1`, `DELETE FROM learning_items WHERE id = $1`)
 	case escalate.RetainProformas:
 		err = tx.eraseRows(it.Object, `DELETE FROM proformas WHERE id = $1`)
+	case escalate.RetainConferenceDissents:
+		err = tx.eraseDissent(it.Object)
+	case escalate.RetainGoodPractice:
+		err = tx.eraseRows(it.Object, `DELETE FROM good_practice WHERE id = $1`)
 	case escalate.RetainDisabledAccounts:
 		err = tx.eraseAccount(it.Object)
 	case escalate.RetainContacts:
@@ -367,9 +377,39 @@ func (tx *Tx) eraseEscalation(object string) error {
 	return tx.eraseContent(object)
 }
 
+// eraseDissent erases a closed conference dissent's personal data: the
+// conference's reference, the dissenting professional's post, the nature
+// and grounds of the dissent, the chair's decision and every step recorded
+// on it, and its events' content. The de-identified row (agency, kind,
+// outcome, dates) stays for the board's counts.
+func (tx *Tx) eraseDissent(object string) error {
+	ref, _ := strings.CutPrefix(object, "dissent:")
+	var id int64
+	if err := tx.queryRow(`SELECT id FROM dissents WHERE ref = $1`, ref).Scan(&id); err != nil {
+		return err
+	}
+	// Marked erased first: only then may its entries be deleted
+	// (migration 00043's trigger).
+	for _, s := range []string{
+		`UPDATE dissents SET conference_ref = '', professional = '', nature = '', grounds = '', chair_decision = '',
+			erased = $2 WHERE id = $1`,
+		`DELETE FROM dissent_entries WHERE dissent_id = $1`,
+	} {
+		args := []any{id}
+		if strings.Contains(s, "$2") {
+			args = append(args, timeArg(tx.now))
+		}
+		if _, err := tx.exec(s, args...); err != nil {
+			return err
+		}
+	}
+	return tx.eraseContent(object)
+}
+
 // eraseAccount anonymises a disabled account: its name and email, how it
-// signed in, its tokens, feeds, drafts and sessions, and its events'
-// content. What the person did stays attributed to "user:N".
+// signed in, its tokens, feeds, drafts and sessions, the roles it was
+// given and lost (role_changes; their user.roles events are its events),
+// and its events' content. What the person did stays attributed to "user:N".
 func (tx *Tx) eraseAccount(object string) error {
 	var id int64
 	if _, err := fmt.Sscanf(object, "user:%d", &id); err != nil {
@@ -381,7 +421,7 @@ func (tx *Tx) eraseAccount(object string) error {
 	}
 	for _, table := range []string{"passwords", "sessions", "user_identities", "api_tokens", "calendar_feeds",
 		"digest_subscribers", "digest_sent", "drafts", "notification_reads",
-		"account_links", "totp_secrets", "recovery_codes", "passkeys"} {
+		"account_links", "totp_secrets", "recovery_codes", "passkeys", "role_changes"} {
 		if _, err := tx.exec(`DELETE FROM `+table+` WHERE user_id = $1`, id); err != nil {
 			return err
 		}

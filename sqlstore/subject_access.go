@@ -190,6 +190,14 @@ func (s *subjectRun) staff(email string) (string, []string, error) {
 			cases = append(cases, a.ref)
 		}
 	}
+	if s.x.Uploaded, err = s.subjectFiles(`a.uploaded_by = $1`, u.ID, false); err != nil {
+		return "", nil, err
+	}
+	for _, f := range s.x.Uploaded {
+		if !slices.Contains(cases, f.Case) {
+			cases = append(cases, f.Case)
+		}
+	}
 	return object, cases, nil
 }
 
@@ -252,6 +260,9 @@ func (s *subjectRun) child(childRef string) (string, []string, error) {
 		}
 		for _, r := range e.Records {
 			c.Records = append(c.Records, s.record(ref, r))
+		}
+		if c.Attachments, err = s.subjectFiles(`a.escalation_id = $1`, e.ID, true); err != nil {
+			return "", nil, err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT at, action, object FROM audit_events WHERE object = $1 ORDER BY seq`, "escalation:"+ref)
 		if err != nil {

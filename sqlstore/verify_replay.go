@@ -39,6 +39,8 @@ type ReplayReport struct {
 	Dissents      int
 	LearningItems int
 	Proformas     int
+	GoodPractice  int // recognitions of good practice
+	Publications  int // policy publications since the history was kept
 	// AgencyContacts counts the escalation contacts checked.
 	AgencyContacts int
 }
@@ -49,7 +51,8 @@ type ReplayReport struct {
 const replayBatch = 500
 
 // VerifyRecords replays every escalation's audit events, and those of
-// dissents, learning items, proformas and agencies' escalation contacts,
+// dissents, learning items, proformas, recognitions of good practice and
+// agencies' escalation contacts,
 // and checks that what is stored is what the events say: fields, records
 // (with their results) and approvals, the outcome and the meeting's report,
 // who was named and removed, meeting chairs, clocks, risk and the learning
@@ -68,7 +71,7 @@ func (db *DB) VerifyRecords(ctx context.Context) (ReplayReport, error) {
 		if err := r.loadPolicies(); err != nil {
 			return err
 		}
-		for _, step := range []func(*ReplayReport) error{r.escalations, r.orphans, r.dissents, r.learningItems, r.proformas, r.agencyContacts} {
+		for _, step := range []func(*ReplayReport) error{r.escalations, r.orphans, r.dissents, r.learningItems, r.proformas, r.goodPractice, r.policyHistory, r.agencyContacts} {
 			if err := step(&rep); err != nil {
 				return err
 			}

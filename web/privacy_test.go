@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/escalate-project/escalate"
+	"github.com/escalate-project/escalate/internal/testfiles"
 	"github.com/escalate-project/escalate/sqlstore"
 	"github.com/escalate-project/escalate/web"
 )
@@ -192,6 +194,10 @@ func TestPrivacyRetentionPages(t *testing.T) {
 func TestPrivacySubjectAccessPage(t *testing.T) {
 	c := newPrivacyCases(t)
 	e := c.raise(t)
+	letter := testfiles.PDF()
+	if _, err := c.svc.AddAttachment(c.as("jo"), e.Ref, escalate.AttachmentInput{Name: "letter.pdf", Data: letter}); err != nil {
+		t.Fatal(err)
+	}
 	res := c.post(t, "dpo", "/privacy/subject-access", url.Values{"kind": {"child"}, "child_ref": {"SCH-0042"}, "format": {"json"}})
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/json" ||
 		!strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") {
@@ -200,6 +206,9 @@ func TestPrivacySubjectAccessPage(t *testing.T) {
 	var x escalate.SubjectAccessExport
 	if err := json.Unmarshal([]byte(res.body), &x); err != nil || len(x.Cases) != 1 || x.Cases[0].Ref != e.Ref {
 		t.Errorf("the export: %v %s", err, res.body)
+	}
+	if len(x.Cases) == 1 && (len(x.Cases[0].Attachments) != 1 || !bytes.Equal(x.Cases[0].Attachments[0].Content, letter)) {
+		t.Errorf("the child's export does not hold the case's letter: %+v", x.Cases[0].Attachments)
 	}
 	res = c.post(t, "dpo", "/privacy/subject-access", url.Values{"kind": {"staff"}, "email": {c.users["jo"].Email}, "format": {"pdf"}})
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(res.body, "%PDF-") {

@@ -140,6 +140,14 @@ type page struct {
 	APITokens bool
 }
 
+// MayRaise reports whether the signed-in person may raise a disagreement,
+// by the rule the raise pages and the store use (escalate.Can,
+// ActionRaise): an administrator-only or DPO-only account is not offered
+// the link.
+func (p *page) MayRaise() bool {
+	return escalate.Can(p.User, nil, escalate.Parties{}, escalate.ActionRaise)
+}
+
 // fieldError is one entry of the GOV.UK error summary; Field is the id of
 // the input it links to.
 type fieldError struct{ Field, Message string }

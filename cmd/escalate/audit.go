@@ -165,8 +165,8 @@ func runAuditVerify(ctx context.Context, env *Env, args []string) error {
 		return exitError{1}
 	}
 	fmt.Fprintf(env.Stdout, "ok: %d events\n", rep.N)
-	fmt.Fprintf(env.Stdout, "ok: the record is what the events say: %d escalations (%d erased under retention), %d dissents, %d learning items, %d proformas, %d escalation contacts\n",
-		replay.Escalations, replay.Erased, replay.Dissents, replay.LearningItems, replay.Proformas, replay.AgencyContacts)
+	fmt.Fprintf(env.Stdout, "ok: the record is what the events say: %d escalations (%d erased under retention), %d dissents, %d learning items, %d proformas, %d recognitions of good practice, %d escalation contacts\n",
+		replay.Escalations, replay.Erased, replay.Dissents, replay.LearningItems, replay.Proformas, replay.GoodPractice, replay.AgencyContacts)
 	switch {
 	case rep.Unchecked > 0:
 		fmt.Fprintf(env.Stderr, "warning: %d signed checkpoint(s) not checked: give --key FILE.pub\n", rep.Unchecked)

@@ -80,7 +80,11 @@ func runSubjectAccess(ctx context.Context, env *Env, args []string) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "wrote %s: %d cases, %d actions, %d third parties to consider for redaction\n",
-		*out, len(x.Cases), len(x.Actions), len(x.ThirdParties))
+	files := len(x.Uploaded)
+	for _, c := range x.Cases {
+		files += len(c.Attachments)
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s: %d cases, %d actions, %d attachments, %d third parties to consider for redaction\n",
+		*out, len(x.Cases), len(x.Actions), files, len(x.ThirdParties))
 	return nil
 }
