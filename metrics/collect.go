@@ -31,6 +31,8 @@ var (
 		"How long the most overdue clock still without an overdue prompt has been due: the scheduler's backlog.", nil, nil)
 	descPoolOpen = prometheus.NewDesc("escalate_db_connections_open",
 		"Database connections open in this instance's pool.", nil, nil)
+	descPoolMax = prometheus.NewDesc("escalate_db_connections_max",
+		"The most database connections this instance's pool may open (0: no limit).", nil, nil)
 	descPoolInUse = prometheus.NewDesc("escalate_db_connections_in_use",
 		"Database connections of this instance's pool in use.", nil, nil)
 	descPoolIdle = prometheus.NewDesc("escalate_db_connections_idle",
@@ -45,7 +47,7 @@ var (
 
 func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descOutboxPending, descOutboxOldest, descOutboxDead, descOpen,
-		descOverdue, descLag, descPoolOpen, descPoolInUse, descPoolIdle, descPoolWaits, descPoolWaited, descScrapeErr} {
+		descOverdue, descLag, descPoolOpen, descPoolMax, descPoolInUse, descPoolIdle, descPoolWaits, descPoolWaited, descScrapeErr} {
 		ch <- d
 	}
 }
@@ -89,6 +91,7 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	s := c.src.Stats()
 	ch <- prometheus.MustNewConstMetric(descPoolOpen, prometheus.GaugeValue, float64(s.OpenConnections))
+	ch <- prometheus.MustNewConstMetric(descPoolMax, prometheus.GaugeValue, float64(s.MaxOpenConnections))
 	ch <- prometheus.MustNewConstMetric(descPoolInUse, prometheus.GaugeValue, float64(s.InUse))
 	ch <- prometheus.MustNewConstMetric(descPoolIdle, prometheus.GaugeValue, float64(s.Idle))
 	ch <- prometheus.MustNewConstMetric(descPoolWaits, prometheus.CounterValue, float64(s.WaitCount))

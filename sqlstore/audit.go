@@ -166,11 +166,7 @@ func (tx *Tx) auditSome(chain int64, evs []pendingEvent) error {
 		return err
 	}
 	events := make([]any, 0, 9*len(evs))
-	type pending struct {
-		chainSeq   int64
-		salt, body []byte
-	}
-	var contents []pending
+	var contents []auditContent
 	last := *prev
 	first := last.Seq + 1 // the chain_seq of evs[0]
 	for _, it := range evs {
@@ -189,7 +185,7 @@ func (tx *Tx) auditSome(chain int64, evs []pendingEvent) error {
 		}
 		events = append(events, chain, e.Seq, timeArg(e.At), e.Actor, e.Action, e.Object, e.Commitment[:], e.Prev[:], e.Hash[:])
 		if it.body != nil {
-			contents = append(contents, pending{e.Seq, salt, it.body})
+			contents = append(contents, auditContent{e.Seq, salt, it.body})
 		}
 		last = e
 	}
@@ -202,8 +198,15 @@ func (tx *Tx) auditSome(chain int64, evs []pendingEvent) error {
 		tx.auditTails[chain] = &last
 		return nil
 	}
+	if tx.db.dialect == Postgres {
+		if err := tx.insertEventsWithContent(insert, events, contents); err != nil {
+			return fmt.Errorf("audit %s: %w", evs[0].action, err)
+		}
+		tx.auditTails[chain] = &last
+		return nil
+	}
 	// audit_content is keyed by the row's seq, which the database gives.
-	seqs, err := tx.insertSeqs(insert, events, len(evs), first-1)
+	seqs, err := tx.insertSeqs(insert, events, len(evs))
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", evs[0].action, err)
 	}
@@ -219,52 +222,25 @@ func (tx *Tx) auditSome(chain int64, evs []pendingEvent) error {
 	return nil
 }
 
-// insertSeqs runs insert, a multi-row INSERT of n audit events, and returns
-// the seq the database gave each row, in the order of the rows. On SQLite
-// it is a plain exec: the rows of one INSERT take consecutive rowids (each
-// is one more than the largest before it, and the immediate transaction
-// holds the only write lock), so the last row's ID gives them all, without
-// the cost of reading rows back. PostgreSQL's identity gives no such
-// promise: it reads them back with RETURNING.
-func (tx *Tx) insertSeqs(insert string, args []any, n int, lastChainSeq int64) ([]int64, error) {
-	seqs := make([]int64, n)
-	if tx.db.dialect == SQLite {
-		res, err := tx.exec(insert, args...)
-		if err != nil {
-			return nil, err
-		}
-		last, err := res.LastInsertId()
-		if err != nil {
-			return nil, err
-		}
-		for i := range seqs {
-			seqs[i] = last - int64(n-1-i)
-		}
-		return seqs, nil
-	}
-	rows, err := tx.query(insert+` RETURNING seq, chain_seq`, args...)
+// insertSeqs runs insert, a multi-row INSERT of n audit events, on SQLite,
+// and returns the seq the database gave each row, in the order of the rows:
+// the rows of one INSERT take consecutive rowids (each is one more than the
+// largest before it, and the immediate transaction holds the only write
+// lock), so the last row's ID gives them all, without the cost of reading
+// rows back. PostgreSQL's identity gives no such promise: there the events
+// and their contents go in one statement (insertEventsWithContent).
+func (tx *Tx) insertSeqs(insert string, args []any, n int) ([]int64, error) {
+	res, err := tx.exec(insert, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	got := 0
-	for rows.Next() {
-		var seq, chainSeq int64
-		if err := rows.Scan(&seq, &chainSeq); err != nil {
-			return nil, err
-		}
-		i := chainSeq - lastChainSeq - 1
-		if i < 0 || i >= int64(n) {
-			return nil, fmt.Errorf("inserted chain_seq %d is not one of %d after %d", chainSeq, n, lastChainSeq)
-		}
-		seqs[i] = seq
-		got++
-	}
-	if err := rows.Err(); err != nil {
+	last, err := res.LastInsertId()
+	if err != nil {
 		return nil, err
 	}
-	if got != n {
-		return nil, fmt.Errorf("inserted %d audit events, read back %d", n, got)
+	seqs := make([]int64, n)
+	for i := range seqs {
+		seqs[i] = last - int64(n-1-i)
 	}
 	return seqs, nil
 }

@@ -95,6 +95,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	case IsPostgresURL(dsn):
 		db.dialect = Postgres
 		db.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			db.SetPool(DefaultPool)
+		}
 	case strings.Contains(dsn, "?"):
 		// The driver would read anything after "?" as its own options.
 		return nil, escalate.Errorf(escalate.EINVALID, "database file name %q must not contain '?'", dsn)

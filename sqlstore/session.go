@@ -209,18 +209,19 @@ func (s *Sessions) liveSession(ctx context.Context, token string) (*escalate.Use
 	var userID int64
 	var stage string
 	var created, lastSeen, expires time.Time
-	err := db.db.QueryRowContext(ctx, `SELECT user_id, stage, created, last_seen, expires FROM sessions WHERE id_hash = $1`, id).
-		Scan(&userID, &stage, scanTime(&created), scanTime(&lastSeen), scanTime(&expires))
+	// The session, its user and their partnership in one query: every
+	// page starts with it.
+	var row userRow
+	err := db.db.QueryRowContext(ctx, `SELECT t.user_id, t.stage, t.created, t.last_seen, t.expires, `+userRowColumns+`
+		FROM sessions t`+userRowJoin+` WHERE t.id_hash = $1`, id).
+		Scan(append([]any{&userID, &stage, scanTime(&created), scanTime(&lastSeen), scanTime(&expires)}, row.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, "", errNoSession
 	} else if err != nil {
 		return nil, nil, "", err
 	}
 	now := db.Now().UTC()
-	u, err := findUser(ctx, db.db, `id = $1`, userID)
-	if err != nil {
-		return nil, nil, "", err
-	}
+	u, p := row.read()
 	if !now.Before(expires) || !now.Before(lastSeen.Add(s.idle())) || u.Disabled {
 		if _, err := db.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, id); err != nil {
 			return nil, nil, "", err
@@ -237,10 +238,6 @@ func (s *Sessions) liveSession(ctx context.Context, token string) (*escalate.Use
 		if _, err := db.db.ExecContext(ctx, `UPDATE sessions SET last_seen = $1 WHERE id_hash = $2`, timeArg(now), id); err != nil {
 			return nil, nil, "", err
 		}
-	}
-	p, err := findPartnership(ctx, db.db, "id", u.PartnershipID)
-	if err != nil {
-		return nil, nil, "", err
 	}
 	return u, p, stage, nil
 }

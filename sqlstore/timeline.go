@@ -95,10 +95,15 @@ func (s *EscalationService) PolicyFor(ctx context.Context, e *escalate.Escalatio
 	if _, err := actorOf(ctx); err != nil {
 		return nil, err
 	}
-	var sum, text string
-	err := s.db.db.QueryRowContext(ctx, `SELECT sha256, yaml FROM policy_versions
+	// The text (10–15 kB, compressed in the database) is read only when
+	// the parsed policy is not already cached by its digest: reading it for
+	// every request cost the database decompressing it and the instance
+	// reading it.
+	var id int64
+	var sum string
+	err := s.db.db.QueryRowContext(ctx, `SELECT id, sha256 FROM policy_versions
 		WHERE partnership_id = $1 AND policy_id = $2 AND version = $3 ORDER BY id DESC LIMIT 1`,
-		e.PartnershipID, e.PolicyID, e.PolicyVersion).Scan(&sum, &text)
+		e.PartnershipID, e.PolicyID, e.PolicyVersion).Scan(&id, &sum)
 	if err == sql.ErrNoRows {
 		return nil, escalate.Errorf(escalate.ENOTFOUND, "Policy version not found.")
 	} else if err != nil {
@@ -106,6 +111,10 @@ func (s *EscalationService) PolicyFor(ctx context.Context, e *escalate.Escalatio
 	}
 	if p, ok := policies.Load(sum); ok {
 		return p.(*escalate.Policy), nil
+	}
+	var text string
+	if err := s.db.db.QueryRowContext(ctx, `SELECT yaml FROM policy_versions WHERE id = $1`, id).Scan(&text); err != nil {
+		return nil, fmt.Errorf("policy for %s: %w", e.Ref, err)
 	}
 	pol, _, err := policy.Load("policy-version.yaml", []byte(text))
 	if err != nil {

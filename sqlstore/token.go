@@ -214,37 +214,33 @@ func (s *TokenService) TokenUser(ctx context.Context, secret string) (*escalate.
 		return nil, nil, "", errBadToken
 	}
 	db := s.db
-	var id, userID int64
+	// The token, its user and their partnership in one query: this runs
+	// for every API request, and each query is a round trip to the
+	// database (and on PostgreSQL a transaction of its own).
+	var id int64
 	var scope escalate.TokenScope
 	var created, expires, lastUsed, revoked time.Time
-	err := db.db.QueryRowContext(ctx, `SELECT id, user_id, scope, created, expires, last_used, revoked FROM api_tokens WHERE hash = $1`,
-		tokenHash(secret)).Scan(&id, &userID, &scope, scanTime(&created), scanTime(&expires), scanTime(&lastUsed), scanTime(&revoked))
+	var row userRow
+	err := db.db.QueryRowContext(ctx, `SELECT t.id, t.scope, t.created, t.expires, t.last_used, t.revoked, `+userRowColumns+`
+		FROM api_tokens t`+userRowJoin+` WHERE t.hash = $1`, tokenHash(secret)).Scan(
+		append([]any{&id, &scope, scanTime(&created), scanTime(&expires), scanTime(&lastUsed), scanTime(&revoked)}, row.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, "", errBadToken
 	} else if err != nil {
 		return nil, nil, "", WrapError(err)
 	}
+	u, p := row.read()
 	now := db.Now().UTC()
 	if expires.IsZero() {
 		expires = created.Add(escalate.DefaultTokenLifetime)
 	}
-	if !revoked.IsZero() || !now.Before(expires) {
-		return nil, nil, "", errBadToken
-	}
-	u, err := findUser(ctx, db.db, `id = $1`, userID)
-	if err != nil {
-		return nil, nil, "", WrapError(err)
-	} else if u.Disabled {
+	if !revoked.IsZero() || !now.Before(expires) || u.Disabled {
 		return nil, nil, "", errBadToken
 	}
 	if now.Sub(lastUsed) >= touchEvery {
 		if _, err := db.db.ExecContext(ctx, `UPDATE api_tokens SET last_used = $1 WHERE id = $2`, timeArg(now), id); err != nil {
 			return nil, nil, "", WrapError(err)
 		}
-	}
-	p, err := findPartnership(ctx, db.db, "id", u.PartnershipID)
-	if err != nil {
-		return nil, nil, "", WrapError(err)
 	}
 	if !p.MayUseAPI(u) {
 		return nil, nil, "", errNoAPI

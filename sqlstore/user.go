@@ -240,12 +240,19 @@ func scanUser(row interface{ Scan(...any) error }) (*escalate.User, error) {
 	if err := row.Scan(&u.ID, &u.PartnershipID, &u.AgencyID, &u.Name, &u.Email, &roles, &u.ManagerID, &u.Disabled); err != nil {
 		return nil, err
 	}
-	for _, r := range strings.Split(roles, ",") {
+	u.Roles = parseRoles(roles)
+	return &u, nil
+}
+
+// parseRoles reads the users.roles column: role names separated by commas.
+func parseRoles(s string) []escalate.Role {
+	var out []escalate.Role
+	for _, r := range strings.Split(s, ",") {
 		if r != "" {
-			u.Roles = append(u.Roles, escalate.Role(r))
+			out = append(out, escalate.Role(r))
 		}
 	}
-	return &u, nil
+	return out
 }
 
 // nullID stores 0 as NULL, for optional references.

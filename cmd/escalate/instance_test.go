@@ -35,8 +35,10 @@ func TestMain(m *testing.M) {
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		env := &Env{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Getenv: os.Getenv}
+		stopProfile := startCPUProfile()
 		code := Run(ctx, env, args)
 		stop()
+		stopProfile()
 		os.Exit(code)
 	}
 	os.Exit(m.Run())

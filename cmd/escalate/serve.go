@@ -43,6 +43,7 @@ type serveConfig struct {
 	// MetricsAddr, when set, is where Prometheus metrics are served, on a
 	// listener of their own (serve_metrics.go); off by default.
 	MetricsAddr string
+	Pool        poolFlags // the PostgreSQL pool; see db_pool.go
 }
 
 // parseServeFlags reads the configuration from args and env; bad values are
@@ -98,11 +99,17 @@ func parseServeFlags(env *Env, args []string) (*serveConfig, bool, error) {
 	}
 	fs.BoolVar(&cfg.NoScheduler, "no-scheduler", noSched, "do not enqueue reminders and overdue prompts, for a second instance beside one that does ($ESCALATE_NO_SCHEDULER)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", envValue(env, "ESCALATE_METRICS_ADDR"), "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9090; off when empty ($ESCALATE_METRICS_ADDR)")
+	if err := cfg.Pool.register(env, fs); err != nil {
+		return nil, false, err
+	}
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return nil, done, err
 	}
 	if cfg.DB == "" {
 		return nil, false, usagef("missing --db: a SQLite file or a postgres:// URL (or set ESCALATE_DB)")
+	}
+	if err := cfg.Pool.check(); err != nil {
+		return nil, false, err
 	}
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		return nil, false, usagef("--addr %q: want host:port, e.g. 127.0.0.1:8080", cfg.Addr)
@@ -171,6 +178,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := cfg.Pool.apply(db); err != nil {
+		return err
+	}
 	n, err := db.Migrate(ctx)
 	if err != nil {
 		return err

@@ -31,6 +31,7 @@ type workerConfig struct {
 	Interval time.Duration
 	Lease    time.Duration
 	Once     bool
+	Pool     poolFlags // the PostgreSQL pool; see db_pool.go
 }
 
 // smtpFlags are the SMTP settings escalate worker and escalate serve share.
@@ -152,8 +153,14 @@ func parseWorkerFlags(env *Env, args []string) (*workerConfig, bool, error) {
 	fs.DurationVar(&cfg.Interval, "interval", 10*time.Second, "pause when nothing is due")
 	fs.DurationVar(&cfg.Lease, "lease", escalate.OutboxLease, "how long a claim lasts: the notifications a crashed worker had claimed wait this long for another")
 	fs.BoolVar(&cfg.Once, "once", false, "send what is due, then exit")
+	if err := cfg.Pool.register(env, fs); err != nil {
+		return nil, false, err
+	}
 	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
 		return nil, done, err
+	}
+	if err := cfg.Pool.check(); err != nil {
+		return nil, false, err
 	}
 	if cfg.DB == "" {
 		return nil, false, usagef("missing --db: a SQLite file or a postgres:// URL (or set ESCALATE_DB)")
@@ -203,6 +210,9 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := cfg.Pool.apply(db); err != nil {
+		return err
+	}
 	optimize(ctx, db, log)
 	w, err := newOutboxWorker(cfg, db, log)
 	if err != nil {
