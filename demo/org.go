@@ -63,7 +63,7 @@ var posts = []struct {
 var SignInRoles = []escalate.Role{
 	escalate.RolePractitioner, escalate.RoleManager, escalate.RoleSafeguardingLead, escalate.RoleSeniorManager,
 	escalate.RoleBoardMember, escalate.RoleDesignatedNurse, escalate.RoleBusinessManager, escalate.RoleChair,
-	escalate.RoleViceChair, escalate.RoleConferenceChair, escalate.RoleAdmin,
+	escalate.RoleViceChair, escalate.RoleConferenceChair, escalate.RoleDataProtectionOfficer, escalate.RoleAdmin,
 }
 
 // headline is the user key of the account printed for role r: the school's

@@ -78,7 +78,7 @@ func TestDemo(t *testing.T) {
 		t.Errorf("/sign-in: %d\n%s", code, body)
 	}
 	printed := out.String()
-	for _, want := range []string{base, "practitioner@redbridge.example", "chair@redbridge.example", "admin@redbridge.example", "hounslow"} {
+	for _, want := range []string{base, "practitioner@redbridge.example", "chair@redbridge.example", "data-protection-officer@redbridge.example", "admin@redbridge.example", "hounslow"} {
 		if !strings.Contains(printed, want) {
 			t.Errorf("output lacks %q:\n%s", want, printed)
 		}
