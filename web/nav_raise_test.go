@@ -48,4 +48,10 @@ func TestRaiseLinkOnlyForThoseWhoMayRaise(t *testing.T) {
 	if res := c.get(t, "jo", "/"); strings.Count(res.body, link) != 2 {
 		t.Errorf("My work shows the raise link %d times to a practitioner, want 2 (header and button)", strings.Count(res.body, link))
 	}
+	// My work's "What you raised" is for those who may raise (or have).
+	for who, want := range map[string]bool{"admin": false, "dpo": false, "jo": true} {
+		if got := strings.Contains(c.get(t, who, "/").body, "What you raised"); got != want {
+			t.Errorf("%s: My work shows What you raised = %v, want %v", who, got, want)
+		}
+	}
 }
