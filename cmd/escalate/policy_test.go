@@ -168,21 +168,6 @@ func TestPolicyShow(t *testing.T) {
 			}
 		}
 	})
-	t.Run("ErrAdminActs", func(t *testing.T) {
-		// A policy that names the administrator or the data protection
-		// officer at a stage is refused: neither deals with cases.
-		f := filepath.Join(t.TempDir(), "admin.yaml")
-		src := strings.Replace(string(readTestFile(t, examplePolicy)), "raising: [safeguarding-lead]", "raising: [admin, data-protection-officer]", 1)
-		if err := os.WriteFile(f, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		_, errs, code := runPolicyCLI(t, "lint", f)
-		const why = " never deals with cases: an administrator or data protection officer may not act on, be told of or open a case; name a role that does\n"
-		want := f + `:102:15: role "admin" in stages[2].raising[0]` + why + f + `:102:22: role "data-protection-officer" in stages[2].raising[1]` + why
-		if code != 1 || errs != want {
-			t.Errorf("exit %d, stderr %q; want 1, %q", code, errs, want)
-		}
-	})
 	t.Run("ErrBroken", func(t *testing.T) {
 		out, errs, code := runPolicyCLI(t, "show", brokenPolicy)
 		if code != 1 || out != "" || !strings.Contains(errs, brokenPolicy+":31:10: duplicate stage key \"stage-1\"\n") {
