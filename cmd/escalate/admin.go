@@ -188,6 +188,23 @@ func openPartnership(ctx context.Context, env *Env, dsn, key string) (*sqlstore.
 	return db, p, nil
 }
 
+// openListed runs the start of a command whose only flags are --db and
+// --partnership (the lists): it parses args, and opens the database and the
+// partnership. A nil db means stop and return err, which is nil when the
+// command printed its help; otherwise the caller closes db.
+func openListed(ctx context.Context, env *Env, name string, args []string) (*sqlstore.DB, *escalate.Partnership, error) {
+	fs := newCommandFlags(name)
+	dsn := dbFlag(fs, env)
+	key := fs.String("partnership", "", "the partnership's key")
+	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
+		return nil, nil, err
+	}
+	if err := requireFlags("partnership", *key); err != nil {
+		return nil, nil, err
+	}
+	return openPartnership(ctx, env, *dsn, *key)
+}
+
 func runAgencyAdd(ctx context.Context, env *Env, args []string) error {
 	fs := newCommandFlags("agency add")
 	dsn := dbFlag(fs, env)
@@ -214,17 +231,8 @@ func runAgencyAdd(ctx context.Context, env *Env, args []string) error {
 }
 
 func runAgencyList(ctx context.Context, env *Env, args []string) error {
-	fs := newCommandFlags("agency list")
-	dsn := dbFlag(fs, env)
-	key := fs.String("partnership", "", "the partnership's key")
-	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
-		return err
-	}
-	if err := requireFlags("partnership", *key); err != nil {
-		return err
-	}
-	db, p, err := openPartnership(ctx, env, *dsn, *key)
-	if err != nil {
+	db, p, err := openListed(ctx, env, "agency list", args)
+	if db == nil {
 		return err
 	}
 	defer db.Close()
@@ -286,17 +294,8 @@ func runUserAdd(ctx context.Context, env *Env, args []string) error {
 }
 
 func runUserList(ctx context.Context, env *Env, args []string) error {
-	fs := newCommandFlags("user list")
-	dsn := dbFlag(fs, env)
-	key := fs.String("partnership", "", "the partnership's key")
-	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
-		return err
-	}
-	if err := requireFlags("partnership", *key); err != nil {
-		return err
-	}
-	db, p, err := openPartnership(ctx, env, *dsn, *key)
-	if err != nil {
+	db, p, err := openListed(ctx, env, "user list", args)
+	if db == nil {
 		return err
 	}
 	defer db.Close()

@@ -58,17 +58,8 @@ func runContactsImport(ctx context.Context, env *Env, args []string) error {
 }
 
 func runContactsList(ctx context.Context, env *Env, args []string) error {
-	fs := newCommandFlags("contacts list")
-	dsn := dbFlag(fs, env)
-	key := fs.String("partnership", "", "the partnership's key")
-	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
-		return err
-	}
-	if err := requireFlags("partnership", *key); err != nil {
-		return err
-	}
-	db, p, err := openPartnership(ctx, env, *dsn, *key)
-	if err != nil {
+	db, p, err := openListed(ctx, env, "contacts list", args)
+	if db == nil {
 		return err
 	}
 	defer db.Close()

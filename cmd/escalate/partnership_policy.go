@@ -50,17 +50,8 @@ func runPartnershipSetPolicy(ctx context.Context, env *Env, args []string) error
 // runPartnershipHistory prints a partnership's policy version history, the
 // version in force first: escalate partnership history --partnership KEY.
 func runPartnershipHistory(ctx context.Context, env *Env, args []string) error {
-	fs := newCommandFlags("partnership history")
-	dsn := dbFlag(fs, env)
-	key := fs.String("partnership", "", "the partnership's key")
-	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
-		return err
-	}
-	if err := requireFlags("partnership", *key); err != nil {
-		return err
-	}
-	db, part, err := openPartnership(ctx, env, *dsn, *key)
-	if err != nil {
+	db, part, err := openListed(ctx, env, "partnership history", args)
+	if db == nil {
 		return err
 	}
 	defer db.Close()

@@ -62,17 +62,8 @@ func runSSOAdd(ctx context.Context, env *Env, args []string) error {
 }
 
 func runSSOList(ctx context.Context, env *Env, args []string) error {
-	fs := newCommandFlags("sso list")
-	dsn := dbFlag(fs, env)
-	key := fs.String("partnership", "", "the partnership's key")
-	if _, done, err := parseCommand(env, fs, args, 0); done || err != nil {
-		return err
-	}
-	if err := requireFlags("partnership", *key); err != nil {
-		return err
-	}
-	db, p, err := openPartnership(ctx, env, *dsn, *key)
-	if err != nil {
+	db, p, err := openListed(ctx, env, "sso list", args)
+	if db == nil {
 		return err
 	}
 	defer db.Close()
