@@ -120,40 +120,31 @@ func (db *DB) EnqueueDigests(ctx context.Context, now time.Time, limit int) (int
 	if err != nil {
 		return 0, fmt.Errorf("digest subscribers: %w", err)
 	}
-	type sub struct{ user, partnership int64 }
-	var subs []sub
-	for rows.Next() {
-		var s sub
-		if err := rows.Scan(&s.user, &s.partnership); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		subs = append(subs, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	subs, err := scanIDPairs(rows) // user, their partnership
+	if err != nil {
 		return 0, err
 	}
 	working := map[int64]bool{}
 	sent, done := 0, 0
-	for _, s := range subs {
+	for _, sub := range subs {
+		user, partnership := sub[0], sub[1]
 		if done == limit {
 			break
 		}
-		w, ok := working[s.partnership]
+		w, ok := working[partnership]
 		if !ok {
-			cal, err := db.Calendar(ctx, s.partnership)
+			cal, err := db.Calendar(ctx, partnership)
 			if err != nil {
 				return sent, fmt.Errorf("digest calendar: %w", err)
 			}
 			w = cal.IsWorkingDay(today)
-			working[s.partnership] = w
+			working[partnership] = w
 		}
 		if !w {
 			continue
 		}
 		done++
-		u, err := findUser(ctx, db.db, `id = $1`, s.user)
+		u, err := findUser(ctx, db.db, `id = $1`, user)
 		if err != nil {
 			return sent, WrapError(err)
 		}

@@ -42,22 +42,13 @@ func (db *DB) EnqueuePolicyReviews(ctx context.Context, now time.Time) ([]escala
 		if err != nil {
 			return err
 		}
-		type current struct{ partnership, version int64 }
-		var cs []current
-		for rows.Next() {
-			var c current
-			if err := rows.Scan(&c.partnership, &c.version); err != nil {
-				rows.Close()
-				return err
-			}
-			cs = append(cs, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		cs, err := scanIDPairs(rows) // partnership, its version
+		if err != nil {
 			return err
 		}
 		for _, c := range cs {
-			pin, err := tx.pinnedPolicy(c.partnership, c.version)
+			partnership, version := c[0], c[1]
+			pin, err := tx.pinnedPolicy(partnership, version)
 			if err != nil {
 				return err
 			}
@@ -65,7 +56,7 @@ func (db *DB) EnqueuePolicyReviews(ctx context.Context, now time.Time) ([]escala
 			if !ok {
 				continue
 			}
-			n, err := tx.writeReviewNotice(c.partnership, pin.policy, kind)
+			n, err := tx.writeReviewNotice(partnership, pin.policy, kind)
 			if err != nil {
 				return err
 			}

@@ -116,23 +116,13 @@ func (db *DB) EnqueueReminders(ctx context.Context, now time.Time, limit int) ([
 		if err != nil {
 			return err
 		}
-		type version struct{ id, partnership int64 }
-		var vs []version
-		for rows.Next() {
-			var v version
-			if err := rows.Scan(&v.id, &v.partnership); err != nil {
-				rows.Close()
-				return err
-			}
-			vs = append(vs, v)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		vs, err := scanIDPairs(rows) // version, its partnership
+		if err != nil {
 			return err
 		}
 		horizon := now
 		for _, v := range vs {
-			p, err := tx.pinFor(cache, v.partnership, v.id)
+			p, err := tx.pinFor(cache, v[1], v[0])
 			if err != nil {
 				return err
 			}
