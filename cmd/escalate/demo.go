@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/escalate-project/escalate/audit"
@@ -235,9 +236,11 @@ func printDemo(w io.Writer, url, path, password string, res *demo.Result) {
 	fmt.Fprintf(w, "%d fictional partnerships, one for each built-in policy, with agencies, people,\n", len(res.Partnerships))
 	fmt.Fprintf(w, "contacts and escalations in every state. Every demo account's password is:\n\n    %s\n\n", password)
 	fmt.Fprintf(w, "Sign in as any role of the %s:\n\n", strings.TrimPrefix(show.Name, "Demo partnership on the "))
+	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
 	for _, a := range show.SignIns {
-		fmt.Fprintf(w, "    %-18s %-36s %s, %s\n", a.Role, a.Email, a.Name, a.Agency)
+		fmt.Fprintf(tw, "    %s\t%s\t%s, %s\n", a.Role, a.Email, a.Name, a.Agency)
 	}
+	tw.Flush()
 	fmt.Fprintf(w, "\nThe other partnerships' accounts follow the same pattern, e.g. practitioner@%s.example\n", others[0])
 	fmt.Fprintf(w, "(partnerships: %s).\n", strings.Join(others, ", "))
 	fmt.Fprintf(w, "\nChild Protection Conference dissents are switched on in Surrey's policy only: sign in as\n")

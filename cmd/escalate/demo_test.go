@@ -83,6 +83,18 @@ func TestDemo(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, printed)
 		}
 	}
+	// The sign-ins are a table: every email starts in the same column.
+	col := -1
+	for _, line := range strings.Split(printed, "\n") {
+		if i := strings.Index(line, "@redbridge.example"); i > 0 && strings.HasPrefix(line, "    ") {
+			start := strings.LastIndex(line[:i], " ") + 1
+			if col >= 0 && start != col {
+				t.Errorf("sign-in emails not in one column (%d, then %d):\n%s", col, start, printed)
+				break
+			}
+			col = start
+		}
+	}
 	pw := regexp.MustCompile(`(?m)^    ([a-z]+(-[a-z]+){3})$`).FindStringSubmatch(printed)
 	if pw == nil {
 		t.Fatalf("no password printed:\n%s", printed)
