@@ -250,7 +250,7 @@ func TestBrowser(t *testing.T) {
 		b.check(t, string(axe), "home")
 		// A phone-sized window: the layout must reflow (WCAG 1.4.10).
 		var scrollW, clientW int
-		b.run(t, chromedp.EmulateViewport(375, 740), chromedp.Reload(),
+		b.run(t, viewport(375, 740), chromedp.Reload(),
 			waitVisible(".app-sign-out__button"),
 			chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW),
 			chromedp.Evaluate(`document.documentElement.clientWidth`, &clientW))
@@ -258,7 +258,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("at 375px the page scrolls sideways: %d > %d", scrollW, clientW)
 		}
 		b.check(t, string(axe), "home-narrow")
-		b.run(t, chromedp.EmulateViewport(1024, 900))
+		b.run(t, viewport(1024, 900))
 	})
 	t.Run("NotFound", func(t *testing.T) {
 		var h1 string

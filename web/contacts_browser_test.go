@@ -116,20 +116,20 @@ func TestPartnershipBrowser(t *testing.T) {
 		// A 1280-pixel screen at 200% zoom is a 640-pixel window: the
 		// flowchart keeps its text at least 14 CSS pixels high (it scrolls sideways instead).
 		var size float64
-		b.run(t, chromedp.EmulateViewport(640, 900), chromedp.Reload(), waitVisible(".app-flowchart"),
+		b.run(t, viewport(640, 900), chromedp.Reload(), waitVisible(".app-flowchart"),
 			chromedp.Evaluate(`(() => { const s = document.querySelector(".app-flowchart");
 				return s.getBoundingClientRect().width / s.viewBox.baseVal.width * 16 })()`, &size))
 		if size < 14 {
 			t.Errorf("flowchart text is %.1f CSS pixels at 640 pixels wide", size)
 		}
 		b.check(t, string(axe), "policy-640")
-		b.run(t, chromedp.EmulateViewport(1024, 900))
+		b.run(t, viewport(1024, 900))
 	})
 	t.Run("Narrow", func(t *testing.T) {
 		// A phone-sized window: the pages reflow (WCAG 1.4.10); only the
 		// flowchart's own region scrolls sideways.
-		b.run(t, chromedp.EmulateViewport(375, 740))
-		defer b.run(t, chromedp.EmulateViewport(1024, 900))
+		b.run(t, viewport(375, 740))
+		defer b.run(t, viewport(1024, 900))
 		for _, path := range []string{"/contacts", "/policy", "/overview"} {
 			var scrollW, clientW int
 			b.run(t, chromedp.Navigate(u+path), waitVisible("h1"),

@@ -186,7 +186,7 @@ func (w *walk) screens(name string) {
 	for _, width := range []int64{1280, 375} {
 		var png []byte
 		var scrollW, clientW int
-		w.run(chromedp.EmulateViewport(width, 900), settle,
+		w.run(viewport(width, 900), settle,
 			chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW),
 			chromedp.Evaluate(`document.documentElement.clientWidth`, &clientW),
 			chromedp.CaptureScreenshot(&png))
@@ -198,7 +198,7 @@ func (w *walk) screens(name string) {
 			w.t.Fatal(err)
 		}
 	}
-	w.run(chromedp.EmulateViewport(1024, 900), settle)
+	w.run(viewport(1024, 900), settle)
 }
 
 // take takes escalation ref with the page's "Take this escalation".

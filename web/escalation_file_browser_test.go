@@ -104,9 +104,9 @@ func TestChildsFileBrowser(t *testing.T) {
 // scrolls sideways at 375.
 func (w *walk) checkWidths(name string) {
 	w.t.Helper()
-	defer w.run(chromedp.EmulateViewport(1024, 900), settle)
+	defer w.run(viewport(1024, 900), settle)
 	for _, width := range []int64{1280, 375} {
-		w.run(chromedp.EmulateViewport(width, 800), settle)
+		w.run(viewport(width, 800), settle)
 		w.b.check(w.t, w.axe, name+"-"+map[int64]string{1280: "1280", 375: "375"}[width])
 		var scrollW, clientW int
 		w.run(chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW),

@@ -25,11 +25,11 @@ func TestGoodPracticeBrowser(t *testing.T) {
 	both := func(t *testing.T, name string) {
 		t.Helper()
 		b.check(t, string(axe), name)
-		b.run(t, chromedp.EmulateViewport(375, 740))
+		b.run(t, viewport(375, 740))
 		b.check(t, string(axe), name+"-375")
-		b.run(t, chromedp.EmulateViewport(1280, 900))
+		b.run(t, viewport(1280, 900))
 	}
-	b.run(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(u+"/sign-in"),
+	b.run(t, viewport(1280, 900), chromedp.Navigate(u+"/sign-in"),
 		chromedp.SendKeys("#email", c.users["jo"].Email, chromedp.ByID),
 		chromedp.SendKeys("#password", testPassword, chromedp.ByID),
 		chromedp.Click(submitButton, chromedp.ByQuery),

@@ -24,7 +24,7 @@ func TestPageHeights(t *testing.T) {
 	// The queues on a phone: My work (a practitioner's, with what they
 	// raised) and the overview reflow with no sideways scroll, and the
 	// navigation folds into a menu.
-	w.run(chromedp.EmulateViewport(375, 800))
+	w.run(viewport(375, 800))
 	w.signIn(w.email(escalate.RolePractitioner, ""))
 	w.narrowQueue("My work")
 	w.signOut()
@@ -56,7 +56,7 @@ func TestPageHeights(t *testing.T) {
 		}
 	}
 	for _, width := range []int64{1280, 375} {
-		w.run(chromedp.EmulateViewport(width, 800))
+		w.run(viewport(width, 800))
 		shot := map[string]bool{} // one case of each status
 		var lines []string
 		for _, h := range hrefs {
@@ -84,7 +84,7 @@ func TestPageHeights(t *testing.T) {
 		}
 		t.Logf("escalation pages at %d px wide:\n\t%s", width, strings.Join(lines, "\n\t"))
 	}
-	w.run(chromedp.EmulateViewport(1024, 900))
+	w.run(viewport(1024, 900))
 }
 
 // shoot saves the page as testdata/screens/NAME.png (all of it) and

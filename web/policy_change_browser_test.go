@@ -38,16 +38,16 @@ func TestPolicyChangeBrowser(t *testing.T) {
 	both := func(t *testing.T, name string) {
 		t.Helper()
 		b.check(t, string(axe), name)
-		b.run(t, chromedp.EmulateViewport(375, 740))
+		b.run(t, viewport(375, 740))
 		b.check(t, string(axe), name+"-375")
-		b.run(t, chromedp.EmulateViewport(1280, 900))
+		b.run(t, viewport(1280, 900))
 	}
 	setText := func(text string) chromedp.Action {
 		js, _ := json.Marshal(text)
 		return chromedp.Evaluate(`document.getElementById("policy-text").value = `+string(js), nil)
 	}
 
-	b.run(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(u+"/sign-in"),
+	b.run(t, viewport(1280, 900), chromedp.Navigate(u+"/sign-in"),
 		chromedp.SendKeys("#email", c.users["bm"].Email, chromedp.ByID),
 		chromedp.SendKeys("#password", testPassword, chromedp.ByID),
 		chromedp.Click(submitButton, chromedp.ByQuery),

@@ -28,7 +28,7 @@ func TestPrivacyBrowser(t *testing.T) {
 	}
 	u := c.ts.URL
 	var main string
-	b.run(t, chromedp.EmulateViewport(1280, 900))
+	b.run(t, viewport(1280, 900))
 	b.run(t, chromedp.Navigate(u+"/sign-in"),
 		chromedp.SendKeys("#email", c.users["dpo"].Email, chromedp.ByID),
 		chromedp.SendKeys("#password", testPassword, chromedp.ByID),
@@ -69,8 +69,8 @@ func TestPrivacyBrowser(t *testing.T) {
 		chromedp.Click(`label[for="kind-staff"]`, chromedp.ByQuery), waitVisible("#sar-email"))
 	b.check(t, string(axe), "privacy-subject-access-1280")
 
-	b.run(t, chromedp.EmulateViewport(375, 740))
-	defer b.run(t, chromedp.EmulateViewport(1024, 900))
+	b.run(t, viewport(375, 740))
+	defer b.run(t, viewport(1024, 900))
 	for _, p := range []struct{ path, name string }{
 		{"/privacy", "privacy-375"}, {"/privacy/cases/" + e.Ref, "privacy-case-375"}, {"/privacy/retention?dry-run=1", "privacy-retention-375"},
 	} {

@@ -163,7 +163,7 @@ func TestRaiseBrowser(t *testing.T) {
 	t.Run("Submit", func(t *testing.T) {
 		// Narrow screens reflow (WCAG 1.4.10).
 		var scrollW, clientW int
-		b.run(t, chromedp.EmulateViewport(375, 740), chromedp.Reload(),
+		b.run(t, viewport(375, 740), chromedp.Reload(),
 			waitVisible(".govuk-summary-list"),
 			chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW),
 			chromedp.Evaluate(`document.documentElement.clientWidth`, &clientW))
@@ -171,7 +171,7 @@ func TestRaiseBrowser(t *testing.T) {
 			t.Errorf("at 375px check your answers scrolls sideways: %d > %d", scrollW, clientW)
 		}
 		b.check(t, axe, "raise-check-narrow")
-		b.run(t, chromedp.EmulateViewport(1024, 900))
+		b.run(t, viewport(1024, 900))
 		submit(t, ".govuk-panel--confirmation")
 		var loc, panel string
 		b.run(t, chromedp.Location(&loc), chromedp.Text(".govuk-panel", &panel, chromedp.ByQuery))

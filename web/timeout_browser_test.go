@@ -58,14 +58,14 @@ func TestTimeoutBrowser(t *testing.T) {
 	if focused != "timeout-stay" {
 		t.Errorf("the warning put the focus on %q, want Stay signed in", focused)
 	}
-	b.run(t, chromedp.EmulateViewport(1280, 800))
+	b.run(t, viewport(1280, 800))
 	b.check(t, string(axe), "timeout-warning-1280")
 	b.run(t, chromedp.Click("#timeout-stay", chromedp.ByID), waitJS(`!document.getElementById("timeout-dialog").open`))
 	// Then nothing more: the warning comes again (checked on a phone's
 	// width), and the page signs out when the time runs out.
-	b.run(t, chromedp.EmulateViewport(375, 800), waitVisible("#timeout-dialog[open]"))
+	b.run(t, viewport(375, 800), waitVisible("#timeout-dialog[open]"))
 	b.check(t, string(axe), "timeout-warning-375")
-	b.run(t, chromedp.EmulateViewport(1024, 900))
+	b.run(t, viewport(1024, 900))
 	var banner string
 	ctxWait := chromedp.Tasks{waitJS(`location.pathname === "/sign-in" && document.querySelector(".govuk-notification-banner") !== null`),
 		chromedp.Text(".govuk-notification-banner", &banner, chromedp.ByQuery)}

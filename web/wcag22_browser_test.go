@@ -134,3 +134,9 @@ var settle = chromedp.ActionFunc(func(ctx context.Context) error {
 	return chromedp.Evaluate(`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, &ok,
 		func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }).Do(ctx)
 })
+
+// viewport sets the window's size and settles, so that the next click
+// lands where the laid-out page has its target.
+func viewport(width, height int64) chromedp.Action {
+	return chromedp.Tasks{chromedp.EmulateViewport(width, height), settle}
+}
