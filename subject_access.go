@@ -64,10 +64,14 @@ type SubjectAccount struct {
 	NamedTo []string `json:"named_to,omitempty"`
 }
 
-// SubjectAction is one thing a member of staff did, from the audit log.
+// SubjectAction is one event from the audit log: a thing a member of
+// staff did, or a step in a case's history. Action is the machine-readable
+// kind ("escalation.raise"); Title says it in plain words ("Disagreement
+// raised", EventTitle) for the officer and the person reading the export.
 type SubjectAction struct {
 	At     time.Time `json:"at"`
 	Action string    `json:"action"`
+	Title  string    `json:"title"`
 	Object string    `json:"object"`
 }
 

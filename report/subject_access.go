@@ -45,8 +45,14 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 		pdf.MultiCell(0, 5, tr(value), "", "L", false)
 		pdf.Ln(1)
 	}
-	at := func(x escalate.SubjectAction) string {
-		return x.At.In(calendar.London).Format("2 Jan 2006 15:04") + "  " + x.Action + "  " + x.Object
+	// Events read in plain words (the JSON file keeps the codes too); what
+	// a member of staff acted on is named, a case's history is its own.
+	at := func(x escalate.SubjectAction, object bool) string {
+		s := x.At.In(calendar.London).Format("2 Jan 2006 15:04") + "  " + escalate.EventTitle(x.Action)
+		if object {
+			s += "  (" + strings.Replace(x.Object, ":", " ", 1) + ")"
+		}
+		return s
 	}
 	heading(16, title)
 	line("Partnership", x.Partnership)
@@ -83,7 +89,7 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 	if len(x.Actions) > 0 {
 		heading(13, fmt.Sprintf("What they did (%d events)", len(x.Actions)))
 		for _, a := range x.Actions {
-			pdf.MultiCell(0, 5, tr(at(a)), "", "L", false)
+			pdf.MultiCell(0, 5, tr(at(a, true)), "", "L", false)
 		}
 		pdf.Ln(3)
 	}
@@ -147,7 +153,7 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 			pdf.MultiCell(0, 5, "History", "", "L", false)
 			pdf.SetFont("Helvetica", "", 10)
 			for _, a := range c.Events {
-				pdf.MultiCell(0, 5, tr(at(a)), "", "L", false)
+				pdf.MultiCell(0, 5, tr(at(a, false)), "", "L", false)
 			}
 		}
 		pdf.Ln(3)

@@ -26,7 +26,8 @@ func TestSubjectAccessPDF(t *testing.T) {
 			Issue: "The referral was closed – without an assessment.", RiskLevel: escalate.RiskStandard,
 			Records: []escalate.SubjectRecord{{Case: "WIRRAL-2026-0001", ID: 1, At: at, Form: "phone",
 				Participants: []string{"Duty social worker"}, Discussion: "Talked it through.", By: "Sam Carter (sam@example.org)"}},
-			Events: []escalate.SubjectAction{{At: at, Action: "escalation.raise", Object: "escalation:WIRRAL-2026-0001"}}}},
+			Events: []escalate.SubjectAction{{At: at, Action: escalate.ActionRaise, Object: "escalation:WIRRAL-2026-0001"},
+				{At: at, Action: escalate.ActionClockStart, Object: "escalation:WIRRAL-2026-0001"}}}},
 		ThirdParties: []escalate.ThirdParty{{Kind: "staff", Name: "Sam Carter (sam@example.org)", Where: "record 1 of WIRRAL-2026-0001"}},
 	}
 	var buf bytes.Buffer
@@ -46,9 +47,15 @@ func TestSubjectAccessPDF(t *testing.T) {
 	text := string(out)
 	for _, want := range []string{"Subject access: The child with reference SCH-0042", "Third parties to consider for redaction",
 		"staff: Sam Carter (sam@example.org) (in record 1 of WIRRAL-2026-0001)", "Escalation WIRRAL-2026-0001",
-		"closed – without", "Talked it through.", "escalation.raise"} {
+		"closed – without", "Talked it through.", "Disagreement raised", "Deadline started"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF lacks %q:\n%s", want, text)
+		}
+	}
+	// The history is in words a family can read, not the log's codes.
+	for _, not := range []string{escalate.ActionRaise, escalate.ActionClockStart} {
+		if strings.Contains(text, not) {
+			t.Errorf("the PDF shows the code %q:\n%s", not, text)
 		}
 	}
 	if strings.Index(text, "Third parties") > strings.Index(text, "Escalation WIRRAL") {

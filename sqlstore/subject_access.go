@@ -153,6 +153,7 @@ func (s *subjectRun) staff(email string) (string, []string, error) {
 			rows.Close()
 			return "", nil, err
 		}
+		a.Title = escalate.EventTitle(a.Action)
 		s.x.Actions = append(s.x.Actions, a)
 	}
 	rows.Close()
@@ -274,6 +275,7 @@ func (s *subjectRun) child(childRef string) (string, []string, error) {
 				rows.Close()
 				return "", nil, err
 			}
+			a.Title = escalate.EventTitle(a.Action)
 			c.Events = append(c.Events, a)
 		}
 		rows.Close()

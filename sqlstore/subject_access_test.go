@@ -58,6 +58,16 @@ func TestSubjectAccess(t *testing.T) {
 			x.Cases[0].Records[0].Discussion != recordIn(1, "").Discussion || x.Cases[0].Issue != a.Issue {
 			t.Errorf("child export: %s", doc)
 		}
+		// Each event of the case's history keeps its code and says it in
+		// words beside it.
+		for _, ev := range x.Cases[0].Events {
+			if ev.Action == "" || ev.Title == ev.Action || ev.Title != escalate.EventTitle(ev.Action) {
+				t.Errorf("history event %+v: want its code and its words", ev)
+			}
+		}
+		if !strings.Contains(doc, `"action":"escalation.raise","title":"Disagreement raised"`) {
+			t.Errorf("the JSON lacks the raise's code and title side by side: %s", doc)
+		}
 		for _, not := range []string{b.Ref, "SCH-0099", "Another child", elsewhere.Ref} {
 			if strings.Contains(doc, not) {
 				t.Errorf("the child's export holds %q, beyond need to know", not)
@@ -90,7 +100,7 @@ func TestSubjectAccess(t *testing.T) {
 		}
 		raised := 0
 		for _, act := range s.Actions {
-			if act.Action == escalate.ActionRaise {
+			if act.Action == escalate.ActionRaise && act.Title == "Disagreement raised" {
 				raised++
 			}
 		}

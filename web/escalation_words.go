@@ -180,34 +180,6 @@ func categoryNames(p *escalate.Policy, keys []string) []string {
 	return out
 }
 
-// eventTitles say what each kind of event was, for the timeline.
-var eventTitles = map[string]string{
-	escalate.ActionRaise:          "Disagreement raised",
-	escalate.ActionEscalate:       "Escalated",
-	escalate.ActionRedirect:       "Redirected out of this process",
-	escalate.ActionWithdraw:       "Withdrawn",
-	escalate.ActionDetermine:      "Determination or recommendations made",
-	escalate.ActionResolve:        "Resolved",
-	escalate.ActionRecordAdd:      "Discussion or action recorded",
-	escalate.ActionRecordApprove:  "Record approved",
-	escalate.ActionOutcomeAgree:   "Outcome agreed",
-	escalate.ActionOutcomeConfirm: "Outcome confirmed in writing",
-	escalate.ActionRiskRaise:      "Risk level raised",
-	escalate.ActionRiskLower:      "Risk level lowered",
-	escalate.ActionRiskImmediate:  "Immediate-risk action recorded",
-	escalate.ActionClockStart:     "Clock started",
-	escalate.ActionClockMet:       "Deadline met late",
-	escalate.ActionClockStop:      "Deadline no longer needed",
-	escalate.ActionClockShorten:   "Deadline brought forward",
-	escalate.ActionClockRecompute: "Deadline recomputed after a calendar change",
-	escalate.ActionClockLapse:     "Deadline passed",
-	escalate.ActionPartyName:      "Person named to deal with it",
-	escalate.ActionPartyRemove:    "Person no longer named",
-	escalate.ActionMeetingChair:   "Meeting's chair appointed",
-	escalate.ActionLearningRecord: "Learning recorded",
-	escalate.ActionAttachmentAdd:  "Letter, email or document attached",
-}
-
 // timelineItem is one event as the timeline shows it.
 type timelineItem struct {
 	When   string
@@ -235,10 +207,7 @@ func (v *caseView) timeline() []timelineItem {
 				continue
 			}
 		}
-		it := timelineItem{When: londonTime(ev.At), Title: eventTitles[ev.Action], Who: v.People[ev.Actor]}
-		if it.Title == "" {
-			it.Title = ev.Action
-		}
+		it := timelineItem{When: londonTime(ev.At), Title: ev.Title(), Who: v.People[ev.Actor]}
 		if it.Who == "" {
 			it.Who = "Escalate"
 		}

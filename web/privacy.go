@@ -233,7 +233,7 @@ func privacyAnswerOf(log *escalate.AuditLog, person bool, period string) *privac
 		case e.Actor == "system":
 			who = "The service"
 		}
-		row := privacyRow{When: londonTime(e.At), Who: who, Kind: auditKindWords[e.Kind], What: auditActionWords(e.Action), Object: e.Object}
+		row := privacyRow{When: londonTime(e.At), Who: who, Kind: auditKindWords[e.Kind], What: escalate.EventTitle(e.Action), Object: e.Object}
 		if ref, ok := strings.CutPrefix(e.Object, "escalation:"); ok {
 			row.ObjectLink = "/escalations/" + ref
 		}
@@ -246,21 +246,4 @@ func privacyAnswerOf(log *escalate.AuditLog, person bool, period string) *privac
 		}
 	}
 	return a
-}
-
-// auditActionWords says an audit action in words, where the timeline has
-// them.
-func auditActionWords(action string) string {
-	switch action {
-	case escalate.ActionAuditRead:
-		return "Read who has seen what"
-	case escalate.ActionSubjectAccess:
-		return "Included in a subject access export"
-	case escalate.ActionView:
-		return "Opened the escalation"
-	}
-	if w, ok := eventTitles[action]; ok {
-		return w
-	}
-	return action
 }

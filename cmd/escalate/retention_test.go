@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/escalate-project/escalate"
 )
 
 // TestRetentionCLI: the console sets a period, holds a case, dry-runs and
@@ -80,6 +82,38 @@ func TestSubjectAccessCLI(t *testing.T) {
 	}
 	if st, _ := os.Stat(out); st.Mode().Perm() != 0o600 {
 		t.Errorf("export mode %#o, want 0600", st.Mode().Perm())
+	}
+	// The PDF, for the officer and the family: the case's history in
+	// words, with none of the log's codes for what happened.
+	pdf := filepath.Join(t.TempDir(), "export.pdf")
+	mustRun(t, db, "subject-access", "--partnership", "surrey", "--child-ref", child, "--out", pdf)
+	text := pdfText(t, pdf)
+	raw, err = sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := raw.Query(`SELECT DISTINCT action FROM audit_events WHERE object = $1`, "escalation:"+ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		kinds = append(kinds, k)
+	}
+	rows.Close()
+	raw.Close()
+	if len(kinds) < 3 {
+		t.Fatalf("the seeded case has only %v in its history", kinds)
+	}
+	for _, k := range kinds {
+		if strings.Contains(text, k) {
+			t.Errorf("the PDF shows the code %q", k)
+		}
+		if !strings.Contains(text, escalate.EventTitle(k)) {
+			t.Errorf("the PDF lacks %q for %s", escalate.EventTitle(k), k)
+		}
 	}
 	wantExit(t, db, 2, "already exists", "subject-access", "--partnership", "surrey", "--child-ref", child, "--out", out)
 	wantExit(t, db, 2, "give one of", "subject-access", "--partnership", "surrey", "--out", out+"2")
