@@ -104,6 +104,11 @@ type Dissent struct {
 	Version        int
 	Created        time.Time
 	Updated        time.Time
+	// Erased is when the retention schedule erased the closed dissent's
+	// personal data (class conference-dissents): its conference reference,
+	// the professional's post, the nature, grounds, chair's decision and
+	// every step recorded. Zero until then.
+	Erased time.Time
 }
 
 // DissentEntry is one step recorded on a dissent. Entries are never edited.

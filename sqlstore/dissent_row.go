@@ -18,7 +18,7 @@ import (
 const dissentColumns = `d.id, d.ref, d.partnership_id, d.policy_version_id, d.recorded_by,
 	d.conference_date, d.conference_kind, d.conference_ref, d.agency_id, d.professional,
 	d.nature, d.grounds, d.chair_decision, d.step, d.outcome, d.meeting_date, d.version,
-	d.created, d.updated`
+	d.created, d.updated, d.erased`
 
 func scanDissent(sc interface{ Scan(...any) error }, extra ...any) (*escalate.Dissent, error) {
 	d := &escalate.Dissent{}
@@ -26,7 +26,7 @@ func scanDissent(sc interface{ Scan(...any) error }, extra ...any) (*escalate.Di
 	dst := []any{&d.ID, &d.Ref, &d.PartnershipID, &d.PolicyVersionID, &d.RecordedBy,
 		&d.ConferenceDate, &d.ConferenceKind, &d.ConferenceRef, &d.AgencyID, &d.Professional,
 		&d.Nature, &d.Grounds, &d.ChairDecision, &step, &d.Outcome, &d.MeetingDate, &d.Version,
-		scanTime(&d.Created), scanTime(&d.Updated)}
+		scanTime(&d.Created), scanTime(&d.Updated), scanTime(&d.Erased)}
 	if err := sc.Scan(append(dst, extra...)...); err != nil {
 		return nil, err
 	}

@@ -111,10 +111,11 @@ func TestRetentionDissentsGoodPracticeRoles(t *testing.T) {
 			t.Fatal(err)
 		}
 		if d.ConferenceRef != "" || d.Nature != "" || d.Grounds != "" || d.ChairDecision != "" || d.Professional != "" ||
-			len(d.Entries) != 0 || d.AgencyID != w.agencies["school"].ID || d.Outcome != escalate.DissentNotUpheld {
+			len(d.Entries) != 0 || d.AgencyID != w.agencies["school"].ID || d.Outcome != escalate.DissentNotUpheld ||
+			!d.Erased.Equal(later) {
 			t.Errorf("the erased dissent: %+v", d)
 		}
-		if o, _, err := db.Dissent(w.as("bm"), open.Ref); err != nil || o.Nature == "" || len(o.Entries) == 0 {
+		if o, _, err := db.Dissent(w.as("bm"), open.Ref); err != nil || o.Nature == "" || len(o.Entries) == 0 || !o.Erased.IsZero() {
 			t.Errorf("the open dissent was touched: %v %+v", err, o)
 		}
 		if err := db.db.QueryRow(`SELECT COUNT(*) FROM good_practice WHERE id = $1`, gp.ID).Scan(&n); err != nil || n != 0 {

@@ -35,6 +35,7 @@ type dissentView struct {
 	Standing string
 	Outcome  string
 	Group    string
+	Erased   string // the London day the retention schedule erased it; "" while kept
 	Clocks   []dissentClock
 	Entries  []dissentEntryRow
 	Actions  []dissentStepPage
@@ -98,6 +99,9 @@ func (s *Server) dissentPage(w http.ResponseWriter, r *http.Request) error {
 		Kind: conferenceWords(d), Standing: d.Standing(), Outcome: outcomeWords(d.Outcome)}
 	if pol.Workflows.CPDissents != nil {
 		v.Group = pol.Workflows.CPDissents.Group
+	}
+	if !d.Erased.IsZero() {
+		v.Erased = londonDay(d.Erased)
 	}
 	for _, c := range d.Clocks {
 		v.Clocks = append(v.Clocks, dissentClock{Action: c.Action, Within: c.Within, Due: dueWords(c, now, cal),

@@ -96,6 +96,7 @@ func (s *Server) dissentsOn(r *http.Request) error {
 // dissentRow is one dissent in the list.
 type dissentRow struct {
 	Ref, Conference, Agency, Standing, Due string
+	Erased                                 string // the London day the retention schedule erased it; "" while kept
 	Overdue                                bool
 }
 
@@ -135,6 +136,9 @@ func (s *Server) dissentsList(w http.ResponseWriter, r *http.Request) error {
 	for _, d := range ds {
 		counts[d.Standing()]++
 		row := dissentRow{Ref: d.Ref, Conference: conferenceWords(d), Agency: names[d.AgencyID], Standing: d.Standing()}
+		if !d.Erased.IsZero() {
+			row.Erased = londonDay(d.Erased)
+		}
 		for _, c := range d.Clocks {
 			if c.Status == escalate.ClockRunning {
 				row.Due = dueWords(c, now, cal)
