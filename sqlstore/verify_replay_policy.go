@@ -11,7 +11,8 @@ import (
 // (policy_publications) against its partnership.policy events, which
 // setPolicy writes with every publication. Rows from before the history
 // was kept (migration 00040, actor '') have no event of their own, so only
-// the history since is checked: the last events, one for one, in order.
+// the history since is checked: the last events, one for one, in order,
+// and every event since the history was kept must have its row.
 
 // policyEvent is a partnership.policy event's content.
 type policyEvent struct {
@@ -65,6 +66,7 @@ func (r *replayer) replayPublications(partnership, inForce int64) (int, error) {
 		return 0, fmt.Errorf("replay: policy publications: %w", err)
 	}
 	var all, kept []publication
+	var legacy time.Time // the latest publication from before the history was kept
 	for rows.Next() {
 		var p publication
 		if err := rows.Scan(&p.id, &p.versionID, &p.by, &p.actor, &p.sha, scanTime(&p.at)); err != nil {
@@ -74,6 +76,8 @@ func (r *replayer) replayPublications(partnership, inForce int64) (int, error) {
 		all = append(all, p)
 		if p.actor != "" {
 			kept = append(kept, p)
+		} else if p.at.After(legacy) {
+			legacy = p.at
 		}
 	}
 	rows.Close()
@@ -104,6 +108,17 @@ func (r *replayer) replayPublications(partnership, inForce int64) (int, error) {
 	}
 	if len(kept) > len(evs) {
 		return fail(fmt.Sprintf("publication %d", kept[len(evs)].id), 0, "stored, but no partnership.policy event publishes it")
+	}
+	// Every event since the history was kept has its row: all of them
+	// when no row is older than the history, else those more than a
+	// minute after the last such row (the event's own time may trail it).
+	since := 0
+	for since < len(evs) && !legacy.IsZero() && !evs[since].at.After(legacy.Add(time.Minute)) {
+		since++
+	}
+	if n := len(evs) - since; n > len(kept) {
+		ev := evs[len(evs)-len(kept)-1]
+		return fail("publication", ev.seq, "an event (partnership.policy) publishes a version, but the publication is not stored")
 	}
 	tail := evs[len(evs)-len(kept):]
 	for i, p := range kept {
