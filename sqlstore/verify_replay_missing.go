@@ -43,16 +43,18 @@ type createdKind struct {
 	unreplayed bool
 }
 
-// createdKinds are the kinds missing checks, in the order it reports.
+// createdKinds are the kinds missing checks, in the order it reports:
+// a partnership before its agencies, an agency before its accounts, so a
+// whole chain deleted is named by its partnership.
 var createdKinds = []createdKind{
 	{"escalation", "escalation:", escalate.ActionRaise, indexedActions, "escalations", true, "", false},
 	{"dissent", "dissent:", escalate.DissentActionRecord, indexedActions, "dissents", true, "", false},
 	{"learning item", "learning:", escalate.ActionLearningCreate, indexedActions, "learning_items", false, `('retention.erase')`, false},
 	{"proforma", "proforma:", escalate.ActionProformaCreate, indexedActions, "proformas", false, `('retention.erase')`, false},
 	{"recognition", "good-practice:", escalate.ActionGoodPractice, madeActions, "good_practice", false, `('retention.erase')`, false},
-	{"account", "user:", "user.add", madeActions, "users", false, "", true},
-	{"agency", "agency:", "agency.add", madeActions, "agencies", false, "", true},
 	{"partnership", "partnership:", "partnership.add", madeActions, "partnerships", false, "", true},
+	{"agency", "agency:", "agency.add", madeActions, "agencies", false, "", true},
+	{"account", "user:", "user.add", madeActions, "users", false, "", true},
 	{"directory contact", "contact:", "contact.add", madeActions, "contacts", false, `('contact.delete', 'retention.erase')`, false},
 }
 
