@@ -270,3 +270,32 @@ func TestVerifyRowDeletedAfterRetention(t *testing.T) {
 		}
 	})
 }
+
+// TestVerifyPublicationDeletedLegacy: on a partnership whose history began
+// before policy publications were kept (its first row has no actor, as
+// migration 00040 made it), the replay accepts that row's event with no
+// row of its own, and still finds the first publication since deleted.
+func TestVerifyPublicationDeletedLegacy(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *DB) {
+		p, _ := mustPackPartnership(t, db, "hounslow", "hounslow")
+		mustExec(t, db, `UPDATE policy_publications SET actor = '', published_by = NULL WHERE partnership_id = $1`, p.ID)
+		raw, err := policy.PackSource("hounslow")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := WithActor(context.Background(), "cli:test")
+		for _, v := range []string{"second", "third"} {
+			text := strings.Replace(string(raw), "\nversion: ", "\nversion: "+v+" ", 1)
+			if _, err := db.PublishPolicy(ctx, p.ID, []byte(text), 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rep, err := db.VerifyRecords(context.Background())
+		if err != nil || rep.Publications != 2 {
+			t.Fatalf("with a row from before the history: %v, %+v", err, rep)
+		}
+		mustExec(t, db, `DELETE FROM policy_publications WHERE id = (SELECT MIN(id) FROM policy_publications
+			WHERE partnership_id = $1 AND actor <> '')`, p.ID)
+		wantReplayFailure(t, db, "partnership:"+itoa(p.ID), "publication")
+	})
+}
