@@ -17,7 +17,7 @@ import (
 // and logs retention.erase on each; a directory contact is deleted with
 // contact.delete: those absences are explained. Escalations, dissents,
 // accounts, agencies and partnerships are never deleted (retention
-// de-identifies them and keeps the row), so theirs never are.
+// de-identifies them and keeps the row), so nothing explains theirs.
 //
 // The reverse, a row with no event that creates it, each kind's replay
 // finds as it walks the rows; for accounts, agencies and partnerships,
