@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -207,12 +205,7 @@ func newGoodPracticeFixture(t *testing.T, db *DB) *goodPracticeFixture {
 // field that was edited behind the events' back; a dissent marked erased without the retention job, or one
 // erased whose text comes back, is caught.
 func TestVerifyGoodPracticeDissentTamper(t *testing.T) {
-	type tamper struct {
-		name   string
-		edit   func(t *testing.T, db *DB, f *goodPracticeFixture)
-		object func(f *goodPracticeFixture) string
-		field  string
-	}
+	type tamper = replayTamper[*goodPracticeFixture]
 	gpObject := func(f *goodPracticeFixture) string { return "good-practice:" + itoa(f.gp.ID) }
 	closedObject := func(f *goodPracticeFixture) string { return "dissent:" + f.closed.Ref }
 	partnershipObject := func(f *goodPracticeFixture) string { return "partnership:" + itoa(f.w.p.ID) }
@@ -278,23 +271,5 @@ func TestVerifyGoodPracticeDissentTamper(t *testing.T) {
 			t.Fatalf("intact: %v, %+v", err, rep)
 		}
 	})
-	for _, engine := range engines {
-		t.Run(string(engine), func(t *testing.T) {
-			for _, tc := range tampers {
-				t.Run(tc.name, func(t *testing.T) {
-					db := MustOpenDB(t, engine)
-					f := newGoodPracticeFixture(t, db)
-					tc.edit(t, db, f)
-					_, err := db.VerifyRecords(context.Background())
-					var rf *ReplayFailure
-					if !errors.As(err, &rf) {
-						t.Fatalf("after the edit, verify = %v; want a replay failure", err)
-					}
-					if want := tc.object(f); !strings.HasPrefix(rf.Object, want) || !regexp.MustCompile("^"+tc.field+"$").MatchString(rf.Field) {
-						t.Errorf("verify named %q field %q (%v); want %q field %q", rf.Object, rf.Field, err, want, tc.field)
-					}
-				})
-			}
-		})
-	}
+	runTampers(t, newGoodPracticeFixture, tampers)
 }

@@ -55,8 +55,11 @@ const replayBatch = 500
 // agencies' escalation contacts,
 // and checks that what is stored is what the events say: fields, records
 // (with their results) and approvals, the outcome and the meeting's report,
-// who was named and removed, meeting chairs, clocks, risk and the learning
-// step's answers. escalation_people is routing's output, worked out again
+// who was named and removed, meeting chairs, clocks, risk, the learning
+// step's answers and attachments' metadata. A row an event created that is
+// no longer stored, with no event to say why (retention's erase, a
+// contact's deletion), is a failure too, for each kind of object the
+// events create (verify_replay_missing.go). escalation_people is routing's output, worked out again
 // from the rest, so it is not replayed. It reads one
 // snapshot (readTx), so it may run beside a server, and writes nothing. It
 // returns the first difference as a *ReplayFailure, with the rows it has
@@ -71,7 +74,7 @@ func (db *DB) VerifyRecords(ctx context.Context) (ReplayReport, error) {
 		if err := r.loadPolicies(); err != nil {
 			return err
 		}
-		for _, step := range []func(*ReplayReport) error{r.escalations, r.orphans, r.dissents, r.learningItems, r.proformas, r.goodPractice, r.policyHistory, r.agencyContacts} {
+		for _, step := range []func(*ReplayReport) error{r.escalations, r.missing, r.dissents, r.learningItems, r.proformas, r.goodPractice, r.policyHistory, r.agencyContacts} {
 			if err := step(&rep); err != nil {
 				return err
 			}
@@ -243,7 +246,8 @@ func (r *replayer) escalations(rep *ReplayReport) error {
 }
 
 // storedCases reads the next replayBatch escalations after ID after, with
-// their clocks, records, parties and learning answers.
+// their clocks, records, parties, meeting chairs, attachments and learning
+// answers.
 func (r *replayer) storedCases(after int64) ([]*storedCase, error) {
 	rows, err := r.tx.QueryContext(r.ctx, `SELECT `+escalationColumns+`, e.next_due, e.erased`+escalationFrom+
 		`WHERE e.id > $1 ORDER BY e.id LIMIT $2`, after, replayBatch)
@@ -316,6 +320,9 @@ func (r *replayer) storedCases(after int64) ([]*storedCase, error) {
 		}); err != nil {
 		return nil, err
 	}
+	if err := r.readAttachments(byID, lo, hi); err != nil {
+		return nil, err
+	}
 	err = r.each(`SELECT escalation_id, user_id, debriefed, items FROM learning_responses
 		WHERE escalation_id >= $1 AND escalation_id <= $2`, lo, hi,
 		func(sc rowScanner, id *int64) error {
@@ -369,22 +376,3 @@ func (s extraScanner) Scan(dest ...any) error { return s.r.Scan(append(dest, s.e
 // indexedActions are the actions audit_events_creations indexes (migration
 // 00025): a query names them all, so either engine may use the index.
 const indexedActions = `('escalation.raise', 'dissent.record', 'learning.item.create', 'proforma.create', 'contact.delete', 'user.disable')`
-
-// orphans finds raise events whose escalation is no longer stored: a case
-// deleted outright. (An erased case keeps its row; see compareErased.)
-func (r *replayer) orphans(*ReplayReport) error {
-	var object string
-	var seq int64
-	err := r.tx.QueryRowContext(r.ctx, `
-		SELECT e.object, e.seq FROM audit_events e
-		WHERE e.action IN `+indexedActions+` AND e.action = 'escalation.raise'
-			AND NOT EXISTS (SELECT 1 FROM escalations x WHERE x.ref = substr(e.object, 12))
-		ORDER BY e.seq LIMIT 1`).Scan(&object, &seq)
-	switch {
-	case err == sql.ErrNoRows:
-		return nil
-	case err != nil:
-		return fmt.Errorf("replay: %w", err)
-	}
-	return &ReplayFailure{Object: object, Field: "escalation", Seq: seq, Reason: "an event raised it, but it is not stored"}
-}

@@ -20,6 +20,8 @@ type storedCase struct {
 	parties   map[int64]replayParty
 	responses map[int64]replayResponse
 	chairs    map[string]replayChair
+	// attachments' metadata by ID; nil when none
+	attachments map[int64]escalate.Attachment
 }
 
 // compare returns the first field in which stored s differs from what c's
@@ -79,6 +81,9 @@ func (c *replayCase) compare(s *storedCase, p *escalate.Policy) *ReplayFailure {
 		return c.fail("next_due", "the stored next deadline is not the soonest running clock's")
 	}
 	if f := c.compareRecords(e.Records); f != nil {
+		return f
+	}
+	if f := c.compareAttachments(s.attachments); f != nil {
 		return f
 	}
 	return c.compareParties(s)
@@ -248,8 +253,8 @@ func (c *replayCase) compareErased(s *storedCase) *ReplayFailure {
 		return c.fail("erased", "the case is marked erased, but personal data is still stored on it")
 	case e.Outcome != nil && e.Outcome.Report != "":
 		return c.fail("erased", "the case is marked erased, but its meeting's report is still stored")
-	case len(e.Records) > 0 || len(s.parties) > 0 || len(s.responses) > 0 || len(s.chairs) > 0:
-		return c.fail("erased", "the case is marked erased, but its records, parties or meeting chairs are still stored")
+	case len(e.Records) > 0 || len(s.parties) > 0 || len(s.responses) > 0 || len(s.chairs) > 0 || len(s.attachments) > 0:
+		return c.fail("erased", "the case is marked erased, but its records, parties, meeting chairs or attachments are still stored")
 	}
 	return nil
 }

@@ -95,6 +95,12 @@ type replayData struct {
 	User      int64   `json:"user"`
 	Debriefed bool    `json:"debriefed"`
 	Items     []int64 `json:"items"`
+
+	Attachment  int64  `json:"attachment"`
+	Name        string `json:"name"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	Description string `json:"description"`
 }
 
 // replayParty is a user named to deal with a case, as the last event
@@ -133,11 +139,13 @@ type replayCase struct {
 	// set names, for each field, the event that last set it.
 	set     map[string]int64
 	pending *escalate.ImmediateAction // an immediate action logged before the raise
+	// attachments are the case's, by ID (verify_replay_attachments.go).
+	attachments map[int64]replayAttachment
 }
 
 func newReplayCase(object string) *replayCase {
 	return &replayCase{object: object, parties: map[int64]replayParty{}, responses: map[int64]replayResponse{},
-		chairs: map[string]replayChair{}, set: map[string]int64{}}
+		chairs: map[string]replayChair{}, set: map[string]int64{}, attachments: map[int64]replayAttachment{}}
 }
 
 // fail is a ReplayFailure about c's field.
@@ -313,6 +321,8 @@ func (c *replayCase) apply(ev *replayEvent) *ReplayFailure {
 	case escalate.ActionMeetingChair:
 		c.chairs[d.Stage] = replayChair{User: d.User, By: by, Appointed: c.when(ev, &d)}
 		c.mark(ev.seq, "meeting chair of "+d.Stage)
+	case escalate.ActionAttachmentAdd:
+		c.addAttachment(ev, &d)
 	case escalate.ActionLearningRecord:
 		c.responses[by] = replayResponse{Debriefed: d.Debriefed, Items: len(d.Items)}
 		c.mark(ev.seq, fmt.Sprintf("learning response of user %d", by))

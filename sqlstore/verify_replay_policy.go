@@ -11,7 +11,9 @@ import (
 // (policy_publications) against its partnership.policy events, which
 // setPolicy writes with every publication. Rows from before the history
 // was kept (migration 00040, actor '') have no event of their own, so only
-// the history since is checked: the last events, one for one, in order.
+// the history since is checked: the last events, one for one, in order;
+// an event before those must be from before the history, publishing one
+// of the versions stored then, or its publication was deleted.
 
 // policyEvent is a partnership.policy event's content.
 type policyEvent struct {
@@ -65,6 +67,7 @@ func (r *replayer) replayPublications(partnership, inForce int64) (int, error) {
 		return 0, fmt.Errorf("replay: policy publications: %w", err)
 	}
 	var all, kept []publication
+	legacy := map[int64]bool{} // the versions published before the history was kept
 	for rows.Next() {
 		var p publication
 		if err := rows.Scan(&p.id, &p.versionID, &p.by, &p.actor, &p.sha, scanTime(&p.at)); err != nil {
@@ -74,6 +77,8 @@ func (r *replayer) replayPublications(partnership, inForce int64) (int, error) {
 		all = append(all, p)
 		if p.actor != "" {
 			kept = append(kept, p)
+		} else {
+			legacy[p.versionID] = true
 		}
 	}
 	rows.Close()
@@ -104,6 +109,16 @@ func (r *replayer) replayPublications(partnership, inForce int64) (int, error) {
 	}
 	if len(kept) > len(evs) {
 		return fail(fmt.Sprintf("publication %d", kept[len(evs)].id), 0, "stored, but no partnership.policy event publishes it")
+	}
+	// An event left over, before those matched, is from before the history
+	// was kept, so it published a version that was then a row of its own
+	// (migration 00040 made those); any other is a publication deleted.
+	for i := len(evs) - len(kept) - 1; i >= 0; i-- {
+		var d policyEvent
+		if len(legacy) > 0 && (evs[i].content == nil || json.Unmarshal(evs[i].content, &d) != nil || legacy[d.VersionID]) {
+			continue
+		}
+		return fail("publication", evs[i].seq, "an event (partnership.policy) publishes a version, but the publication is not stored")
 	}
 	tail := evs[len(evs)-len(kept):]
 	for i, p := range kept {

@@ -200,9 +200,16 @@ func TestVerifyRecordsTamper(t *testing.T) {
 // someone with full access to the database could.
 func dropRecordGuard(tb testing.TB, db *DB) {
 	tb.Helper()
-	q := `DROP TRIGGER records_approve_only`
+	dropGuard(tb, db, "records_approve_only", "records")
+}
+
+// dropGuard removes a guard trigger: on SQLite the trigger named, on
+// PostgreSQL every user trigger of table.
+func dropGuard(tb testing.TB, db *DB, trigger, table string) {
+	tb.Helper()
+	q := `DROP TRIGGER ` + trigger
 	if db.dialect == Postgres {
-		q = `ALTER TABLE records DISABLE TRIGGER USER`
+		q = `ALTER TABLE ` + table + ` DISABLE TRIGGER USER`
 	}
 	mustExec(tb, db, q)
 }
