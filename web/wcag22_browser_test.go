@@ -118,6 +118,16 @@ func a11yCheck(t *testing.T, ctx context.Context, axe, where string, shot func(w
 		for _, f := range wcag {
 			t.Errorf("%s at %d px: WCAG %s", where, width, f)
 		}
+		// WCAG 1.4.10 (reflow): the page itself never scrolls sideways; a
+		// wide table scrolls inside its own region (.app-table-scroll).
+		var scrollW, clientW int64
+		if err := chromedp.Run(ctx, chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW),
+			chromedp.Evaluate(`document.documentElement.clientWidth`, &clientW)); err != nil {
+			t.Fatalf("%s at %d px: %v", where, width, err)
+		}
+		if scrollW > clientW {
+			t.Errorf("%s at %d px: WCAG 1.4.10: the page scrolls sideways (%d px wide in a %d px window)", where, width, scrollW, clientW)
+		}
 		if shot != nil {
 			shot(width)
 		}
