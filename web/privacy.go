@@ -69,7 +69,6 @@ type privacyAnswer struct {
 // privacyRow is one event in the answer.
 type privacyRow struct {
 	When, Who, Kind, What, Object string
-	ObjectLink                    string
 }
 
 // auditKindWords name what an event was.
@@ -233,10 +232,9 @@ func privacyAnswerOf(log *escalate.AuditLog, person bool, period string) *privac
 		case e.Actor == "system":
 			who = "The service"
 		}
-		row := privacyRow{When: londonTime(e.At), Who: who, Kind: auditKindWords[e.Kind], What: escalate.EventTitle(e.Action), Object: e.Object}
-		if ref, ok := strings.CutPrefix(e.Object, "escalation:"); ok {
-			row.ObjectLink = "/escalations/" + ref
-		}
+		// "escalation SURREY-2026-0015", as the subject access PDF says it.
+		row := privacyRow{When: londonTime(e.At), Who: who, Kind: auditKindWords[e.Kind], What: escalate.EventTitle(e.Action),
+			Object: strings.Replace(e.Object, ":", " ", 1)}
 		a.Rows = append(a.Rows, row)
 		counts[e.Kind]++
 	}

@@ -84,6 +84,10 @@ func TestPrivacyWhoHasSeen(t *testing.T) {
 			!strings.Contains(res.body, "Opened the escalation") {
 			t.Errorf("%s: person: %d\n%s", who, res.StatusCode, res.body)
 		}
+		// The object in words, as the subject access PDF names it.
+		if !strings.Contains(res.body, ">escalation "+e.Ref+"<") || strings.Contains(res.body, "escalation:"+e.Ref) {
+			t.Errorf("%s: person: the case is not named as %q", who, "escalation "+e.Ref)
+		}
 	}
 	// The BM's and the DPO's readings are in the case's log.
 	res := c.get(t, "dpo", "/privacy/cases/"+e.Ref)
