@@ -27,6 +27,7 @@ var builtinRoleNames = map[Role]string{
 	RoleLeadSafeguardingPartner:      "lead safeguarding partners",
 	RoleDelegatedSafeguardingPartner: "delegated safeguarding partners",
 	RoleIndependentScrutineer:        "independent scrutineer",
+	RoleDataProtectionOfficer:        "data protection officer",
 }
 
 // RoleName returns how a practitioner reads role r under policy p: the name

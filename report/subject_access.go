@@ -71,7 +71,7 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 		heading(13, "Account")
 		roles := make([]string, len(a.Roles))
 		for i, r := range a.Roles {
-			roles[i] = string(r)
+			roles[i] = escalate.BuiltinRoleName(r)
 		}
 		line("Name", a.Name)
 		line("Email", a.Email)
@@ -79,10 +79,10 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 		line("Roles", strings.Join(roles, ", "))
 		line("Line manager", a.Manager)
 		line("Created", a.Created.In(calendar.London).Format("2 January 2006"))
-		line("Disabled", fmt.Sprint(a.Disabled))
+		line("Disabled", yesNo(a.Disabled))
 		line("Single sign-on", strings.Join(a.SignIns, ", "))
 		line("API tokens", strings.Join(a.APITokens, ", "))
-		line("Daily digest", fmt.Sprint(a.Subscribed))
+		line("Daily digest", yesNo(a.Subscribed))
 		line("Escalation contact for", strings.Join(a.ContactFor, ", "))
 		line("Named to deal with, or chaired the meeting of", strings.Join(a.NamedTo, "\n"))
 	}
@@ -99,7 +99,7 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 			if r.Result != "" {
 				body += "\nCame to: " + r.Result
 			}
-			line(fmt.Sprintf("Record %d of %s, %s, %s, by %s", r.ID, r.Case, r.Form,
+			line(fmt.Sprintf("Record %d of %s, %s, %s, by %s", r.ID, r.Case, escalate.FormWords(r.Form),
 				r.At.In(calendar.London).Format("2 Jan 2006 15:04"), r.By), body)
 		}
 	}
@@ -131,7 +131,7 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 	}
 	for _, c := range x.Cases {
 		heading(13, "Escalation "+c.Ref)
-		line("Status", string(c.Status))
+		line("Status", c.Status.Words())
 		line("Raised", c.Raised.In(calendar.London).Format("2 January 2006 15:04")+" by "+c.RaisedBy)
 		line("Agencies", c.RaisingAgency+" disagreed with "+c.ReceivingAgency)
 		line("Contact at the receiving agency", c.ReceivingContact)
@@ -141,7 +141,7 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 		line("Risk to the child", c.Risk)
 		line("Disagreement", c.Disagreement)
 		line("Outcome sought", c.OutcomeSought)
-		line("Risk level", string(c.RiskLevel))
+		line("Risk level", c.RiskLevel.Words())
 		line("Immediate action", c.Immediate)
 		line("Outcome", c.Outcome)
 		line("The meeting's report", c.Report)
@@ -160,6 +160,14 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 	}
 	pdf.SetAttachments(embedded)
 	return pdf.Output(w)
+}
+
+// yesNo says a yes-or-no field in words.
+func yesNo(b bool) string {
+	if b {
+		return "Yes"
+	}
+	return "No"
 }
 
 // SubjectFileName is the name an attachment's content has in a subject

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,8 @@ func TestSubjectAccessPDF(t *testing.T) {
 			Events: []escalate.SubjectAction{{At: at, Action: escalate.ActionRaise, Object: "escalation:WIRRAL-2026-0001"},
 				{At: at, Action: escalate.ActionClockStart, Object: "escalation:WIRRAL-2026-0001"}}}},
 		ThirdParties: []escalate.ThirdParty{{Kind: "staff", Name: "Sam Carter (sam@example.org)", Where: "record 1 of WIRRAL-2026-0001"}},
+		Account: &escalate.SubjectAccount{Name: "Sam Carter", Email: "sam@example.org", Created: at,
+			Roles: []escalate.Role{escalate.RoleBusinessManager, escalate.RoleDataProtectionOfficer}, Subscribed: true},
 	}
 	var buf bytes.Buffer
 	if err := report.WriteSubjectAccessPDF(&buf, x); err != nil {
@@ -54,6 +57,19 @@ func TestSubjectAccessPDF(t *testing.T) {
 	}
 	// The history is in words a family can read, not the log's codes.
 	for _, not := range []string{escalate.ActionRaise, escalate.ActionClockStart} {
+		if strings.Contains(text, not) {
+			t.Errorf("the PDF shows the code %q:\n%s", not, text)
+		}
+	}
+	// So are the case's status, risk level and record forms, the staff
+	// member's roles and the yes-or-no fields.
+	for _, want := range []string{`Status\s+Open`, `Risk level\s+Standard`, `Record 1 of WIRRAL-2026-0001, Phone call,`,
+		`Roles\s+Partnership Business Manager, data protection officer`, `Disabled\s+No`, `Daily digest\s+Yes`} {
+		if !regexp.MustCompile(want).MatchString(text) {
+			t.Errorf("the PDF lacks %s:\n%s", want, text)
+		}
+	}
+	for _, not := range []string{"business-manager", "data-protection-officer", "false", "true", "standard", ", phone,"} {
 		if strings.Contains(text, not) {
 			t.Errorf("the PDF shows the code %q:\n%s", not, text)
 		}

@@ -212,7 +212,7 @@ var escalationActions = []*escalationAction{
 		fields: func(v *caseView) []formField {
 			var levels []option
 			for _, l := range escalate.RiskLevels[slices.Index(escalate.RiskLevels, v.E.RiskLevel)+1:] {
-				levels = append(levels, option{Value: string(l), Text: riskWords[l]})
+				levels = append(levels, option{Value: string(l), Text: l.Words()})
 			}
 			return []formField{
 				{ID: "level", Kind: "radios", Label: "What is the risk to the child now?", Hint: "Raising the risk can shorten the running deadlines to the policy's increased-risk timescales.", Required: "Choose the new risk level.", Options: levels},
@@ -317,7 +317,7 @@ func determineFields(v *caseView) []formField {
 func formOptions() []option {
 	var o []option
 	for _, f := range escalate.RecordForms {
-		o = append(o, option{Value: f, Text: formWords[f]})
+		o = append(o, option{Value: f, Text: escalate.FormWords(f)})
 	}
 	return o
 }
@@ -327,7 +327,7 @@ func unapproved(v *caseView) []option {
 	var o []option
 	for _, r := range v.E.Records {
 		if r.ApprovedBy == 0 {
-			o = append(o, option{Value: strconv.Itoa(r.ID), Text: fmt.Sprintf("Record %d: %s, %s", r.ID, strings.ToLower(formWords[r.Form]), londonTime(r.At)),
+			o = append(o, option{Value: strconv.Itoa(r.ID), Text: fmt.Sprintf("Record %d: %s, %s", r.ID, strings.ToLower(escalate.FormWords(r.Form)), londonTime(r.At)),
 				Hint: "Recorded by " + v.People[r.By]})
 		}
 	}

@@ -42,8 +42,8 @@ func (v *caseView) caseDocument(attachments []escalate.Attachment, by string) re
 		{Key: "Disagreement with", Value: v.Agencies[e.ReceivingAgencyID] + contactSuffix(e.ReceivingContact)},
 		{Key: "Raised on", Value: londonTime(e.Created)},
 		{Key: "Stage", Value: stageTitle(p, e.Stage)},
-		{Key: "Status", Value: statusWords[e.Status]},
-		{Key: "Risk level", Value: riskWords[e.RiskLevel]},
+		{Key: "Status", Value: e.Status.Words()},
+		{Key: "Risk level", Value: e.RiskLevel.Words()},
 		{Key: "Categories", Value: strings.Join(categoryNames(p, e.Categories), ", ")},
 	}
 	if im := e.Immediate; im != nil {

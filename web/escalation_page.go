@@ -121,7 +121,7 @@ func (v *caseView) pageData(r *http.Request) *escalationData {
 	e, p := v.E, v.Policy
 	d := &escalationData{
 		Ref: e.Ref, Banner: bannerFor(r.URL.Query().Get("done")), Stage: stageTitle(p, e.Stage),
-		Status: statusWords[e.Status], StatusTag: statusTags[e.Status], Closed: e.Status.Closed(),
+		Status: e.Status.Words(), StatusTag: statusTags[e.Status], Closed: e.Status.Closed(),
 		Timeline: v.timeline(),
 	}
 	d.Child, d.Between, d.Raised = childShort(e), v.between(), londonTime(e.Created)
@@ -138,7 +138,7 @@ func (v *caseView) pageData(r *http.Request) *escalationData {
 		{Key: "The risk to the child", Value: e.Risk},
 		{Key: "The nature of the disagreement", Value: e.Disagreement},
 		{Key: "The outcome sought", Value: e.OutcomeSought},
-		{Key: "Risk level", Value: riskWords[e.RiskLevel]},
+		{Key: "Risk level", Value: e.RiskLevel.Words()},
 		{Key: "Policy", Value: p.Name + ", version " + e.PolicyVersion},
 	}
 	if im := e.Immediate; im != nil {
@@ -146,7 +146,7 @@ func (v *caseView) pageData(r *http.Request) *escalationData {
 	}
 	// The full list, for the child's file and whatever else reads it.
 	d.Summary = append([]summaryRow{{Key: "Child", Value: childWords(e)}, {Key: "Between", Value: d.Between},
-		{Key: "Raised on", Value: d.Raised}, {Key: "Status", Value: statusWords[e.Status]}}, d.Disagreement...)
+		{Key: "Raised on", Value: d.Raised}, {Key: "Status", Value: e.Status.Words()}}, d.Disagreement...)
 	if o := e.Outcome; o != nil {
 		d.Outcome = v.outcomeRows(o)
 	}
@@ -286,7 +286,7 @@ func (v *caseView) recordView(rec escalate.Record) recordView {
 	}
 	rows := []summaryRow{
 		{Key: "When", Value: londonTime(rec.At)},
-		{Key: "Form of communication", Value: formWords[rec.Form]},
+		{Key: "Form of communication", Value: escalate.FormWords(rec.Form)},
 		{Key: "Who took part", Lines: rec.Participants},
 	}
 	if rec.Facilitator != "" {
@@ -302,7 +302,7 @@ func (v *caseView) recordView(rec escalate.Record) recordView {
 	if rec.Corrects != 0 {
 		rows = append(rows, summaryRow{Key: "Corrects", Value: "Record " + strconv.Itoa(rec.Corrects)})
 	}
-	title := "Record " + strconv.Itoa(rec.ID) + ": " + strings.ToLower(formWords[rec.Form]) + ", " + londonTime(rec.At) + ", " + v.People[rec.By]
+	title := "Record " + strconv.Itoa(rec.ID) + ": " + strings.ToLower(escalate.FormWords(rec.Form)) + ", " + londonTime(rec.At) + ", " + v.People[rec.By]
 	return recordView{ID: rec.ID, Title: title, Rows: rows}
 }
 

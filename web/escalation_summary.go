@@ -36,7 +36,7 @@ func (v *caseView) stageItems() []stageItem {
 		case i == e.Stage && !e.Status.Closed():
 			it.Status, it.Tag, it.Current = "Now", "govuk-tag--blue", true
 		case i == e.Stage:
-			it.Status, it.Tag, it.Current = statusWords[e.Status]+" here", statusTags[e.Status], true
+			it.Status, it.Tag, it.Current = e.Status.Words()+" here", statusTags[e.Status], true
 		default:
 			it.Status = "Not reached"
 		}

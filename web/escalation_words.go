@@ -144,26 +144,11 @@ func roleWords(p *escalate.Policy, rs []escalate.Role) string {
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
-// statusWords and statusTags are how a status reads, and its tag colour.
-var (
-	statusWords = map[escalate.Status]string{
-		escalate.StatusOpen: "Open", escalate.StatusResolved: "Resolved",
-		escalate.StatusRedirected: "Redirected", escalate.StatusWithdrawn: "Withdrawn",
-	}
-	statusTags = map[escalate.Status]string{
-		escalate.StatusOpen: "govuk-tag--blue", escalate.StatusResolved: "govuk-tag--green",
-		escalate.StatusRedirected: "govuk-tag--purple", escalate.StatusWithdrawn: "govuk-tag--grey",
-	}
-	riskWords = map[escalate.RiskLevel]string{
-		escalate.RiskStandard:  "Standard",
-		escalate.RiskIncreased: "Increased: the child is at increased risk",
-		escalate.RiskImmediate: "Immediate: the child is at immediate risk of significant harm",
-	}
-	formWords = map[string]string{
-		escalate.FormPhone: "Phone call", escalate.FormMeeting: "Meeting", escalate.FormEmail: "Email",
-		escalate.FormLetter: "Letter", escalate.FormVideo: "Video call",
-	}
-)
+// statusTags are each status's tag colour; its words are Status.Words.
+var statusTags = map[escalate.Status]string{
+	escalate.StatusOpen: "govuk-tag--blue", escalate.StatusResolved: "govuk-tag--green",
+	escalate.StatusRedirected: "govuk-tag--purple", escalate.StatusWithdrawn: "govuk-tag--grey",
+}
 
 // categoryNames are the names of e's categories under p.
 func categoryNames(p *escalate.Policy, keys []string) []string {
@@ -245,11 +230,11 @@ func (v *caseView) eventDetail(ev escalate.Event) (string, int) {
 	case escalate.ActionRecordAdd:
 		switch str("result") {
 		case escalate.ResultAgreed:
-			return fmt.Sprintf("Record %d: %s. They agreed.", num("record"), strings.ToLower(formWords[str("form")])), num("record")
+			return fmt.Sprintf("Record %d: %s. They agreed.", num("record"), strings.ToLower(escalate.FormWords(str("form")))), num("record")
 		case escalate.ResultNotAgreed:
-			return fmt.Sprintf("Record %d: %s. They could not agree.", num("record"), strings.ToLower(formWords[str("form")])), num("record")
+			return fmt.Sprintf("Record %d: %s. They could not agree.", num("record"), strings.ToLower(escalate.FormWords(str("form")))), num("record")
 		}
-		return fmt.Sprintf("Record %d: %s.", num("record"), strings.ToLower(formWords[str("form")])), num("record")
+		return fmt.Sprintf("Record %d: %s.", num("record"), strings.ToLower(escalate.FormWords(str("form")))), num("record")
 	case escalate.ActionRecordApprove:
 		return fmt.Sprintf("Record %d approved and dated.", num("record")), num("record")
 	case escalate.ActionOutcomeAgree:

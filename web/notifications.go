@@ -113,10 +113,10 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 			row.Action = "Done since: this deadline has been met, or its stage has ended."
 			n.Due = time.Time{}
 		case n.Now != "" && strings.HasPrefix(n.Kind, "clock."):
-			row.Action = "No action is needed: the escalation is now " + strings.ToLower(statusWords[escalate.Status(n.Now)]) + "."
+			row.Action = "No action is needed: the escalation is now " + strings.ToLower(escalate.Status(n.Now).Words()) + "."
 			n.Due = time.Time{}
 		case n.Now != "":
-			row.Action += " The escalation is now " + strings.ToLower(statusWords[escalate.Status(n.Now)]) + "."
+			row.Action += " The escalation is now " + strings.ToLower(escalate.Status(n.Now).Words()) + "."
 		}
 		if n.Ref != "" {
 			row.Link = "/escalations/" + url.PathEscape(n.Ref)

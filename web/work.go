@@ -91,7 +91,7 @@ func (s *Server) myWork(ctx context.Context) (*workData, error) {
 			}
 			c := escalate.ClockState{Status: escalate.ClockRunning, Due: t.Due, Immediate: t.Immediate}
 			it := workItem{Ref: e.Ref, Href: "/escalations/" + e.Ref, Stage: stageTitle(p, e.Stage),
-				Status: statusWords[e.Status], StatusTag: statusTags[e.Status],
+				Status: e.Status.Words(), StatusTag: statusTags[e.Status],
 				Agencies: agencies[e.RaisingAgencyID] + " and " + agencies[e.ReceivingAgencyID], Action: t.What}
 			if !t.Due.IsZero() || t.Immediate {
 				it.Due, it.Overdue = dueWords(c, now, calendarOf(p)), c.Overdue(now)
@@ -114,7 +114,7 @@ func (s *Server) myWork(ctx context.Context) (*workData, error) {
 		if err != nil {
 			return nil, err
 		}
-		it := workItem{Ref: e.Ref, Href: "/escalations/" + e.Ref, Stage: stageTitle(p, e.Stage), Status: statusWords[e.Status],
+		it := workItem{Ref: e.Ref, Href: "/escalations/" + e.Ref, Stage: stageTitle(p, e.Stage), Status: e.Status.Words(),
 			StatusTag: statusTags[e.Status], Agencies: agencies[e.ReceivingAgencyID]}
 		if c, ok := soonest(e, func(escalate.ClockState) bool { return true }); ok {
 			it.Action, it.Due, it.Overdue = c.Action, dueWords(c, now, calendarOf(p)), c.Overdue(now)
