@@ -9,12 +9,7 @@ package escalate
 // EventTitle is what an event of kind action was, in plain words: "Deadline
 // started" for "clock.start". An unknown kind (only from a newer version's
 // log) is given as its code.
-func EventTitle(action string) string {
-	if w, ok := eventTitles[action]; ok {
-		return w
-	}
-	return action
-}
+func EventTitle(action string) string { return wordsOr(eventTitles, action, action) }
 
 // Title is what ev was, in plain words, using its content where that
 // says more: a deadline met after it was due reads "Deadline met late".

@@ -49,13 +49,13 @@ func TestChildsFileBrowser(t *testing.T) {
 	letter := write("Outcome letter.pdf", testfiles.PDF())
 
 	w.run(click(`a[href="/escalations/`+ref+`/attach"]`), waitH1("Attach a letter, email or document"))
-	w.checkWidths("childs-file-attach")
+	w.b.check(w.t, w.axe, "childs-file-attach")
 	w.run(chromedp.SetUploadFiles("#file", []string{disguised}, chromedp.ByID), click(submitButton), waitSel(".govuk-error-summary"))
 	if s := w.text(".govuk-error-summary"); !strings.Contains(s, "content is none of those") {
 		t.Errorf("a disguised file: %q", s)
 	}
 	w.b.takeErrors() // the 400 status is reported by the browser itself
-	w.checkWidths("childs-file-attach-error")
+	w.b.check(w.t, w.axe, "childs-file-attach-error")
 	w.run(chromedp.SetUploadFiles("#file", []string{letter}, chromedp.ByID),
 		keys("#description", "Letter confirming the assessment"), click(submitButton), waitSel(".govuk-notification-banner"))
 	if b := w.text(".govuk-notification-banner"); !strings.Contains(b, "File attached") {
@@ -64,7 +64,7 @@ func TestChildsFileBrowser(t *testing.T) {
 	if l := w.text("#attachment-list"); !strings.Contains(l, "Outcome letter.pdf") || !strings.Contains(l, "Letter confirming the assessment") {
 		t.Errorf("the case lists %q", l)
 	}
-	w.checkWidths("childs-file-attached")
+	w.b.check(w.t, w.axe, "childs-file-attached")
 
 	// Printed: the record only.
 	var hidden, linkAfter string
@@ -96,23 +96,5 @@ func TestChildsFileBrowser(t *testing.T) {
 	}
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Errorf("the download is not a PDF")
-	}
-}
-
-// checkWidths checks the page with axe-core at 1280 and at 375 pixels
-// wide, saving name-1280.png and name-375.png, and fails if the page
-// scrolls sideways at 375.
-func (w *walk) checkWidths(name string) {
-	w.t.Helper()
-	defer w.run(viewport(1024, 900), settle)
-	for _, width := range []int64{1280, 375} {
-		w.run(viewport(width, 800), settle)
-		w.b.check(w.t, w.axe, name+"-"+map[int64]string{1280: "1280", 375: "375"}[width])
-		var scrollW, clientW int
-		w.run(chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW),
-			chromedp.Evaluate(`document.documentElement.clientWidth`, &clientW))
-		if scrollW > clientW {
-			w.t.Errorf("%s at %d px scrolls sideways: %d > %d", name, width, scrollW, clientW)
-		}
 	}
 }

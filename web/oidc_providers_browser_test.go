@@ -34,7 +34,7 @@ func TestProvidersBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := pe.ts.URL
-	shots := func(t *testing.T, name string) { t.Helper(); b.checkWidths(t, string(axe), name) }
+	shots := func(t *testing.T, name string) { t.Helper(); b.check(t, string(axe), name) }
 	t.Run("EmailFirstToProvider", func(t *testing.T) {
 		b.run(t, chromedp.Navigate(u+"/sign-in"), waitVisible("#email"))
 		var hasPassword bool

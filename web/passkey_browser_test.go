@@ -49,7 +49,7 @@ func TestPasskeyBrowser(t *testing.T) {
 		}).Do(ctx)
 		return err
 	}))
-	shots := func(t *testing.T, name string) { t.Helper(); b.checkWidths(t, string(axe), name) }
+	shots := func(t *testing.T, name string) { t.Helper(); b.check(t, string(axe), name) }
 	signIn := func(t *testing.T) {
 		t.Helper()
 		b.run(t, chromedp.Navigate(u+"/sign-in"), waitVisible("#email"),
@@ -109,13 +109,4 @@ func TestPasskeyBrowser(t *testing.T) {
 			waitVisible(".govuk-error-summary"))
 		shots(t, "second-factor-prompt-errors")
 	})
-}
-
-// checkWidths checks the page with axe-core and saves its screenshot at
-// 1280 pixels wide (NAME.png) and at 375 (NAME-375.png); check does both
-// widths and gives the window back its size, settled, so that the next
-// click lands where the page has laid out its target.
-func (b *browser) checkWidths(t *testing.T, axe, name string) {
-	t.Helper()
-	b.check(t, axe, name)
 }

@@ -126,7 +126,9 @@ func a11yCheck(t *testing.T, ctx context.Context, axe, where string, shot func(w
 			t.Fatalf("%s at %d px: %v", where, width, err)
 		}
 		if scrollW > clientW {
-			t.Errorf("%s at %d px: WCAG 1.4.10: the page scrolls sideways (%d px wide in a %d px window)", where, width, scrollW, clientW)
+			var wide []string // the first few elements that stick out, to say where
+			_ = chromedp.Run(ctx, chromedp.Evaluate(`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + "." + e.className)`, &wide))
+			t.Errorf("%s at %d px: WCAG 1.4.10: the page scrolls sideways (%d px wide in a %d px window): %q", where, width, scrollW, clientW, wide)
 		}
 		if shot != nil {
 			shot(width)
