@@ -48,6 +48,16 @@ func ParseDate(s string) (Date, error) {
 	return Date{t.Year(), t.Month(), t.Day()}, nil
 }
 
+// LongDate says a YYYY-MM-DD date as people read it, "27 March 2026", or
+// gives s as it is if it is not one.
+func LongDate(s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return t.Format("2 January 2006")
+}
+
 // DateOf returns the London calendar date of the instant t.
 func DateOf(t time.Time) Date {
 	y, m, d := t.In(London).Date()

@@ -88,3 +88,14 @@ func TestDateOfAndAt(t *testing.T) {
 		}
 	}
 }
+
+// TestLongDate: a stored date reads as people write it; anything else is
+// given back as it is.
+func TestLongDate(t *testing.T) {
+	for in, want := range map[string]string{"2026-03-27": "27 March 2026", "2026-12-01": "1 December 2026",
+		"27/03/2026": "27/03/2026", "": ""} {
+		if got := calendar.LongDate(in); got != want {
+			t.Errorf("LongDate(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

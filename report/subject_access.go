@@ -136,7 +136,7 @@ func WriteSubjectAccessPDF(w io.Writer, x *escalate.SubjectAccessExport) error {
 		line("Agencies", c.RaisingAgency+" disagreed with "+c.ReceivingAgency)
 		line("Contact at the receiving agency", c.ReceivingContact)
 		line("Child", c.ChildRef+" ("+c.ChildInitials+")")
-		line("Decision disagreed with", c.Decision+" ("+c.DecisionDate+")")
+		line("Decision disagreed with", c.Decision+" ("+calendar.LongDate(c.DecisionDate)+")")
 		line("Issue", c.Issue)
 		line("Risk to the child", c.Risk)
 		line("Disagreement", c.Disagreement)

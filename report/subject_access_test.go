@@ -25,6 +25,7 @@ func TestSubjectAccessPDF(t *testing.T) {
 		Cases: []escalate.SubjectCase{{Ref: "WIRRAL-2026-0001", Status: escalate.StatusOpen, Raised: at, RaisedBy: "Jo Bloggs (jo@example.org)",
 			RaisingAgency: "School", ReceivingAgency: "Children's Services", ChildRef: "SCH-0042", ChildInitials: "JS",
 			Issue: "The referral was closed – without an assessment.", RiskLevel: escalate.RiskStandard,
+			Decision: "Closed the referral", DecisionDate: "2026-11-30",
 			Records: []escalate.SubjectRecord{{Case: "WIRRAL-2026-0001", ID: 1, At: at, Form: "phone",
 				Participants: []string{"Duty social worker"}, Discussion: "Talked it through.", By: "Sam Carter (sam@example.org)"}},
 			Events: []escalate.SubjectAction{{At: at, Action: escalate.ActionRaise, Object: "escalation:WIRRAL-2026-0001"},
@@ -64,12 +65,12 @@ func TestSubjectAccessPDF(t *testing.T) {
 	// So are the case's status, risk level and record forms, the staff
 	// member's roles and the yes-or-no fields.
 	for _, want := range []string{`Status\s+Open`, `Risk level\s+Standard`, `Record 1 of WIRRAL-2026-0001, Phone call,`,
-		`Roles\s+Partnership Business Manager, data protection officer`, `Disabled\s+No`, `Daily digest\s+Yes`} {
+		`Roles\s+Partnership Business Manager, data protection officer`, `Disabled\s+No`, `Daily digest\s+Yes`, `Closed the referral \(30 November 2026\)`} {
 		if !regexp.MustCompile(want).MatchString(text) {
 			t.Errorf("the PDF lacks %s:\n%s", want, text)
 		}
 	}
-	for _, not := range []string{"business-manager", "data-protection-officer", "false", "true", "standard", ", phone,"} {
+	for _, not := range []string{"business-manager", "data-protection-officer", "false", "true", "standard", ", phone,", "2026-11-30"} {
 		if strings.Contains(text, not) {
 			t.Errorf("the PDF shows the code %q:\n%s", not, text)
 		}

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"fmt"
 	"time"
+
+	"github.com/escalate-project/escalate/calendar"
 )
 
 // Subject access and routing: who was named to deal with a case, removed,
@@ -49,9 +51,9 @@ func (s *subjectRun) namings(cond string, arg any) ([]naming, error) {
 // describe says who named or appointed them and when, and who removed
 // them, listing those people as third parties.
 func (s *subjectRun) describe(n naming, where string) string {
-	d := fmt.Sprintf("%s by %s on %s", n.what, s.user(n.by, where+": named by"), n.at.UTC().Format("2 Jan 2006 15:04 UTC"))
+	d := fmt.Sprintf("%s by %s on %s", n.what, s.user(n.by, where+": named by"), n.at.In(calendar.London).Format("2 Jan 2006 15:04"))
 	if !n.removed.IsZero() {
-		d += fmt.Sprintf("; removed by %s on %s", s.user(n.removedBy, where+": removed by"), n.removed.UTC().Format("2 Jan 2006 15:04 UTC"))
+		d += fmt.Sprintf("; removed by %s on %s", s.user(n.removedBy, where+": removed by"), n.removed.In(calendar.London).Format("2 Jan 2006 15:04"))
 	}
 	return d
 }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/escalate-project/escalate"
 	"github.com/escalate-project/escalate/calendar"
@@ -234,7 +233,7 @@ func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, status int,
 		checkRow{Key: "Who you dealt with there", Value: dealt, Change: "/raise/who", What: "who you dealt with"},
 		checkRow{Key: "Their role or post", Value: contact, Change: "/raise/decision", What: "their role or post"},
 		checkRow{Key: "Decision, action or inaction", Value: d.Decision, Change: "/raise/decision", What: "the decision"},
-		checkRow{Key: "Date of the decision", Value: longDate(date), Change: "/raise/decision", What: "the date of the decision"},
+		checkRow{Key: "Date of the decision", Value: calendar.LongDate(date), Change: "/raise/decision", What: "the date of the decision"},
 		checkRow{Key: "Your agency's case reference", Value: d.ChildRef, Change: "/raise/child", What: "the case reference"},
 		childRow(d),
 		checkRow{Key: "What it is about", Lines: categoryNames(rc.policy, d.Categories), Change: "/raise/category", What: "what it is about"},
@@ -290,15 +289,6 @@ func stepOfField(field string) string {
 		return "risk"
 	}
 	return "immediate"
-}
-
-// longDate is YYYY-MM-DD as "27 March 2026".
-func longDate(s string) string {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return s
-	}
-	return t.Format("2 January 2006")
 }
 
 // input is the draft as the service's raise input.
